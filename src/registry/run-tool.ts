@@ -1,0 +1,33 @@
+import { TsiotError } from '../core/errors.js';
+import { parseInput } from '../core/input-errors.js';
+import type { AnyTool, ToolContext, ToolResult } from './tool.js';
+
+/**
+ * Validate raw input against a tool's schema and run its handler. Every
+ * adapter calls this, so validation and error shaping happen in one place.
+ * Throws TsiotError for bad input and domain failures; other errors are bugs.
+ */
+export async function runTool(tool: AnyTool, rawInput: unknown, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>> {
+  const examples: Record<string, unknown> = {};
+  if (tool.example && typeof tool.example === 'object') {
+    for (const [k, v] of Object.entries(tool.example as Record<string, unknown>)) examples[k] = v;
+  }
+  const input = parseInput(tool.inputSchema, rawInput ?? {}, `input for ${tool.name}`, examples);
+  if (ctx.signal.aborted) throw new TsiotError('cancelled', `${tool.name} was cancelled before it started`);
+  return tool.handler(input, ctx);
+}
+
+/** The shape every adapter uses for a failed call. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+  retryable: boolean;
+}
+
+/** Map any thrown value to an error body; unknown errors become "internal" with no stack or internals. */
+export function toErrorBody(e: unknown): ErrorBody {
+  if (e instanceof TsiotError) return e.toJSON() as unknown as ErrorBody;
+  return { code: 'internal', message: 'Internal error; the server log has details.', retryable: false };
+}

@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import type { Engines } from '../engines/engines.js';
+import type { Logger } from '../core/logger.js';
+import type { Progress } from '../core/types.js';
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** What a handler gets besides its parsed input. Adapters build one per call. */
+export interface ToolContext {
+  engines: Engines;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Report progress; a no-op when the caller did not ask for progress. */
+  progress: (p: Progress) => void;
+}
+
+export interface ToolResult<O> {
+  /** Matches the tool's output schema. */
+  structured: O;
+  /** A short human/model-readable summary of what happened. */
+  summary: string;
+}
+
+/**
+ * A readable REST route that maps onto a tool, e.g.
+ * { method: 'GET', path: '/v1/series/:id' } for get_series. Path parameters
+ * and query parameters become tool input fields.
+ */
+export interface RestRoute {
+  method: 'GET' | 'DELETE' | 'POST';
+  path: string;
+}
+
+/**
+ * One tool: the single definition the MCP server, the REST adapter, the CLI
+ * and the OpenAPI document are all built from.
+ */
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  /** Written for a model: when to use it, units, limits, whether a retry helps, an example. */
+  description: string;
+  inputSchema: I;
+  outputSchema: O;
+  annotations?: ToolAnnotations;
+  /** Example input, shown in docs and error messages. */
+  example?: z.input<I>;
+  routes?: RestRoute[];
+  handler(input: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
+}
+
+/** Helper that keeps the input/output types of a definition precise. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+export type AnyTool = ToolDefinition<any, any>;
