@@ -1,0 +1,7 @@
+import type { GeneratorFactory } from './factory.js';
+import { statisticalGenerator } from './statistical/index.js';
+
+/** Register the generators that ship with tsiot. */
+export function registerBuiltinGenerators(factory: GeneratorFactory): void {
+  factory.register(statisticalGenerator);
+}
