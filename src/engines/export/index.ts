@@ -1,0 +1,80 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TimeSeries } from '../../core/types.js';
+import { csvPieces } from './csv.js';
+import { linePieces } from './line-protocol.js';
+import { ndjsonPieces } from './ndjson.js';
+import { checkExportable, checkFormat, resolveOptions, type ExportFormat, type ExportOptions, type ResolvedOptions } from './options.js';
+import { parquetBytes, writeParquetFile } from './parquet.js';
+import { toWriter, writePieces, type ExportSink } from './sink.js';
+
+export { exportLabels, type LabelFormat } from './labels.js';
+export { writeParquetFile, type ParquetFileOptions } from './parquet.js';
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type TimestampFormat } from './options.js';
+export type { ExportSink } from './sink.js';
+
+/**
+ * Series as files for other tools. Formats (details in each encoder):
+ * - csv: wide, `timestamp,series,<union of columns>`, RFC 4180 quoting (csv.ts);
+ * - ndjson: one JSON object per row (ndjson.ts);
+ * - line: InfluxDB line protocol, epoch-ms timestamps, write with precision=ms (line-protocol.ts);
+ * - parquet: timestamp, series, DOUBLE value columns, through DuckDB (parquet.ts).
+ * The `series` column (tag, field) holds the series name — a device id such as
+ * "device-001" for generated fleets — not the storage id, so the same request
+ * and seed export the same bytes whichever interface stored them.
+ * The same series and options always give the same bytes.
+ */
+
+const TEXT_ENCODERS: Record<Exclude<ExportFormat, 'parquet'>, (series: readonly TimeSeries[], options: ResolvedOptions) => Iterable<string>> = {
+  csv: csvPieces,
+  ndjson: ndjsonPieces,
+  line: linePieces,
+};
+
+/** MIME type of each format, for HTTP responses. */
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson',
+  line: 'text/plain; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/** The whole export in memory. For large fleets prefer writeSeries. */
+export async function exportSeries(series: readonly TimeSeries[], format: ExportFormat, options: ExportOptions = {}): Promise<Uint8Array> {
+  checkFormat(format);
+  const resolved = resolveOptions(options);
+  checkExportable(series);
+  if (format === 'parquet') return parquetBytes(series, resolved);
+  const chunks: Uint8Array[] = [];
+  await writePieces(TEXT_ENCODERS[format](series, resolved), async (c) => void chunks.push(c), resolved.chunkBytes);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Stream the export to a sink in chunks of about options.chunkBytes, waiting
+ * for a stream's 'drain' when its buffer is full, so memory stays bounded by
+ * one chunk (Parquet is built in a temporary file first, then streamed). The
+ * bytes equal exportSeries's. The sink is not ended. Returns the bytes written.
+ */
+export async function writeSeries(series: readonly TimeSeries[], format: ExportFormat, sink: ExportSink, options: ExportOptions = {}): Promise<number> {
+  checkFormat(format);
+  const resolved = resolveOptions(options);
+  checkExportable(series);
+  const write = toWriter(sink);
+  if (format !== 'parquet') return writePieces(TEXT_ENCODERS[format](series, resolved), write, resolved.chunkBytes);
+  const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
+  try {
+    const file = join(dir, 'export.parquet');
+    await writeParquetFile(series, file, resolved);
+    let total = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: resolved.chunkBytes })) {
+      total += (chunk as Buffer).length;
+      await write(chunk as Buffer);
+    }
+    return total;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,147 @@
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, basename, join } from 'node:path';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { TsiotError } from '../../core/errors.js';
+import type { TimeSeries } from '../../core/types.js';
+import { checkExportable, type TimestampFormat } from './options.js';
+
+/*
+ * Parquet through an in-memory DuckDB (one thread, so the bytes are the same
+ * on every run for the same series):
+ *
+ *   timestamp  TIMESTAMP_MS (UTC; timestamps 'iso', the default) or INT64 epoch ms ('ms')
+ *   series     UTF8, the series id
+ *   <column>…  DOUBLE, NULL for a missing value or a column the series lacks;
+ *              the columns of all series in first-seen order
+ *
+ * Series follow one another in the order given; timestamps are rounded to
+ * whole milliseconds. Column names that differ only in letter case cannot
+ * both be Parquet columns through DuckDB and are refused.
+ */
+
+export interface ParquetFileOptions {
+  timestamps?: TimestampFormat;
+}
+
+const CHUNK_ROWS = 2048;
+let tempCounter = 0;
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Stages rows in DuckDB, adding a DOUBLE column the first time a name appears. */
+class Staging {
+  private readonly columns = new Map<string, string>();
+  private readonly folded = new Map<string, string>();
+  rows = 0;
+
+  constructor(private readonly c: DuckDBConnection) {}
+
+  async append(s: TimeSeries): Promise<void> {
+    checkExportable([s]);
+    for (const col of s.columns) {
+      if (this.columns.has(col.name)) continue;
+      const clash = this.folded.get(col.name.toLowerCase());
+      if (clash !== undefined) {
+        throw new TsiotError('invalid_input', `Parquet export: columns "${clash}" and "${col.name}" differ only in letter case`, {
+          details: { field: 'columns', columns: [clash, col.name] },
+          hint: 'Rename one of them, or export as CSV or NDJSON.',
+        });
+      }
+      const physical = `c${this.columns.size}`;
+      await this.c.run(`ALTER TABLE staging ADD COLUMN ${physical} DOUBLE`);
+      this.columns.set(col.name, physical);
+      this.folded.set(col.name.toLowerCase(), col.name);
+    }
+    const n = s.timestamps.length;
+    if (n === 0) return;
+    const byName = new Map(s.columns.map((c) => [c.name, c.values]));
+    const sources = [...this.columns.keys()].map((name) => byName.get(name));
+    const types: DuckDBType[] = [BIGINT, VARCHAR, ...sources.map(() => DOUBLE)];
+    const appender = await this.c.createAppender('staging');
+    try {
+      const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
+      for (let off = 0; off < n; off += CHUNK_ROWS) {
+        const m = Math.min(CHUNK_ROWS, n - off);
+        chunk.reset();
+        chunk.rowCount = m;
+        const vTs = chunk.getColumnVector(0);
+        const vSeries = chunk.getColumnVector(1);
+        for (let r = 0; r < m; r++) {
+          vTs.setItem(r, BigInt(Math.round(s.timestamps[off + r]!)));
+          vSeries.setItem(r, s.name);
+        }
+        vTs.flush();
+        vSeries.flush();
+        sources.forEach((values, k) => {
+          const vector = chunk.getColumnVector(2 + k);
+          for (let r = 0; r < m; r++) {
+            const v = values ? values[off + r]! : NaN;
+            vector.setItem(r, Number.isNaN(v) ? null : v);
+          }
+          vector.flush();
+        });
+        appender.appendDataChunk(chunk);
+      }
+    } finally {
+      appender.closeSync();
+    }
+    this.rows += n;
+  }
+
+  async copyTo(path: string, timestamps: TimestampFormat): Promise<void> {
+    const ts = timestamps === 'ms' ? 'ts' : 'epoch_ms(ts)::TIMESTAMP_MS';
+    const values = [...this.columns].map(([name, physical]) => `, ${physical} AS ${ident(name)}`).join('');
+    await this.c.run(`COPY (SELECT ${ts} AS "timestamp", series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`);
+  }
+}
+
+/**
+ * Write series (an array or an async stream of them, taken one at a time) to
+ * a Parquet file. The file is written beside `path` under a temporary name and
+ * renamed into place, so it appears complete or not at all. Returns the rows written.
+ */
+export async function writeParquetFile(
+  series: Iterable<TimeSeries> | AsyncIterable<TimeSeries>,
+  path: string,
+  options: ParquetFileOptions = {},
+): Promise<number> {
+  const timestamps = options.timestamps ?? 'iso';
+  if (timestamps !== 'iso' && timestamps !== 'ms') {
+    throw new TsiotError('invalid_input', `timestamps: expected "iso" or "ms", got ${JSON.stringify(timestamps)}`, { details: { field: 'timestamps', example: 'iso' } });
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  try {
+    const c = await instance.connect();
+    try {
+      await c.run('CREATE TABLE staging (ts BIGINT, series VARCHAR)');
+      const staging = new Staging(c);
+      for await (const s of series) await staging.append(s);
+      await staging.copyTo(temp, timestamps);
+      await rename(temp, path);
+      return staging.rows;
+    } finally {
+      c.closeSync();
+    }
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** The Parquet bytes of the series, built in a temporary file that is always removed. */
+export async function parquetBytes(series: readonly TimeSeries[], options: ParquetFileOptions = {}): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
+  try {
+    const file = join(dir, 'export.parquet');
+    await writeParquetFile(series, file, options);
+    return await readFile(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,379 @@
+import { DuckDBInstance, INTEGER, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { TsiotError, notFound } from '../../core/errors.js';
+import { columnInfo, validateSeries } from '../../core/series.js';
+import type { AnomalyLabel, ColumnInfo, HealthStatus, ListQuery, ListResult, SeriesMetadata, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
+import { writeParquetFile, type ParquetFileOptions } from '../export/parquet.js';
+import { Connections, inTransaction } from './duckdb/connections.js';
+import { openError } from './duckdb/errors.js';
+import { acquireFile, canonicalPath, releaseFile } from './duckdb/file-locks.js';
+import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './duckdb/points.js';
+import { migrate } from './duckdb/schema.js';
+import { MAX_EPOCH_MS, checkListQuery, checkSeriesQuery, checkStorableTimestamps, labelsFor, resolveColumns } from './duckdb/series-query.js';
+import type { DocumentStore, Storage, StoreOptions, StoreResult } from './storage.js';
+
+export interface DuckDbStorageOptions {
+  /** A database file path, or ':memory:' for a private in-memory database. */
+  path: string;
+  /** Reader connections that may run at once. Default 4. */
+  maxReaders?: number;
+  /** How long `health` waits for its probe query, ms. Default 2000. */
+  healthTimeoutMs?: number;
+}
+
+/** The stored row of a series, without its points. */
+interface SeriesRow {
+  sid: number;
+  id: string;
+  name: string;
+  metadata: SeriesMetadata;
+  columns: ColumnInfo[];
+  labels: AnomalyLabel[];
+  labelCount: number;
+  points: number;
+  start: number | null;
+  end: number | null;
+}
+
+const SERIES_FIELDS = 'sid, id, name, metadata, columns, labels, label_count, points, start_ms, end_ms';
+const SUMMARY_FIELDS = `sid, id, name, metadata, columns, '[]' AS labels, label_count, points, start_ms, end_ms`;
+
+function toSeriesRow(r: DuckDBValue[]): SeriesRow {
+  const opt = (v: DuckDBValue) => (v === null ? null : Number(v));
+  return {
+    sid: Number(r[0]),
+    id: r[1] as string,
+    name: r[2] as string,
+    metadata: JSON.parse(r[3] as string) as SeriesMetadata,
+    columns: JSON.parse(r[4] as string) as ColumnInfo[],
+    labels: JSON.parse(r[5] as string) as AnomalyLabel[],
+    labelCount: Number(r[6]),
+    points: Number(r[7]),
+    start: opt(r[8]!),
+    end: opt(r[9]!),
+  };
+}
+
+function toSummary(row: SeriesRow): SeriesSummary {
+  return { id: row.id, name: row.name, metadata: row.metadata, columns: row.columns, points: row.points, start: row.start, end: row.end, labels: row.labelCount };
+}
+
+function toJson(value: unknown, field: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new TsiotError('invalid_input', `${field} cannot be stored as JSON: ${(cause as Error).message}`, { details: { field }, cause });
+  }
+  if (text === undefined) throw new TsiotError('invalid_input', `${field} cannot be stored as JSON (got ${typeof value})`, { details: { field } });
+  return text;
+}
+
+function checkName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TsiotError('invalid_input', `${field}: expected a non-empty string, got ${JSON.stringify(value)}`, { details: { field, example: 'reports' } });
+  }
+  return value;
+}
+
+/**
+ * The embedded backend: a DuckDB file (or memory) holding series, their
+ * points and JSON documents. The default storage of tsiot.
+ *
+ * Writes go through one connection in call order, each store in a single
+ * transaction (validated before anything is written, so a failed store leaves
+ * nothing). Reads run concurrently on a small pool and see committed data
+ * only. Layout and rationale: src/engines/storage/duckdb/schema.ts.
+ */
+export class DuckDbStorage implements Storage, DocumentStore {
+  readonly kind = 'duckdb';
+  private readonly path: string;
+  private readonly lockKey: string | undefined;
+  private readonly maxReaders: number;
+  private readonly healthTimeoutMs: number;
+  private opening: Promise<Connections> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: DuckDbStorageOptions) {
+    this.path = options.path;
+    this.lockKey = options.path === ':memory:' ? undefined : canonicalPath(options.path);
+    this.maxReaders = options.maxReaders ?? 4;
+    this.healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
+  }
+
+  /** Open the database and create the schema; safe to call more than once. */
+  async init(): Promise<void> {
+    await this.connections();
+  }
+
+  async store(series: TimeSeries, options: StoreOptions = {}): Promise<StoreResult> {
+    validateSeries(series);
+    checkStorableTimestamps(series);
+    if (series.columns.length > 32_767) throw new TsiotError('too_large', `series "${series.id}" has ${series.columns.length} columns; at most 32767 are stored`);
+    const n = series.timestamps.length;
+    const fields = {
+      name: typeof series.name === 'string' ? series.name : '',
+      metadata: toJson(series.metadata ?? { tags: {} }, 'metadata'),
+      columns: toJson(series.columns.map(columnInfo), 'columns'),
+      labels: toJson(series.labels ?? [], 'labels'),
+    };
+    const tags = Object.entries(series.metadata?.tags ?? {}).map(([k, v]) => [k, String(v)] as const);
+    const cons = await this.connections();
+    await cons.write((c) =>
+      inTransaction(c, async () => {
+        const existing = await this.sidOf(c, series.id);
+        if (existing !== undefined) {
+          if (!options.overwrite) {
+            throw new TsiotError('conflict', `series "${series.id}" already exists`, {
+              details: { id: series.id },
+              hint: 'Store it under another id, delete it first, or pass overwrite: true to replace it.',
+            });
+          }
+          await this.removeSeries(c, existing);
+        }
+        const sid = Number((await c.runAndReadAll(`SELECT nextval('series_sid')`)).getRowsJS()[0]![0]);
+        await c.run(
+          `INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [
+            sid,
+            series.id,
+            fields.name,
+            typeof series.metadata?.deviceId === 'string' ? series.metadata.deviceId : null,
+            typeof series.metadata?.generator === 'string' ? series.metadata.generator : null,
+            fields.metadata,
+            fields.columns,
+            fields.labels,
+            series.labels?.length ?? 0,
+            n,
+            n ? series.timestamps[0]! : null,
+            n ? series.timestamps[n - 1]! : null,
+          ],
+        );
+        if (tags.length) {
+          const appender = await c.createAppender('series_tags');
+          try {
+            for (const [k, v] of tags) {
+              appender.appendInteger(sid);
+              appender.appendVarchar(k);
+              appender.appendVarchar(v);
+              appender.endRow();
+            }
+          } finally {
+            appender.closeSync();
+          }
+        }
+        await appendPoints(c, sid, series);
+      }),
+    );
+    return { id: series.id, points: n, backend: this.kind };
+  }
+
+  async retrieve(query: SeriesQuery): Promise<TimeSeries> {
+    checkSeriesQuery(query);
+    const cons = await this.connections();
+    return cons.read(async (c) => {
+      const row = await this.seriesRow(c, query.id, SERIES_FIELDS);
+      if (!row) throw notFound('series', query.id, 'List the stored series to find its id.');
+      const names = row.columns.map((col) => col.name);
+      const cols = resolveColumns(row.id, names, query.columns);
+      const carrier = cols[0] ?? (names.length ? 0 : TIMESTAMPS_ONLY);
+      let window: RowWindow = { lo: 0, hi: row.points - 1 };
+      if (query.start !== undefined || query.end !== undefined) {
+        const start = Math.max(-MAX_EPOCH_MS, Math.ceil(query.start ?? -MAX_EPOCH_MS));
+        const end = Math.min(MAX_EPOCH_MS, Math.floor(query.end ?? MAX_EPOCH_MS));
+        window = start > end ? { lo: 0, hi: -1 } : await rowWindow(c, row.sid, carrier, start, end);
+      }
+      let data: { timestamps: Float64Array; values: Float64Array[] };
+      if (query.downsample) {
+        data = await readBuckets(c, row.sid, cols, carrier, window, query.downsample.bucketMs, query.downsample.aggregation, query.limit);
+      } else {
+        if (query.limit !== undefined) window = { lo: window.lo, hi: Math.min(window.hi, window.lo + query.limit - 1) };
+        data = await readRows(c, row.sid, cols, carrier, window);
+      }
+      const returned = cols.map((k) => names[k]!);
+      return {
+        id: row.id,
+        name: row.name,
+        metadata: row.metadata,
+        timestamps: data.timestamps,
+        columns: cols.map((k, j) => ({ ...row.columns[k]!, values: data.values[j]! })),
+        labels: labelsFor(row.labels, query, returned),
+      };
+    });
+  }
+
+  async describe(id: string): Promise<SeriesSummary | undefined> {
+    const cons = await this.connections();
+    const row = await cons.read((c) => this.seriesRow(c, id, SUMMARY_FIELDS));
+    return row && toSummary(row);
+  }
+
+  async list(query: ListQuery = {}): Promise<ListResult> {
+    checkListQuery(query);
+    const where: string[] = [];
+    const params: string[] = [];
+    const param = (v: string) => `$${params.push(v)}`;
+    if (query.deviceId !== undefined) where.push(`device_id = ${param(query.deviceId)}`);
+    if (query.generator !== undefined) where.push(`generator = ${param(query.generator)}`);
+    if (query.namePrefix !== undefined) where.push(`starts_with(name, ${param(query.namePrefix)})`);
+    for (const [k, v] of Object.entries(query.tags ?? {})) {
+      where.push(`EXISTS (SELECT 1 FROM series_tags t WHERE t.sid = s.sid AND t.key = ${param(k)} AND t.value = ${param(v)})`);
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const types = params.map(() => VARCHAR);
+    const page = `${query.limit !== undefined ? ` LIMIT ${query.limit}` : ''}${query.offset ? ` OFFSET ${query.offset}` : ''}`;
+    const cons = await this.connections();
+    return cons.read(async (c) => {
+      const total = Number((await c.runAndReadAll(`SELECT count(*) FROM series s ${filter}`, params, types)).getRowsJS()[0]![0]);
+      const rows = await c.runAndReadAll(`SELECT ${SUMMARY_FIELDS} FROM series s ${filter} ORDER BY id${page}`, params, types);
+      return { items: rows.getRows().map((r) => toSummary(toSeriesRow(r))), total };
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const cons = await this.connections();
+    return cons.write((c) =>
+      inTransaction(c, async () => {
+        const sid = await this.sidOf(c, id);
+        if (sid !== undefined) await this.removeSeries(c, sid);
+        return sid !== undefined;
+      }),
+    );
+  }
+
+  async health(): Promise<HealthStatus> {
+    const started = performance.now();
+    const status = (ok: boolean, detail?: string): HealthStatus => ({
+      backend: this.kind,
+      ok,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(detail ? { detail } : {}),
+    });
+    if (this.closing) return status(false, 'closed');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const cons = await this.connections();
+      const probe = cons.read((c) => c.run('SELECT 1'));
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.healthTimeoutMs)));
+      if ((await Promise.race([probe, timeout])) === 'timeout') {
+        probe.catch(() => undefined);
+        return status(false, `no answer within ${this.healthTimeoutMs} ms`);
+      }
+      return status(true, this.path === ':memory:' ? 'in-memory' : this.path);
+    } catch (e) {
+      return status(false, e instanceof Error ? e.message : String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Close the database after queued writes and running reads finish; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const opening = this.opening;
+      if (!opening) return;
+      try {
+        const cons = await opening;
+        await cons.close();
+      } catch {
+        // it never opened: nothing to close
+      } finally {
+        if (this.lockKey) releaseFile(this.lockKey);
+      }
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Write the series the queries select to a Parquet file (layout: see
+   * src/engines/export/parquet.ts), one series at a time so memory holds one
+   * series, not the fleet. The file appears complete or not at all.
+   */
+  async exportParquet(query: SeriesQuery | SeriesQuery[], path: string, options: ParquetFileOptions = {}): Promise<{ path: string; rows: number; series: number }> {
+    const queries = Array.isArray(query) ? query : [query];
+    for (const q of queries) checkSeriesQuery(q);
+    const rows = await writeParquetFile(this.retrieveEach(queries), path, options);
+    return { path, rows, series: queries.length };
+  }
+
+  private async *retrieveEach(queries: readonly SeriesQuery[]): AsyncGenerator<TimeSeries> {
+    for (const q of queries) yield await this.retrieve(q);
+  }
+
+  async putDocument(collection: string, id: string, doc: unknown): Promise<void> {
+    const args = [checkName(collection, 'collection'), checkName(id, 'id'), toJson(doc, 'doc')];
+    const cons = await this.connections();
+    await cons.write((c) => c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', args));
+  }
+
+  async getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined> {
+    const cons = await this.connections();
+    const r = await cons.read((c) => c.runAndReadAll('SELECT doc FROM documents WHERE collection = $1 AND id = $2', [collection, id]));
+    return r.currentRowCount ? (JSON.parse(r.getRowsJS()[0]![0] as string) as T) : undefined;
+  }
+
+  async listDocuments<T = unknown>(collection: string, options: { limit?: number; offset?: number } = {}): Promise<{ id: string; doc: T }[]> {
+    checkListQuery(options);
+    const page = `${options.limit !== undefined ? ` LIMIT ${options.limit}` : ''}${options.offset ? ` OFFSET ${options.offset}` : ''}`;
+    const cons = await this.connections();
+    const r = await cons.read((c) => c.runAndReadAll(`SELECT id, doc FROM documents WHERE collection = $1 ORDER BY id${page}`, [collection]));
+    return r.getRowsJS().map(([id, doc]) => ({ id: id as string, doc: JSON.parse(doc as string) as T }));
+  }
+
+  async deleteDocument(collection: string, id: string): Promise<boolean> {
+    const cons = await this.connections();
+    const r = await cons.write((c) => c.run('DELETE FROM documents WHERE collection = $1 AND id = $2', [collection, id]));
+    return r.rowsChanged > 0;
+  }
+
+  /** The open connections, opening the database on first use. */
+  private connections(): Promise<Connections> {
+    if (this.closing) return Promise.reject(new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' }));
+    if (!this.opening) {
+      const opening = this.open();
+      this.opening = opening;
+      // a failed open may be retried (e.g. once the file is free)
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
+    }
+    return this.opening;
+  }
+
+  private async open(): Promise<Connections> {
+    if (this.lockKey) acquireFile(this.lockKey);
+    try {
+      let instance: DuckDBInstance;
+      try {
+        instance = await DuckDBInstance.create(this.path);
+      } catch (e) {
+        throw openError(this.path, e);
+      }
+      const cons = await Connections.open(instance, this.maxReaders);
+      try {
+        await cons.write(migrate);
+      } catch (e) {
+        await cons.close();
+        throw e;
+      }
+      return cons;
+    } catch (e) {
+      if (this.lockKey) releaseFile(this.lockKey);
+      throw e;
+    }
+  }
+
+  private async seriesRow(c: DuckDBConnection, id: string, fields: string): Promise<SeriesRow | undefined> {
+    const r = await c.runAndReadAll(`SELECT ${fields} FROM series WHERE id = $1`, [String(id)]);
+    return r.currentRowCount ? toSeriesRow(r.getRows()[0]!) : undefined;
+  }
+
+  private async sidOf(c: DuckDBConnection, id: string): Promise<number | undefined> {
+    const r = await c.runAndReadAll('SELECT sid FROM series WHERE id = $1', [String(id)]);
+    return r.currentRowCount ? Number(r.getRowsJS()[0]![0]) : undefined;
+  }
+
+  private async removeSeries(c: DuckDBConnection, sid: number): Promise<void> {
+    for (const table of ['points', 'series_tags', 'series']) await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { TsiotError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { DuckDbStorage } from './duckdb.js';
+import type { DocumentStore, Storage } from './storage.js';
+
+export interface StorageOptions {
+  logger?: Logger;
+}
+
+/** Strip credentials from a storage URL so it can be logged or shown. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const k of [...u.searchParams.keys()]) if (/secret|password|token|key/i.test(k)) u.searchParams.set(k, '***');
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/**
+ * Create a backend from a URL: duckdb:///abs/path.duckdb, duckdb://./rel.duckdb,
+ * duckdb://:memory: (default embedded). Other schemes are added by their backends.
+ */
+export async function createStorage(url: string, options: StorageOptions = {}): Promise<Storage & Partial<DocumentStore>> {
+  const scheme = url.slice(0, url.indexOf(':'));
+  switch (scheme) {
+    case 'duckdb': {
+      const rest = url.slice('duckdb://'.length);
+      if (rest === ':memory:' || rest === '') return new DuckDbStorage({ path: ':memory:' });
+      const path = resolve(rest);
+      mkdirSync(dirname(path), { recursive: true });
+      return new DuckDbStorage({ path });
+    }
+    case 'postgres':
+    case 'postgresql': {
+      const { PostgresStorage } = await import('./postgres.js');
+      return new PostgresStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
+    }
+    case 'influxdb':
+    case 'influxdb2': {
+      const { InfluxDbStorage } = await import('./influxdb.js');
+      return new InfluxDbStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
+    }
+    case 'redis':
+    case 'rediss': {
+      const { RedisStorage } = await import('./redis.js');
+      return new RedisStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
+    }
+    case 's3': {
+      const { S3Storage } = await import('./s3.js');
+      return new S3Storage({ url, ...(options.logger ? { logger: options.logger } : {}) });
+    }
+    case 'weaviate': {
+      const { WeaviateStorage } = await import('./weaviate.js');
+      return new WeaviateStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
+    }
+    default:
+      throw new TsiotError('invalid_input', `storage: unsupported URL scheme "${scheme}" in ${redactUrl(url)}`, {
+        details: {
+          field: 'storage',
+          expected: 'duckdb://…, postgres://…, influxdb://…, influxdb2://…, redis://…, s3://bucket/prefix?endpoint=…, weaviate://…',
+          example: 'duckdb://./data/tsiot.duckdb',
+        },
+      });
+  }
+}
