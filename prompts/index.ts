@@ -1,0 +1,5 @@
+import type { AnyPrompt } from '../src/registry/prompt.js';
+import { designSensorFleet } from './design-sensor-fleet.js';
+
+/** Every prompt tsiot offers over MCP. */
+export const prompts: AnyPrompt[] = [designSensorFleet];

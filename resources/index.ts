@@ -1,0 +1,7 @@
+import type { ResourceDefinition } from '../src/registry/resource.js';
+import { generatorCatalogue } from './generator-catalogue.js';
+import { seriesResource } from './series.js';
+import { jobsResource } from './jobs.js';
+
+/** Every resource tsiot offers over MCP. */
+export const resources: ResourceDefinition[] = [generatorCatalogue, seriesResource, jobsResource];

@@ -1,0 +1,85 @@
+import type { TsiotConfig } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import { GeneratorFactory } from './generation/factory.js';
+import { registerBuiltinGenerators } from './generation/builtin.js';
+import { GenerationService } from './generation/service.js';
+import { createJobEngine, defaultJobHandlers, type JobEngine } from './jobs/index.js';
+import { createStorage } from './storage/index.js';
+import { DuckDbStorage } from './storage/duckdb.js';
+import type { DocumentStore, Storage } from './storage/storage.js';
+
+/**
+ * Everything a tool handler may use, built once at start and passed in (no
+ * module-level singletons), so tests build exactly the context they need.
+ */
+export interface Engines {
+  config: TsiotConfig;
+  logger: Logger;
+  generators: GeneratorFactory;
+  /** Where series live: the embedded default or any backend chosen by URL. */
+  storage: Storage;
+  /** Reports, models, jobs and events: the series storage when it keeps documents, else an embedded database in dataDir. */
+  documents: DocumentStore;
+  generation: GenerationService;
+  jobs: JobEngine;
+  close(): Promise<void>;
+}
+
+export interface EngineOverrides {
+  storage?: Storage;
+}
+
+function isDocumentStore(s: Storage): s is Storage & DocumentStore {
+  return typeof (s as Partial<DocumentStore>).putDocument === 'function';
+}
+
+export async function createEngines(config: TsiotConfig, logger: Logger, overrides: EngineOverrides = {}): Promise<Engines> {
+  const generators = new GeneratorFactory(config.generators);
+  registerBuiltinGenerators(generators);
+  for (const plugin of config.plugins) {
+    const names = await generators.loadPlugin(plugin);
+    logger.info({ plugin, generators: names }, 'loaded generator plugin');
+  }
+  const storage = overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger }));
+  await storage.init();
+  let metaStore: DuckDbStorage | undefined;
+  let documents: DocumentStore;
+  if (isDocumentStore(storage)) {
+    documents = storage;
+  } else {
+    const inMemory = (config.storage ?? '').startsWith('duckdb://:memory:');
+    metaStore = new DuckDbStorage({ path: inMemory ? ':memory:' : `${config.dataDir}/tsiot-meta.duckdb` });
+    await metaStore.init();
+    documents = metaStore;
+  }
+  const generation = new GenerationService(generators, storage, config.maxPointsPerRequest);
+  let jobs: JobEngine;
+  try {
+    jobs = await createJobEngine({
+      registry: defaultJobHandlers({ generators, storage, maxChunkValues: config.maxPointsPerRequest }),
+      logger,
+      documents,
+      concurrency: config.jobs.concurrency,
+      ...(config.jobs.redisUrl ? { redisUrl: config.jobs.redisUrl } : {}),
+      ...(config.jobs.rateLimit ? { rateLimit: config.jobs.rateLimit } : {}),
+    });
+  } catch (e) {
+    await storage.close();
+    await metaStore?.close();
+    throw e;
+  }
+  return {
+    config,
+    logger,
+    generators,
+    storage,
+    documents,
+    generation,
+    jobs,
+    async close() {
+      await jobs.close();
+      await storage.close();
+      await metaStore?.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { Hono } from 'hono';
+import { TsiotError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Engines } from '../engines/engines.js';
+import type { AnyTool } from '../registry/tool.js';
+import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
+import { toJsonSchema } from './json-schema.js';
+import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
+import type { McpHttpHandler } from './mcp-http.js';
+import { buildOpenApi } from './openapi.js';
+import { problemResponse, toProblem } from './problem.js';
+import { readiness } from './readiness.js';
+import { mountToolRoutes, toolPath } from './tool-routes.js';
+
+export interface HttpAppOptions {
+  engines: Engines;
+  tools: readonly AnyTool[];
+  /** The Streamable HTTP endpoint, served at /mcp when given. */
+  mcp?: McpHttpHandler;
+  /** Reported by /healthz and in the OpenAPI document. */
+  version: string;
+  logger: Logger;
+  /** Extra Origins allowed besides loopback ones and the server's own. */
+  allowedOrigins?: readonly string[];
+  /** Extra Host values allowed besides loopback ones. */
+  allowedHosts?: readonly string[];
+  /** Largest JSON body in bytes (413 above). Default 32 MiB. */
+  maxBodyBytes?: number;
+  /** How long /readyz waits for the storage health check. Default 5000 ms. */
+  readyTimeoutMs?: number;
+}
+
+/** Paths any Host may reach: probes from orchestrators use the pod address. */
+const UNGUARDED = new Set(['/healthz', '/readyz']);
+
+/**
+ * The REST API as a Hono app, built from the tool registry:
+ *
+ * - `POST /v1/tools/:name` (JSON body = tool input) and each tool's readable routes → `{ result, summary }`
+ * - `GET /v1/tools` (catalogue with JSON Schemas), `GET /openapi.json` (OpenAPI 3.1)
+ * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503)
+ * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
+ *
+ * Errors are RFC 9457 problem documents. Host and Origin are checked on every
+ * route but the probes (DNS rebinding protection).
+ */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const { engines, tools, logger, version } = options;
+  const guard = createDnsRebindingGuard(options);
+  const app = new Hono();
+  const startedAt = Date.now();
+
+  app.use('*', async (c, next) => {
+    const begun = performance.now();
+    await next();
+    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - begun) }, 'http request');
+  });
+
+  app.use('*', async (c, next) => {
+    if (UNGUARDED.has(c.req.path) || c.req.path === '/mcp') return next();
+    const denied = guard.check({ host: c.req.header('host') ?? new URL(c.req.url).host, origin: c.req.header('origin') });
+    if (!denied) return next();
+    logger.warn({ path: c.req.path, reason: denied }, 'refused HTTP request');
+    return problemResponse(toProblem(new TsiotError('forbidden', `Forbidden: ${denied}`, { hint: 'Add the host or origin to http.allowedHosts / http.allowedOrigins in the configuration.' }), c.req.path));
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
+
+  app.get('/readyz', async (c) => {
+    const ready = await readiness(engines, logger, options.readyTimeoutMs ?? 5_000);
+    return c.json(ready, ready.ready ? 200 : 503);
+  });
+
+  const catalogue = {
+    tools: tools.map((tool) => ({
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      inputSchema: toJsonSchema(tool.inputSchema, 'input'),
+      outputSchema: toJsonSchema(tool.outputSchema, 'output'),
+      routes: [{ method: 'POST', path: toolPath(tool.name) }, ...(tool.routes ?? [])],
+    })),
+  };
+  app.get('/v1/tools', (c) => c.json(catalogue));
+
+  const openapi = buildOpenApi(tools, { version, mcp: !!options.mcp });
+  app.get('/openapi.json', (c) => c.json(openapi));
+
+  if (options.mcp) {
+    const mcp = options.mcp;
+    app.all('/mcp', (c) => mcp.handle(c.req.raw));
+  }
+
+  mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+
+  app.notFound((c) =>
+    problemResponse(toProblem(new TsiotError('not_found', `No route for ${c.req.method} ${c.req.path}`, { hint: 'GET /openapi.json describes every route.' }), c.req.path)),
+  );
+
+  app.onError((error, c) => {
+    const problem = toProblem(error, c.req.path);
+    if (problem.status >= 500) logger.error({ err: error, method: c.req.method, path: c.req.path }, 'HTTP request failed');
+    else logger.debug({ code: problem.code, path: c.req.path }, 'HTTP request refused');
+    return problemResponse(problem);
+  });
+
+  return app;
+}

@@ -1,0 +1,60 @@
+import { TsiotError } from '../core/errors.js';
+
+/** Default cap on a request body: 32 MiB (a few million JSON values). */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Whether a Content-Type header names JSON (application/json or any +json type). */
+export function isJsonContentType(value: string | null | undefined): boolean {
+  if (!value) return false;
+  const type = value.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/**
+ * Read a request body of at most `maxBytes` and parse it as JSON. An empty body
+ * gives undefined. Throws TsiotError: `too_large` over the cap (checked from
+ * Content-Length first, then while reading, so a large body is never held
+ * whole), `invalid_input` for bytes that are not UTF-8 JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return undefined;
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) return undefined;
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
+  } catch {
+    throw new TsiotError('invalid_input', 'The request body is not valid UTF-8 text.', { hint: 'Send the body as UTF-8 encoded JSON.' });
+  }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new TsiotError('invalid_input', `The request body is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Send a JSON object, e.g. {"seed": 42}, with Content-Type: application/json.',
+    });
+  }
+}
+
+function tooLarge(maxBytes: number): TsiotError {
+  return new TsiotError('too_large', `The request body is larger than the ${maxBytes}-byte limit.`, {
+    details: { limitBytes: maxBytes },
+    hint: 'Send less data per request (for example fewer points per call), or store large series in several calls.',
+  });
+}

@@ -1,0 +1,121 @@
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { notifyJobResourceUpdates } from '../../resources/jobs.js';
+import { TsiotError } from '../core/errors.js';
+import type { Progress } from '../core/types.js';
+import type { Engines } from '../engines/engines.js';
+import type { AnyPrompt } from '../registry/prompt.js';
+import type { ResourceDefinition } from '../registry/resource.js';
+import { runTool, toErrorBody } from '../registry/run-tool.js';
+import type { AnyTool } from '../registry/tool.js';
+import { VERSION } from '../version.js';
+
+export interface Registries {
+  tools: AnyTool[];
+  resources: ResourceDefinition[];
+  prompts: AnyPrompt[];
+}
+
+const INSTRUCTIONS = [
+  'tsiot generates, stores and exports synthetic IoT time series.',
+  'Start with generate_timeseries (describe_generator "statistical" shows every option); it returns storage ids, the seed and labelled anomalies.',
+  'Read data back with get_series (use a bucket to downsample long ranges), files with export_series, and find stored data with list_series.',
+  'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
+].join(' ');
+
+/** Shape a thrown error as an MCP tool result with isError, never a stack trace. */
+export function errorResult(e: unknown): CallToolResult {
+  const body = toErrorBody(e);
+  const text = [body.message, body.hint ? `Hint: ${body.hint}` : '', body.retryable ? 'Retrying later may help.' : ''].filter(Boolean).join(' ');
+  // No structuredContent: clients validate it against the tool's output schema, which describes success.
+  return { content: [{ type: 'text', text: `${text} [${body.code}]` }], isError: true };
+}
+
+/**
+ * Build an MCP server from the registries. Side-effect free: it connects to
+ * nothing; transports connect it. One instance per session.
+ */
+export function createMcpServer(engines: Engines, registries: Registries): McpServer {
+  const server = new McpServer(
+    { name: 'tsiot', title: 'tsiot — synthetic IoT time series', version: VERSION },
+    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
+  );
+
+  for (const tool of registries.tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        ...(tool.annotations ? { annotations: { title: tool.title, ...tool.annotations } } : {}),
+      },
+      async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
+        const token = extra._meta?.progressToken;
+        let lastSent = 0;
+        const progress = (p: Progress) => {
+          if (token === undefined) return;
+          const now = Date.now();
+          if (now - lastSent < 100 && p.done < p.total) return; // at most ~10 notifications/s
+          lastSent = now;
+          void extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: p.done, total: p.total, ...(p.message ? { message: p.message } : {}) },
+            })
+            .catch(() => undefined);
+        };
+        try {
+          const { structured, summary } = await runTool(tool, args, { engines, logger: engines.logger, signal: extra.signal, progress });
+          return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+        } catch (e) {
+          if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
+          return errorResult(e);
+        }
+      },
+    );
+  }
+
+  for (const r of registries.resources) {
+    if (r.kind === 'static') {
+      server.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async () => ({
+        contents: await r.read(engines),
+      }));
+    } else {
+      const template = new ResourceTemplate(r.uriTemplate, {
+        list: async () => ({ resources: await r.list(engines) }),
+      });
+      server.registerResource(r.name, template, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri, variables) => ({
+        contents: await r.read(uri, variables, engines),
+      }));
+    }
+  }
+
+  for (const p of registries.prompts) {
+    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, (args: Record<string, string | undefined>) => ({
+      messages: p.build(args).map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
+    }));
+  }
+
+  // Clients may subscribe to resources (jobs, series); each session keeps its own subscriptions.
+  const subscribed = new Set<string>();
+  server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
+  server.server.setRequestHandler(SubscribeRequestSchema, async (r) => {
+    subscribed.add(r.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (r) => {
+    subscribed.delete(r.params.uri);
+    return {};
+  });
+  const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
+  const previousOnClose = server.server.onclose;
+  server.server.onclose = () => {
+    stopJobs();
+    previousOnClose?.();
+  };
+
+  return server;
+}

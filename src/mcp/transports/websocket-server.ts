@@ -1,0 +1,171 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../core/logger.js';
+import { createDnsRebindingGuard } from './dns-rebinding.js';
+import { MCP_WS_SUBPROTOCOL, WebSocketServerTransport, WS_CLOSE } from './websocket.js';
+
+export interface McpWebSocketOptions {
+  /** URL path that accepts upgrades. Default "/ws". */
+  path?: string;
+  /** Builds the MCP server for one connection; each connection gets its own. */
+  createServer: () => McpServer | Promise<McpServer>;
+  /** Extra Origins allowed besides loopback ones (requests without Origin are allowed). */
+  allowedOrigins?: readonly string[];
+  /** Extra Host values allowed besides loopback ones. */
+  allowedHosts?: readonly string[];
+  logger: Logger;
+  /** Largest accepted frame in bytes; bigger frames close the socket with 1009. Default 16 MiB. */
+  maxPayload?: number;
+  /** Most concurrent connections; more are refused with HTTP 503. Default 100. */
+  maxConnections?: number;
+  /** Ping interval used to drop dead peers (no pong by the next ping). 0 disables. Default 30000 ms. */
+  pingIntervalMs?: number;
+}
+
+/** Handle on the WebSocket endpoint. */
+export interface McpWebSocketHandle {
+  /** Number of open MCP sessions. */
+  readonly size: number;
+  /** Close every session (1001 going away) and stop accepting upgrades. */
+  close(): Promise<void>;
+}
+
+interface Session {
+  socket: WebSocket;
+  transport: WebSocketServerTransport;
+  server?: McpServer;
+  alive: boolean;
+}
+
+const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+
+/**
+ * Serve MCP over WebSocket on an existing HTTP server: upgrades on `path` that
+ * ask for the "mcp" subprotocol and pass the Host/Origin checks get their own
+ * McpServer, closed when the socket closes. Other upgrade paths are left to
+ * other listeners (or refused when there are none).
+ */
+export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocketOptions): McpWebSocketHandle {
+  const path = options.path ?? '/ws';
+  const logger = options.logger;
+  const maxConnections = options.maxConnections ?? 100;
+  const guard = createDnsRebindingGuard(options);
+  const sessions = new Set<Session>();
+  let closing = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    handleProtocols: (protocols) => (protocols.has(MCP_WS_SUBPROTOCOL) ? MCP_WS_SUBPROTOCOL : false),
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(request) !== path) {
+      // Another listener may own this path; refuse only when nobody else does.
+      if (httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    const denied = guard.check({ host: request.headers.host, origin: request.headers.origin });
+    if (denied) {
+      logger.warn({ path, reason: denied }, 'refused WebSocket upgrade');
+      refuse(socket, 403, 'Forbidden', denied);
+      return;
+    }
+    const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!protocols.includes(MCP_WS_SUBPROTOCOL)) {
+      refuse(socket, 400, 'Bad Request', `WebSocket subprotocol "${MCP_WS_SUBPROTOCOL}" is required`);
+      return;
+    }
+    if (closing) {
+      refuse(socket, 503, 'Service Unavailable', 'server is shutting down');
+      return;
+    }
+    if (sessions.size >= maxConnections) {
+      refuse(socket, 503, 'Service Unavailable', `too many WebSocket sessions (limit ${maxConnections})`);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      void open(ws, request);
+    });
+  };
+
+  async function open(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    const transport = new WebSocketServerTransport(socket, { headers: request.headers });
+    const session: Session = { socket, transport, alive: true };
+    sessions.add(session);
+    socket.on('pong', () => {
+      session.alive = true;
+    });
+    transport.onerror = (error) => logger.debug({ session: transport.sessionId, err: error.message }, 'WebSocket MCP error');
+    transport.onclose = () => {
+      sessions.delete(session);
+      logger.debug({ session: transport.sessionId }, 'WebSocket MCP session closed');
+    };
+    try {
+      session.server = await options.createServer();
+      await session.server.connect(transport);
+      logger.debug({ session: transport.sessionId }, 'WebSocket MCP session opened');
+    } catch (error) {
+      logger.error({ err: error }, 'could not start an MCP session for a WebSocket connection');
+      sessions.delete(session);
+      socket.close(WS_CLOSE.tryAgainLater, 'server could not start a session');
+    }
+  }
+
+  const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  const pinger =
+    pingIntervalMs > 0
+      ? setInterval(() => {
+          for (const session of sessions) {
+            if (!session.alive) {
+              session.socket.terminate();
+              continue;
+            }
+            session.alive = false;
+            session.socket.ping();
+          }
+        }, pingIntervalMs)
+      : undefined;
+  pinger?.unref();
+
+  httpServer.on('upgrade', onUpgrade);
+
+  return {
+    get size() {
+      return sessions.size;
+    },
+    async close() {
+      closing = true;
+      if (pinger) clearInterval(pinger);
+      httpServer.off('upgrade', onUpgrade);
+      const closes = [...sessions].map(async (session) => {
+        session.socket.close(WS_CLOSE.goingAway, 'server shutting down');
+        if (session.server) await session.server.close();
+        else await session.transport.close();
+      });
+      await Promise.allSettled(closes);
+      sessions.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** Answer a refused upgrade with a plain HTTP response and drop the socket. */
+function refuse(socket: Duplex, status: number, statusText: string, detail?: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = detail ?? statusText;
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { isoOf } from '../src/core/time.js';
+import { StatisticalParamsSchema } from '../src/engines/generation/statistical/schema.js';
+import { defineTool } from '../src/registry/tool.js';
+import { ColumnInfoSchema, LabelSchema, SeedSchema, TagsSchema } from '../src/registry/schemas.js';
+import { columnInfo } from '../src/core/series.js';
+
+const MAX_LABELS_RETURNED = 500;
+
+const inputSchema = z.object({
+  generator: z.string().default('statistical').describe('Generator name (see list_generators). Default "statistical". The fields below from `start` on belong to the statistical generator; other generators take their options in `params`.'),
+  seed: SeedSchema.optional(),
+  name: z.string().min(1).max(200).optional().describe('Name for the stored series (with several devices: a prefix, giving "name/device-001" …).'),
+  tags: TagsSchema.optional(),
+  store: z.boolean().default(true).describe('Store the result (default true). false = only return a preview.'),
+  preview: z.number().int().min(0).max(100).default(5).describe('How many leading rows of the first series to return inline.'),
+  params: z.record(z.string(), z.unknown()).optional().describe('Options for a non-statistical generator (see describe_generator). For "statistical" they are merged over the fields below.'),
+  ...StatisticalParamsSchema.shape,
+});
+
+const outputSchema = z.object({
+  generator: z.string(),
+  seed: z.union([z.string(), z.number()]).describe('The seed used; pass it again to reproduce the data exactly.'),
+  stored: z.boolean(),
+  backend: z.string().optional().describe('Where the series were stored.'),
+  values: z.number().int().describe('Total values generated (rows × columns over all series).'),
+  series: z.array(
+    z.object({
+      id: z.string().nullable().describe('Storage id (null when store=false).'),
+      name: z.string(),
+      deviceId: z.string().optional(),
+      rows: z.number().int(),
+      columns: z.array(ColumnInfoSchema),
+      start: z.string().nullable().describe('First timestamp, ISO 8601.'),
+      end: z.string().nullable().describe('Last timestamp, ISO 8601.'),
+      labels: z.number().int(),
+    }),
+  ),
+  labels: z.array(LabelSchema.extend({ series: z.string().describe('Series name the label belongs to.') })).describe(`Injected anomalies and imperfections (first ${MAX_LABELS_RETURNED}).`),
+  labelsTotal: z.number().int(),
+  preview: z.object({
+    series: z.string().nullable(),
+    columns: z.array(z.string()),
+    rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))).describe('[timestamp ISO, value per column…]'),
+  }),
+});
+
+export const generateTimeseries = defineTool({
+  name: 'generate_timeseries',
+  title: 'Generate synthetic IoT time series',
+  description: [
+    'Generate synthetic sensor data for one device or a fleet, optionally with labelled anomalies and real-world imperfections, and store it (default) so it can be read, exported or validated later.',
+    'Use it for "a week of data for 50 vibration sensors with two bearing faults", test data for a pipeline, or labelled data for an anomaly detector.',
+    'Sensors come from presets with realistic units/ranges (temperature °C, humidity %RH, pressure hPa, vibration mm/s, power W, energy kWh counter, battery V, occupancy 0/1), all tunable.',
+    'Returns storage ids, the seed (pass it again to get byte-identical data), every injected anomaly as a labelled interval, and a short preview — not the full data (use get_series or export_series).',
+    'Limits: at most the configured number of values per request (rows × sensors × devices, 5 M by default); above it the call is refused before any work — split it (e.g. per day). A retry with the same input gives the same data when a seed is given.',
+    'Example: {"devices": 50, "duration": "7d", "interval": "1m", "sensors": [{"type": "vibration"}], "anomalies": [{"type": "degradation", "count": 2}], "seed": 7}',
+  ].join(' '),
+  inputSchema,
+  outputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  example: { devices: 3, duration: '1d', interval: '5m', sensors: [{ type: 'temperature' }, { type: 'humidity' }], anomalies: [{ type: 'spike', count: 2 }], seed: 42 },
+  routes: [{ method: 'POST', path: '/v1/generate' }],
+  async handler(input, ctx) {
+    const { generator, seed, name, tags, store, preview, params, ...statistical } = input;
+    const canonical = ctx.engines.generators.canonical(generator);
+    const genParams = canonical === 'statistical' ? { ...statistical, ...(params ?? {}) } : (params ?? {});
+    const res = await ctx.engines.generation.generate(
+      {
+        generator,
+        params: genParams,
+        store,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(name ? { name } : {}),
+        ...(tags ? { tags } : {}),
+      },
+      { signal: ctx.signal, onProgress: ctx.progress },
+    );
+    const allLabels = res.series.flatMap((s) => s.labels.map((l) => ({ ...l, series: s.name })));
+    const first = res.series[0];
+    const previewRows: (string | number | null)[][] = [];
+    if (first) {
+      const n = Math.min(preview, first.timestamps.length);
+      for (let i = 0; i < n; i++) {
+        previewRows.push([isoOf(first.timestamps[i]!), ...first.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+      }
+    }
+    const structured = {
+      generator: res.generator,
+      seed: res.seed,
+      stored: res.stored.length > 0,
+      ...(res.stored[0] ? { backend: res.stored[0].backend } : {}),
+      values: res.points,
+      series: res.series.map((s) => {
+        const n = s.timestamps.length;
+        return {
+          id: store ? s.id : null,
+          name: s.name,
+          ...(s.metadata.deviceId ? { deviceId: s.metadata.deviceId } : {}),
+          rows: n,
+          columns: s.columns.map(columnInfo),
+          start: n ? isoOf(s.timestamps[0]!) : null,
+          end: n ? isoOf(s.timestamps[n - 1]!) : null,
+          labels: s.labels.length,
+        };
+      }),
+      labels: allLabels.slice(0, MAX_LABELS_RETURNED),
+      labelsTotal: allLabels.length,
+      preview: { series: first?.name ?? null, columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows },
+    };
+    const devices = res.series.length;
+    const cols = first?.columns.length ?? 0;
+    const summary =
+      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}, seed ${JSON.stringify(res.seed)}. ` +
+      (structured.stored ? `Stored in ${structured.backend}: ${structured.series.slice(0, 5).map((s) => s.id).join(', ')}${devices > 5 ? ', …' : ''}. ` : 'Not stored. ') +
+      `${allLabels.length} labelled interval${allLabels.length === 1 ? '' : 's'}.`;
+    return { structured, summary };
+  },
+});

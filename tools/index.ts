@@ -1,0 +1,20 @@
+import type { AnyTool } from '../src/registry/tool.js';
+import { deleteSeries } from './delete-series.js';
+import { describeGenerator } from './describe-generator.js';
+import { exportSeriesTool } from './export-series.js';
+import { generateTimeseries } from './generate-timeseries.js';
+import { getSeries } from './get-series.js';
+import { listGenerators } from './list-generators.js';
+import { listSeries } from './list-series.js';
+import { startJob } from './start-job.js';
+import { getJob } from './get-job.js';
+import { listJobs } from './list-jobs.js';
+import { cancelJob } from './cancel-job.js';
+import { requeueJob } from './requeue-job.js';
+
+/**
+ * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
+ * OpenAPI document are all built from this one list.
+ */
+export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool,
+  startJob, getJob, listJobs, cancelJob, requeueJob];

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { defineTool } from '../src/registry/tool.js';
+import { SeriesSummarySchema, TagsSchema } from '../src/registry/schemas.js';
+
+export const listSeries = defineTool({
+  name: 'list_series',
+  title: 'List stored series',
+  description:
+    'List stored time series (ids, names, columns, time span, point counts, labels) without their values, newest first, filtered by tags, device id, generator or name prefix, with pagination. Use it to find ids for get_series, export_series or delete_series. Example: {"tags": {"site": "plant-3"}, "limit": 20}.',
+  inputSchema: z.object({
+    tags: TagsSchema.optional().describe('Only series having all of these tags.'),
+    deviceId: z.string().optional().describe('Only series of this device, e.g. "device-001".'),
+    generator: z.string().optional().describe('Only series made by this generator.'),
+    namePrefix: z.string().optional().describe('Only series whose name starts with this.'),
+    limit: z.number().int().min(1).max(500).default(50).describe('Page size (1–500).'),
+    offset: z.number().int().min(0).default(0).describe('How many to skip (for the next page).'),
+  }),
+  outputSchema: z.object({
+    items: z.array(SeriesSummarySchema),
+    total: z.number().int().describe('How many series match in all.'),
+    nextOffset: z.number().int().nullable().describe('Offset of the next page, or null at the end.'),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  routes: [{ method: 'GET', path: '/v1/series' }],
+  async handler(input, ctx) {
+    const r = await ctx.engines.storage.list({
+      limit: input.limit,
+      offset: input.offset,
+      ...(input.tags ? { tags: input.tags } : {}),
+      ...(input.deviceId ? { deviceId: input.deviceId } : {}),
+      ...(input.generator ? { generator: input.generator } : {}),
+      ...(input.namePrefix ? { namePrefix: input.namePrefix } : {}),
+    });
+    const next = input.offset + r.items.length < r.total ? input.offset + r.items.length : null;
+    return {
+      structured: { items: r.items, total: r.total, nextOffset: next },
+      summary: `${r.items.length} of ${r.total} series${next !== null ? ` (next page: offset ${next})` : ''}.`,
+    };
+  },
+});
