@@ -1,0 +1,32 @@
+# tsiot: REST + MCP (Streamable HTTP at /mcp, WebSocket at /ws) on one port.
+# Build:  docker build -t tsiot .
+# Run:    docker run -p 8080:8080 -v tsiot-data:/data tsiot
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the build runs explicitly below, once the sources are copied
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+COPY tools ./tools
+COPY resources ./resources
+COPY prompts ./prompts
+COPY scripts ./scripts
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    TSIOT_DATA_DIR=/data \
+    TSIOT_HTTP_HOST=0.0.0.0 \
+    TSIOT_HTTP_PORT=8080
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+CMD ["node", "dist/src/cli/main.js", "serve"]
