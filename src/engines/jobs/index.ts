@@ -1,0 +1,71 @@
+import type { Logger } from '../../core/logger.js';
+import { InProcessEventBus } from '../events/memory-bus.js';
+import type { GeneratorFactory } from '../generation/factory.js';
+import type { DocumentStore, Storage } from '../storage/storage.js';
+import { BullJobEngine } from './bull/engine.js';
+import { cleanupJobHandler } from './handlers/cleanup.js';
+import { generationJobHandler } from './handlers/generation.js';
+import { InProcessJobEngine } from './in-process.js';
+import type { RateLimit } from './rate-limit.js';
+import { JobHandlerRegistry } from './registry.js';
+import type { JobEngine } from './types.js';
+
+export { JobHandlerRegistry } from './registry.js';
+export { startBullWorkers, type BullWorkers, type BullWorkerOptions } from './bull/worker.js';
+export { StartJobSchema, JobOptionsSchema } from './request.js';
+export type * from './types.js';
+export { JOB_TYPES } from './types.js';
+
+export interface DefaultHandlerDeps {
+  generators: GeneratorFactory;
+  storage: Storage;
+  /** Chunk size cap of generation jobs (the memory bound), default 5 M values. */
+  maxChunkValues?: number;
+}
+
+/**
+ * The handlers tsiot ships: generation and cleanup. Validation, export and
+ * training handlers register here as their engines gain a job form; until
+ * then those types are refused with `unsupported`.
+ */
+export function defaultJobHandlers(deps: DefaultHandlerDeps): JobHandlerRegistry {
+  return new JobHandlerRegistry()
+    .register(generationJobHandler({ generators: deps.generators, storage: deps.storage, ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}) }))
+    .register(cleanupJobHandler({ storage: deps.storage }));
+}
+
+export interface JobEngineOptions {
+  registry: JobHandlerRegistry;
+  logger: Logger;
+  /** redis://host:port — jobs go to BullMQ queues served by `tsiot worker` processes. Absent: in-process. */
+  redisUrl?: string;
+  /** Persistence of the in-process engine (jobs, schedules, event log). Required without Redis. */
+  documents?: DocumentStore;
+  /** In-process concurrency (default 2). */
+  concurrency?: number;
+  /** Per-tenant submission limit. */
+  rateLimit?: RateLimit;
+}
+
+/** Build the job engine: BullMQ when a Redis URL is given (throws `unavailable` fast if it does not answer), in-process otherwise. */
+export async function createJobEngine(options: JobEngineOptions): Promise<JobEngine> {
+  if (options.redisUrl) {
+    return BullJobEngine.connect({
+      redisUrl: options.redisUrl,
+      registry: options.registry,
+      logger: options.logger,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    });
+  }
+  if (!options.documents) throw new Error('createJobEngine: the in-process engine needs a DocumentStore (the embedded storage provides one)');
+  const engine = new InProcessJobEngine({
+    documents: options.documents,
+    registry: options.registry,
+    events: new InProcessEventBus(options.documents),
+    logger: options.logger,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  await engine.init();
+  return engine;
+}
