@@ -96,9 +96,7 @@ class Xoshiro128 implements Rng {
 
   constructor(seed: Seed, salt = 0) {
     this.seed = seed;
-    const base = typeof seed === 'number' && Number.isInteger(seed) && Math.abs(seed) < 2 ** 53
-      ? hash32(`n:${seed}`)
-      : hash32(`s:${String(seed)}`);
+    const base = hash32(canonicalSeed(seed));
     const st = { s: (base ^ Math.imul(salt | 0, 0x9e3779b1)) | 0 };
     this.a = splitmix32(st);
     this.b = splitmix32(st);
@@ -172,6 +170,17 @@ class Xoshiro128 implements Rng {
   fork(label: string | number): Rng {
     return new Xoshiro128(`${String(this.seed)}/${String(label)}`);
   }
+}
+
+/**
+ * The text a seed is hashed from. An integer and its decimal string are the
+ * same seed (42 and "42"), because clients that only send strings (CLI flags,
+ * form fields) must reproduce what a JSON client asked for.
+ */
+export function canonicalSeed(seed: Seed): string {
+  if (typeof seed === 'number' && Number.isSafeInteger(seed)) return `n:${seed}`;
+  if (typeof seed === 'string' && /^(0|[1-9]\d{0,15})$/.test(seed) && Number.isSafeInteger(Number(seed))) return `n:${seed}`;
+  return `s:${String(seed)}`;
 }
 
 function rotl(x: number, k: number): number {
