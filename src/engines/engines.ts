@@ -52,8 +52,8 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     await metaStore.init();
     documents = metaStore;
   }
-  const generation = new GenerationService(generators, storage, config.maxPointsPerRequest);
-  let jobs: JobEngine;
+  let jobs: JobEngine | undefined;
+  const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) => jobs?.events.publish(e));
   try {
     jobs = await createJobEngine({
       registry: defaultJobHandlers({ generators, storage, maxChunkValues: config.maxPointsPerRequest }),
@@ -68,6 +68,7 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     await metaStore?.close();
     throw e;
   }
+  const jobEngine = jobs;
   return {
     config,
     logger,
@@ -75,9 +76,9 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     storage,
     documents,
     generation,
-    jobs,
+    jobs: jobEngine,
     async close() {
-      await jobs.close();
+      await jobEngine.close();
       await storage.close();
       await metaStore?.close();
     },

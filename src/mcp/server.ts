@@ -55,20 +55,25 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
         const token = extra._meta?.progressToken;
         let lastSent = 0;
+        const pending: Promise<unknown>[] = [];
         const progress = (p: Progress) => {
           if (token === undefined) return;
           const now = Date.now();
           if (now - lastSent < 100 && p.done < p.total) return; // at most ~10 notifications/s
           lastSent = now;
-          void extra
-            .sendNotification({
-              method: 'notifications/progress',
-              params: { progressToken: token, progress: p.done, total: p.total, ...(p.message ? { message: p.message } : {}) },
-            })
-            .catch(() => undefined);
+          pending.push(
+            extra
+              .sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken: token, progress: p.done, total: p.total, ...(p.message ? { message: p.message } : {}) },
+              })
+              .catch(() => undefined),
+          );
         };
         try {
           const { structured, summary } = await runTool(tool, args, { engines, logger: engines.logger, signal: extra.signal, progress });
+          // progress must reach the client before the result, which ends the client's interest in it
+          await Promise.all(pending);
           return { content: [{ type: 'text', text: summary }], structuredContent: structured };
         } catch (e) {
           if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
@@ -111,9 +116,20 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
     return {};
   });
   const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
+  const stopSeries = engines.jobs.events.subscribe((event) => {
+    if (event.type !== 'series.created' && event.type !== 'series.deleted') return;
+    if (!server.isConnected()) return;
+    server.sendResourceListChanged();
+    const ids = event.type === 'series.deleted' ? [String(event.data.id)] : ((event.data.ids as string[]) ?? []);
+    for (const id of ids) {
+      const uri = `tsiot://series/${encodeURIComponent(id)}`;
+      if (subscribed.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+    }
+  });
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
     stopJobs();
+    stopSeries();
     previousOnClose?.();
   };
 

@@ -7,11 +7,11 @@ import { tools } from '../../tools/index.js';
 import { resources } from '../../resources/index.js';
 import { prompts } from '../../prompts/index.js';
 import { makeEngines } from '../helpers/engines.js';
-import { ensureGlobalWebSocket } from '../transports/fixtures.js';
+import { installGlobalWebSocket } from '../helpers/websocket.js';
 import { describeToolSuite, type Connection } from './tool-suite.js';
 
 // Node 20 has no global WebSocket; the SDK client transport expects one.
-ensureGlobalWebSocket();
+installGlobalWebSocket();
 
 /** A real `tsiot serve` stack on a free loopback port, and a real SDK client over `kind`. */
 async function connectOver(kind: 'ws' | 'http'): Promise<Connection> {

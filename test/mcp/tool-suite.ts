@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 export interface Connection {
@@ -159,6 +160,31 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       expect(body.timestamps).toHaveLength(60);
       const cat = await client.readResource({ uri: 'tsiot://generators' });
       expect(JSON.parse((cat.contents[0] as { text: string }).text).generators[0].name).toBeDefined();
+    });
+
+    it('notifies subscribers when a series or a job changes', async () => {
+      const updated: string[] = [];
+      let listChanged = 0;
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+      client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void (listChanged += 1));
+      const waitFor = async (cond: () => boolean, what: string) => {
+        for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+        expect(cond(), what).toBe(true);
+      };
+
+      const gen = await ok(client, 'generate_timeseries', { duration: '1h', seed: 11 });
+      await waitFor(() => listChanged > 0, 'resources/list_changed after a series was stored');
+      const uri = `tsiot://series/${gen.series[0].id}`;
+      await client.subscribeResource({ uri });
+      await ok(client, 'delete_series', { id: gen.series[0].id });
+      await waitFor(() => updated.includes(uri), `resources/updated for ${uri}`);
+
+      const started = await ok(client, 'start_job', { type: 'generation', delayMs: 300, data: { params: { duration: '2h' }, seed: 5 } });
+      const jobUri = `tsiot://jobs/${started.job.id}`;
+      await client.subscribeResource({ uri: jobUri });
+      await waitFor(() => updated.includes(jobUri), `resources/updated for ${jobUri}`);
+      const done = await ok(client, 'get_job', { id: started.job.id, waitMs: 20_000 });
+      expect(done.job.state).toBe('completed');
     });
 
     it('offers a prompt that guides fleet generation', async () => {

@@ -26,6 +26,9 @@ export interface GenerateResponse {
   points: number;
 }
 
+/** Where the service announces stored series (the event bus in production). */
+export type SeriesEventSink = (event: { type: 'series.created'; data: Record<string, unknown> }) => Promise<unknown>;
+
 export interface GenerateOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
@@ -46,6 +49,7 @@ export class GenerationService {
     private readonly factory: GeneratorFactory,
     private readonly storage: Storage,
     private readonly maxPoints: number,
+    private readonly announce?: SeriesEventSink,
   ) {}
 
   /** Parse and size a request without generating (used to refuse early and to plan jobs). */
@@ -93,6 +97,10 @@ export class GenerationService {
         await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
         throw e;
       }
+    }
+    if (stored.length && this.announce) {
+      // the data is stored whatever happens to the announcement; a lost event only delays a client's refresh
+      await this.announce({ type: 'series.created', data: { ids: stored.map((r) => r.id), generator, seed, points } }).catch(() => undefined);
     }
     return { generator, seed, series: out.series, stored, points };
   }
