@@ -11,10 +11,17 @@ import { getJob } from './get-job.js';
 import { listJobs } from './list-jobs.js';
 import { cancelJob } from './cancel-job.js';
 import { requeueJob } from './requeue-job.js';
+import { fitModel } from './fit-model.js';
+import { listModels } from './list-models.js';
+import { describeModel } from './describe-model.js';
+import { generateFromModel } from './generate-from-model.js';
+import { deleteModel } from './delete-model.js';
+import { synthesizeLike } from './synthesize-like.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
  * OpenAPI document are all built from this one list.
  */
 export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool,
-  startJob, getJob, listJobs, cancelJob, requeueJob];
+  startJob, getJob, listJobs, cancelJob, requeueJob,
+  fitModel, listModels, describeModel, generateFromModel, deleteModel, synthesizeLike];

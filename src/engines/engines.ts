@@ -4,6 +4,8 @@ import { GeneratorFactory } from './generation/factory.js';
 import { registerBuiltinGenerators } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
 import { createJobEngine, defaultJobHandlers, type JobEngine } from './jobs/index.js';
+import { createModelRegistry } from './models/engine.js';
+import type { ModelRegistry } from './models/registry.js';
 import { createStorage } from './storage/index.js';
 import { DuckDbStorage } from './storage/duckdb.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
@@ -22,6 +24,8 @@ export interface Engines {
   documents: DocumentStore;
   generation: GenerationService;
   jobs: JobEngine;
+  /** Fitted models: saved, listed, sampled from a bounded pool. */
+  models: ModelRegistry;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     throw e;
   }
   const jobEngine = jobs;
+  const models = createModelRegistry(documents);
   return {
     config,
     logger,
@@ -77,7 +82,9 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     documents,
     generation,
     jobs: jobEngine,
+    models,
     async close() {
+      models.close();
       await jobEngine.close();
       await storage.close();
       await metaStore?.close();

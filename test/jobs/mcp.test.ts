@@ -87,17 +87,17 @@ describe('job tools and the jobs resource over MCP', () => {
   it('errors are tool results naming the problem', async () => {
     const unknown = await client.callTool({ name: 'get_job', arguments: { id: 'generation-0123456789abcdef' } });
     expect(unknown.isError).toBe(true);
-    expect(JSON.stringify(unknown.structuredContent)).toContain('not_found');
+    expect(JSON.stringify(unknown.content)).toContain('not_found');
     const done = (await jobs.list({ state: 'completed', limit: 1 }))[0]!;
     const again = await client.callTool({ name: 'cancel_job', arguments: { id: done.id } });
     expect(again.isError).toBe(true);
-    expect(JSON.stringify(again.structuredContent)).toContain('conflict');
+    expect(JSON.stringify(again.content)).toContain('conflict');
     const cron = await client.callTool({ name: 'start_job', arguments: { type: 'cleanup', data: { olderThan: '30d' }, schedule: { id: 'nightly', cron: '0 0 * *' } } });
     expect(cron.isError).toBe(true);
     expect((cron.content as { text: string }[])[0]!.text).toMatch(/cron.*Examples: "0 \* \* \* \*"/);
     const unsupported = await client.callTool({ name: 'start_job', arguments: { type: 'training', data: {} } });
     expect(unsupported.isError).toBe(true);
-    expect(JSON.stringify(unsupported.structuredContent)).toContain('unsupported');
+    expect(JSON.stringify(unsupported.content)).toContain('unsupported');
   });
 
   it('schedules are created, listed and removed through the tools', async () => {

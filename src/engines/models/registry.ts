@@ -1,0 +1,354 @@
+/**
+ * The model registry: fits learned generators, persists what they learned
+ * through a DocumentStore, lists/describes/deletes models and samples from
+ * them through a bounded pool of loaded models.
+ *
+ * Visibility: a model's state is written first and its record second, so a
+ * model is listed only once it is complete; a failed or cancelled fit writes
+ * nothing, and a failed record write removes the state again.
+ */
+import { randomBytes } from 'node:crypto';
+import { TsiotError } from '../../core/errors.js';
+import { parseInput } from '../../core/input-errors.js';
+import { createRng, randomSeed, type Seed } from '../../core/rng.js';
+import type { ProgressFn, TimeSeries } from '../../core/types.js';
+import type { DocumentStore } from '../storage/storage.js';
+import type { ColumnForecast, LearnedGenerator, LoadedModel, SampleContext } from './learned.js';
+import { ModelPool, type PoolLimits } from './pool.js';
+import { CHECKPOINTS_COLLECTION, type CheckpointRecord, type FitStatus, MODEL_STATES_COLLECTION, MODELS_COLLECTION, type ModelRecord } from './record.js';
+import { prepareTrainingData } from './training-data.js';
+
+export interface FitRequest {
+  generator: string;
+  data: TimeSeries;
+  /** Generator-specific fit options, validated by its schema. */
+  options?: unknown;
+  columns?: string[];
+  seed?: Seed;
+  name?: string;
+  sourceSeriesId?: string;
+}
+
+export interface FitCallOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+}
+
+export interface SampleCall {
+  length: number;
+  count?: number;
+  context?: SampleContext;
+  seed?: Seed;
+  /** First timestamp (epoch ms) for context "random"/"none"; "end" continues after the training data. */
+  startMs?: number;
+}
+
+export interface SampleResult {
+  model: ModelRecord;
+  seed: Seed;
+  series: TimeSeries[];
+}
+
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxModels: 16, maxBytes: 256 * 1024 * 1024 };
+
+/** A fresh model id. */
+export function newModelId(): string {
+  return `mdl_${randomBytes(9).toString('base64url')}`;
+}
+
+export class ModelRegistry {
+  private readonly learners = new Map<string, LearnedGenerator<any, any>>();
+  private readonly pool: ModelPool;
+  private readonly running = new Map<string, { status: FitStatus; controller: AbortController }>();
+
+  constructor(
+    private readonly store: DocumentStore,
+    learners: LearnedGenerator<any, any>[],
+    limits: PoolLimits = DEFAULT_POOL_LIMITS,
+  ) {
+    for (const l of learners) this.learners.set(l.name, l);
+    this.pool = new ModelPool(limits);
+  }
+
+  /** Names of the generators that can be fitted. */
+  generators(): string[] {
+    return [...this.learners.keys()].sort();
+  }
+
+  learner(name: string): LearnedGenerator<any, any> {
+    const l = this.learners.get(name);
+    if (!l) {
+      throw new TsiotError('invalid_input', `generator: "${name}" cannot be fitted; fittable generators are ${this.generators().map((g) => `"${g}"`).join(', ')}`, {
+        details: { field: 'generator', available: this.generators() },
+      });
+    }
+    return l;
+  }
+
+  /** Fit and save a model; resolves with its record once it is stored. */
+  async fit(req: FitRequest, call: FitCallOptions = {}, id = newModelId(), resumeFrom?: unknown): Promise<ModelRecord> {
+    const learner = this.learner(req.generator);
+    const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${learner.name}"`);
+    const data = prepareTrainingData(req.data, req.columns ? { columns: req.columns } : {});
+    const min = learner.minimumRows(options);
+    if (data.summary.points < min) {
+      throw new TsiotError('invalid_input', `data: ${data.summary.points} rows is too little for "${learner.name}" with these options; at least ${min} are needed`, {
+        details: { field: 'data', rows: data.summary.points, minimum: min },
+        hint: 'Give a longer series, or a shorter window / season / lower order.',
+      });
+    }
+    const seed = req.seed ?? randomSeed();
+    const started = performance.now();
+    const cancelled = () => new TsiotError('cancelled', `Fitting model ${id} was cancelled; nothing was saved`, { details: { id } });
+    if (call.signal?.aborted) throw cancelled();
+    const checkpoint = async (cp: unknown, progress: { done: number; total: number }) => {
+      const doc: CheckpointRecord = {
+        id,
+        generator: learner.name,
+        savedAt: new Date().toISOString(),
+        progress,
+        request: {
+          options: req.options ?? {},
+          seed,
+          ...(req.columns ? { columns: req.columns } : {}),
+          ...(req.name ? { name: req.name } : {}),
+          ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
+        },
+        data: {
+          name: req.data.name,
+          timestamps: Array.from(data.series.timestamps),
+          columns: data.series.columns.map((c) => ({ name: c.name, ...(c.unit !== undefined ? { unit: c.unit } : {}), values: Array.from(c.values) })),
+        },
+        checkpoint: cp,
+      };
+      await this.store.putDocument(CHECKPOINTS_COLLECTION, id, doc);
+    };
+    let result;
+    try {
+      result = await learner.fit(data, options, {
+        rng: createRng(seed),
+        checkpoint,
+        ...(resumeFrom !== undefined ? { resumeFrom } : {}),
+        ...(call.signal ? { signal: call.signal } : {}),
+        ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+      });
+    } catch (e) {
+      // An explicit cancel or a failure discards the checkpoint; only a process that dies keeps it for resume().
+      await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id).catch(() => undefined);
+      if (call.signal?.aborted) throw cancelled();
+      throw e;
+    }
+    if (call.signal?.aborted) {
+      await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id).catch(() => undefined);
+      throw cancelled();
+    }
+    const trainingMs = Math.round(performance.now() - started);
+    const stateJson = JSON.stringify(result.state);
+    const record: ModelRecord = {
+      id,
+      name: req.name ?? `${learner.name}-${req.data.name || req.data.id || 'data'}`,
+      generator: learner.name,
+      createdAt: new Date().toISOString(),
+      seed,
+      hyperParameters: result.hyperParameters,
+      details: result.details,
+      training: data.summary,
+      trainingMs,
+      columns: data.series.columns.map((c) => c.name),
+      ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
+      stateSize: stateJson.length,
+    };
+    await this.store.putDocument(MODEL_STATES_COLLECTION, id, result.state);
+    try {
+      await this.store.putDocument(MODELS_COLLECTION, id, record);
+    } catch (e) {
+      await this.store.deleteDocument(MODEL_STATES_COLLECTION, id).catch(() => undefined);
+      throw e;
+    }
+    await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id).catch(() => undefined);
+    return record;
+  }
+
+  /** Fits interrupted by a restart that can be resumed from their last checkpoint. */
+  async resumable(): Promise<Pick<CheckpointRecord, 'id' | 'generator' | 'savedAt' | 'progress'>[]> {
+    const docs = await this.store.listDocuments<CheckpointRecord>(CHECKPOINTS_COLLECTION);
+    return docs.filter((d) => !this.running.has(d.id)).map(({ doc }) => ({ id: doc.id, generator: doc.generator, savedAt: doc.savedAt, progress: doc.progress }));
+  }
+
+  /**
+   * Continue an interrupted fit from its last checkpoint, under the same
+   * model id. `options` overrides stored fit options (e.g. a longer budget).
+   */
+  async resume(id: string, call: FitCallOptions = {}, options?: Record<string, unknown>): Promise<ModelRecord> {
+    const doc = await this.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, id);
+    if (!doc) throw new TsiotError('not_found', `No checkpoint for "${id}"`, { details: { id }, hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.' });
+    const data: TimeSeries = {
+      id: doc.data.name,
+      name: doc.data.name,
+      metadata: { tags: {} },
+      timestamps: Float64Array.from(doc.data.timestamps),
+      columns: doc.data.columns.map((c) => ({ ...c, values: Float64Array.from(c.values) })),
+      labels: [],
+    };
+    const { columns, seed, name, sourceSeriesId } = doc.request;
+    return this.fit(
+      { generator: doc.generator, data, options: { ...(doc.request.options as Record<string, unknown>), ...(options ?? {}) }, seed, ...(columns ? { columns } : {}), ...(name ? { name } : {}), ...(sourceSeriesId ? { sourceSeriesId } : {}) },
+      call,
+      id,
+      doc.checkpoint,
+    );
+  }
+
+  /**
+   * Start a fit in the background and return its id at once. Progress and
+   * failures are visible through status(id) until the model is stored.
+   */
+  startFit(req: FitRequest, onProgress?: ProgressFn): { id: string; done: Promise<ModelRecord> } {
+    return this.background(newModelId(), req.generator, (id, call) => this.fit(req, call, id), onProgress);
+  }
+
+  /** resume() in the background, like startFit. */
+  async startResume(id: string, onProgress?: ProgressFn, options?: Record<string, unknown>): Promise<{ id: string; done: Promise<ModelRecord> }> {
+    if (this.running.get(id)?.status.status === 'training') throw new TsiotError('conflict', `The fit of "${id}" is already running`, { details: { id } });
+    const doc = await this.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, id);
+    if (!doc) throw new TsiotError('not_found', `No checkpoint for "${id}"`, { details: { id }, hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.' });
+    return this.background(id, doc.generator, (_, call) => this.resume(id, call, options), onProgress);
+  }
+
+  private background(id: string, generator: string, run: (id: string, call: FitCallOptions) => Promise<ModelRecord>, onProgress?: ProgressFn): { id: string; done: Promise<ModelRecord> } {
+    const controller = new AbortController();
+    const status: FitStatus = { id, generator, status: 'training', startedAt: new Date().toISOString() };
+    this.running.set(id, { status, controller });
+    const done = run(id, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        status.progress = p;
+        onProgress?.(p);
+      },
+    });
+    done.then(
+      () => this.running.delete(id),
+      (e: unknown) => {
+        status.status = controller.signal.aborted ? 'cancelled' : 'failed';
+        status.error = { code: e instanceof TsiotError ? e.code : 'internal', message: (e as Error).message };
+      },
+    );
+    return { id, done };
+  }
+
+  /** The status of a fit started in this process, if it has not finished successfully. */
+  status(id: string): FitStatus | undefined {
+    return this.running.get(id)?.status;
+  }
+
+  /** Fits started in this process that have not been stored (training, failed or cancelled). */
+  fits(): FitStatus[] {
+    return [...this.running.values()].map((r) => r.status);
+  }
+
+  /** Forget a failed or cancelled fit's status. */
+  forget(id: string): boolean {
+    const r = this.running.get(id);
+    if (!r || r.status.status === 'training') return false;
+    return this.running.delete(id);
+  }
+
+  /** Cancel a running fit; true when one was running. */
+  cancel(id: string): boolean {
+    const r = this.running.get(id);
+    if (!r || r.status.status !== 'training') return false;
+    r.controller.abort();
+    return true;
+  }
+
+  async list(page: { limit?: number; offset?: number } = {}): Promise<ModelRecord[]> {
+    const docs = await this.store.listDocuments<ModelRecord>(MODELS_COLLECTION, page);
+    return docs.map((d) => d.doc);
+  }
+
+  /** The record of a stored model; not_found otherwise. */
+  async get(id: string): Promise<ModelRecord> {
+    const rec = await this.store.getDocument<ModelRecord>(MODELS_COLLECTION, id);
+    if (!rec) {
+      const running = this.status(id);
+      throw new TsiotError('not_found', running ? `Model "${id}" is not ready (${running.status})` : `Model "${id}" does not exist`, {
+        details: { id, ...(running ? { fit: running } : {}) },
+        hint: running?.status === 'training' ? 'Wait for the fit to finish and retry.' : 'Call list_models to see the saved models.',
+      });
+    }
+    return rec;
+  }
+
+  /** Delete a model and release it from the pool; true when it existed. */
+  async delete(id: string): Promise<boolean> {
+    const existed = await this.store.deleteDocument(MODELS_COLLECTION, id);
+    await this.store.deleteDocument(MODEL_STATES_COLLECTION, id);
+    await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id);
+    this.pool.remove(id);
+    return existed;
+  }
+
+  /** Attach measured fidelity scores to a model's record. */
+  async setFidelity(id: string, fidelity: Record<string, unknown>): Promise<ModelRecord> {
+    const rec = await this.get(id);
+    const next = { ...rec, fidelity };
+    await this.store.putDocument(MODELS_COLLECTION, id, next);
+    return next;
+  }
+
+  /** Sample new series from a saved model; the same seed gives the same values. */
+  async sample(id: string, call: SampleCall, signal?: AbortSignal): Promise<SampleResult> {
+    const model = await this.get(id);
+    const seed = call.seed ?? randomSeed();
+    const count = call.count ?? 1;
+    const context = call.context ?? 'end';
+    const paths = await this.withModel(model, (m) => m.sample({ length: call.length, count, context }, createRng(seed), signal));
+    const step = model.training.intervalMs;
+    const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
+    const timestamps = Float64Array.from({ length: call.length }, (_, i) => start + i * step);
+    const units = new Map(model.training.columns.map((c) => [c.name, c.unit]));
+    const series = paths.map((cols, p): TimeSeries => {
+      const name = count === 1 ? `${model.name}/sample` : `${model.name}/sample-${String(p + 1).padStart(3, '0')}`;
+      return {
+        id: name,
+        name,
+        metadata: { tags: {}, generator: model.generator, seed, modelId: model.id, context },
+        timestamps: p === 0 ? timestamps : timestamps.slice(),
+        columns: cols.map((values, c) => {
+          const unit = units.get(model.columns[c]!);
+          return { name: model.columns[c]!, ...(unit !== undefined ? { unit } : {}), values };
+        }),
+        labels: [],
+      };
+    });
+    return { model, seed, series };
+  }
+
+  /** Point forecasts with intervals after the training data, for models that support them. */
+  async forecast(id: string, horizon: number, level = 0.95): Promise<{ model: ModelRecord; forecast: ColumnForecast[] }> {
+    const model = await this.get(id);
+    const forecast = await this.withModel(model, (m) => {
+      if (!m.forecast) throw new TsiotError('unsupported', `Generator "${model.generator}" does not produce forecasts`, { details: { id, generator: model.generator } });
+      return m.forecast(horizon, level);
+    });
+    return { model, forecast };
+  }
+
+  poolStats() {
+    return this.pool.stats();
+  }
+
+  /** Cancel running fits and dispose loaded models. */
+  close(): void {
+    for (const r of this.running.values()) r.controller.abort();
+    this.pool.clear();
+  }
+
+  private withModel<T>(model: ModelRecord, use: (m: LoadedModel) => Promise<T> | T): Promise<T> {
+    return this.pool.with(model.id, async () => {
+      const state = await this.store.getDocument(MODEL_STATES_COLLECTION, model.id);
+      if (state === undefined) throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, { details: { id: model.id } });
+      return this.learner(model.generator).load(state);
+    }, use);
+  }
+}

@@ -1,0 +1,62 @@
+/** Zod shapes of models at the edges (tool outputs). */
+import { z } from 'zod';
+import type { FitStatus, ModelRecord } from './record.js';
+
+export const FitStatusSchema = z.object({
+  id: z.string(),
+  generator: z.string(),
+  status: z.enum(['training', 'failed', 'cancelled']),
+  startedAt: z.string(),
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string().optional() }).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const ModelSummarySchema = z.object({
+  id: z.string().describe('Model id, e.g. "mdl_…"; use it with generate_from_model, describe_model, delete_model.'),
+  name: z.string(),
+  generator: z.string(),
+  createdAt: z.string(),
+  columns: z.array(z.string()),
+  trainingRows: z.number().int(),
+  intervalMs: z.number(),
+  trainingMs: z.number(),
+});
+
+export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema> {
+  return {
+    id: m.id,
+    name: m.name,
+    generator: m.generator,
+    createdAt: m.createdAt,
+    columns: m.columns,
+    trainingRows: m.training.points,
+    intervalMs: m.training.intervalMs,
+    trainingMs: m.trainingMs,
+  };
+}
+
+export const ModelRecordSchema = ModelSummarySchema.extend({
+  seed: z.union([z.string(), z.number()]),
+  hyperParameters: z.record(z.string(), z.unknown()),
+  details: z.record(z.string(), z.unknown()).describe('What was learned: coefficients and noise variance (arima), loss curve (rnn).'),
+  training: z.object({
+    points: z.number().int(),
+    columns: z.array(z.object({ name: z.string(), unit: z.string().optional(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() })),
+    start: z.number(),
+    end: z.number(),
+    intervalMs: z.number(),
+    notes: z.array(z.string()).describe('What was done to the input: resampling, imputation.'),
+  }),
+  sourceSeriesId: z.string().optional(),
+  fidelity: z.record(z.string(), z.unknown()).optional(),
+  stateSize: z.number().int(),
+});
+
+export function modelRecordOut(m: ModelRecord): z.output<typeof ModelRecordSchema> {
+  return { ...modelSummary(m), ...m, seed: m.seed } as z.output<typeof ModelRecordSchema>;
+}
+
+export type FitStatusOut = z.output<typeof FitStatusSchema>;
+export function fitStatusOut(s: FitStatus): FitStatusOut {
+  return { ...s };
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { TsiotError } from '../src/core/errors.js';
+import { DataInputSchema, loadDataInput } from '../src/engines/models/input.js';
+import type { ModelRecord } from '../src/engines/models/record.js';
+import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
+import { SeedSchema } from '../src/registry/schemas.js';
+import { defineTool } from '../src/registry/tool.js';
+
+export const fitModel = defineTool({
+  name: 'fit_model',
+  title: 'Fit a generative model on real data',
+  description: [
+    'Learn a generator from real time-series data and save it as a model that generate_from_model samples from (also after a restart).',
+    'Generators: "arima" (ARIMA/SARIMA per column, orders chosen by AIC/BIC, correlated innovations across columns; seconds; exposes coefficients, noise variance and forecasts) and "rnn" (GRU/LSTM predicting a Gaussian-mixture next step, multivariate; minutes for large budgets).',
+    'Data: a stored series id, CSV text or path, or inline {timestamps, values}. Irregular sampling is resampled to a regular grid and missing values interpolated; the returned notes say what was done. Constant or all-missing columns are refused (drop them with `columns`).',
+    'TimeGAN ("timegan") trains for a long time: it checkpoints every checkpointEvery iterations, and a fit interrupted by a restart continues with {"resume": "mdl_…"} (list_models shows resumable fits).',
+    'The call waits up to waitSeconds (default 20) and then returns the model id with status "training"; poll describe_model with that id. Progress is reported while waiting. A failed or cancelled fit leaves no model.',
+    'Options (arima): period (season length in steps), order {p,d,q,P,D,Q}, maxP, maxQ, criterion "aic"|"bic". Options (rnn): cell "gru"|"lstm", hidden, layers, window, output "gaussian"|"mixture", iterations, batchSize, learningRate.',
+    'Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
+  ].join(' '),
+  inputSchema: z.object({
+    generator: z.string().default('arima').describe('"arima", "rnn" or "timegan".'),
+    data: DataInputSchema.optional(),
+    resume: z.string().min(1).optional().describe('Instead of data: continue the interrupted fit with this model id from its last checkpoint (options given here override the stored ones).'),
+    columns: z.array(z.string()).optional().describe('Columns to learn (default all numeric columns).'),
+    options: z.record(z.string(), z.unknown()).optional().describe('Generator-specific fit options (see description).'),
+    seed: SeedSchema.optional(),
+    name: z.string().min(1).max(200).optional().describe('A name for the model.'),
+    waitSeconds: z.number().min(0).max(600).default(20).describe('How long to wait for the fit before returning with status "training".'),
+  }),
+  outputSchema: z.object({
+    id: z.string(),
+    status: z.enum(['ready', 'training']),
+    model: ModelRecordSchema.optional().describe('The saved model, when ready.'),
+    fit: FitStatusSchema.optional().describe('Progress, while training.'),
+    notes: z.array(z.string()).describe('How the input was read and prepared.'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  example: { generator: 'arima', data: { seriesId: 'ser_3fA9xQ' }, options: { period: 24 }, seed: 1 },
+  routes: [{ method: 'POST', path: '/v1/models' }],
+  async handler(input, ctx) {
+    const registry = ctx.engines.models;
+    let loaded: Awaited<ReturnType<typeof loadDataInput>> | undefined;
+    let started: { id: string; done: Promise<ModelRecord> };
+    let waiting = true;
+    const onProgress = (p: { done: number; total: number; message?: string }) => {
+      if (waiting) ctx.progress(p);
+    };
+    if (input.resume !== undefined) {
+      if (input.data) throw new TsiotError('invalid_input', 'fit_model: give either data (a new fit) or resume (an interrupted one), not both', { details: { field: 'resume' } });
+      started = await registry.startResume(input.resume, onProgress, input.options);
+    } else {
+      if (!input.data) throw new TsiotError('invalid_input', 'data: required (or resume with the id of an interrupted fit)', { details: { field: 'data', example: { seriesId: 'ser_3fA9xQ' } } });
+      registry.learner(input.generator);
+      loaded = await loadDataInput(input.data, ctx.engines.storage);
+      started = registry.startFit(
+        {
+          generator: input.generator,
+          data: loaded.series,
+          ...(input.options ? { options: input.options } : {}),
+          ...(input.columns ? { columns: input.columns } : {}),
+          ...(input.seed !== undefined ? { seed: input.seed } : {}),
+          ...(input.name ? { name: input.name } : {}),
+          ...(loaded.sourceSeriesId ? { sourceSeriesId: loaded.sourceSeriesId } : {}),
+        },
+        onProgress,
+      );
+    }
+    const { id, done } = started;
+    const inputNotes = loaded?.notes ?? [];
+    const onAbort = () => registry.cancel(id);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), input.waitSeconds * 1000)));
+      const record: ModelRecord | undefined = await Promise.race([done, timeout]);
+      if (record) {
+        const notes = [...inputNotes, ...record.training.notes];
+        return {
+          structured: { id, status: 'ready' as const, model: modelRecordOut(record), notes },
+          summary: `Model ${id} (${record.generator}) fitted on ${record.training.points} rows × ${record.columns.length} columns in ${(record.trainingMs / 1000).toFixed(1)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`,
+        };
+      }
+      done.catch(() => undefined);
+      const status = registry.status(id)!;
+      return {
+        structured: { id, status: 'training' as const, fit: fitStatusOut(status), notes: inputNotes },
+        summary: `Model ${id} is still training (${status.progress ? `${status.progress.done}/${status.progress.total}` : 'starting'}); call describe_model with this id to follow it.`,
+      };
+    } catch (e) {
+      registry.forget(id);
+      throw e;
+    } finally {
+      waiting = false;
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  },
+});

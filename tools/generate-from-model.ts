@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { TsiotError } from '../src/core/errors.js';
+import { columnInfo } from '../src/core/series.js';
+import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
+import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
+import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
+import { defineTool } from '../src/registry/tool.js';
+
+export const generateFromModel = defineTool({
+  name: 'generate_from_model',
+  title: 'Generate from a saved model',
+  description: [
+    'Sample new synthetic series from a model saved by fit_model, and store them (default) for get_series / export_series / validation.',
+    'context: "none" (default) = fresh paths that behave like the training data; "end" = continue after the end of the training data (a simulated future); "random" = each path continues the training data from a random point.',
+    'For ARIMA models, `forecast` returns point forecasts with prediction intervals after the training data instead.',
+    'The same model, request and seed give identical values. Limits: length × count × columns ≤ 5 M values.',
+    'Example: {"id": "mdl_…", "length": 1440, "count": 3, "seed": 7}',
+  ].join(' '),
+  inputSchema: z.object({
+    id: z.string().min(1).describe('Model id from fit_model or list_models.'),
+    length: z.number().int().min(1).max(5_000_000).default(1000).describe('Rows per generated series.'),
+    count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series.'),
+    context: z.enum(['none', 'end', 'random']).default('none').describe('Where each path starts (see description).'),
+    start: TimeSchema.optional().describe('First timestamp for context none/random (default: the training start); "end" continues after the training data.'),
+    seed: SeedSchema.optional(),
+    store: z.boolean().default(true).describe('Store the series (default true).'),
+    name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
+    preview: z.number().int().min(0).max(100).default(5).describe('Leading rows of the first series to return inline.'),
+    forecast: z
+      .object({ horizon: z.number().int().min(1).max(100_000), level: z.number().gt(0).lt(1).default(0.95) })
+      .optional()
+      .describe('ARIMA only: return forecasts with central prediction intervals instead of sampling.'),
+  }),
+  outputSchema: z.object({
+    model: z.string(),
+    generator: z.string(),
+    seed: z.union([z.string(), z.number()]).optional(),
+    series: z.array(z.object({ id: z.string().nullable(), name: z.string(), rows: z.number().int(), columns: z.array(ColumnInfoSchema), start: z.string(), end: z.string() })),
+    preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }),
+    forecast: z.array(z.object({ column: z.string(), mean: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) })).optional(),
+    forecastStart: z.string().optional(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  example: { id: 'mdl_3fA9xQ', length: 1440, count: 3, seed: 7 },
+  routes: [{ method: 'POST', path: '/v1/models/:id/generate' }],
+  async handler(input, ctx) {
+    const registry = ctx.engines.models;
+    if (input.forecast) {
+      const { model, forecast } = await registry.forecast(input.id, input.forecast.horizon, input.forecast.level);
+      const forecastStart = isoOf(model.training.end + model.training.intervalMs);
+      return {
+        structured: { model: model.id, generator: model.generator, series: [], preview: { columns: [], rows: [] }, forecast, forecastStart },
+        summary: `Forecast of ${model.id} for ${input.forecast.horizon} steps from ${forecastStart} with ${Math.round(input.forecast.level * 100)}% intervals.`,
+      };
+    }
+    const model = await registry.get(input.id);
+    const values = input.length * input.count * model.columns.length;
+    const limit = ctx.engines.config.maxPointsPerRequest;
+    if (values > limit) {
+      throw new TsiotError('too_large', `This request would generate ${values.toLocaleString('en-US')} values; the limit per request is ${limit.toLocaleString('en-US')}.`, {
+        details: { values, limit },
+        hint: 'Lower length or count, or split the request.',
+      });
+    }
+    const res = await registry.sample(
+      input.id,
+      {
+        length: input.length,
+        count: input.count,
+        context: input.context,
+        ...(input.seed !== undefined ? { seed: input.seed } : {}),
+        ...(input.start !== undefined ? { startMs: parseTime(input.start, 'start') } : {}),
+      },
+      ctx.signal,
+    );
+    if (input.name) for (const [i, s] of res.series.entries()) s.name = res.series.length === 1 ? input.name : `${input.name}/sample-${String(i + 1).padStart(3, '0')}`;
+    const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
+    const first = res.series[0];
+    return {
+      structured: {
+        model: model.id,
+        generator: model.generator,
+        seed: res.seed,
+        series: res.series.map((s, i) => ({
+          id: stored[i]?.id ?? null,
+          name: s.name,
+          rows: s.timestamps.length,
+          columns: s.columns.map(columnInfo),
+          start: isoOf(s.timestamps[0]!),
+          end: isoOf(s.timestamps[s.timestamps.length - 1]!),
+        })),
+        preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
+      },
+      summary: `Generated ${res.series.length} series × ${input.length} rows from ${model.id} (${model.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${stored.length ? `; stored as ${stored.slice(0, 5).map((s) => s.id).join(', ')}${stored.length > 5 ? ', …' : ''}` : '; not stored'}.`,
+    };
+  },
+});

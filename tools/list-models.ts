@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { FitStatusSchema, ModelSummarySchema, fitStatusOut, modelSummary } from '../src/engines/models/schemas.js';
+import { defineTool } from '../src/registry/tool.js';
+
+export const listModels = defineTool({
+  name: 'list_models',
+  title: 'List saved models',
+  description:
+    'List the saved generative models (fitted with fit_model or synthesize_like) with their generator, columns and training size, plus fits still running or failed in this server process. Use a model id with generate_from_model or describe_model. Read-only and cheap. Example: {"limit": 20}',
+  inputSchema: z.object({
+    limit: z.number().int().min(1).max(1000).default(100).describe('Most models to return.'),
+    offset: z.number().int().min(0).default(0).describe('Models to skip (for paging).'),
+  }),
+  outputSchema: z.object({
+    models: z.array(ModelSummarySchema),
+    fits: z.array(FitStatusSchema).describe('Fits not (yet) saved: training, failed or cancelled.'),
+    resumable: z
+      .array(z.object({ id: z.string(), generator: z.string(), savedAt: z.string(), progress: z.object({ done: z.number(), total: z.number() }) }))
+      .describe('Fits interrupted by a restart; continue one with fit_model {"resume": id}.'),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  example: { limit: 20 },
+  routes: [{ method: 'GET', path: '/v1/models' }],
+  async handler(input, ctx) {
+    const registry = ctx.engines.models;
+    const models = (await registry.list({ limit: input.limit, offset: input.offset })).map(modelSummary);
+    const fits = registry.fits().map(fitStatusOut);
+    const resumable = await registry.resumable();
+    return {
+      structured: { models, fits, resumable },
+      summary: `${models.length} saved model${models.length === 1 ? '' : 's'}${models.length ? `: ${models.map((m) => `${m.id} (${m.generator})`).join(', ')}` : ''}${fits.length ? `; ${fits.length} fit(s) not saved: ${fits.map((f) => `${f.id} ${f.status}`).join(', ')}` : ''}${resumable.length ? `; ${resumable.length} resumable: ${resumable.map((r) => r.id).join(', ')}` : ''}.`,
+    };
+  },
+});
