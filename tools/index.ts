@@ -6,6 +6,7 @@ import { generateTimeseries } from './generate-timeseries.js';
 import { getSeries } from './get-series.js';
 import { listGenerators } from './list-generators.js';
 import { listSeries } from './list-series.js';
+import { findSimilarSeries } from './find-similar-series.js';
 import { startJob } from './start-job.js';
 import { getJob } from './get-job.js';
 import { listJobs } from './list-jobs.js';
@@ -22,6 +23,6 @@ import { synthesizeLike } from './synthesize-like.js';
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
  * OpenAPI document are all built from this one list.
  */
-export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool,
+export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool, findSimilarSeries,
   startJob, getJob, listJobs, cancelJob, requeueJob,
   fitModel, listModels, describeModel, generateFromModel, deleteModel, synthesizeLike];

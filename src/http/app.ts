@@ -6,6 +6,7 @@ import type { AnyTool } from '../registry/tool.js';
 import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
 import { toJsonSchema } from './json-schema.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
+import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
 import { buildOpenApi } from './openapi.js';
 import { problemResponse, toProblem } from './problem.js';
@@ -39,6 +40,7 @@ const UNGUARDED = new Set(['/healthz', '/readyz']);
  * - `POST /v1/tools/:name` (JSON body = tool input) and each tool's readable routes → `{ result, summary }`
  * - `GET /v1/tools` (catalogue with JSON Schemas), `GET /openapi.json` (OpenAPI 3.1)
  * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503)
+ * - `GET /v1/jobs/events` (Server-Sent Events feed of job events, job-events.ts)
  * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
  *
  * Errors are RFC 9457 problem documents. Host and Origin are checked on every
@@ -91,6 +93,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const mcp = options.mcp;
     app.all('/mcp', (c) => mcp.handle(c.req.raw));
   }
+
+  // before the tool routes, so GET /v1/jobs/:id does not take "events" for a job id
+  mountJobEvents(app, { events: () => engines.jobs.events, logger });
 
   mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 

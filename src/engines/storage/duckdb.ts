@@ -8,11 +8,18 @@ import { Connections, inTransaction } from './duckdb/connections.js';
 import { openError } from './duckdb/errors.js';
 import { acquireFile, canonicalPath, releaseFile } from './duckdb/file-locks.js';
 import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './duckdb/points.js';
+import { EMBEDDING_DIMS, backfillEmbeddings, columnEmbeddings, hasShape, insertEmbeddings, nearestColumns, storedEmbedding } from './duckdb/embeddings.js';
+import { instanceConfig, type DuckDbResourceOptions } from './duckdb/options.js';
 import { migrate } from './duckdb/schema.js';
 import { MAX_EPOCH_MS, checkListQuery, checkSeriesQuery, checkStorableTimestamps, labelsFor, resolveColumns } from './duckdb/series-query.js';
-import type { DocumentStore, Storage, StoreOptions, StoreResult } from './storage.js';
+import { shapeEmbedding } from './embedding.js';
+import type { DocumentStore, SimilarityMatch, SimilarityOptions, SimilarityQuery, SimilaritySearch, Storage, StoreOptions, StoreResult } from './storage.js';
 
-export interface DuckDbStorageOptions {
+/**
+ * Options of the embedded backend. memoryLimit (default '512MB' for a file,
+ * DuckDB's own for ':memory:') and threads: see duckdb/options.ts.
+ */
+export interface DuckDbStorageOptions extends DuckDbResourceOptions {
   /** A database file path, or ':memory:' for a private in-memory database. */
   path: string;
   /** Reader connections that may run at once. Default 4. */
@@ -76,6 +83,30 @@ function checkName(value: unknown, field: string): string {
   return value;
 }
 
+/** Most matches findSimilar returns at once. */
+export const MAX_SIMILAR = 1000;
+
+function checkLimit(value: unknown): number {
+  if (value === undefined) return 10;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_SIMILAR) {
+    throw new TsiotError('invalid_input', `limit: expected a whole number from 1 to ${MAX_SIMILAR}, got ${JSON.stringify(value)}`, { details: { field: 'limit', example: 10 } });
+  }
+  return value;
+}
+
+function checkValues(value: unknown): ArrayLike<number> {
+  const ok = (Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array) && Array.prototype.every.call(value, (v: unknown) => typeof v === 'number');
+  if (!ok) throw new TsiotError('invalid_input', 'values: expected an array of numbers (NaN = missing)', { details: { field: 'values', example: [20.1, 20.4, 21.0, 20.7] } });
+  return value as ArrayLike<number>;
+}
+
+function noShape(field: string, why: string): TsiotError {
+  return new TsiotError('invalid_input', `${field}: ${why}, so it has no shape to compare`, {
+    details: { field },
+    hint: 'Search with a column whose values vary.',
+  });
+}
+
 /**
  * The embedded backend: a DuckDB file (or memory) holding series, their
  * points and JSON documents. The default storage of tsiot.
@@ -85,12 +116,13 @@ function checkName(value: unknown, field: string): string {
  * nothing). Reads run concurrently on a small pool and see committed data
  * only. Layout and rationale: src/engines/storage/duckdb/schema.ts.
  */
-export class DuckDbStorage implements Storage, DocumentStore {
+export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   readonly kind = 'duckdb';
   private readonly path: string;
   private readonly lockKey: string | undefined;
   private readonly maxReaders: number;
   private readonly healthTimeoutMs: number;
+  private readonly config: Record<string, string>;
   private opening: Promise<Connections> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -99,6 +131,7 @@ export class DuckDbStorage implements Storage, DocumentStore {
     this.lockKey = options.path === ':memory:' ? undefined : canonicalPath(options.path);
     this.maxReaders = options.maxReaders ?? 4;
     this.healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
+    this.config = instanceConfig(options.path, options);
   }
 
   /** Open the database and create the schema; safe to call more than once. */
@@ -118,6 +151,7 @@ export class DuckDbStorage implements Storage, DocumentStore {
       labels: toJson(series.labels ?? [], 'labels'),
     };
     const tags = Object.entries(series.metadata?.tags ?? {}).map(([k, v]) => [k, String(v)] as const);
+    const embeddings = columnEmbeddings(series);
     const cons = await this.connections();
     await cons.write((c) =>
       inTransaction(c, async () => {
@@ -163,6 +197,7 @@ export class DuckDbStorage implements Storage, DocumentStore {
           }
         }
         await appendPoints(c, sid, series);
+        await insertEmbeddings(c, sid, embeddings);
       }),
     );
     return { id: series.id, points: n, backend: this.kind };
@@ -326,6 +361,51 @@ export class DuckDbStorage implements Storage, DocumentStore {
     return r.rowsChanged > 0;
   }
 
+  /**
+   * Stored columns nearest in shape to the query (cosine distance between
+   * shape embeddings, DuckDB's array_cosine_distance), nearest first; ties
+   * by series id, then column order. A query by id uses the stored vector of
+   * its column (the first column when none is named) and leaves that series
+   * out of the answer. Constant columns have no shape and never match.
+   */
+  async findSimilar(query: SimilarityQuery, options: SimilarityOptions = {}): Promise<SimilarityMatch[]> {
+    if (typeof query !== 'object' || query === null) {
+      throw new TsiotError('invalid_input', `query: expected { values } or { id, column? }, got ${JSON.stringify(query)}`, { details: { field: 'query', example: { id: 'sensor-1', column: 'temperature' } } });
+    }
+    const limit = checkLimit(options.limit);
+    if (options.column !== undefined) checkName(options.column, 'column');
+    if (options.excludeId !== undefined) checkName(options.excludeId, 'excludeId');
+    const cons = await this.connections();
+    return cons.read(async (c) => {
+      let vec: Float32Array;
+      let excludeId = options.excludeId;
+      if ('values' in query) {
+        vec = shapeEmbedding(checkValues(query.values), EMBEDDING_DIMS);
+        if (!hasShape(vec)) throw noShape('values', 'the values are constant or all missing');
+      } else {
+        const id = checkName((query as { id?: unknown })?.id, 'id');
+        const row = await this.seriesRow(c, id, SUMMARY_FIELDS);
+        if (!row) throw notFound('series', id, 'List the stored series to find its id.');
+        const names = row.columns.map((col) => col.name);
+        const col = query.column === undefined ? 0 : resolveColumns(id, names, [checkName(query.column, 'column')])[0]!;
+        if (names.length === 0) throw noShape('id', `series "${id}" has no value column`);
+        const stored = await storedEmbedding(c, row.sid, col);
+        if (!stored) throw noShape('column', `column "${names[col]}" of series "${id}" is constant or empty`);
+        vec = stored;
+        if (excludeId === undefined) excludeId = id;
+      }
+      return nearestColumns(c, vec, { limit, ...(options.column !== undefined ? { column: options.column } : {}), ...(excludeId !== undefined ? { excludeId } : {}) });
+    });
+  }
+
+  /** DuckDB's effective resource settings, as DuckDB reports them (e.g. "488.2 MiB"). */
+  async settings(): Promise<{ memoryLimit: string; threads: number }> {
+    const cons = await this.connections();
+    const r = await cons.read((c) => c.runAndReadAll(`SELECT current_setting('memory_limit'), current_setting('threads')`));
+    const [memoryLimit, threads] = r.getRowsJS()[0]!;
+    return { memoryLimit: String(memoryLimit), threads: Number(threads) };
+  }
+
   /** The open connections, opening the database on first use. */
   private connections(): Promise<Connections> {
     if (this.closing) return Promise.reject(new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' }));
@@ -345,13 +425,14 @@ export class DuckDbStorage implements Storage, DocumentStore {
     try {
       let instance: DuckDBInstance;
       try {
-        instance = await DuckDBInstance.create(this.path);
+        instance = await DuckDBInstance.create(this.path, this.config);
       } catch (e) {
         throw openError(this.path, e);
       }
       const cons = await Connections.open(instance, this.maxReaders);
       try {
         await cons.write(migrate);
+        await cons.write((c) => inTransaction(c, () => backfillEmbeddings(c)));
       } catch (e) {
         await cons.close();
         throw e;
@@ -374,6 +455,6 @@ export class DuckDbStorage implements Storage, DocumentStore {
   }
 
   private async removeSeries(c: DuckDBConnection, sid: number): Promise<void> {
-    for (const table of ['points', 'series_tags', 'series']) await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
+    for (const table of ['points', 'series_tags', 'embeddings', 'series']) await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
   }
 }

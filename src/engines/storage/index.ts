@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { TsiotError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DuckDbStorage } from './duckdb.js';
+import { parseDuckDbLocation } from './duckdb/options.js';
 import type { DocumentStore, Storage } from './storage.js';
 
 export interface StorageOptions {
@@ -23,17 +24,18 @@ export function redactUrl(url: string): string {
 
 /**
  * Create a backend from a URL: duckdb:///abs/path.duckdb, duckdb://./rel.duckdb,
- * duckdb://:memory: (default embedded). Other schemes are added by their backends.
+ * duckdb://:memory: (default embedded), with optional ?memory_limit=1GB&threads=2
+ * (duckdb/options.ts). Other schemes are added by their backends.
  */
 export async function createStorage(url: string, options: StorageOptions = {}): Promise<Storage & Partial<DocumentStore>> {
   const scheme = url.slice(0, url.indexOf(':'));
   switch (scheme) {
     case 'duckdb': {
-      const rest = url.slice('duckdb://'.length);
-      if (rest === ':memory:' || rest === '') return new DuckDbStorage({ path: ':memory:' });
+      const { path: rest, ...resources } = parseDuckDbLocation(url.slice('duckdb://'.length));
+      if (rest === ':memory:' || rest === '') return new DuckDbStorage({ path: ':memory:', ...resources });
       const path = resolve(rest);
       mkdirSync(dirname(path), { recursive: true });
-      return new DuckDbStorage({ path });
+      return new DuckDbStorage({ path, ...resources });
     }
     case 'postgres':
     case 'postgresql': {

@@ -46,3 +46,38 @@ export interface DocumentStore {
   listDocuments<T = unknown>(collection: string, options?: { limit?: number; offset?: number }): Promise<{ id: string; doc: T }[]>;
   deleteDocument(collection: string, id: string): Promise<boolean>;
 }
+
+/** What to search near: raw values of one column, or a stored series' column. */
+export type SimilarityQuery = { values: ArrayLike<number> } | { id: string; column?: string };
+
+export interface SimilarityOptions {
+  /** Most matches returned. Default 10. */
+  limit?: number;
+  /** Only stored columns of this name (backends that index per column). */
+  column?: string;
+  /** Leave this series out of the answer. */
+  excludeId?: string;
+}
+
+/** One stored series (or one of its columns) near the query in shape. */
+export interface SimilarityMatch {
+  id: string;
+  name: string;
+  /** The matched column; absent where a backend indexes whole series. */
+  column?: string;
+  /** Cosine distance between the shape embeddings (0 = same shape, up to 2). */
+  distance: number;
+}
+
+/**
+ * Optional: shape-similarity search over stored series (embedding.ts), nearest
+ * first. DuckDB indexes each column, Weaviate each whole series.
+ */
+export interface SimilaritySearch {
+  findSimilar(query: SimilarityQuery, options?: SimilarityOptions): Promise<SimilarityMatch[]>;
+}
+
+/** True when the backend offers similarity search. */
+export function hasSimilaritySearch<S extends object>(storage: S): storage is S & SimilaritySearch {
+  return typeof (storage as Partial<SimilaritySearch>).findSimilar === 'function';
+}

@@ -27,12 +27,12 @@ import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { columnInfo, validateSeries } from '../../core/series.js';
 import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import { embeddingLayout, seriesEmbedding } from './embedding.js';
+import { embeddingLayout, seriesEmbedding, shapeEmbedding } from './embedding.js';
 import { applyListQuery } from './list-apply.js';
 import { applySeriesQuery, checkSeriesQuery } from './query-apply.js';
 import { decodeChunk, encodeChunk } from './redis/codec.js';
 import { describeCause, probeHealth, unavailable, withTimeout } from './remote.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+import type { SimilarityMatch, SimilarityOptions, SimilarityQuery, SimilaritySearch, Storage, StoreOptions, StoreResult } from './storage.js';
 
 export const CHUNK_ROWS = 16_384;
 const CHUNK_BATCH = 16;
@@ -102,7 +102,7 @@ export interface WeaviateStorageOptions {
   logger?: Logger;
 }
 
-export class WeaviateStorage implements Storage {
+export class WeaviateStorage implements Storage, SimilaritySearch {
   readonly kind = 'weaviate';
   readonly config: WeaviateConfig;
   private readonly url: string;
@@ -313,15 +313,47 @@ export class WeaviateStorage implements Storage {
   }
 
   /**
-   * Stored series whose shape is nearest to the given series (or a ready
-   * embedding of this backend's dims), nearest first.
+   * Stored series whose shape is nearest to the query, nearest first: a
+   * series (its `column`, or all columns averaged), a ready embedding of this
+   * backend's dims, raw values, or a stored series by id (the embedding of
+   * its `column`, or of all columns; that series is left out of the answer).
+   * Vectors are per series, so matches name no column and filtering stored
+   * columns by name is unsupported.
    */
-  async findSimilar(query: TimeSeries | Float32Array, options: { limit?: number; column?: string } = {}): Promise<SimilarSeries[]> {
-    const vector = query instanceof Float32Array ? query : seriesEmbedding(query, { dims: this.config.dims, ...(options.column ? { column: options.column } : {}) });
+  async findSimilar(query: TimeSeries | Float32Array | SimilarityQuery, options: SimilarityOptions = {}): Promise<(SimilarityMatch & SimilarSeries)[]> {
+    let vector: Float32Array;
+    let excludeId = options.excludeId;
+    if (query instanceof Float32Array) {
+      vector = query;
+    } else if ('timestamps' in query) {
+      vector = seriesEmbedding(query, { dims: this.config.dims, ...(options.column ? { column: options.column } : {}) });
+    } else {
+      if (options.column !== undefined) {
+        throw new TsiotError('unsupported', 'findSimilar: the Weaviate backend keeps one vector per series, so it cannot restrict matches to a column', {
+          details: { field: 'column' },
+          hint: 'Leave out the column filter, or use the DuckDB backend, which indexes each column.',
+        });
+      }
+      if ('values' in query) {
+        vector = shapeEmbedding(query.values, this.config.dims);
+      } else {
+        vector = seriesEmbedding(await this.retrieve({ id: query.id }), { dims: this.config.dims, ...(query.column !== undefined ? { column: query.column } : {}) });
+        excludeId ??= query.id;
+      }
+    }
     if (vector.length !== this.config.dims) throw new TsiotError('invalid_input', `findSimilar: the vector has ${vector.length} dimensions; this store uses ${this.config.dims}`);
+    const limit = options.limit ?? 10;
     const { series } = await this.collections();
-    const res = await this.run('similarity search', () => series.query.nearVector(Array.from(vector), { limit: options.limit ?? 10, returnMetadata: ['distance'], returnProperties: ['doc'] }));
-    return res.objects.map((o) => ({ summary: summaryOf(JSON.parse(o.properties.doc) as WeaviateDoc), distance: o.metadata?.distance ?? NaN }));
+    const res = await this.run('similarity search', () =>
+      series.query.nearVector(Array.from(vector), { limit: excludeId !== undefined ? limit + 1 : limit, returnMetadata: ['distance'], returnProperties: ['doc'] }),
+    );
+    return res.objects
+      .map((o) => {
+        const summary = summaryOf(JSON.parse(o.properties.doc) as WeaviateDoc);
+        return { id: summary.id, name: summary.name, summary, distance: o.metadata?.distance ?? NaN };
+      })
+      .filter((m) => m.id !== excludeId)
+      .slice(0, limit);
   }
 
   async health(): Promise<HealthStatus> {

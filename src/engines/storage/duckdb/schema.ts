@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TsiotError } from '../../../core/errors.js';
 import { inTransaction } from './connections.js';
+import { EMBEDDING_DIMS } from './embeddings.js';
 
 /**
  * The on-disk layout, version 1.
@@ -22,6 +23,12 @@ import { inTransaction } from './connections.js';
  *   `i` pairs the values of one row across columns even when timestamps repeat;
  *   a series with no value column keeps its timestamps under col = -1.
  * - `documents`: JSON documents by (collection, id).
+ * - `embeddings`: the shape embedding (embedding.ts, EMBEDDING_DIMS floats)
+ *   of each stored column that has a shape (constant or empty columns have
+ *   none), with the column's name, for similarity search by
+ *   array_cosine_distance. Added to version 1 files without a version bump:
+ *   a file that lacks it gets it on open and is backfilled once
+ *   (duckdb/embeddings.ts).
  */
 export const SCHEMA_VERSION = 1;
 
@@ -45,6 +52,7 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS series_tags (sid INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS points (sid INTEGER NOT NULL, col SMALLINT NOT NULL, i INTEGER NOT NULL, ts BIGINT NOT NULL, v DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS documents (collection VARCHAR NOT NULL, id VARCHAR NOT NULL, doc VARCHAR NOT NULL, PRIMARY KEY (collection, id))`,
+  `CREATE TABLE IF NOT EXISTS embeddings (sid INTEGER NOT NULL, col SMALLINT NOT NULL, name VARCHAR NOT NULL, vec FLOAT[${EMBEDDING_DIMS}] NOT NULL)`,
 ];
 
 /** Create what is missing and check the file is of a version this code understands. */
