@@ -48,7 +48,6 @@ export class DeviceSensor {
   private readonly heteroscedastic: number;
   /** ARMA(1,1) or simpler: the fused single-pass kernel applies. */
   private readonly lowOrder: boolean;
-  private readonly baseline: Baseline;
   private readonly segments: LineSegment[];
   private readonly cursor: BaselineCursor | null;
   private readonly seasonals: Seasonal[];
@@ -103,10 +102,10 @@ export class DeviceSensor {
       this.attributes.level = round(level);
     }
     if (model.regimeShifts) parts.push(regimeShifts(model.regimeShifts, timing, rng.fork('shifts')));
-    this.baseline = sumBaselines(parts);
-    if (model.kind === 'battery') this.attributes.startVoltage = round(this.baseline.value);
-    this.segments = lineSegments(this.baseline, timing);
-    this.cursor = times ? new BaselineCursor(this.baseline, timing.start) : null;
+    const baseline = sumBaselines(parts);
+    if (model.kind === 'battery') this.attributes.startVoltage = round(baseline.value);
+    this.segments = lineSegments(baseline, timing);
+    this.cursor = times ? new BaselineCursor(baseline, timing.start) : null;
 
     this.seasonals = model.seasonalities.map((s, idx) => ({
       coeffs: Float64Array.from({ length: s.harmonics }, (_, k) => (s.amplitude * amplitudeFactor) / (k + 1)),
