@@ -14,6 +14,10 @@ const inputSchema = z.object({
   tags: TagsSchema.optional(),
   store: z.boolean().default(true).describe('Store the result (default true). false = only return a preview.'),
   preview: z.number().int().min(0).max(100).default(5).describe('How many leading rows of the first series to return inline.'),
+  validate: z
+    .boolean()
+    .default(false)
+    .describe('Run the quality and temporal validators on the generated data before storing it, store the report with the series, and return its score and id (read it at tsiot://reports/{id}).'),
   params: z.record(z.string(), z.unknown()).optional().describe('Options for a non-statistical generator (see describe_generator). For "statistical" they are merged over the fields below.'),
   ...StatisticalParamsSchema.shape,
 });
@@ -38,6 +42,15 @@ const outputSchema = z.object({
   ),
   labels: z.array(LabelSchema.extend({ series: z.string().describe('Series name the label belongs to.') })).describe(`Injected anomalies and imperfections (first ${MAX_LABELS_RETURNED}).`),
   labelsTotal: z.number().int(),
+  validation: z
+    .object({
+      reportId: z.string().nullable().describe('Stored report id (null when store=false); read it at tsiot://reports/{id}.'),
+      score: z.number().nullable().describe('Overall quality 0..100.'),
+      verdict: z.string(),
+      summary: z.string(),
+    })
+    .optional()
+    .describe('Present when validate=true.'),
   preview: z.object({
     series: z.string().nullable(),
     columns: z.array(z.string()),
@@ -62,20 +75,37 @@ export const generateTimeseries = defineTool({
   example: { devices: 3, duration: '1d', interval: '5m', sensors: [{ type: 'temperature' }, { type: 'humidity' }], anomalies: [{ type: 'spike', count: 2 }], seed: 42 },
   routes: [{ method: 'POST', path: '/v1/generate' }],
   async handler(input, ctx) {
-    const { generator, seed, name, tags, store, preview, params, ...statistical } = input;
+    const { generator, seed, name, tags, store, preview, params, validate, ...statistical } = input;
     const canonical = ctx.engines.generators.canonical(generator);
     const genParams = canonical === 'statistical' ? { ...statistical, ...(params ?? {}) } : (params ?? {});
     const res = await ctx.engines.generation.generate(
       {
         generator,
         params: genParams,
-        store,
+        // with validate, the data is checked first and stored below with its report
+        store: store && !validate,
         ...(seed !== undefined ? { seed } : {}),
         ...(name ? { name } : {}),
         ...(tags ? { tags } : {}),
       },
       { signal: ctx.signal, onProgress: ctx.progress },
     );
+    let validation: { reportId: string | null; score: number | null; verdict: string; summary: string } | undefined;
+    if (validate) {
+      const report = await ctx.engines.validation.validate({ synthetic: res.series, rules: { validators: ['quality', 'temporal'] } }, { signal: ctx.signal });
+      let reportId: string | null = null;
+      if (store) {
+        reportId = (await ctx.engines.validation.save(report)).id;
+        for (const s of res.series) s.metadata = { ...s.metadata, validationReport: reportId };
+        try {
+          res.stored.push(...(await ctx.engines.generation.store(res.series, ctx.signal)));
+        } catch (e) {
+          await ctx.engines.validation.deleteReport(reportId).catch(() => undefined);
+          throw e;
+        }
+      }
+      validation = { reportId, score: report.score, verdict: report.verdict, summary: report.summary };
+    }
     const allLabels = res.series.flatMap((s) => s.labels.map((l) => ({ ...l, series: s.name })));
     const first = res.series[0];
     const previewRows: (string | number | null)[][] = [];
@@ -106,6 +136,7 @@ export const generateTimeseries = defineTool({
       }),
       labels: allLabels.slice(0, MAX_LABELS_RETURNED),
       labelsTotal: allLabels.length,
+      ...(validation ? { validation } : {}),
       preview: { series: first?.name ?? null, columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows },
     };
     const devices = res.series.length;
@@ -113,7 +144,8 @@ export const generateTimeseries = defineTool({
     const summary =
       `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}, seed ${JSON.stringify(res.seed)}. ` +
       (structured.stored ? `Stored in ${structured.backend}: ${structured.series.slice(0, 5).map((s) => s.id).join(', ')}${devices > 5 ? ', …' : ''}. ` : 'Not stored. ') +
-      `${allLabels.length} labelled interval${allLabels.length === 1 ? '' : 's'}.`;
+      `${allLabels.length} labelled interval${allLabels.length === 1 ? '' : 's'}.` +
+      (validation ? ` Validation: ${validation.verdict}, score ${validation.score === null ? 'n/a' : validation.score.toFixed(1)}${validation.reportId ? ` (report ${validation.reportId})` : ''}.` : '');
     return { structured, summary };
   },
 });

@@ -7,6 +7,9 @@ import { getSeries } from './get-series.js';
 import { listGenerators } from './list-generators.js';
 import { listSeries } from './list-series.js';
 import { findSimilarSeries } from './find-similar-series.js';
+import { validateTimeseries } from './validate-timeseries.js';
+import { compareSeries } from './compare-series.js';
+import { analyzeSeriesTool } from './analyze-series.js';
 import { startJob } from './start-job.js';
 import { getJob } from './get-job.js';
 import { listJobs } from './list-jobs.js';
@@ -24,5 +27,6 @@ import { synthesizeLike } from './synthesize-like.js';
  * OpenAPI document are all built from this one list.
  */
 export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool, findSimilarSeries,
+  validateTimeseries, compareSeries, analyzeSeriesTool,
   startJob, getJob, listJobs, cancelJob, requeueJob,
   fitModel, listModels, describeModel, generateFromModel, deleteModel, synthesizeLike];

@@ -2,11 +2,9 @@ import { z } from 'zod';
 import { randomSeed } from '../src/core/rng.js';
 import { columnInfo } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
-import type { Engines } from '../src/engines/engines.js';
 import { DataInputSchema, loadDataInput } from '../src/engines/models/input.js';
-import type { ModelRegistry } from '../src/engines/models/registry.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
-import { ValidationEngine, ValidationReportSchema } from '../src/engines/validation/index.js';
+import { ValidationReportSchema } from '../src/engines/validation/index.js';
 import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
@@ -49,7 +47,7 @@ export const synthesizeLike = defineTool({
   example: { data: { seriesId: 'ser_3fA9xQ' }, options: { period: 24 }, seed: 1 },
   routes: [{ method: 'POST', path: '/v1/synthesize-like' }],
   async handler(input, ctx) {
-    const engines = ctx.engines as Engines & { models?: ModelRegistry; validation?: ValidationEngine };
+    const engines = ctx.engines;
     const registry = engines.models;
     const loaded = await loadDataInput(input.data, ctx.engines.storage);
     const seed = input.seed ?? randomSeed();
@@ -72,7 +70,7 @@ export const synthesizeLike = defineTool({
         const base = input.name ?? `${loaded.series.name}-synthetic`;
         s.name = res.series.length === 1 ? base : `${base}/${String(i + 1).padStart(3, '0')}`;
       }
-      const validation = engines.validation ?? new ValidationEngine();
+      const validation = engines.validation;
       const real = { ...loaded.series, columns: loaded.series.columns.filter((c) => model.columns.includes(c.name)) };
       const report = await validation.validate(
         { synthetic: res.series, reference: real, rules: { validators: ['quality', 'temporal', 'statistical'], seed: String(seed), ...(input.rules ?? {}) } },

@@ -18,6 +18,10 @@ export const ConfigSchema = z.object({
       allowedHosts: z.array(z.string()).default([]).describe('Extra Host header values allowed besides loopback ones.'),
     })
     .prefault({}),
+  validation: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Default validation rules (which validators and checks, thresholds, weights); a request\'s own rules override them. Checked at start.'),
   jobs: z
     .object({
       redisUrl: z.string().optional().describe('redis://host:port/db: jobs go to BullMQ queues served by `tsiot worker`; absent: jobs run in-process.'),

@@ -5,6 +5,8 @@ import { registerBuiltinGenerators } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
 import { createJobEngine, defaultJobHandlers, type JobEngine } from './jobs/index.js';
 import { createModelRegistry } from './models/engine.js';
+import { ValidationEngine } from './validation/index.js';
+import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { createStorage } from './storage/index.js';
 import { DuckDbStorage } from './storage/duckdb.js';
@@ -24,6 +26,8 @@ export interface Engines {
   documents: DocumentStore;
   generation: GenerationService;
   jobs: JobEngine;
+  /** Validators, the one report with its 0–100 score, and stored reports. */
+  validation: ValidationEngine;
   /** Fitted models: saved, listed, sampled from a bounded pool. */
   models: ModelRegistry;
   close(): Promise<void>;
@@ -73,6 +77,15 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     throw e;
   }
   const jobEngine = jobs;
+  let validation: ValidationEngine;
+  try {
+    validation = new ValidationEngine({ documents, logger, ...(config.validation ? { defaults: config.validation as RulesInput } : {}) });
+  } catch (e) {
+    await jobEngine.close();
+    await storage.close();
+    await metaStore?.close();
+    throw e;
+  }
   const models = createModelRegistry(documents);
   return {
     config,
@@ -83,6 +96,7 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     generation,
     jobs: jobEngine,
     models,
+    validation,
     async close() {
       models.close();
       await jobEngine.close();

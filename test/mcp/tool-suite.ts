@@ -127,6 +127,21 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       expect(unknown.content[0]!.text).toMatch(/Unknown generator "nope"/);
     });
 
+    it('validates what it generates on request and stores the report with the series', async () => {
+      const gen = await ok(client, 'generate_timeseries', { devices: 2, duration: '6h', seed: 21, validate: true, imperfections: { missingRate: 0.05 } });
+      expect(gen.validation.score).toBeGreaterThan(0);
+      expect(gen.validation.score).toBeLessThanOrEqual(100);
+      expect(gen.validation.reportId).toMatch(/^rep_/);
+      const read = await client.readResource({ uri: `tsiot://reports/${gen.validation.reportId}` });
+      const report = JSON.parse((read.contents[0] as { text: string }).text);
+      expect(report.score).toBe(gen.validation.score);
+      const missing = report.checks.find((c: Structured) => c.validator === 'quality' && /missing/.test(c.name));
+      expect(missing, 'the quality validator reports missing values').toBeDefined();
+      const listed = await ok(client, 'list_series', { namePrefix: 'device-', limit: 500 });
+      const stored = listed.items.find((s: Structured) => s.id === gen.series[0].id);
+      expect(stored.metadata.validationReport).toBe(gen.validation.reportId);
+    });
+
     it('lists and describes generators', async () => {
       const list = await ok(client, 'list_generators', {});
       expect(list.generators.map((g: Structured) => g.name)).toContain('statistical');

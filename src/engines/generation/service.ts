@@ -84,24 +84,33 @@ export class GenerationService {
       if (req.name) s.name = out.series.length === 1 ? req.name : `${req.name}/${s.name}`;
       points += s.timestamps.length * s.columns.length;
     }
+    const stored = req.store === false ? [] : await this.store(out.series, options.signal);
+    return { generator, seed, series: out.series, stored, points };
+  }
+
+  /**
+   * Store generated series all-or-nothing under fresh storage ids and
+   * announce them. Used by generate(), and directly when a caller checks the
+   * data (e.g. validates it) before it is stored.
+   */
+  async store(series: TimeSeries[], signal?: AbortSignal): Promise<StoreResult[]> {
     const stored: StoreResult[] = [];
-    if (req.store !== false) {
-      try {
-        for (const s of out.series) {
-          s.id = newSeriesId();
-          stored.push(await this.storage.store(s));
-          if (options.signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled while storing');
-        }
-      } catch (e) {
-        // all-or-nothing: remove what this request already stored
-        await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
-        throw e;
+    try {
+      for (const s of series) {
+        s.id = newSeriesId();
+        stored.push(await this.storage.store(s));
+        if (signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled while storing');
       }
+    } catch (e) {
+      // all-or-nothing: remove what this request already stored
+      await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
+      throw e;
     }
     if (stored.length && this.announce) {
+      const first = series[0]?.metadata;
       // the data is stored whatever happens to the announcement; a lost event only delays a client's refresh
-      await this.announce({ type: 'series.created', data: { ids: stored.map((r) => r.id), generator, seed, points } }).catch(() => undefined);
+      await this.announce({ type: 'series.created', data: { ids: stored.map((r) => r.id), generator: first?.generator, seed: first?.seed } }).catch(() => undefined);
     }
-    return { generator, seed, series: out.series, stored, points };
+    return stored;
   }
 }

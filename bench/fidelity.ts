@@ -1,0 +1,239 @@
+/**
+ * The fidelity benchmark of BENCHMARKS.md (TimeGAN-paper protocol).
+ *
+ *   node --import tsx bench/fidelity.ts --generator real --dataset sines,stocks --runs 5 [--iterations paper]
+ *
+ * Options:
+ *   --generator   real (held-out real windows: the sanity row), gaussian (a
+ *                 no-dynamics floor), or a learned generator: arima, rnn, timegan.
+ *                 Several may be given, comma-separated.
+ *   --dataset     sines, stocks, or both comma-separated (default both).
+ *   --runs        runs per row, each with its own seed (default 5).
+ *   --iterations  "paper" (2000 discriminative / 5000 predictive, the default),
+ *                 "D,P", or one number N (N discriminative, 2.5·N predictive).
+ *   --seed        base seed (default 1).
+ *   --fit-options JSON options for a learned generator's fit, e.g. '{"jointIterations":200}'.
+ *   --context     where learned samples start: random (default: after a random point of
+ *                 the training data), none (the model's own stationary behaviour) or end.
+ *   --out         also write the markdown to this file.
+ *   TSIOT_STOCK_DATA overrides the path of stock_data.csv (default ../shared/data beside the repo).
+ *
+ * Prints a markdown table per dataset beside the published numbers: mean ±
+ * standard deviation over the runs of the discriminative, predictive and
+ * correlational scores, the mean marginal KS statistic, the ACF distance and
+ * the generator's training + sampling time. Progress goes to stderr.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseInput } from '../src/core/input-errors.js';
+import { createRng, type Rng } from '../src/core/rng.js';
+import type { TimeSeries } from '../src/core/types.js';
+import { SCALE_EPS, loadStocks, sines, stockDataPath, type Windows } from '../src/engines/validation/fidelity/data.js';
+import {
+  PAPER_ITERATIONS,
+  gaussianSampler,
+  realSampler,
+  runProtocol,
+  shuffledDataset,
+  spread,
+  type FidelityDataset,
+  type ProtocolRun,
+  type WindowSampler,
+} from '../src/engines/validation/fidelity/protocol.js';
+import type { SampleContext as LearnedContext } from '../src/engines/models/learned.js';
+import { builtinLearners } from '../src/engines/models/learners.js';
+import { prepareTrainingData } from '../src/engines/models/training-data.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+
+const generators = (args.get('generator') ?? 'real').split(',').map((s) => s.trim()).filter(Boolean);
+const datasets = (args.get('dataset') ?? 'sines,stocks').split(',').map((s) => s.trim()).filter(Boolean);
+const runs = Number(args.get('runs') ?? 5);
+const baseSeed = args.get('seed') ?? '1';
+const iterations = parseIterations(args.get('iterations') ?? 'paper');
+const fitOptions = JSON.parse(args.get('fit-options') ?? '{}') as Record<string, unknown>;
+const context = (args.get('context') ?? 'random') as LearnedContext;
+
+function parseIterations(spec: string): { discriminative: number; predictive: number } {
+  if (spec === 'paper') return { ...PAPER_ITERATIONS };
+  const parts = spec.split(',').map(Number);
+  if (parts.length === 2 && parts.every((n) => Number.isInteger(n) && n > 0)) return { discriminative: parts[0]!, predictive: parts[1]! };
+  if (parts.length === 1 && Number.isInteger(parts[0]) && parts[0]! > 0) return { discriminative: parts[0]!, predictive: Math.round(parts[0]! * 2.5) };
+  throw new Error(`--iterations: expected "paper", "D,P" or a number, got ${JSON.stringify(spec)}`);
+}
+
+/** Published numbers (BENCHMARKS.md): discriminative | predictive. */
+const PUBLISHED: Record<string, { method: string; disc: string; pred: string }[]> = {
+  sines: [
+    { method: 'TimeGAN (paper)', disc: '.011 ± .008', pred: '.093 ± .019' },
+    { method: 'RCGAN', disc: '.022', pred: '.097' },
+    { method: 'TimeVAE (from Diffusion-TS)', disc: '.041', pred: '.093' },
+    { method: 'Diffusion-TS (ICLR 2024)', disc: '.006', pred: '.093' },
+    { method: 'Original data (predictive)', disc: '—', pred: '.094' },
+  ],
+  stocks: [
+    { method: 'TimeGAN (paper)', disc: '.102 ± .021', pred: '.038 ± .001' },
+    { method: 'RCGAN', disc: '.196', pred: '.040' },
+    { method: 'TimeVAE (from Diffusion-TS)', disc: '.145', pred: '.039' },
+    { method: 'Diffusion-TS (ICLR 2024)', disc: '.067', pred: '.036' },
+    { method: 'Original data (predictive)', disc: '—', pred: '.036' },
+  ],
+};
+
+async function loadDataset(name: string, rng: Rng): Promise<FidelityDataset> {
+  if (name === 'sines') return { name, columns: ['f1', 'f2', 'f3', 'f4', 'f5'], windows: sines(rng.fork('sines')) };
+  if (name === 'stocks') {
+    const s = await loadStocks(stockDataPath());
+    return { name, columns: s.columns, windows: s.windows, source: { ...s.table, scaling: s.scaling } };
+  }
+  throw new Error(`--dataset: unknown dataset "${name}" (sines, stocks)`);
+}
+
+/** A learned generator (arima, rnn, timegan) behind the protocol's sampler contract. */
+function learnedSampler(name: string): WindowSampler {
+  const learner = builtinLearners().find((l) => l.name === name);
+  if (!learner) throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners().map((l) => l.name).join(', ')})`);
+  return {
+    name,
+    description: `the ${name} learned generator`,
+    async sample(dataset, ctx) {
+      const w = dataset.windows;
+      const series = trainingSeries(dataset);
+      const data = prepareTrainingData(series);
+      const options = parseInput(learner.fitOptionsSchema, fitOptions, `fit options for ${name}`);
+      const fitted = await learner.fit(data, options, { rng: ctx.rng.fork('fit'), ...(ctx.signal ? { signal: ctx.signal } : {}), onProgress: (p) => progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`) });
+      const model = await learner.load(fitted.state);
+      try {
+        const paths = await model.sample({ length: w.length, count: w.count, context }, ctx.rng.fork('sample'));
+        return { synthetic: pathsToWindows(paths, dataset, w) };
+      } finally {
+        model.dispose();
+      }
+    },
+  };
+}
+
+/** The series a learned generator fits: the raw Stocks rows, or the Sines windows end to end (their joins are visible to it). */
+function trainingSeries(dataset: FidelityDataset): TimeSeries {
+  const day = 86_400_000;
+  if (dataset.source) {
+    const { rows, cols, data } = dataset.source;
+    return {
+      id: dataset.name,
+      name: dataset.name,
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length: rows }, (_, i) => i * day),
+      columns: dataset.columns.map((name, c) => ({ name, values: Float64Array.from({ length: rows }, (_, r) => data[r * cols + c]!) })),
+      labels: [],
+    };
+  }
+  const w = dataset.windows;
+  const rows = w.count * w.length;
+  return {
+    id: dataset.name,
+    name: dataset.name,
+    metadata: { tags: {} },
+    timestamps: Float64Array.from({ length: rows }, (_, i) => i * day),
+    columns: dataset.columns.map((name, c) => ({ name, values: Float64Array.from({ length: rows }, (_, r) => w.data[r * w.dim + c]!) })),
+    labels: [],
+  };
+}
+
+function pathsToWindows(paths: Float64Array[][], dataset: FidelityDataset, like: Windows): Windows {
+  const { length, dim } = like;
+  const data = new Float32Array(paths.length * length * dim);
+  const sc = dataset.source?.scaling;
+  paths.forEach((path, k) => {
+    for (let t = 0; t < length; t++) {
+      for (let f = 0; f < dim; f++) {
+        const v = path[f]![t]!;
+        data[(k * length + t) * dim + f] = sc ? (v - sc.min[f]!) / (sc.max[f]! - sc.min[f]! + SCALE_EPS) : v;
+      }
+    }
+  });
+  return { count: paths.length, length, dim, data };
+}
+
+function samplerFor(name: string): WindowSampler {
+  if (name === 'real') return realSampler;
+  if (name === 'gaussian') return gaussianSampler;
+  return learnedSampler(name);
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[fidelity ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+const f3 = (v: number) => (Math.abs(v) < 1 ? v.toFixed(3).replace(/^0\./, '.').replace(/^-0\./, '-.') : v.toFixed(3));
+const cell = (values: number[]) => {
+  const s = spread(values);
+  return `${f3(s.mean)} ± ${f3(s.std)}`;
+};
+
+/** The commit measured, flagged when the working tree differs from it. */
+function commit(): string {
+  const git = (...a: string[]) => execFileSync('git', a, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  try {
+    const head = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain') ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'no commit yet';
+  }
+}
+
+async function main(): Promise<void> {
+  const out: string[] = [];
+  const started = new Date().toISOString();
+  out.push(`# Fidelity benchmark (TimeGAN-paper protocol)`, '');
+  out.push(`${runs} runs per row (seeds ${baseSeed}/0…${runs - 1}); discriminative ${iterations.discriminative} and predictive ${iterations.predictive} iterations, batch 128; mean ± std over runs.`);
+  out.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs wasm backend; commit ${commit()}; started ${started}.`, '');
+  for (const name of datasets) {
+    const rows: { label: string; runs: ProtocolRun[] }[] = [];
+    for (const g of generators) {
+      const sampler = samplerFor(g);
+      const results: ProtocolRun[] = [];
+      for (let r = 0; r < runs; r++) {
+        const rng = createRng(`${baseSeed}/${r}`);
+        const dataset = shuffledDataset(await loadDataset(name, rng), rng.fork('shuffle'));
+        progress(`${name} · ${g} · run ${r + 1}/${runs}: ${dataset.windows.count} windows × ${dataset.windows.length} × ${dataset.windows.dim}`);
+        let lastShown = 0;
+        const res = await runProtocol(dataset, sampler, rng, {
+          discriminativeIterations: iterations.discriminative,
+          predictiveIterations: iterations.predictive,
+          onProgress: (p) => {
+            if (p.done - lastShown >= 500 || p.done === p.total) {
+              lastShown = p.done === p.total ? 0 : p.done;
+              progress(`  ${p.message} ${p.done}/${p.total}`);
+            }
+          },
+        });
+        progress(`  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s, metrics ${res.metricSeconds.toFixed(1)} s)`);
+        results.push(res);
+      }
+      rows.push({ label: g === 'real' ? 'real vs real (ours, sanity)' : `${g} (ours)`, runs: results });
+    }
+    const first = rows[0]?.runs[0];
+    out.push(`## ${name === 'sines' ? 'Sines' : 'Stocks'} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`, '');
+    out.push('| method | discriminative | predictive | correlational | KS (mean) | ACF distance | generator time (s) |', '|---|---|---|---|---|---|---|');
+    for (const row of rows) {
+      const c = (f: (r: ProtocolRun) => number) => cell(row.runs.map(f));
+      out.push(`| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${spread(row.runs.map((r) => r.generatorSeconds)).mean.toFixed(1)} |`);
+    }
+    for (const p of PUBLISHED[name] ?? []) out.push(`| ${p.method} | ${p.disc} | ${p.pred} | — | — | — | — |`);
+    out.push('');
+  }
+  out.push('Lower is better for every score. Published rows are quoted from BENCHMARKS.md (their own machines and code).');
+  if (generators.some((g) => g !== 'real' && g !== 'gaussian') && datasets.includes('sines')) {
+    out.push('Learned generators fit one series; for Sines they see the 10,000 windows end to end, joins included.');
+  }
+  const text = out.join('\n');
+  process.stdout.write(`${text}\n`);
+  if (args.get('out')) writeFileSync(args.get('out')!, `${text}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`fidelity benchmark failed: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});

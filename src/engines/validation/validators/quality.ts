@@ -1,0 +1,186 @@
+import type { TimeSeries } from '../../../core/types.js';
+import { CheckList, fmt, pct } from '../checks.js';
+import { findColumn, pooledColumn, selectColumns, totalRows, yieldTurn } from '../dataset.js';
+import type { Rules } from '../schema.js';
+import { evenSample, finiteValues, robustSpread } from '../stats/basic.js';
+import type { ValidationData, Validator, ValidatorContext, ValidatorOutput } from '../validator.js';
+
+const NAME = 'quality';
+
+export const QUALITY_CHECKS = {
+  missing: { name: 'missing_rate', direction: 'at_most', threshold: 0.05 },
+  nonFinite: { name: 'non_finite_values', direction: 'at_most', threshold: 0 },
+  duplicates: { name: 'duplicate_timestamps', direction: 'at_most', threshold: 0 },
+  nonMonotonic: { name: 'non_monotonic_timestamps', direction: 'at_most', threshold: 0 },
+  range: { name: 'out_of_range_rate', direction: 'at_most', threshold: 0 },
+  outliers: { name: 'outlier_rate', direction: 'at_most', threshold: 0.01 },
+  flatLines: { name: 'flat_line_rate', direction: 'at_most', threshold: 0.05 },
+} as const;
+
+/** The per-column checks, in report order. */
+const COLUMN_CHECKS = [QUALITY_CHECKS.missing, QUALITY_CHECKS.nonFinite, QUALITY_CHECKS.range, QUALITY_CHECKS.outliers, QUALITY_CHECKS.flatLines];
+
+/** 1 / Φ⁻¹(0.75): scales the MAD to a standard deviation for normal data. */
+const MAD_SCALE = 1.4826;
+
+/**
+ * Data quality of the synthetic data on its own: missing and non-finite
+ * values, duplicate and out-of-order timestamps, values outside the declared
+ * sensor range, outliers (robust z-score, IQR fences when the MAD is 0) and
+ * flat lines.
+ */
+export const qualityValidator: Validator = {
+  name: NAME,
+  description: 'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range, outliers (robust z-score / IQR) and flat lines.',
+  requiresReference: false,
+  async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
+    const out = new CheckList(NAME, ctx.rules);
+    const series = data.synthetic;
+    checkTimestamps(out, series);
+    const metrics: Record<string, unknown> = {};
+    for (const column of selectColumns(series, ctx.rules.columns, 'synthetic')) {
+      metrics[column] = checkColumn(out, column, series, ctx.rules);
+      await yieldTurn(ctx.signal);
+    }
+    return { checks: out.checks, metrics };
+  },
+};
+
+function checkTimestamps(out: CheckList, series: TimeSeries[]): void {
+  const rows = totalRows(series);
+  let duplicates = 0;
+  let backwards = 0;
+  let intervals = 0;
+  for (const s of series) {
+    const t = s.timestamps;
+    for (let i = 1; i < t.length; i++) {
+      intervals++;
+      if (t[i] === t[i - 1]) duplicates++;
+      else if (t[i]! < t[i - 1]!) backwards++;
+    }
+  }
+  if (intervals === 0) {
+    const reason = `Timestamp order needs at least two rows per series (found ${rows} row${rows === 1 ? '' : 's'})`;
+    out.notApplicable(QUALITY_CHECKS.duplicates, reason);
+    out.notApplicable(QUALITY_CHECKS.nonMonotonic, reason);
+    return;
+  }
+  out.add(QUALITY_CHECKS.duplicates, duplicates / intervals, `${duplicates} of ${intervals} consecutive timestamps repeat the previous one (${pct(duplicates / intervals)})`, { details: { count: duplicates } });
+  out.add(QUALITY_CHECKS.nonMonotonic, backwards / intervals, `${backwards} of ${intervals} timestamps go back in time (${pct(backwards / intervals)})`, { details: { count: backwards } });
+}
+
+function checkColumn(out: CheckList, column: string, series: TimeSeries[], rules: Rules): Record<string, unknown> {
+  const opts = { column };
+  const all = pooledColumn(series, column);
+  const n = all.length;
+  if (n === 0) {
+    for (const spec of COLUMN_CHECKS) out.notApplicable(spec, `Column "${column}" has no rows`, opts);
+    return { rows: 0 };
+  }
+  let missing = 0;
+  let infinite = 0;
+  for (let i = 0; i < n; i++) {
+    const v = all[i]!;
+    if (Number.isNaN(v)) missing++;
+    else if (!Number.isFinite(v)) infinite++;
+  }
+  out.add(QUALITY_CHECKS.missing, missing / n, `${missing} of ${n} values of "${column}" are missing (${pct(missing / n)})`, { ...opts, details: { count: missing } });
+  out.add(QUALITY_CHECKS.nonFinite, infinite / n, `${infinite} values of "${column}" are ±Infinity`, { ...opts, details: { count: infinite } });
+
+  const finite = finiteValues(all);
+  const metrics: Record<string, unknown> = { rows: n, missing, infinite };
+  if (finite.length === 0) {
+    for (const spec of COLUMN_CHECKS.slice(2)) out.notApplicable(spec, `Column "${column}" has no finite values`, opts);
+    return metrics;
+  }
+
+  checkRange(out, column, series, finite);
+  Object.assign(metrics, checkOutliers(out, column, finite, rules));
+  metrics.flatLineRate = checkFlatLines(out, column, series, rules.quality.flatLineMinRun);
+  return metrics;
+}
+
+function checkRange(out: CheckList, column: string, series: TimeSeries[], finite: Float64Array): void {
+  const ranges = series.map((s) => findColumn(s, column)?.range).filter((r) => r !== undefined);
+  if (ranges.length === 0) {
+    out.notApplicable(QUALITY_CHECKS.range, `Column "${column}" declares no sensor range`, { column });
+    return;
+  }
+  let outside = 0;
+  let checked = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    const c = findColumn(s, column);
+    if (!c?.range) continue;
+    const { min, max } = c.range;
+    for (let i = 0; i < c.values.length; i++) {
+      const v = c.values[i]!;
+      if (!Number.isFinite(v)) continue;
+      checked++;
+      if (v < min || v > max) outside++;
+    }
+    lo = Math.min(lo, min);
+    hi = Math.max(hi, max);
+  }
+  const rate = checked ? outside / checked : 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < finite.length; i++) {
+    if (finite[i]! < min) min = finite[i]!;
+    if (finite[i]! > max) max = finite[i]!;
+  }
+  out.add(QUALITY_CHECKS.range, rate, `${outside} of ${checked} values of "${column}" fall outside the declared range [${fmt(lo)}, ${fmt(hi)}] (observed ${fmt(min)}..${fmt(max)})`, {
+    column,
+    details: { count: outside, declared: { min: lo, max: hi }, observed: { min, max } },
+  });
+}
+
+function checkOutliers(out: CheckList, column: string, finite: Float64Array, rules: Rules): Record<string, unknown> {
+  const sorted = evenSample(finite, rules.maxSamples).slice().sort();
+  const spread = robustSpread(sorted);
+  const iqr = spread.q3 - spread.q1;
+  let count = 0;
+  let method: string;
+  if (spread.mad > 0) {
+    const limit = rules.quality.robustZ * MAD_SCALE * spread.mad;
+    for (let i = 0; i < finite.length; i++) if (Math.abs(finite[i]! - spread.median) > limit) count++;
+    method = `robust z > ${rules.quality.robustZ} (median ${fmt(spread.median)}, MAD ${fmt(spread.mad)})`;
+  } else if (iqr > 0) {
+    const lo = spread.q1 - rules.quality.iqrK * iqr;
+    const hi = spread.q3 + rules.quality.iqrK * iqr;
+    for (let i = 0; i < finite.length; i++) if (finite[i]! < lo || finite[i]! > hi) count++;
+    method = `outside [Q1 - ${rules.quality.iqrK}·IQR, Q3 + ${rules.quality.iqrK}·IQR] = [${fmt(lo)}, ${fmt(hi)}]`;
+  } else {
+    out.notApplicable(QUALITY_CHECKS.outliers, `Outliers of "${column}" are undefined: over half its values equal ${fmt(spread.median)}, so the robust spread (MAD and IQR) is 0`, { column });
+    return { median: spread.median, mad: 0, iqr: 0 };
+  }
+  const rate = count / finite.length;
+  out.add(QUALITY_CHECKS.outliers, rate, `${count} of ${finite.length} values of "${column}" are outliers, ${method} (${pct(rate)})`, { column, details: { count } });
+  return { median: spread.median, mad: spread.mad, iqr, outliers: count };
+}
+
+/** Share of values inside runs of at least `minRun` identical consecutive values, per series. */
+function checkFlatLines(out: CheckList, column: string, series: TimeSeries[], minRun: number): number {
+  let flat = 0;
+  let total = 0;
+  let longest = 0;
+  for (const s of series) {
+    const v = findColumn(s, column)?.values;
+    if (!v || v.length === 0) continue;
+    total += v.length;
+    let run = 1;
+    for (let i = 1; i <= v.length; i++) {
+      if (i < v.length && v[i] === v[i - 1] && Number.isFinite(v[i]!)) {
+        run++;
+        continue;
+      }
+      if (run >= minRun) flat += run;
+      if (run > longest) longest = run;
+      run = 1;
+    }
+  }
+  const rate = total ? flat / total : 0;
+  out.add(QUALITY_CHECKS.flatLines, rate, `${pct(rate)} of the values of "${column}" sit in flat lines of ${minRun}+ identical readings (longest run ${longest})`, { column, details: { values: flat, longestRun: longest } });
+  return rate;
+}
