@@ -48,6 +48,20 @@ export const exportSeriesTool = defineTool({
   async handler(input, ctx) {
     const start = input.start !== undefined ? parseTime(input.start, 'start') : undefined;
     const end = input.end !== undefined ? parseTime(input.end, 'end') : undefined;
+    // refuse an export larger than one request may generate before reading anything
+    let values = 0;
+    for (const id of input.ids) {
+      const summary = await ctx.engines.storage.describe(id);
+      if (!summary) throw new TsiotError('not_found', `series "${id}" does not exist`, { details: { id }, hint: 'List stored series with list_series.' });
+      values += summary.points * summary.columns.length;
+    }
+    const limit = ctx.engines.config.maxPointsPerRequest;
+    if (values > limit && start === undefined && end === undefined) {
+      throw new TsiotError('too_large', `These series hold ${values.toLocaleString('en-US')} values; one export may hold at most ${limit.toLocaleString('en-US')}.`, {
+        details: { values, limit },
+        hint: 'Export fewer series or a time range (start/end) per call, or use `tsiot generate --output` / a generation job for bulk files.',
+      });
+    }
     const series: TimeSeries[] = [];
     for (const id of input.ids) {
       series.push(

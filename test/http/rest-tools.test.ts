@@ -74,3 +74,26 @@ describe('REST routes over the real tools', () => {
     expect(ready.status).toBe(200);
   });
 });
+
+describe('REST export limits', () => {
+  it('refuses an export over the per-request value limit before reading the data, naming the numbers', async () => {
+    const engines = await makeEngines({ maxPointsPerRequest: 1000 });
+    try {
+      const app = createHttpApp({ engines, tools, version: 'test', logger: engines.logger });
+      const post = (path: string, body: unknown) =>
+        app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', host: '127.0.0.1' }, body: JSON.stringify(body) });
+      const ids: string[] = [];
+      for (const seed of [1, 2]) {
+        const r = (await (await post('/v1/generate', { points: 600, seed })).json()) as { result: { series: { id: string }[] } };
+        ids.push(r.result.series[0]!.id);
+      }
+      const one = await post('/v1/export', { ids: [ids[0]], format: 'csv' });
+      expect(one.status).toBe(200);
+      const both = await post('/v1/export', { ids, format: 'csv' });
+      expect(both.status).toBe(413);
+      expect(((await both.json()) as { detail: string }).detail).toMatch(/1,200 values; one export may hold at most 1,000/);
+    } finally {
+      await engines.close();
+    }
+  });
+});
