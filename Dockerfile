@@ -1,6 +1,8 @@
 # tsiot: REST + MCP (Streamable HTTP at /mcp, WebSocket at /ws) on one port.
 # Build:  docker build -t tsiot .
 # Run:    docker run -p 8080:8080 -v tsiot-data:/data tsiot
+# Reached under another name than localhost? Allow it (DNS-rebinding guard):
+#         docker run -e TSIOT_ALLOWED_HOSTS=tsiot.internal:8080 …
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
