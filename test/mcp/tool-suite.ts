@@ -145,6 +145,7 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
     it('lists and describes generators', async () => {
       const list = await ok(client, 'list_generators', {});
       expect(list.generators.map((g: Structured) => g.name)).toContain('statistical');
+      expect(list.fittable).toEqual(expect.arrayContaining(['arima', 'rnn', 'timegan']));
       const d = await ok(client, 'describe_generator', { name: 'statistical' });
       expect(Object.keys(d.paramsSchema.properties)).toEqual(expect.arrayContaining(['devices', 'sensors', 'anomalies', 'imperfections', 'correlation']));
     });
