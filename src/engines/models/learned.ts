@@ -24,7 +24,23 @@ export interface TrainingData {
   series: TimeSeries;
   intervalMs: number;
   summary: TrainingSummary;
+  /**
+   * Independent sequences (windows cut from one source, or the entities of a
+   * fleet), each regular and gap-free with the columns of `series`. When set,
+   * `series` is their concatenation (for learners that fit one series) and
+   * `summary` covers all of them; learners that support it fit within each
+   * sequence and never across the joins.
+   */
+  sequences?: TimeSeries[];
 }
+
+/** The sequences a learner should fit: the independent ones when given, else the one training series. */
+export function trainingSequences(data: TrainingData): TimeSeries[] {
+  return data.sequences && data.sequences.length > 0 ? data.sequences : [data.series];
+}
+
+/** A static attribute value of an entity (metadata.attributes). */
+export type AttributeValue = string | number | boolean;
 
 export interface FitContext {
   rng: Rng;
@@ -63,6 +79,17 @@ export interface SampleRequest {
    * from the model's own stationary behaviour.
    */
   context: SampleContext;
+  /**
+   * Fix some static attributes of every sampled entity (models that learn
+   * per-entity attributes, e.g. `dgan`); the others are sampled.
+   */
+  attributes?: Record<string, AttributeValue>;
+}
+
+/** One sampled entity: its static attributes and its path. */
+export interface SampledEntity {
+  attributes: Record<string, AttributeValue>;
+  path: SampledPath;
 }
 
 /** One sampled path: one Float64Array per training column. */
@@ -80,6 +107,8 @@ export interface LoadedModel {
   sample(request: SampleRequest, rng: Rng, signal?: AbortSignal): Promise<SampledPath[]>;
   /** Point forecasts with central intervals after the training data, when the model supports it. */
   forecast?(horizon: number, level: number): ColumnForecast[];
+  /** Sample entities with their static attributes, when the model learns them. */
+  sampleEntities?(request: SampleRequest, rng: Rng, signal?: AbortSignal): Promise<SampledEntity[]>;
   /** Approximate memory held (bytes), for the pool's cap. */
   readonly bytes: number;
   /** Release native or backend memory (tfjs tensors). Idempotent. */

@@ -1,9 +1,10 @@
 /** The learned generators that ship with tsiot, for the model registry. */
 import { arimaLearner } from '../generation/arima/learned.js';
+import { dganLearner, ydataLearner } from '../generation/dgan/learned.js';
 import { rnnLearner } from '../generation/rnn/learned.js';
 import { timeganLearner } from '../generation/timegan/learned.js';
 import type { LearnedGenerator } from './learned.js';
 
 export function builtinLearners(): LearnedGenerator<any, any>[] {
-  return [arimaLearner, rnnLearner, timeganLearner];
+  return [arimaLearner, dganLearner, rnnLearner, timeganLearner, ydataLearner];
 }

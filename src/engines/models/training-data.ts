@@ -13,6 +13,8 @@ export interface PrepareOptions {
   columns?: string[];
   /** Keep only the most recent rows when the series is longer. */
   maxRows?: number;
+  /** Accept constant columns (one entity of a set may be flat; the set is checked as a whole). */
+  allowConstant?: boolean;
 }
 
 /** Relative spread of the sampling interval beyond which the series is resampled. */
@@ -82,7 +84,7 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
   const summaryColumns = values.map((v, ci) => {
     const stats = moments(v);
     const name = columns[ci]!.name;
-    if (!(stats.max > stats.min)) {
+    if (!(stats.max > stats.min) && !options.allowConstant) {
       throw new TsiotError('invalid_input', `column "${name}" is constant (${stats.min}), so there is nothing to learn`, {
         details: { field: 'columns', column: name, value: stats.min },
         hint: 'Drop it with the columns option; a constant needs no model.',

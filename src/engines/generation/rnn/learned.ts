@@ -4,13 +4,19 @@
  * steps before, on z-scored columns, then sampled autoregressively from a
  * context window of real data (or from scratch). Multivariate: all columns
  * go in and come out together.
+ *
+ * Independent sequences (`TrainingData.sequences`: windows or entities) are
+ * learned as such: every training window lies inside one sequence and starts
+ * from a zero state, the window shrinks to the shortest sequence, and paths
+ * sampled without a context (or with a random one) start from the first row
+ * of a training sequence drawn at random, as a fresh sequence does.
  */
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
 import type { SavedTensor } from '../../ml/weights.js';
-import type { FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../models/learned.js';
+import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
 import { mixtureNll, mixtureWidth, sampleMixture } from './mixture.js';
 import { type NetworkShape, RecurrentNetwork, type State } from './network.js';
 
@@ -41,36 +47,52 @@ export interface RnnState {
   weights: SavedTensor[];
   /** The most recent training rows, raw values, one array per column. */
   history: number[][];
+  /** Set when trained on independent sequences: their first rows (raw, one array per column, at most MAX_INITIAL_ROWS). */
+  initial?: number[][];
 }
+
+/** First rows of independent sequences kept for starting sampled paths. */
+const MAX_INITIAL_ROWS = 5_000;
 
 function componentsOf(o: RnnFitOptions): number {
   return o.output === 'gaussian' ? 1 : o.components;
 }
 
-/** Column-normalised training rows, row-major [rows, D]. */
-function normalise(data: TrainingData): { x: Float32Array; rows: number; dim: number; stats: RnnState['columns'] } {
-  const cols = data.series.columns;
-  const rows = data.series.timestamps.length;
-  const dim = cols.length;
+/** Column-normalised rows of each training sequence, row-major [rows, D]. */
+function normalise(data: TrainingData): { seqs: { x: Float32Array; rows: number }[]; dim: number; stats: RnnState['columns'] } {
+  const dim = data.series.columns.length;
   const stats = data.summary.columns.map((c) => ({ name: c.name, mean: c.mean, std: c.std > 0 ? c.std : 1 }));
-  const x = new Float32Array(rows * dim);
-  for (let d = 0; d < dim; d++) {
-    const v = cols[d]!.values;
-    const { mean, std } = stats[d]!;
-    for (let t = 0; t < rows; t++) x[t * dim + d] = (v[t]! - mean) / std;
-  }
-  return { x, rows, dim, stats };
+  const seqs = trainingSequences(data).map((s) => {
+    const rows = s.timestamps.length;
+    const x = new Float32Array(rows * dim);
+    for (let d = 0; d < dim; d++) {
+      const v = s.columns[d]!.values;
+      const { mean, std } = stats[d]!;
+      for (let t = 0; t < rows; t++) x[t * dim + d] = (v[t]! - mean) / std;
+    }
+    return { x, rows };
+  });
+  return { seqs, dim, stats };
+}
+
+/** The training window: the configured one, shortened to fit the shortest sequence (one step is the target). */
+function effectiveWindow(data: TrainingData, o: RnnFitOptions): number {
+  const shortest = Math.min(...trainingSequences(data).map((s) => s.timestamps.length));
+  return Math.max(1, Math.min(o.window, shortest - 1));
 }
 
 async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitContext): Promise<{ weights: SavedTensor[]; shape: NetworkShape; losses: number[]; stats: RnnState['columns'] }> {
-  const { x, rows, dim, stats } = normalise(data);
+  const { seqs, dim, stats } = normalise(data);
   const k = componentsOf(o);
   const shape: NetworkShape = { cell: o.cell, inputDim: dim, hidden: o.hidden, layers: o.layers, outputDim: mixtureWidth(k, dim) };
   const net = RecurrentNetwork.create(tf, shape, ctx.rng.fork('init'));
   const optimizer = tf.train.adam(o.learningRate);
   const rng = ctx.rng.fork('batches');
-  const W = o.window;
-  const starts = rows - W;
+  const W = effectiveWindow(data, o);
+  // Window starts of every sequence, end to end: a draw picks a sequence in proportion to its windows.
+  const cumulative: number[] = [];
+  let starts = 0;
+  for (const s of seqs) cumulative.push((starts += Math.max(1, s.rows - W)));
   const B = o.batchSize;
   const xs = new Float32Array(B * W * dim);
   const ys = new Float32Array(B * W * dim);
@@ -80,7 +102,10 @@ async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitConte
   try {
     for (let it = 0; it < o.iterations; it++) {
       for (let b = 0; b < B; b++) {
-        const s = rng.int(0, starts);
+        const at = rng.int(0, starts);
+        const q = sequenceAt(cumulative, at);
+        const { x } = seqs[q]!;
+        const s = at - (q === 0 ? 0 : cumulative[q - 1]!);
         xs.set(x.subarray(s * dim, (s + W) * dim), b * W * dim);
         ys.set(x.subarray((s + 1) * dim, (s + 1 + W) * dim), b * W * dim);
       }
@@ -114,6 +139,18 @@ async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitConte
   }
 }
 
+/** Index of the sequence holding window start `at` (binary search over cumulative counts). */
+function sequenceAt(cumulative: number[], at: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Mean of a slice of the loss curve. */
 function meanOf(v: number[]): number {
   return v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
@@ -137,7 +174,7 @@ class LoadedRnn implements LoadedModel {
       for (let t = 0; t < this.rows; t++) this.history[t * dim + d] = (v[t]! - c.mean) / c.std;
     });
     const params = net.variables.reduce((s, v) => s + v.size, 0);
-    this.bytes = 4 * params + 4 * this.history.length + 8 * this.rows * dim + 4096;
+    this.bytes = 4 * params + 4 * this.history.length + 8 * this.rows * dim + 8 * dim * (state.initial?.[0]?.length ?? 0) + 4096;
   }
 
   async sample(req: SampleRequest, rng: Rng, signal?: AbortSignal): Promise<SampledPath[]> {
@@ -159,6 +196,25 @@ class LoadedRnn implements LoadedModel {
     const paths: SampledPath[] = Array.from({ length: B }, () => columns.map(() => new Float64Array(req.length)));
     try {
       let out: Float32Array;
+      const initial = this.state.initial;
+      if (initial && req.context !== 'end') {
+        // Independent sequences: start each path at the first row of a random training sequence.
+        const n = initial[0]!.length;
+        for (let b = 0; b < B; b++) {
+          const i = rng.int(0, n);
+          for (let d = 0; d < dim; d++) input[b * dim + d] = (initial[d]![i]! - columns[d]!.mean) / columns[d]!.std;
+        }
+        for (let b = 0; b < B; b++) for (let d = 0; d < dim; d++) paths[b]![d]![0] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
+        if (req.length === 1) return paths;
+        out = advance();
+        for (let t = 1; t < req.length; t++) {
+          signal?.throwIfAborted();
+          sampleMixture(out, B, dim, k, rng, input);
+          for (let b = 0; b < B; b++) for (let d = 0; d < dim; d++) paths[b]![d]![t] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
+          if (t + 1 < req.length) out = advance();
+        }
+        return paths;
+      }
       if (req.context === 'none') {
         // Burn in for one window from a zero state and input, then keep going.
         out = advance();
@@ -205,18 +261,22 @@ export const rnnLearner: LearnedGenerator<RnnFitOptions, RnnState> = {
     const { weights, shape, losses, stats } = await train(tf, data, options, ctx);
     const rows = data.series.timestamps.length;
     const keep = Math.min(rows, options.historyRows);
+    const sequences = data.sequences && data.sequences.length > 0 ? data.sequences : undefined;
+    const firstRows = sequences?.slice(0, MAX_INITIAL_ROWS);
+    const window = effectiveWindow(data, options);
     const tenth = Math.max(1, Math.floor(losses.length / 10));
     const curveStep = Math.max(1, Math.floor(losses.length / 20));
     return {
       state: {
         shape,
         components: componentsOf(options),
-        window: options.window,
+        window,
         columns: stats,
         weights,
         history: data.series.columns.map((c) => Array.from(c.values.subarray(rows - keep))),
+        ...(firstRows ? { initial: data.series.columns.map((_, d) => firstRows.map((s) => s.columns[d]!.values[0]!)) } : {}),
       },
-      hyperParameters: { ...options },
+      hyperParameters: { ...options, window, ...(sequences ? { sequences: sequences.length } : {}) },
       details: {
         backend: tf.getBackend(),
         parameters: weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0),

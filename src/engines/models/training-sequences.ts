@@ -1,0 +1,100 @@
+/**
+ * Training data from a set of independent sequences: the windows of a
+ * windowed dataset or the entities of a fleet. Each sequence is prepared like
+ * a single series (sorted, resampled, gaps filled); all must share the
+ * columns learned; the summary covers the whole set, and the concatenation is
+ * kept as `series` for learners that fit one series.
+ */
+import { TsiotError } from '../../core/errors.js';
+import type { Column, TimeSeries } from '../../core/types.js';
+import type { TrainingData } from './learned.js';
+import { prepareTrainingData } from './training-data.js';
+
+export interface PrepareSequencesOptions {
+  /** Columns to learn; those of the first sequence when absent. */
+  columns?: string[];
+}
+
+/** Prepare independent sequences for learners that support them (`TrainingData.sequences`). */
+export function prepareTrainingSequences(inputs: readonly TimeSeries[], options: PrepareSequencesOptions = {}): TrainingData {
+  if (inputs.length === 0) {
+    throw new TsiotError('invalid_input', 'data: no sequences given; at least one series is needed', { details: { field: 'data' } });
+  }
+  const columns = options.columns ?? inputs[0]!.columns.map((c) => c.name);
+  const prepared = inputs.map((s, i) => {
+    try {
+      return prepareTrainingData(s, { columns, allowConstant: true });
+    } catch (e) {
+      if (e instanceof TsiotError) {
+        throw new TsiotError(e.code, `data[${i}] ("${s.name || s.id || i}"): ${e.message}`, { details: { ...(e.details ?? {}), sequence: i }, ...(e.hint ? { hint: e.hint } : {}) });
+      }
+      throw e;
+    }
+  });
+  const sequences = prepared.map((p) => p.series);
+  const rows = sequences.reduce((n, s) => n + s.timestamps.length, 0);
+  const intervals = prepared.map((p) => p.intervalMs).sort((a, b) => a - b);
+  const intervalMs = intervals[Math.floor(intervals.length / 2)]!;
+
+  const values = columns.map(() => new Float64Array(rows));
+  let at = 0;
+  for (const s of sequences) {
+    s.columns.forEach((c, d) => values[d]!.set(c.values, at));
+    at += s.timestamps.length;
+  }
+  // Timestamps of the concatenation: each sequence keeps its own, so the joins stay visible.
+  const timestamps = new Float64Array(rows);
+  at = 0;
+  for (const s of sequences) {
+    timestamps.set(s.timestamps, at);
+    at += s.timestamps.length;
+  }
+  const summaryColumns = values.map((v, d) => {
+    const stats = moments(v);
+    const name = columns[d]!;
+    if (!(stats.max > stats.min)) {
+      throw new TsiotError('invalid_input', `column "${name}" is constant (${stats.min}) in every sequence, so there is nothing to learn`, {
+        details: { field: 'columns', column: name, value: stats.min },
+        hint: 'Drop it with the columns option; a constant needs no model.',
+      });
+    }
+    const unit = sequences[0]!.columns[d]!.unit;
+    return { name, ...(unit !== undefined ? { unit } : {}), ...stats };
+  });
+  const first = sequences[0]!;
+  const series: TimeSeries = {
+    ...first,
+    timestamps,
+    columns: first.columns.map((c, d): Column => ({ ...c, values: values[d]! })),
+    labels: [],
+  };
+  const notes = [`${sequences.length} independent sequence(s), ${rows} rows in all`, ...new Set(prepared.flatMap((p) => p.summary.notes))];
+  return {
+    series,
+    sequences,
+    intervalMs,
+    summary: {
+      points: rows,
+      columns: summaryColumns,
+      start: Math.min(...prepared.map((p) => p.summary.start)),
+      end: Math.max(...prepared.map((p) => p.summary.end)),
+      intervalMs,
+      notes,
+    },
+  };
+}
+
+function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
+  let s = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of v) {
+    s += x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const mean = s / v.length;
+  let ss = 0;
+  for (const x of v) ss += (x - mean) ** 2;
+  return { mean, std: Math.sqrt(ss / Math.max(1, v.length - 1)), min, max };
+}
