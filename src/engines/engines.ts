@@ -9,7 +9,6 @@ import { ValidationEngine } from './validation/index.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { createStorage } from './storage/index.js';
-import { DuckDbStorage } from './storage/duckdb.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
 
 /**
@@ -49,59 +48,56 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
   }
   const storage = overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger }));
-  await storage.init();
-  let metaStore: DuckDbStorage | undefined;
-  let documents: DocumentStore;
-  if (isDocumentStore(storage)) {
-    documents = storage;
-  } else {
-    const inMemory = (config.storage ?? '').startsWith('duckdb://:memory:');
-    metaStore = new DuckDbStorage({ path: inMemory ? ':memory:' : `${config.dataDir}/tsiot-meta.duckdb` });
-    await metaStore.init();
-    documents = metaStore;
-  }
-  let jobs: JobEngine | undefined;
-  const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) => jobs?.events.publish(e));
+  // what is open so far, closed in reverse if a later part fails to start
+  const opened: { close(): Promise<void> | void }[] = [];
   try {
+    opened.push(storage);
+    await storage.init();
+    let documents: DocumentStore;
+    if (isDocumentStore(storage)) {
+      documents = storage;
+    } else {
+      // series live elsewhere (PostgreSQL, InfluxDB …); reports, models and jobs go to an embedded file
+      const meta = await createStorage(`duckdb://${config.dataDir}/tsiot-meta.duckdb`, { logger });
+      opened.push(meta);
+      await meta.init();
+      documents = meta as Storage & DocumentStore;
+    }
+    // checks the configured rules first, so a bad configuration fails fast and names the field
+    const validation = new ValidationEngine({ documents, logger, ...(config.validation ? { defaults: config.validation as RulesInput } : {}) });
+    let jobs: JobEngine | undefined;
+    const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) => jobs?.events.publish(e));
     jobs = await createJobEngine({
-      registry: defaultJobHandlers({ generators, storage, maxChunkValues: config.maxPointsPerRequest }),
+      registry: defaultJobHandlers({ generators, storage, maxChunkValues: config.maxPointsPerRequest, validation, dataDir: config.dataDir }),
       logger,
       documents,
       concurrency: config.jobs.concurrency,
       ...(config.jobs.redisUrl ? { redisUrl: config.jobs.redisUrl } : {}),
       ...(config.jobs.rateLimit ? { rateLimit: config.jobs.rateLimit } : {}),
     });
+    opened.push(jobs);
+    const models = createModelRegistry(documents);
+    opened.push(models);
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      generators,
+      storage,
+      documents,
+      generation,
+      jobs,
+      models,
+      validation,
+      close() {
+        closing ??= (async () => {
+          for (const part of [...opened].reverse()) await part.close();
+        })();
+        return closing;
+      },
+    };
   } catch (e) {
-    await storage.close();
-    await metaStore?.close();
+    for (const part of [...opened].reverse()) await Promise.resolve(part.close()).catch(() => undefined);
     throw e;
   }
-  const jobEngine = jobs;
-  let validation: ValidationEngine;
-  try {
-    validation = new ValidationEngine({ documents, logger, ...(config.validation ? { defaults: config.validation as RulesInput } : {}) });
-  } catch (e) {
-    await jobEngine.close();
-    await storage.close();
-    await metaStore?.close();
-    throw e;
-  }
-  const models = createModelRegistry(documents);
-  return {
-    config,
-    logger,
-    generators,
-    storage,
-    documents,
-    generation,
-    jobs: jobEngine,
-    models,
-    validation,
-    async close() {
-      models.close();
-      await jobEngine.close();
-      await storage.close();
-      await metaStore?.close();
-    },
-  };
 }
