@@ -46,7 +46,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const engines = await createEngines(opts.config, opts.logger);
   let workers: BullWorkers;
   try {
-    const registry = defaultJobHandlers({ generators: engines.generators, storage: engines.storage, maxChunkValues: opts.config.maxPointsPerRequest });
+    const registry = defaultJobHandlers({ generators: engines.generators, storage: engines.storage, maxChunkValues: opts.config.maxPointsPerRequest, validation: engines.validation, dataDir: opts.config.dataDir });
     workers = await startBullWorkers({
       redisUrl: opts.redisUrl,
       registry,

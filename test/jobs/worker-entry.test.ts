@@ -42,6 +42,6 @@ describe.skipIf(!up)('runWorker (tsiot worker)', () => {
     const config = loadConfig({ storage: 'duckdb://:memory:', logLevel: 'silent' }, {});
     await expect(runWorker({ redisUrl: REDIS_URL, queues: ['generation', 'emails'], config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(runWorker({ redisUrl: REDIS_URL, concurrency: 0, config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(runWorker({ redisUrl: REDIS_URL, queues: ['export'], config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(runWorker({ redisUrl: REDIS_URL, queues: ['training'], config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'unsupported' });
   });
 });

@@ -3,8 +3,11 @@ import { InProcessEventBus } from '../events/memory-bus.js';
 import type { GeneratorFactory } from '../generation/factory.js';
 import type { DocumentStore, Storage } from '../storage/storage.js';
 import { BullJobEngine } from './bull/engine.js';
+import type { ValidationEngine } from '../validation/index.js';
 import { cleanupJobHandler } from './handlers/cleanup.js';
+import { exportJobHandler } from './handlers/export.js';
 import { generationJobHandler } from './handlers/generation.js';
+import { validationJobHandler } from './handlers/validation.js';
 import { InProcessJobEngine } from './in-process.js';
 import type { RateLimit } from './rate-limit.js';
 import { JobHandlerRegistry } from './registry.js';
@@ -21,17 +24,25 @@ export interface DefaultHandlerDeps {
   storage: Storage;
   /** Chunk size cap of generation jobs (the memory bound), default 5 M values. */
   maxChunkValues?: number;
+  /** Enables validation jobs (reports stored through it). */
+  validation?: ValidationEngine;
+  /** Enables export jobs: files go to `<dataDir>/exports/`. */
+  dataDir?: string;
 }
 
 /**
- * The handlers tsiot ships: generation and cleanup. Validation, export and
- * training handlers register here as their engines gain a job form; until
- * then those types are refused with `unsupported`.
+ * The handlers tsiot ships: generation and cleanup always; validation when a
+ * ValidationEngine is given and export when a data folder is given. Training
+ * has no job form (fit_model already fits in the background) and is refused
+ * with `unsupported`, as is any type without a handler.
  */
 export function defaultJobHandlers(deps: DefaultHandlerDeps): JobHandlerRegistry {
-  return new JobHandlerRegistry()
+  const registry = new JobHandlerRegistry()
     .register(generationJobHandler({ generators: deps.generators, storage: deps.storage, ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}) }))
     .register(cleanupJobHandler({ storage: deps.storage }));
+  if (deps.validation) registry.register(validationJobHandler({ storage: deps.storage, validation: deps.validation }));
+  if (deps.dataDir !== undefined) registry.register(exportJobHandler({ storage: deps.storage, dataDir: deps.dataDir }));
+  return registry;
 }
 
 export interface JobEngineOptions {

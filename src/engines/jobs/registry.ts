@@ -29,6 +29,12 @@ export class JobHandlerRegistry {
       });
     }
     const h = this.handlers.get(type as JobType);
+    if (!h && type === 'training') {
+      throw new TsiotError('unsupported', `Job type "training" is not run as a job; runnable types: ${this.types().join(', ') || 'none'}`, {
+        details: { type, runnable: this.types() },
+        hint: 'Use the fit_model tool: it already runs long fits in the background and returns a model id to follow with describe_model.',
+      });
+    }
     if (!h) {
       throw new TsiotError('unsupported', `Job type "${type}" has no handler in this deployment yet; runnable types: ${this.types().join(', ') || 'none'}`, {
         details: { type, runnable: this.types() },
