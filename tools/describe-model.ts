@@ -7,7 +7,7 @@ export const describeModel = defineTool({
   name: 'describe_model',
   title: 'Describe a model',
   description:
-    'Everything about one model: generator, hyper-parameters, what it learned (ARIMA orders, coefficients and noise variance; RNN loss curve), a summary of its training data (rows, interval, per-column mean/std/min/max, resampling notes), training time and fidelity scores when measured. For a fit still running it returns its progress instead. Read-only. Example: {"id": "mdl_…"}',
+    'Everything about one model: generator, hyper-parameters, what it learned (ARIMA orders, coefficients and noise variance; RNN loss curve; dgan/ydata losses and the static attributes it learned — their names, categories and ranges are what generate_from_model accepts as attributes), a summary of its training data (rows, interval, per-column mean/std/min/max, resampling notes), training time and fidelity scores when measured. For a fit still running it returns its progress instead. Read-only. Example: {"id": "mdl_…"}',
   inputSchema: z.object({ id: z.string().min(1).describe('Model id from fit_model or list_models.') }),
   outputSchema: z.object({
     status: z.enum(['ready', 'training', 'failed', 'cancelled']),
@@ -35,7 +35,7 @@ export const describeModel = defineTool({
     }
     return {
       structured: { status: 'ready' as const, model: modelRecordOut(model) },
-      summary: `${model.id} "${model.name}": ${model.generator} on ${model.training.points} rows × ${model.columns.length} columns (${model.columns.join(', ')}), trained in ${(model.trainingMs / 1000).toFixed(1)} s.`,
+      summary: `${model.id} "${model.name}": ${model.generator} on ${model.training.points} rows × ${model.columns.length} columns (${model.columns.join(', ')})${model.sequences ? ` of ${model.sequences} independent series` : ''}, trained in ${(model.trainingMs / 1000).toFixed(1)} s.`,
     };
   },
 });

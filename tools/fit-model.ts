@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
-import { DataInputSchema, loadDataInput } from '../src/engines/models/input.js';
+import { generatorGuide } from '../src/engines/models/guide.js';
+import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import type { ModelRecord } from '../src/engines/models/record.js';
 import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
 import { SeedSchema } from '../src/registry/schemas.js';
@@ -11,15 +12,14 @@ export const fitModel = defineTool({
   title: 'Fit a generative model on real data',
   description: [
     'Learn a generator from real time-series data and save it as a model that generate_from_model samples from (also after a restart).',
-    'Generators: "arima" (ARIMA/SARIMA per column, orders chosen by AIC/BIC, correlated innovations across columns; seconds; exposes coefficients, noise variance and forecasts) and "rnn" (GRU/LSTM predicting a Gaussian-mixture next step, multivariate; minutes for large budgets).',
-    'Data: a stored series id, CSV text or path, or inline {timestamps, values}. Irregular sampling is resampled to a regular grid and missing values interpolated; the returned notes say what was done. Constant or all-missing columns are refused (drop them with `columns`).',
-    'TimeGAN ("timegan") trains for a long time: it checkpoints every checkpointEvery iterations, and a fit interrupted by a restart continues with {"resume": "mdl_…"} (list_models shows resumable fits).',
+    generatorGuide(),
+    'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series — {"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]} — learned as independent entities (a fleet of devices, or windows) that must share their columns; each series\' metadata.attributes are its static attributes (dgan learns them; rnn and dgan never learn across series, arima and timegan see them end to end). Irregular sampling is resampled to a regular grid and missing values interpolated; the returned notes say what was done. Constant or all-missing columns are refused (drop them with `columns`).',
+    'Long fits (timegan, dgan) checkpoint every checkpointEvery iterations, and a fit interrupted by a restart continues with {"resume": "mdl_…"} (list_models shows resumable fits).',
     'The call waits up to waitSeconds (default 20) and then returns the model id with status "training"; poll describe_model with that id. Progress is reported while waiting. A failed or cancelled fit leaves no model.',
-    'Options (arima): period (season length in steps), order {p,d,q,P,D,Q}, maxP, maxQ, criterion "aic"|"bic". Options (rnn): cell "gru"|"lstm", hidden, layers, window, output "gaussian"|"mixture", iterations, batchSize, learningRate.',
-    'Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
+    'Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}; a fleet: {"generator": "dgan", "data": {"seriesIds": ["ser_a", "ser_b", "ser_c"]}, "options": {"iterations": 2000}}',
   ].join(' '),
   inputSchema: z.object({
-    generator: z.string().default('arima').describe('"arima", "rnn" or "timegan".'),
+    generator: z.string().default('arima').describe('"arima", "rnn", "timegan", "dgan" or "ydata" (see description).'),
     data: DataInputSchema.optional(),
     resume: z.string().min(1).optional().describe('Instead of data: continue the interrupted fit with this model id from its last checkpoint (options given here override the stored ones).'),
     columns: z.array(z.string()).optional().describe('Columns to learn (default all numeric columns).'),
@@ -56,12 +56,13 @@ export const fitModel = defineTool({
       started = registry.startFit(
         {
           generator: input.generator,
-          data: loaded.series,
+          data: fitInput(loaded),
           ...(input.options ? { options: input.options } : {}),
           ...(input.columns ? { columns: input.columns } : {}),
           ...(input.seed !== undefined ? { seed: input.seed } : {}),
           ...(input.name ? { name: input.name } : {}),
           ...(loaded.sourceSeriesId ? { sourceSeriesId: loaded.sourceSeriesId } : {}),
+          ...(loaded.sourceSeriesIds ? { sourceSeriesIds: loaded.sourceSeriesIds } : {}),
         },
         onProgress,
       );
@@ -78,7 +79,7 @@ export const fitModel = defineTool({
         const notes = [...inputNotes, ...record.training.notes];
         return {
           structured: { id, status: 'ready' as const, model: modelRecordOut(record), notes },
-          summary: `Model ${id} (${record.generator}) fitted on ${record.training.points} rows × ${record.columns.length} columns in ${(record.trainingMs / 1000).toFixed(1)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`,
+          summary: `Model ${id} (${record.generator}) fitted on ${record.training.points} rows × ${record.columns.length} columns${record.sequences ? ` of ${record.sequences} independent series` : ''} in ${(record.trainingMs / 1000).toFixed(1)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`,
         };
       }
       done.catch(() => undefined);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { columnInfo } from '../src/core/series.js';
 import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
+import { generatorGuide } from '../src/engines/models/guide.js';
+import { AttributesSchema } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
@@ -13,8 +15,10 @@ export const generateFromModel = defineTool({
     'Sample new synthetic series from a model saved by fit_model, and store them (default) for get_series / export_series / validation.',
     'context: "none" (default) = fresh paths that behave like the training data; "end" = continue after the end of the training data (a simulated future); "random" = each path continues the training data from a random point.',
     'For ARIMA models, `forecast` returns point forecasts with prediction intervals after the training data instead.',
+    'Models fitted on a fleet with static attributes (dgan/ydata) sample new entities: each series carries its entity\'s attributes (metadata.attributes, and `attributes` in the result); `attributes` fixes some of them for every series, e.g. {"site": "plant-3"}, and the rest are sampled. The values a model accepts are in describe_model under details.attributes; anything else is refused by name.',
+    generatorGuide(),
     'The same model, request and seed give identical values. Limits: length × count × columns ≤ 5 M values.',
-    'Example: {"id": "mdl_…", "length": 1440, "count": 3, "seed": 7}',
+    'Example: {"id": "mdl_…", "length": 1440, "count": 3, "seed": 7}; conditioned: {"id": "mdl_…", "length": 168, "count": 10, "attributes": {"site": "plant-3"}}',
   ].join(' '),
   inputSchema: z.object({
     id: z.string().min(1).describe('Model id from fit_model or list_models.'),
@@ -22,6 +26,7 @@ export const generateFromModel = defineTool({
     count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series.'),
     context: z.enum(['none', 'end', 'random']).default('none').describe('Where each path starts (see description).'),
     start: TimeSchema.optional().describe('First timestamp for context none/random (default: the training start); "end" continues after the training data.'),
+    attributes: AttributesSchema.optional().describe('dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; see describe_model details.attributes for the learned names, categories and ranges.'),
     seed: SeedSchema.optional(),
     store: z.boolean().default(true).describe('Store the series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
@@ -35,7 +40,17 @@ export const generateFromModel = defineTool({
     model: z.string(),
     generator: z.string(),
     seed: z.union([z.string(), z.number()]).optional(),
-    series: z.array(z.object({ id: z.string().nullable(), name: z.string(), rows: z.number().int(), columns: z.array(ColumnInfoSchema), start: z.string(), end: z.string() })),
+    series: z.array(
+      z.object({
+        id: z.string().nullable(),
+        name: z.string(),
+        rows: z.number().int(),
+        columns: z.array(ColumnInfoSchema),
+        start: z.string(),
+        end: z.string(),
+        attributes: AttributesSchema.optional().describe('Static attributes of the generated entity (dgan/ydata).'),
+      }),
+    ),
     preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }),
     forecast: z.array(z.object({ column: z.string(), mean: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) })).optional(),
     forecastStart: z.string().optional(),
@@ -69,6 +84,7 @@ export const generateFromModel = defineTool({
         count: input.count,
         context: input.context,
         ...(input.seed !== undefined ? { seed: input.seed } : {}),
+        ...(input.attributes ? { attributes: input.attributes } : {}),
         ...(input.start !== undefined ? { startMs: parseTime(input.start, 'start') } : {}),
       },
       ctx.signal,
@@ -88,6 +104,7 @@ export const generateFromModel = defineTool({
           columns: s.columns.map(columnInfo),
           start: isoOf(s.timestamps[0]!),
           end: isoOf(s.timestamps[s.timestamps.length - 1]!),
+          ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
         })),
         preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
       },

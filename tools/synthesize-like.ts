@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { randomSeed } from '../src/core/rng.js';
 import { columnInfo } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
-import { DataInputSchema, loadDataInput } from '../src/engines/models/input.js';
+import { generatorGuide } from '../src/engines/models/guide.js';
+import { AttributesSchema, DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
 import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
@@ -13,18 +14,18 @@ export const synthesizeLike = defineTool({
   title: 'Make a synthetic copy of real data',
   description: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
-    'Default generator "arima" (seconds; per-column ARIMA/SARIMA with correlated noise — set options.period for a daily/weekly cycle, e.g. 24 for hourly data); "rnn" learns non-linear multivariate dynamics but trains longer.',
-    'Data: a stored series id, CSV text or path, or inline {timestamps, values}; irregular sampling is resampled and missing values interpolated (stated in notes).',
-    'By default the synthetic series has the same length and start as the real data, is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
+    `Default generator "arima" (set options.period for a daily/weekly cycle, e.g. 24 for hourly data). ${generatorGuide()}`,
+    'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
+    'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
     'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
   ].join(' '),
   inputSchema: z.object({
     data: DataInputSchema,
-    generator: z.string().default('arima').describe('"arima" (default) or "rnn".'),
+    generator: z.string().default('arima').describe('"arima" (default), "rnn", "timegan", "dgan" or "ydata" (see description).'),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
     length: z.number().int().min(1).max(5_000_000).optional().describe('Rows per synthetic series (default: as many as the real data).'),
-    count: z.number().int().min(1).max(100).default(1).describe('Synthetic series to make.'),
+    count: z.number().int().min(1).max(100).optional().describe('Synthetic series to make (default: as many as were given, at most 100).'),
     seed: SeedSchema.optional(),
     store: z.boolean().default(true).describe('Store the synthetic series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
@@ -39,7 +40,17 @@ export const synthesizeLike = defineTool({
     learned: z.record(z.string(), z.unknown()).describe('What the model learned (e.g. ARIMA orders and coefficients).'),
     trainingMs: z.number(),
     notes: z.array(z.string()),
-    series: z.array(z.object({ id: z.string().nullable(), name: z.string(), rows: z.number().int(), columns: z.array(ColumnInfoSchema), start: z.string(), end: z.string() })),
+    series: z.array(
+      z.object({
+        id: z.string().nullable(),
+        name: z.string(),
+        rows: z.number().int(),
+        columns: z.array(ColumnInfoSchema),
+        start: z.string(),
+        end: z.string(),
+        attributes: AttributesSchema.optional().describe('Static attributes of the synthetic entity (dgan/ydata).'),
+      }),
+    ),
     preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }),
     report: ValidationReportSchema,
   }),
@@ -54,26 +65,29 @@ export const synthesizeLike = defineTool({
     const model = await registry.fit(
       {
         generator: input.generator,
-        data: loaded.series,
+        data: fitInput(loaded),
         seed,
         ...(input.options ? { options: input.options } : {}),
         ...(input.columns ? { columns: input.columns } : {}),
         ...(input.name ? { name: input.name } : {}),
         ...(loaded.sourceSeriesId ? { sourceSeriesId: loaded.sourceSeriesId } : {}),
+        ...(loaded.sourceSeriesIds ? { sourceSeriesIds: loaded.sourceSeriesIds } : {}),
       },
       { signal: ctx.signal, onProgress: ctx.progress },
     );
     try {
-      const length = input.length ?? model.training.points;
-      const res = await registry.sample(model.id, { length, count: input.count, context: 'none', seed, startMs: model.training.start }, ctx.signal);
+      const realSeries = loaded.sequences ?? [loaded.series];
+      const length = input.length ?? (loaded.sequences ? Math.max(...loaded.sequences.map((s) => s.timestamps.length)) : model.training.points);
+      const count = input.count ?? Math.min(100, realSeries.length);
+      const res = await registry.sample(model.id, { length, count, context: 'none', seed, startMs: model.training.start }, ctx.signal);
       for (const [i, s] of res.series.entries()) {
-        const base = input.name ?? `${loaded.series.name}-synthetic`;
+        const base = input.name ?? `${loaded.sequences ? model.generator : loaded.series.name}-synthetic`;
         s.name = res.series.length === 1 ? base : `${base}/${String(i + 1).padStart(3, '0')}`;
       }
       const validation = engines.validation;
-      const real = { ...loaded.series, columns: loaded.series.columns.filter((c) => model.columns.includes(c.name)) };
+      const real = realSeries.map((r) => ({ ...r, columns: r.columns.filter((c) => model.columns.includes(c.name)) }));
       const report = await validation.validate(
-        { synthetic: res.series, reference: real, rules: { validators: ['quality', 'temporal', 'statistical'], seed: String(seed), ...(input.rules ?? {}) } },
+        { synthetic: res.series, reference: real.length === 1 ? real[0]! : real, rules: { validators: ['quality', 'temporal', 'statistical'], seed: String(seed), ...(input.rules ?? {}) } },
         { signal: ctx.signal },
       );
       const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
@@ -95,6 +109,7 @@ export const synthesizeLike = defineTool({
             columns: s.columns.map(columnInfo),
             start: isoOf(s.timestamps[0]!),
             end: isoOf(s.timestamps[s.timestamps.length - 1]!),
+            ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
           })),
           preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
           report,

@@ -1,13 +1,28 @@
 /**
  * Training data as tools receive it: a stored series id, CSV text or a CSV
- * file path, or inline JSON columns. Timestamps may be ISO 8601 strings or
- * epoch seconds / milliseconds; empty cells and null are missing values.
+ * file path, or inline JSON columns — or several series (stored ids or inline
+ * series with their static attributes) learned as independent sequences, e.g.
+ * the devices of a fleet. Timestamps may be ISO 8601 strings or epoch
+ * seconds / milliseconds; empty cells and null are missing values.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TsiotError } from '../../core/errors.js';
 import type { TimeSeries } from '../../core/types.js';
 import type { Storage } from '../storage/storage.js';
+
+/** Static attributes of an entity (model, site, firmware, …). */
+export const AttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** One inline series of a multi-series input. */
+export const InlineSeriesSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional().describe('Name of the series (default "series-<index>").'),
+    timestamps: z.array(z.union([z.string(), z.number()])).describe('Timestamps (ISO 8601, epoch s or epoch ms), one per row.'),
+    values: z.record(z.string(), z.array(z.number().nullable())).describe('Values per column, aligned with timestamps; null = missing.'),
+    attributes: AttributesSchema.optional().describe('Static attributes of this entity, e.g. {"site": "plant-3", "firmware": 2}.'),
+  })
+  .strict();
 
 export const DataInputSchema = z
   .object({
@@ -17,27 +32,63 @@ export const DataInputSchema = z
     timestamps: z.array(z.union([z.string(), z.number()])).optional().describe('Inline: timestamps (ISO 8601, epoch s or epoch ms), one per row.'),
     values: z.record(z.string(), z.array(z.number().nullable())).optional().describe('Inline: values per column, aligned with timestamps; null = missing.'),
     timestampColumn: z.string().optional().describe('CSV: the timestamp column (default: one named time/timestamp/ts/date/datetime, else the first).'),
+    seriesIds: z.array(z.string().min(1)).min(1).max(10_000).optional().describe('Several stored series learned as independent sequences (a fleet of devices, or windows); each one\'s metadata.attributes are its static attributes.'),
+    series: z.array(InlineSeriesSchema).min(1).max(10_000).optional().describe('Several inline series learned as independent sequences, each {name?, timestamps, values, attributes?}.'),
   })
   .strict()
-  .describe('Exactly one of: seriesId; csv; csvPath; timestamps + values. Example: {"timestamps": ["2025-01-01T00:00:00Z", "2025-01-01T00:01:00Z", …], "values": {"temperature": [21.3, 21.4, …]}}');
+  .describe(
+    'Exactly one of: seriesId; csv; csvPath; timestamps + values; seriesIds (several stored series); series (several inline series). Several series must share their columns and are learned as independent entities. Example: {"timestamps": ["2025-01-01T00:00:00Z", "2025-01-01T00:01:00Z", …], "values": {"temperature": [21.3, 21.4, …]}}; several: {"series": [{"name": "dev-1", "attributes": {"site": "plant-3"}, "timestamps": […], "values": {"temperature": […]}}, …]}',
+  );
 export type DataInput = z.output<typeof DataInputSchema>;
 
 export interface LoadedData {
+  /** The series read; of several, the first. */
   series: TimeSeries;
+  /** Several series (seriesIds / series), in order: independent sequences for a multi-series fit. */
+  sequences?: TimeSeries[];
   /** How the input was read (e.g. "timestamps read as epoch seconds"). */
   notes: string[];
   sourceSeriesId?: string;
+  /** The stored ids of several series read from storage. */
+  sourceSeriesIds?: string[];
+}
+
+/** What a fit should learn from: the several series as independent sequences, else the one series. */
+export function fitInput(loaded: LoadedData): TimeSeries | TimeSeries[] {
+  return loaded.sequences ?? loaded.series;
 }
 
 const TIME_NAMES = ['time', 'timestamp', 'ts', 'date', 'datetime', 'date_time'];
 
 /** Read training data from any accepted form. */
 export async function loadDataInput(input: DataInput, storage: Storage): Promise<LoadedData> {
-  const given = [input.seriesId !== undefined, input.csv !== undefined, input.csvPath !== undefined, input.timestamps !== undefined || input.values !== undefined].filter(Boolean).length;
+  const given = [
+    input.seriesId !== undefined,
+    input.csv !== undefined,
+    input.csvPath !== undefined,
+    input.timestamps !== undefined || input.values !== undefined,
+    input.seriesIds !== undefined,
+    input.series !== undefined,
+  ].filter(Boolean).length;
   if (given !== 1) {
-    throw new TsiotError('invalid_input', `data: give exactly one of seriesId, csv, csvPath, or timestamps + values (got ${given})`, {
+    throw new TsiotError('invalid_input', `data: give exactly one of seriesId, csv, csvPath, timestamps + values, seriesIds or series (got ${given})`, {
       details: { field: 'data', example: { seriesId: 'ser_3fA9xQ' } },
     });
+  }
+  if (input.seriesIds !== undefined) {
+    const sequences: TimeSeries[] = [];
+    for (const id of input.seriesIds) sequences.push(await storage.retrieve({ id }));
+    return { series: sequences[0]!, sequences, notes: [], sourceSeriesIds: [...input.seriesIds] };
+  }
+  if (input.series !== undefined) {
+    const notes = new Set<string>();
+    const sequences = input.series.map((s, i) => {
+      const name = s.name ?? `series-${i}`;
+      const read = inlineSeries(s.timestamps, s.values, `data.series[${i}]`);
+      read.notes.forEach((n) => notes.add(n));
+      return { ...read.series, id: name, name, metadata: { tags: {}, ...(s.attributes ? { attributes: s.attributes } : {}) } };
+    });
+    return { series: sequences[0]!, sequences, notes: [...notes] };
   }
   if (input.seriesId !== undefined) {
     const series = await storage.retrieve({ id: input.seriesId });
@@ -59,11 +110,16 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
       details: { field: input.timestamps ? 'data.values' : 'data.timestamps', example: { timestamps: ['2025-01-01T00:00:00Z'], values: { temperature: [21.3] } } },
     });
   }
-  const n = input.timestamps.length;
-  const { times, notes } = parseTimestamps(input.timestamps, 'data.timestamps');
-  const columns = Object.entries(input.values).map(([name, vals]) => {
+  return inlineSeries(input.timestamps, input.values, 'data');
+}
+
+/** An inline series from timestamps and aligned value columns; `field` names it in errors. */
+function inlineSeries(timestamps: readonly (string | number)[], values: Record<string, (number | null)[]>, field: string): LoadedData {
+  const n = timestamps.length;
+  const { times, notes } = parseTimestamps(timestamps, `${field}.timestamps`);
+  const columns = Object.entries(values).map(([name, vals]) => {
     if (vals.length !== n) {
-      throw new TsiotError('invalid_input', `data.values.${name}: ${vals.length} values but ${n} timestamps`, { details: { field: `data.values.${name}`, values: vals.length, timestamps: n } });
+      throw new TsiotError('invalid_input', `${field}.values.${name}: ${vals.length} values but ${n} timestamps`, { details: { field: `${field}.values.${name}`, values: vals.length, timestamps: n } });
     }
     return { name, values: Float64Array.from(vals, (v) => (v === null ? NaN : v)) };
   });

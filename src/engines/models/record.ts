@@ -18,6 +18,10 @@ export interface ModelRecord {
   columns: string[];
   /** Stored series the model was trained on, when it came from storage. */
   sourceSeriesId?: string;
+  /** Stored series of a multi-series fit (fleet entities / windows), when they came from storage. */
+  sourceSeriesIds?: string[];
+  /** Number of independent sequences of a multi-series fit. */
+  sequences?: number;
   /** Fidelity scores, when measured (e.g. by synthesize_like). */
   fidelity?: Record<string, unknown>;
   /** Size of the stored state (JSON characters). */
@@ -39,13 +43,30 @@ export const MODELS_COLLECTION = 'models';
 export const MODEL_STATES_COLLECTION = 'model-states';
 export const CHECKPOINTS_COLLECTION = 'model-checkpoints';
 
-/** A resumable fit: its request, its prepared training data and the learner's latest checkpoint. */
+/** One prepared training series as a checkpoint keeps it. */
+export interface CheckpointSeries {
+  name: string;
+  /** The series id (multi-series fits). */
+  id?: string;
+  /** The entity's static attributes (multi-series fits). */
+  attributes?: Record<string, string | number | boolean>;
+  timestamps: number[];
+  columns: { name: string; unit?: string; values: number[] }[];
+}
+
+/**
+ * A resumable fit: its request, its prepared training data and the learner's
+ * latest checkpoint. A single-series fit keeps `data`; a multi-series fit
+ * keeps every prepared sequence in `sequences` (with its attributes), so a
+ * resume needs nothing from series storage.
+ */
 export interface CheckpointRecord {
   id: string;
   generator: string;
   savedAt: string;
   progress: { done: number; total: number };
-  request: { options: unknown; columns?: string[]; seed: string | number; name?: string; sourceSeriesId?: string };
-  data: { name: string; timestamps: number[]; columns: { name: string; unit?: string; values: number[] }[] };
+  request: { options: unknown; columns?: string[]; seed: string | number; name?: string; sourceSeriesId?: string; sourceSeriesIds?: string[] };
+  data?: CheckpointSeries;
+  sequences?: CheckpointSeries[];
   checkpoint: unknown;
 }

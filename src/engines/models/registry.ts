@@ -13,20 +13,28 @@ import { parseInput } from '../../core/input-errors.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { DocumentStore } from '../storage/storage.js';
-import type { ColumnForecast, LearnedGenerator, LoadedModel, SampleContext } from './learned.js';
+import type { AttributeValue, ColumnForecast, LearnedGenerator, LoadedModel, SampleContext, SampledEntity, SampleRequest, TrainingData } from './learned.js';
 import { ModelPool, type PoolLimits } from './pool.js';
-import { CHECKPOINTS_COLLECTION, type CheckpointRecord, type FitStatus, MODEL_STATES_COLLECTION, MODELS_COLLECTION, type ModelRecord } from './record.js';
+import { CHECKPOINTS_COLLECTION, type CheckpointRecord, type CheckpointSeries, type FitStatus, MODEL_STATES_COLLECTION, MODELS_COLLECTION, type ModelRecord } from './record.js';
 import { prepareTrainingData } from './training-data.js';
+import { prepareTrainingSequences } from './training-sequences.js';
 
 export interface FitRequest {
   generator: string;
-  data: TimeSeries;
+  /**
+   * One series, or several independent ones (the entities of a fleet, or
+   * windows): each keeps its own `metadata.attributes`, which learners of
+   * static attributes (dgan) learn; every series needs the same columns.
+   */
+  data: TimeSeries | TimeSeries[];
   /** Generator-specific fit options, validated by its schema. */
   options?: unknown;
   columns?: string[];
   seed?: Seed;
   name?: string;
   sourceSeriesId?: string;
+  /** Stored series of a multi-series fit, when they came from storage. */
+  sourceSeriesIds?: string[];
 }
 
 export interface FitCallOptions {
@@ -41,6 +49,8 @@ export interface SampleCall {
   seed?: Seed;
   /** First timestamp (epoch ms) for context "random"/"none"; "end" continues after the training data. */
   startMs?: number;
+  /** Fix static attributes of every sampled entity (models that learned them, e.g. dgan); the others are sampled. */
+  attributes?: Record<string, AttributeValue>;
 }
 
 export interface SampleResult {
@@ -89,7 +99,7 @@ export class ModelRegistry {
   async fit(req: FitRequest, call: FitCallOptions = {}, id = newModelId(), resumeFrom?: unknown): Promise<ModelRecord> {
     const learner = this.learner(req.generator);
     const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${learner.name}"`);
-    const data = prepareTrainingData(req.data, req.columns ? { columns: req.columns } : {});
+    const data = prepareRequestData(req);
     const min = learner.minimumRows(options);
     if (data.summary.points < min) {
       throw new TsiotError('invalid_input', `data: ${data.summary.points} rows is too little for "${learner.name}" with these options; at least ${min} are needed`, {
@@ -101,7 +111,10 @@ export class ModelRegistry {
     const started = performance.now();
     const cancelled = () => new TsiotError('cancelled', `Fitting model ${id} was cancelled; nothing was saved`, { details: { id } });
     if (call.signal?.aborted) throw cancelled();
+    // The prepared data a resume needs, converted once for every checkpoint.
+    let kept: Pick<CheckpointRecord, 'data' | 'sequences'> | undefined;
     const checkpoint = async (cp: unknown, progress: { done: number; total: number }) => {
+      kept ??= data.sequences ? { sequences: data.sequences.map((s) => toCheckpointSeries(s, true)) } : { data: toCheckpointSeries(data.series, false) };
       const doc: CheckpointRecord = {
         id,
         generator: learner.name,
@@ -113,12 +126,9 @@ export class ModelRegistry {
           ...(req.columns ? { columns: req.columns } : {}),
           ...(req.name ? { name: req.name } : {}),
           ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
+          ...(req.sourceSeriesIds ? { sourceSeriesIds: req.sourceSeriesIds } : {}),
         },
-        data: {
-          name: req.data.name,
-          timestamps: Array.from(data.series.timestamps),
-          columns: data.series.columns.map((c) => ({ name: c.name, ...(c.unit !== undefined ? { unit: c.unit } : {}), values: Array.from(c.values) })),
-        },
+        ...kept,
         checkpoint: cp,
       };
       await this.store.putDocument(CHECKPOINTS_COLLECTION, id, doc);
@@ -146,7 +156,7 @@ export class ModelRegistry {
     const stateJson = JSON.stringify(result.state);
     const record: ModelRecord = {
       id,
-      name: req.name ?? `${learner.name}-${req.data.name || req.data.id || 'data'}`,
+      name: req.name ?? defaultName(learner.name, req.data),
       generator: learner.name,
       createdAt: new Date().toISOString(),
       seed,
@@ -156,6 +166,8 @@ export class ModelRegistry {
       trainingMs,
       columns: data.series.columns.map((c) => c.name),
       ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
+      ...(req.sourceSeriesIds ? { sourceSeriesIds: req.sourceSeriesIds } : {}),
+      ...(data.sequences ? { sequences: data.sequences.length } : {}),
       stateSize: stateJson.length,
     };
     await this.store.putDocument(MODEL_STATES_COLLECTION, id, result.state);
@@ -182,17 +194,20 @@ export class ModelRegistry {
   async resume(id: string, call: FitCallOptions = {}, options?: Record<string, unknown>): Promise<ModelRecord> {
     const doc = await this.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, id);
     if (!doc) throw new TsiotError('not_found', `No checkpoint for "${id}"`, { details: { id }, hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.' });
-    const data: TimeSeries = {
-      id: doc.data.name,
-      name: doc.data.name,
-      metadata: { tags: {} },
-      timestamps: Float64Array.from(doc.data.timestamps),
-      columns: doc.data.columns.map((c) => ({ ...c, values: Float64Array.from(c.values) })),
-      labels: [],
-    };
-    const { columns, seed, name, sourceSeriesId } = doc.request;
+    const data = doc.sequences ? doc.sequences.map(fromCheckpointSeries) : doc.data ? fromCheckpointSeries(doc.data) : undefined;
+    if (!data) throw new TsiotError('internal', `The checkpoint of "${id}" holds no training data`, { details: { id }, hint: 'Delete it with delete_model and start a new fit.' });
+    const { columns, seed, name, sourceSeriesId, sourceSeriesIds } = doc.request;
     return this.fit(
-      { generator: doc.generator, data, options: { ...(doc.request.options as Record<string, unknown>), ...(options ?? {}) }, seed, ...(columns ? { columns } : {}), ...(name ? { name } : {}), ...(sourceSeriesId ? { sourceSeriesId } : {}) },
+      {
+        generator: doc.generator,
+        data,
+        options: { ...(doc.request.options as Record<string, unknown>), ...(options ?? {}) },
+        seed,
+        ...(columns ? { columns } : {}),
+        ...(name ? { name } : {}),
+        ...(sourceSeriesId ? { sourceSeriesId } : {}),
+        ...(sourceSeriesIds ? { sourceSeriesIds } : {}),
+      },
       call,
       id,
       doc.checkpoint,
@@ -296,25 +311,41 @@ export class ModelRegistry {
     return next;
   }
 
-  /** Sample new series from a saved model; the same seed gives the same values. */
+  /**
+   * Sample new series from a saved model; the same seed gives the same
+   * values. Models that learned static attributes (dgan) sample entities:
+   * `call.attributes` fixes some of them, and each series carries its
+   * entity's attributes in `metadata.attributes`.
+   */
   async sample(id: string, call: SampleCall, signal?: AbortSignal): Promise<SampleResult> {
     const model = await this.get(id);
     const seed = call.seed ?? randomSeed();
     const count = call.count ?? 1;
     const context = call.context ?? 'end';
-    const paths = await this.withModel(model, (m) => m.sample({ length: call.length, count, context }, createRng(seed), signal));
+    const fixed = call.attributes && Object.keys(call.attributes).length > 0 ? call.attributes : undefined;
+    const request: SampleRequest = { length: call.length, count, context, ...(fixed ? { attributes: fixed } : {}) };
+    const entities = await this.withModel(model, async (m): Promise<(SampledEntity | { attributes?: undefined; path: Float64Array[] })[]> => {
+      if (m.sampleEntities) return m.sampleEntities(request, createRng(seed), signal);
+      if (fixed) {
+        throw new TsiotError('invalid_input', `attributes: model "${model.id}" (${model.generator}) learned no static attributes, so it cannot be conditioned on ${Object.keys(fixed).map((k) => `"${k}"`).join(', ')}`, {
+          details: { field: 'attributes', id: model.id, generator: model.generator },
+          hint: 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
+        });
+      }
+      return (await m.sample(request, createRng(seed), signal)).map((path) => ({ path }));
+    });
     const step = model.training.intervalMs;
     const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
     const timestamps = Float64Array.from({ length: call.length }, (_, i) => start + i * step);
     const units = new Map(model.training.columns.map((c) => [c.name, c.unit]));
-    const series = paths.map((cols, p): TimeSeries => {
+    const series = entities.map(({ attributes, path }, p): TimeSeries => {
       const name = count === 1 ? `${model.name}/sample` : `${model.name}/sample-${String(p + 1).padStart(3, '0')}`;
       return {
         id: name,
         name,
-        metadata: { tags: {}, generator: model.generator, seed, modelId: model.id, context },
+        metadata: { tags: {}, generator: model.generator, seed, modelId: model.id, context, ...(attributes && Object.keys(attributes).length ? { attributes } : {}) },
         timestamps: p === 0 ? timestamps : timestamps.slice(),
-        columns: cols.map((values, c) => {
+        columns: path.map((values, c) => {
           const unit = units.get(model.columns[c]!);
           return { name: model.columns[c]!, ...(unit !== undefined ? { unit } : {}), values };
         }),
@@ -351,4 +382,39 @@ export class ModelRegistry {
       return this.learner(model.generator).load(state);
     }, use);
   }
+}
+
+/** Training data of a request: one series, or several as independent sequences. */
+function prepareRequestData(req: FitRequest): TrainingData {
+  const options = req.columns ? { columns: req.columns } : {};
+  return Array.isArray(req.data) ? prepareTrainingSequences(req.data, options) : prepareTrainingData(req.data, options);
+}
+
+/** The default model name: the generator and the data's name (or how many series it had). */
+function defaultName(generator: string, data: TimeSeries | TimeSeries[]): string {
+  if (Array.isArray(data)) return `${generator}-${data.length}-series`;
+  return `${generator}-${data.name || data.id || 'data'}`;
+}
+
+/** A prepared series as a checkpoint keeps it; `entity` keeps its id and attributes too. */
+function toCheckpointSeries(s: TimeSeries, entity: boolean): CheckpointSeries {
+  const attributes = s.metadata.attributes;
+  return {
+    name: s.name,
+    ...(entity ? { id: s.id } : {}),
+    ...(entity && attributes ? { attributes } : {}),
+    timestamps: Array.from(s.timestamps),
+    columns: s.columns.map((c) => ({ name: c.name, ...(c.unit !== undefined ? { unit: c.unit } : {}), values: Array.from(c.values) })),
+  };
+}
+
+function fromCheckpointSeries(c: CheckpointSeries): TimeSeries {
+  return {
+    id: c.id ?? c.name,
+    name: c.name,
+    metadata: { tags: {}, ...(c.attributes ? { attributes: c.attributes } : {}) },
+    timestamps: Float64Array.from(c.timestamps),
+    columns: c.columns.map((col) => ({ ...col, values: Float64Array.from(col.values) })),
+    labels: [],
+  };
 }

@@ -20,6 +20,7 @@ export const ModelSummarySchema = z.object({
   trainingRows: z.number().int(),
   intervalMs: z.number(),
   trainingMs: z.number(),
+  sequences: z.number().int().optional().describe('Independent series (entities / windows) of a multi-series fit.'),
 });
 
 export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema> {
@@ -32,13 +33,14 @@ export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema
     trainingRows: m.training.points,
     intervalMs: m.training.intervalMs,
     trainingMs: m.trainingMs,
+    ...(m.sequences !== undefined ? { sequences: m.sequences } : {}),
   };
 }
 
 export const ModelRecordSchema = ModelSummarySchema.extend({
   seed: z.union([z.string(), z.number()]),
   hyperParameters: z.record(z.string(), z.unknown()),
-  details: z.record(z.string(), z.unknown()).describe('What was learned: coefficients and noise variance (arima), loss curve (rnn).'),
+  details: z.record(z.string(), z.unknown()).describe('What was learned: coefficients and noise variance (arima), loss curve (rnn), losses and the static attributes with their values or ranges (dgan/ydata: details.attributes, usable as generate_from_model attributes).'),
   training: z.object({
     points: z.number().int(),
     columns: z.array(z.object({ name: z.string(), unit: z.string().optional(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() })),
@@ -48,6 +50,7 @@ export const ModelRecordSchema = ModelSummarySchema.extend({
     notes: z.array(z.string()).describe('What was done to the input: resampling, imputation.'),
   }),
   sourceSeriesId: z.string().optional(),
+  sourceSeriesIds: z.array(z.string()).optional().describe('Stored series of a multi-series fit.'),
   fidelity: z.record(z.string(), z.unknown()).optional(),
   stateSize: z.number().int(),
 });

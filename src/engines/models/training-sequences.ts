@@ -21,6 +21,7 @@ export function prepareTrainingSequences(inputs: readonly TimeSeries[], options:
     throw new TsiotError('invalid_input', 'data: no sequences given; at least one series is needed', { details: { field: 'data' } });
   }
   const columns = options.columns ?? inputs[0]!.columns.map((c) => c.name);
+  if (!options.columns) sameColumns(inputs);
   const prepared = inputs.map((s, i) => {
     try {
       return prepareTrainingData(s, { columns, allowConstant: true });
@@ -82,6 +83,23 @@ export function prepareTrainingSequences(inputs: readonly TimeSeries[], options:
       notes,
     },
   };
+}
+
+/** Without an explicit column choice every sequence must have the first one's columns (same names, any order). */
+function sameColumns(inputs: readonly TimeSeries[]): void {
+  const label = (s: TimeSeries, i: number) => `data[${i}] ("${s.name || s.id || i}")`;
+  const first = inputs[0]!.columns.map((c) => c.name);
+  inputs.forEach((s, i) => {
+    const names = s.columns.map((c) => c.name);
+    const missing = first.filter((n) => !names.includes(n));
+    const extra = names.filter((n) => !first.includes(n));
+    if (missing.length === 0 && extra.length === 0) return;
+    const parts = [...(missing.length ? [`lacks ${missing.map((n) => `"${n}"`).join(', ')}`] : []), ...(extra.length ? [`has extra ${extra.map((n) => `"${n}"`).join(', ')}`] : [])];
+    throw new TsiotError('invalid_input', `${label(s, i)}: its columns (${names.map((n) => `"${n}"`).join(', ')}) differ from those of ${label(inputs[0]!, 0)} (${first.map((n) => `"${n}"`).join(', ')}): it ${parts.join(' and ')}`, {
+      details: { field: `data[${i}]`, sequence: i, columns: names, expected: first, missing, extra },
+      hint: 'Every series must have the same columns; pick the shared ones with the columns option, e.g. {"columns": ["temperature"]}.',
+    });
+  });
 }
 
 function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
