@@ -54,6 +54,22 @@ export function fusedArma11(
   let e = state[1]!;
   let c = c0;
   let s = s0;
+  if (harmonics <= 1) {
+    // the common case (one harmonic or none) without the Clenshaw loop
+    const amp = harmonics === 1 ? coeffs[0]! : 0;
+    for (let i = 0; i < n; i++) {
+      const ei = sigma * z[zOff + i]!;
+      y = phi * y + ei + theta * e;
+      e = ei;
+      out[off + i] = y * (1 + h * c) + a + b * i + amp * c;
+      const nc = c * cw - s * sw;
+      s = s * cw + c * sw;
+      c = nc;
+    }
+    state[0] = y;
+    state[1] = e;
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const ei = sigma * z[zOff + i]!;
     y = phi * y + ei + theta * e;
