@@ -65,6 +65,7 @@ export class InProcessJobEngine implements JobEngine {
   private readonly running = new Map<string, { job: StoredJob; cancel: AbortController; done: Promise<void> }>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  private scheduleLock: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly options: InProcessJobEngineOptions) {
@@ -179,7 +180,7 @@ export class InProcessJobEngine implements JobEngine {
     const next = nextCronRun(s.cron, s.tz);
     normalizeStart({ ...s.job, delayMs: 0 }, this.registry); // refuse bad job data now, not at the first run
     const stored: StoredSchedule = { id: s.id, cron: s.cron, tz: s.tz, type: s.job.type, job: s.job, next: next.toISOString(), nextAt: next.getTime() };
-    await this.docs.putDocument(SCHEDULES_COLLECTION, s.id, stored);
+    await this.withScheduleLock(() => this.docs.putDocument(SCHEDULES_COLLECTION, s.id, stored));
     return scheduleView(stored);
   }
 
@@ -188,7 +189,18 @@ export class InProcessJobEngine implements JobEngine {
   }
 
   async unschedule(id: string): Promise<boolean> {
-    return this.docs.deleteDocument(SCHEDULES_COLLECTION, id);
+    return this.withScheduleLock(() => this.docs.deleteDocument(SCHEDULES_COLLECTION, id));
+  }
+
+  /**
+   * Schedule changes and the scheduler's tick run one at a time: a tick that
+   * read a schedule must not write it back after it was removed, and a slow
+   * tick must not overlap the next one and fire a run twice.
+   */
+  private withScheduleLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.scheduleLock.then(fn, fn);
+    this.scheduleLock = run.catch(() => undefined);
+    return run;
   }
 
   onChange(listener: (jobId: string, event: TsiotEvent) => void): () => void {
@@ -201,12 +213,17 @@ export class InProcessJobEngine implements JobEngine {
     this.closed = true;
     clearInterval(this.scheduleTimer);
     clearTimeout(this.wakeTimer);
+    await this.scheduleLock; // a tick in flight finishes before the documents close
     for (const r of this.running.values()) r.cancel.abort(new Error('shutdown'));
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
   /** A schedule whose time has come starts its job once and moves to its next run (persisted first, so a restart does not fire it twice). */
-  private async fireDueSchedules(): Promise<void> {
+  private fireDueSchedules(): Promise<void> {
+    return this.withScheduleLock(() => this.fireDueSchedulesNow());
+  }
+
+  private async fireDueSchedulesNow(): Promise<void> {
     if (this.closed) return;
     const now = Date.now();
     for (const { doc } of await this.docs.listDocuments<StoredSchedule>(SCHEDULES_COLLECTION, { limit: 10_000 })) {
