@@ -280,6 +280,8 @@ export class InProcessJobEngine implements JobEngine {
     await this.save(job);
     await this.publish('job.started', job, { attempt: job.attempts });
     let lastProgressAt = 0;
+    // progress is saved and published in order, and all of it before the job's outcome
+    let progressWritten: Promise<void> = Promise.resolve();
     const log = this.logger.child({ job: job.id });
     try {
       const result = await runAttempt(handler, job.data, {
@@ -293,7 +295,14 @@ export class InProcessJobEngine implements JobEngine {
           const now = Date.now();
           if (now - lastProgressAt < PROGRESS_EVERY_MS && p.done < p.total) return;
           lastProgressAt = now;
-          void this.save(job).then(() => this.publish('job.progress', job, { ...p })).catch((err) => log.warn({ err }, 'progress not saved'));
+          const snapshot = { ...p };
+          progressWritten = progressWritten
+            .then(() => this.save(job))
+            .then(() => this.publish('job.progress', job, snapshot))
+            .then(
+              () => undefined,
+              (err: unknown) => log.warn({ err }, 'progress not saved'),
+            );
         },
         checkpoint: {
           get: <T>() => job.checkpoint as T | undefined,
@@ -306,6 +315,7 @@ export class InProcessJobEngine implements JobEngine {
           await this.publish(type, job, data);
         },
       });
+      await progressWritten;
       job.state = 'completed';
       job.result = result;
       job.finishedAt = new Date().toISOString();
@@ -313,6 +323,7 @@ export class InProcessJobEngine implements JobEngine {
       await this.save(job);
       await this.publish('job.completed', job, { result });
     } catch (e) {
+      await progressWritten;
       if (this.closed && !cancel.aborted) throw e;
       job.error = toJobError(e);
       if (cancel.aborted) {

@@ -66,8 +66,10 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     if (await redis.exists(cancelKey(job.id!))) cancel.abort();
     await publish('job.started', { attempt });
     let lastProgressAt = 0;
+    // progress is stored and published in order, and all of it before the job's outcome
+    let progressWritten: Promise<void> = Promise.resolve();
     try {
-      return await runAttempt(handler, job.data.data, {
+      const result = await runAttempt(handler, job.data.data, {
         jobId: job.id!,
         attempt,
         cancel: cancel.signal,
@@ -77,10 +79,14 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
           const now = Date.now();
           if (now - lastProgressAt < PROGRESS_EVERY_MS && p.done < p.total) return;
           lastProgressAt = now;
-          void job
-            .updateProgress({ ...p })
-            .then(() => publish('job.progress', { ...p }))
-            .catch((err) => log.warn({ err }, 'progress not saved'));
+          const snapshot = { ...p };
+          progressWritten = progressWritten
+            .then(() => job.updateProgress(snapshot))
+            .then(() => publish('job.progress', snapshot))
+            .then(
+              () => undefined,
+              (err: unknown) => log.warn({ err }, 'progress not saved'),
+            );
         },
         checkpoint: {
           get: <T>() => job.data.checkpoint as T | undefined,
@@ -90,7 +96,10 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
         },
         emit: (t, data = {}) => publish(t, data),
       });
+      await progressWritten;
+      return result;
     } catch (e) {
+      await progressWritten;
       const err = toJobError(e);
       if (cancel.signal.aborted && err.code === 'cancelled') throw new UnrecoverableError(`${CANCELLED_PREFIX}${err.message}`);
       if (isPermanentFailure(e)) throw new UnrecoverableError(encodeFailure(err));
