@@ -3,6 +3,8 @@ import type { Hono } from 'hono';
 import { createHttpApp } from '../../src/http/app.js';
 import { tools } from '../../tools/index.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
+import { closedPort } from '../helpers/servers.js';
+import { createStorage } from '../../src/engines/storage/index.js';
 
 /** The REST adapter over the real tool registry and the embedded backend, through Hono's request API. */
 describe('REST routes over the real tools', () => {
@@ -93,6 +95,25 @@ describe('REST export limits', () => {
       expect(both.status).toBe(413);
       expect(((await both.json()) as { detail: string }).detail).toMatch(/1,200 values; one export may hold at most 1,000/);
     } finally {
+      await engines.close();
+    }
+  });
+});
+
+describe('readiness against a real backend that is down', () => {
+  it('GET /readyz answers 503 quickly when PostgreSQL does not answer, without leaking the URL', async () => {
+    const engines = await makeEngines();
+    const down = await createStorage(`postgres://tsiot:secret-pw@127.0.0.1:${await closedPort()}/tsiot`);
+    try {
+      const app = createHttpApp({ engines: { ...engines, storage: down }, tools, version: 'test', logger: engines.logger });
+      const started = Date.now();
+      const r = await app.request('/readyz', { headers: { host: '127.0.0.1' } });
+      expect(r.status).toBe(503);
+      const text = await r.text();
+      expect(text).not.toContain('secret-pw');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await down.close();
       await engines.close();
     }
   });
