@@ -5,7 +5,8 @@ import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
 import { generatorGuide } from '../src/engines/models/guide.js';
 import { AttributesSchema } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
-import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema } from '../src/registry/schemas.js';
+import { SampledSeriesSchema, SamplePreviewSchema } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const generateFromModel = defineTool({
@@ -40,18 +41,8 @@ export const generateFromModel = defineTool({
     model: z.string(),
     generator: z.string(),
     seed: z.union([z.string(), z.number()]).optional(),
-    series: z.array(
-      z.object({
-        id: z.string().nullable(),
-        name: z.string(),
-        rows: z.number().int(),
-        columns: z.array(ColumnInfoSchema),
-        start: z.string(),
-        end: z.string(),
-        attributes: AttributesSchema.optional().describe('Static attributes of the generated entity (dgan/ydata).'),
-      }),
-    ),
-    preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }),
+    series: z.array(SampledSeriesSchema),
+    preview: SamplePreviewSchema,
     forecast: z.array(z.object({ column: z.string(), mean: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) })).optional(),
     forecastStart: z.string().optional(),
   }),

@@ -3,10 +3,11 @@ import { randomSeed } from '../src/core/rng.js';
 import { columnInfo } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
 import { generatorGuide } from '../src/engines/models/guide.js';
-import { AttributesSchema, DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
+import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
-import { ColumnInfoSchema, SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema } from '../src/registry/schemas.js';
+import { SampledSeriesSchema, SamplePreviewSchema } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const synthesizeLike = defineTool({
@@ -40,18 +41,8 @@ export const synthesizeLike = defineTool({
     learned: z.record(z.string(), z.unknown()).describe('What the model learned (e.g. ARIMA orders and coefficients).'),
     trainingMs: z.number(),
     notes: z.array(z.string()),
-    series: z.array(
-      z.object({
-        id: z.string().nullable(),
-        name: z.string(),
-        rows: z.number().int(),
-        columns: z.array(ColumnInfoSchema),
-        start: z.string(),
-        end: z.string(),
-        attributes: AttributesSchema.optional().describe('Static attributes of the synthetic entity (dgan/ydata).'),
-      }),
-    ),
-    preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }),
+    series: z.array(SampledSeriesSchema),
+    preview: SamplePreviewSchema,
     report: ValidationReportSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

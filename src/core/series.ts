@@ -49,6 +49,13 @@ export function summarize(s: TimeSeries): SeriesSummary {
   };
 }
 
+/** Everything a backend keeps about a series besides its values: the summary with the labels themselves. */
+export type SeriesHead = Omit<SeriesSummary, 'labels'> & { labels: AnomalyLabel[] };
+
+export function seriesHead(s: TimeSeries): SeriesHead {
+  return { ...summarize(s), labels: s.labels };
+}
+
 /** The JSON shape of a series at the edges: epoch-ms timestamps, null for missing values. */
 export interface SeriesJson {
   id: string;

@@ -1,5 +1,7 @@
 /** Zod shapes of models at the edges (tool outputs). */
 import { z } from 'zod';
+import { ColumnInfoSchema } from '../../registry/schemas.js';
+import { AttributesSchema } from './input.js';
 import type { FitStatus, ModelRecord } from './record.js';
 
 export const FitStatusSchema = z.object({
@@ -63,3 +65,17 @@ export type FitStatusOut = z.output<typeof FitStatusSchema>;
 export function fitStatusOut(s: FitStatus): FitStatusOut {
   return { ...s };
 }
+
+/** One series sampled from a model, as the sampling tools report it. */
+export const SampledSeriesSchema = z.object({
+  id: z.string().nullable().describe('Storage id (null when not stored).'),
+  name: z.string(),
+  rows: z.number().int(),
+  columns: z.array(ColumnInfoSchema),
+  start: z.string(),
+  end: z.string(),
+  attributes: AttributesSchema.optional().describe('Static attributes of the sampled entity (dgan/ydata).'),
+});
+
+/** The leading rows of the first sampled series: [timestamp ISO, value per column…]. */
+export const SamplePreviewSchema = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) });

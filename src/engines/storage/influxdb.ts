@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { seriesHead, validateSeries } from '../../core/series.js';
 import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
 import type { InfluxDialect, Rows } from './influxdb/dialect.js';
 import { InfluxHttp } from './influxdb/http.js';
@@ -197,14 +197,7 @@ export class InfluxDbStorage implements Storage {
     }
     const n = series.timestamps.length;
     const doc: MetaDoc = {
-      id: series.id,
-      name: series.name,
-      metadata: series.metadata,
-      columns: series.columns.map(columnInfo),
-      labels: series.labels,
-      points: n,
-      start: n ? series.timestamps[0]! : null,
-      end: n ? series.timestamps[n - 1]! : null,
+      ...seriesHead(series),
       gen: randomBytes(6).toString('base64url'),
       storedAt: Math.max(Date.now(), (previous?.storedAt ?? 0) + 1),
     };

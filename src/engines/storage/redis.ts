@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { seriesHead, validateSeries } from '../../core/series.js';
 import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
 import { applyListQuery } from './list-apply.js';
 import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from './query-apply.js';
@@ -121,14 +121,7 @@ export class RedisStorage implements Storage {
     const chunkStarts: number[] = [];
     for (let from = 0; from < n; from += CHUNK_ROWS) chunkStarts.push(series.timestamps[from]!);
     const doc: RedisDoc = {
-      id: series.id,
-      name: series.name,
-      metadata: series.metadata,
-      columns: series.columns.map(columnInfo),
-      labels: series.labels,
-      points: n,
-      start: n ? series.timestamps[0]! : null,
-      end: n ? series.timestamps[n - 1]! : null,
+      ...seriesHead(series),
       gen,
       chunkStarts,
     };

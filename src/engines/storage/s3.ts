@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { seriesHead, validateSeries } from '../../core/series.js';
 import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
 import { EXPORT_CONTENT_TYPES, writeSeries, type ExportFormat } from '../export/index.js';
 import { applyListQuery } from './list-apply.js';
@@ -200,14 +200,7 @@ export class S3Storage implements Storage {
       }
       const n = series.timestamps.length;
       const manifest: Manifest = {
-        id: series.id,
-        name: series.name,
-        metadata: series.metadata,
-        columns: series.columns.map(columnInfo),
-        labels: series.labels,
-        points: n,
-        start: n ? series.timestamps[0]! : null,
-        end: n ? series.timestamps[n - 1]! : null,
+        ...seriesHead(series),
         gen,
         objects,
         storedAt: new Date().toISOString(),

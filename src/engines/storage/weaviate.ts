@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import weaviate, { Filters, generateUuid5, type WeaviateClient } from 'weaviate-client';
 import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { seriesHead, validateSeries } from '../../core/series.js';
 import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
 import { embeddingLayout, seriesEmbedding, shapeEmbedding } from './embedding.js';
 import { applyListQuery } from './list-apply.js';
@@ -205,14 +205,7 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const gen = randomBytes(6).toString('base64url');
     const count = Math.ceil(n / CHUNK_ROWS);
     const doc: WeaviateDoc = {
-      id: series.id,
-      name: series.name,
-      metadata: series.metadata,
-      columns: series.columns.map(columnInfo),
-      labels: series.labels,
-      points: n,
-      start: n ? series.timestamps[0]! : null,
-      end: n ? series.timestamps[n - 1]! : null,
+      ...seriesHead(series),
       gen,
       chunks: count,
     };
