@@ -10,6 +10,8 @@
  * Gaussians: Marsaglia–Tsang ziggurat with 128 layers.
  */
 
+import { zigguratTables } from './ziggurat.js';
+
 export type Seed = number | string;
 
 export interface Rng {
@@ -61,31 +63,9 @@ export function randomSeed(): number {
   return buf[0]!;
 }
 
-// ---- ziggurat tables (128 layers), built once ----
+// ziggurat tables (128 layers), built once
 const ZIG_R = 3.442619855899;
-const ZIG_V = 9.91256303526217e-3;
-const KN = new Int32Array(128);
-const WN = new Float64Array(128);
-const FN = new Float64Array(128);
-(() => {
-  const m1 = 2147483648.0;
-  let dn = ZIG_R;
-  let tn = dn;
-  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
-  KN[0] = Math.floor((dn / q) * m1);
-  KN[1] = 0;
-  WN[0] = q / m1;
-  WN[127] = dn / m1;
-  FN[0] = 1.0;
-  FN[127] = Math.exp(-0.5 * dn * dn);
-  for (let i = 126; i >= 1; i--) {
-    dn = Math.sqrt(-2.0 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
-    KN[i + 1] = Math.floor((dn / tn) * m1);
-    tn = dn;
-    FN[i] = Math.exp(-0.5 * dn * dn);
-    WN[i] = dn / m1;
-  }
-})();
+const { kn: KN, wn: WN, fn: FN } = zigguratTables(128, ZIG_R, 9.91256303526217e-3);
 
 class Xoshiro128 implements Rng {
   readonly seed: Seed;

@@ -1,4 +1,5 @@
 import type { Rng } from '../../../core/rng.js';
+import { zigguratTables } from '../../../core/ziggurat.js';
 
 /**
  * Bulk random numbers for the generation hot loops: xoshiro128** with its state
@@ -13,28 +14,7 @@ const MASK = LAYERS - 1;
 /** Start of the tail and area of each layer for 256 layers. */
 const ZIG_R = 3.6541528853610088;
 const ZIG_V = 0.00492867323399;
-const KN = new Int32Array(LAYERS);
-const WN = new Float64Array(LAYERS);
-const FN = new Float64Array(LAYERS);
-(() => {
-  const m1 = 2147483648.0;
-  let dn = ZIG_R;
-  let tn = dn;
-  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
-  KN[0] = Math.floor((dn / q) * m1);
-  KN[1] = 0;
-  WN[0] = q / m1;
-  WN[MASK] = dn / m1;
-  FN[0] = 1;
-  FN[MASK] = Math.exp(-0.5 * dn * dn);
-  for (let i = MASK - 1; i >= 1; i--) {
-    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
-    KN[i + 1] = Math.floor((dn / tn) * m1);
-    tn = dn;
-    FN[i] = Math.exp(-0.5 * dn * dn);
-    WN[i] = dn / m1;
-  }
-})();
+const { kn: KN, wn: WN, fn: FN } = zigguratTables(LAYERS, ZIG_R, ZIG_V);
 
 const TWO_POW_32 = 4294967296;
 
