@@ -162,7 +162,8 @@ function fillMissing(v: Float64Array): { filled: Float64Array; count: number } {
   return { filled: out, count };
 }
 
-function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
+/** Mean, sample standard deviation, min and max of finite values. */
+export function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
   let s = 0;
   let min = Infinity;
   let max = -Infinity;

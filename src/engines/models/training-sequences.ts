@@ -8,7 +8,7 @@
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData } from './learned.js';
-import { prepareTrainingData } from './training-data.js';
+import { moments, prepareTrainingData } from './training-data.js';
 
 export interface PrepareSequencesOptions {
   /** Columns to learn; those of the first sequence when absent. */
@@ -100,19 +100,4 @@ function sameColumns(inputs: readonly TimeSeries[]): void {
       hint: 'Every series must have the same columns; pick the shared ones with the columns option, e.g. {"columns": ["temperature"]}.',
     });
   });
-}
-
-function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
-  let s = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of v) {
-    s += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  const mean = s / v.length;
-  let ss = 0;
-  for (const x of v) ss += (x - mean) ** 2;
-  return { mean, std: Math.sqrt(ss / Math.max(1, v.length - 1)), min, max };
 }
