@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
-import { columnInfo } from '../src/core/series.js';
 import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
 import { generatorGuide } from '../src/engines/models/guide.js';
 import { AttributesSchema } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { SeedSchema } from '../src/registry/schemas.js';
-import { SampledSeriesSchema, SamplePreviewSchema } from '../src/engines/models/schemas.js';
+import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const generateFromModel = defineTool({
@@ -88,15 +87,7 @@ export const generateFromModel = defineTool({
         model: model.id,
         generator: model.generator,
         seed: res.seed,
-        series: res.series.map((s, i) => ({
-          id: stored[i]?.id ?? null,
-          name: s.name,
-          rows: s.timestamps.length,
-          columns: s.columns.map(columnInfo),
-          start: isoOf(s.timestamps[0]!),
-          end: isoOf(s.timestamps[s.timestamps.length - 1]!),
-          ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
-        })),
+        series: res.series.map((s, i) => sampledSeriesOut(s, stored[i]?.id)),
         preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
       },
       summary: `Generated ${res.series.length} series × ${input.length} rows from ${model.id} (${model.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${stored.length ? `; stored as ${stored.slice(0, 5).map((s) => s.id).join(', ')}${stored.length > 5 ? ', …' : ''}` : '; not stored'}.`,

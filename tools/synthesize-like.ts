@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { randomSeed } from '../src/core/rng.js';
-import { columnInfo } from '../src/core/series.js';
-import { isoOf } from '../src/core/time.js';
 import { generatorGuide } from '../src/engines/models/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
 import { SeedSchema } from '../src/registry/schemas.js';
-import { SampledSeriesSchema, SamplePreviewSchema } from '../src/engines/models/schemas.js';
+import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const synthesizeLike = defineTool({
@@ -93,15 +91,7 @@ export const synthesizeLike = defineTool({
           learned: model.details,
           trainingMs: model.trainingMs,
           notes,
-          series: res.series.map((s, i) => ({
-            id: stored[i]?.id ?? null,
-            name: s.name,
-            rows: s.timestamps.length,
-            columns: s.columns.map(columnInfo),
-            start: isoOf(s.timestamps[0]!),
-            end: isoOf(s.timestamps[s.timestamps.length - 1]!),
-            ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
-          })),
+          series: res.series.map((s, i) => sampledSeriesOut(s, stored[i]?.id)),
           preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
           report,
         },

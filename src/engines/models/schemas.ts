@@ -1,5 +1,8 @@
 /** Zod shapes of models at the edges (tool outputs). */
 import { z } from 'zod';
+import { columnInfo } from '../../core/series.js';
+import { isoOf } from '../../core/time.js';
+import type { TimeSeries } from '../../core/types.js';
 import { ColumnInfoSchema } from '../../registry/schemas.js';
 import { AttributesSchema } from './input.js';
 import type { FitStatus, ModelRecord } from './record.js';
@@ -79,3 +82,16 @@ export const SampledSeriesSchema = z.object({
 
 /** The leading rows of the first sampled series: [timestamp ISO, value per column…]. */
 export const SamplePreviewSchema = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) });
+
+/** A sampled series as the sampling tools report it, with its storage id when stored. */
+export function sampledSeriesOut(s: TimeSeries, storedId: string | undefined): z.output<typeof SampledSeriesSchema> {
+  return {
+    id: storedId ?? null,
+    name: s.name,
+    rows: s.timestamps.length,
+    columns: s.columns.map(columnInfo),
+    start: isoOf(s.timestamps[0]!),
+    end: isoOf(s.timestamps[s.timestamps.length - 1]!),
+    ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
+  };
+}

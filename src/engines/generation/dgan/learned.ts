@@ -28,6 +28,7 @@
  * restart on resume).
  */
 import { z } from 'zod';
+import { lossTrend } from '../../ml/loss-trend.js';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
@@ -463,11 +464,6 @@ class LoadedDgan implements LoadedModel {
   }
 }
 
-const meanOf = (v: number[]) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : null);
-const ends = (v: number[]) => {
-  const k = Math.max(1, Math.floor(v.length / 10));
-  return { first: meanOf(v.slice(0, k)), last: meanOf(v.slice(-k)), iterations: v.length };
-};
 
 export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
   name: 'dgan',
@@ -488,7 +484,7 @@ export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
         backend: tf.getBackend(),
         entities,
         attributes: r.specs,
-        losses: { generator: ends(r.losses.generator), discriminator: ends(r.losses.discriminator), wasserstein: ends(r.losses.wasserstein) },
+        losses: { generator: lossTrend(r.losses.generator), discriminator: lossTrend(r.losses.discriminator), wasserstein: lossTrend(r.losses.wasserstein) },
         secondsPerIteration: (performance.now() - started) / 1000 / Math.max(1, r.losses.generator.length - ((ctx.resumeFrom as DganCheckpoint | undefined)?.iteration ?? 0)),
         ...(ctx.resumeFrom ? { resumedFrom: { iteration: (ctx.resumeFrom as DganCheckpoint).iteration } } : {}),
         scaling: columns,

@@ -14,6 +14,7 @@
  * Adam moments are not checkpointed: they restart on resume.
  */
 import { z } from 'zod';
+import { lossTrend } from '../../ml/loss-trend.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
 import type { SavedTensor } from '../../ml/weights.js';
@@ -301,11 +302,6 @@ class LoadedTimeGan implements LoadedModel {
   }
 }
 
-const meanOf = (v: number[]) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : null);
-const ends = (v: number[]) => {
-  const k = Math.max(1, Math.floor(v.length / 10));
-  return { first: meanOf(v.slice(0, k)), last: meanOf(v.slice(-k)), iterations: v.length };
-};
 
 export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> = {
   name: 'timegan',
@@ -321,7 +317,7 @@ export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> =
       hyperParameters: { ...options },
       details: {
         backend: tf.getBackend(),
-        losses: { embedding: ends(r.losses.embedding), supervised: ends(r.losses.supervised), joint: ends(r.losses.joint) },
+        losses: { embedding: lossTrend(r.losses.embedding), supervised: lossTrend(r.losses.supervised), joint: lossTrend(r.losses.joint) },
         ...(ctx.resumeFrom ? { resumedFrom: { phase: (ctx.resumeFrom as TimeGanCheckpoint).phase, iteration: (ctx.resumeFrom as TimeGanCheckpoint).iteration } } : {}),
         scaling: r.columns,
       },
