@@ -8,5 +8,5 @@ import { timeganLearner } from '../generation/timegan/learned.js';
 import type { LearnedGenerator } from './learned.js';
 
 export function builtinLearners(): LearnedGenerator<any, any>[] {
-  return [arimaLearner, dganLearner, mixtureLearner, rnnLearner, timeganLearner, ydataLearner];
+  return [arimaLearner, dganLearner, mixtureLearner, rnnLearner, statisticalLearner, timeganLearner, ydataLearner];
 }

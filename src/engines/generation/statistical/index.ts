@@ -21,7 +21,7 @@ const DESCRIPTION = [
   'Sensor presets (every field can be overridden):',
   ...SENSOR_TYPES.map((t) => `- ${PRESETS[t].summary}`),
   'Defaults: start 2025-01-01T00:00:00Z, 1 day at 1 min, one temperature sensor, variation 0.1. Preset AR noise is given in physical time and adapted to the interval; noise.ar overrides are per-sample coefficients (arStd default: the preset wander size, 1 for custom).',
-  'Not for: learning the patterns of real data (use a fitted generator).',
+  'To learn from real data, use fit_model with generator "statistical": it learns the trend, the seasonalities (MSTL; periods given or detected) and the residual (AR + its distribution), then generate_from_model samples like it.',
 ].join('\n');
 
 const EXAMPLE_INPUT: StatisticalParamsInput = {
@@ -97,7 +97,7 @@ export const statisticalGenerator: GeneratorDefinition<StatisticalParams> = {
   name: 'statistical',
   title: 'Statistical IoT sensor fleet',
   description: DESCRIPTION,
-  capabilities: { fit: false, multivariate: true, fleets: true, anomalyLabels: true },
+  capabilities: { fit: true, multivariate: true, fleets: true, anomalyLabels: true },
   paramsSchema: StatisticalParamsSchema,
   example: StatisticalParamsSchema.parse(EXAMPLE_INPUT),
   create() {

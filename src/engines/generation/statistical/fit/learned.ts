@@ -282,7 +282,14 @@ function fitColumn(name: string, values: Float64Array, lengths: number[], option
   }
   const trend = trendState(trendPlus);
 
-  const r = dec.remainder;
+  // The remainder to model is everything the fixed profiles and the trend leave: MSTL's remainder plus each
+  // seasonal component's drift from its mean profile (STL lets the seasonal shape evolve slowly and so takes
+  // some of the noise; dropping that part would make sampled paths too smooth).
+  const r = Float64Array.from(values, (v, i) => {
+    let x = v - trendPlus[i]!;
+    for (const s of seasonal) x -= s.profile[i % s.period]!;
+    return x;
+  });
   const kind = options.residual;
   const x = kind === 'empirical' ? normalScores(r) : Float64Array.from(r);
   const ar = fitAr(splitByLengths(x, lengths), options.arOrderMax);
@@ -308,8 +315,8 @@ function fitColumn(name: string, values: Float64Array, lengths: number[], option
     periods: dec.periods,
     periodSource: options.periods ? 'options.periods' : 'detected',
     ...(detected ? { detectedPeriods: detected.map((d) => ({ period: d.period, acf: round(d.acf), prominence: round(d.prominence), reason: d.reason })) } : {}),
-    seasonalStrength: dec.periods.map((p, k) => ({ period: p, strength: round(strength(dec.seasonal[k]!, r)), amplitude: round(Math.max(...seasonal[k]!.profile) - Math.min(...seasonal[k]!.profile)), amplitudeStd: round(seasonal[k]!.amplitudeStd) })),
-    trendStrength: round(strength(dec.trend, r)),
+    seasonalStrength: dec.periods.map((p, k) => ({ period: p, strength: round(strength(dec.seasonal[k]!, dec.remainder)), amplitude: round(Math.max(...seasonal[k]!.profile) - Math.min(...seasonal[k]!.profile)), amplitudeStd: round(seasonal[k]!.amplitudeStd) })),
+    trendStrength: round(strength(dec.trend, dec.remainder)),
     trendSlopePerStep: trend.slope,
     trendWander: { phi: round(trend.phi), std: trend.std },
     ar: { order: ar.phi.length, phi: ar.phi.map(round), innovationStd: residual.sigma, on: kind === 'empirical' ? 'normal scores of the remainder' : 'remainder', aic: ar.aic.map(round) },
