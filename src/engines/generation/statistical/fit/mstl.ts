@@ -174,7 +174,8 @@ export function detectPeriods(y: Float64Array, options: DetectOptions): Detected
       const v = acf[lag]!;
       const left = acf[lag - 1]!;
       const right = lag + 1 < acf.length ? acf[lag + 1]! : -Infinity;
-      if (v > left && v >= right && v >= minAcf && v - lowest >= minProminence && !found.some((f) => f.period === lag)) {
+      // a peak within 10 % of a period already found is the same cycle seen again
+      if (v > left && v >= right && v >= minAcf && v - lowest >= minProminence && !found.some((f) => Math.abs(f.period - lag) <= 0.1 * f.period)) {
         peaks.push({ lag, acf: v, prominence: v - lowest });
       }
       lowest = Math.min(lowest, v);
@@ -192,6 +193,13 @@ export function detectPeriods(y: Float64Array, options: DetectOptions): Detected
         break;
       }
     }
+    // A broad ACF peak is located to a step or two only: refine by epoch folding, taking the lag near the
+    // peak whose mean profile explains the most variance (less the share noise alone would explain).
+    const refined = refineByFolding(x, chosen.lag, maxLag);
+    if (refined !== chosen.lag) {
+      why += `, refined from lag ${chosen.lag} by the profile's explained variance`;
+      chosen = { lag: refined, acf: acf[refined]!, prominence: chosen.prominence };
+    }
     found.push({
       period: chosen.lag,
       acf: chosen.acf,
@@ -200,6 +208,26 @@ export function detectPeriods(y: Float64Array, options: DetectOptions): Detected
     });
   }
   return found;
+}
+
+function refineByFolding(x: Float64Array, lag: number, maxLag: number): number {
+  const n = x.length;
+  let total = 0;
+  for (const v of x) total += v * v;
+  const reach = Math.max(1, Math.round(0.03 * lag));
+  let best = lag;
+  let bestScore = -Infinity;
+  for (let l = Math.max(2, lag - reach); l <= Math.min(maxLag, lag + reach); l++) {
+    const prof = meanProfile(x, l);
+    let explained = 0;
+    for (let i = 0; i < n; i++) explained += prof[i % l]! ** 2;
+    const score = explained / n - (l / n) * (total / n);
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = l;
+    }
+  }
+  return best;
 }
 
 /**
