@@ -115,7 +115,7 @@ describe('statistical generator through the generation service', () => {
   });
 
   it('is registered as "statistical" and reproduces data from the seed it reports', async () => {
-    expect(engines.generators.describe('statistical').capabilities).toEqual({ fit: false, multivariate: true, fleets: true, anomalyLabels: true });
+    expect(engines.generators.describe('statistical').capabilities).toEqual({ fit: true, multivariate: true, fleets: true, anomalyLabels: true });
     const req = { generator: 'statistical', params: { devices: 2, duration: '6h', sensors: [{ type: 'temperature' }] }, store: false };
     const a = await engines.generation.generate(req);
     const b = await engines.generation.generate({ ...req, seed: a.seed });

@@ -1,7 +1,8 @@
 /**
  * The `mixture` learned generator: a Gaussian mixture over whole windows.
  *
- * Fitting cuts the (column-standardised) training data into windows of
+ * Fitting maps every column to a normal scale (its empirical distribution
+ * through a Gaussian copula, or plain z-scores), cuts the training data into windows of
  * `window` steps — within each independent sequence, never across joins —
  * flattens each to one vector, keeps the principal components that explain
  * most of the windows' variance, and fits a full-covariance Gaussian mixture
@@ -31,6 +32,7 @@ import type { Rng } from '../../../core/rng.js';
 import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
 import { cholesky } from '../arima/linalg.js';
 import { fitGmm, type Gmm, type GmmFit } from './gmm.js';
+import { type ColumnMarginal, fitMarginal, fromModel, toModel } from './marginals.js';
 import { fitPca, project } from './pca.js';
 
 const Int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -57,6 +59,10 @@ export const MixtureFitOptionsSchema = z
       .optional()
       .describe('Steps a continuing path is conditioned on (paths longer than a window, or context "end"); default half the window'),
     maxIterations: Int(1, 10_000).default(300).describe('Most EM iterations per mixture fit'),
+    marginals: z
+      .enum(['standardize', 'copula'])
+      .default('standardize')
+      .describe('"standardize": model z-scores (best for smooth, near-Gaussian columns); "copula": model each column on the normal scores of its empirical distribution, so samples keep its skew and bounds (never leaving the training range) — better marginals, but the curved scale needs more components'),
   })
   .strict();
 export type MixtureFitOptions = z.output<typeof MixtureFitOptionsSchema>;
@@ -64,7 +70,8 @@ export type MixtureFitOptions = z.output<typeof MixtureFitOptionsSchema>;
 export interface MixtureState {
   window: number;
   overlap: number;
-  columns: { name: string; mean: number; std: number }[];
+  /** How each column maps to the model's scale and back. */
+  columns: ColumnMarginal[];
   /** Principal components: mean (window·columns), loadings as rows (latent × window·columns), left-out variance per coordinate. */
   pca: { mean: number[]; components: number[]; latent: number; residualVariance: number[] };
   mixture: { weights: number[]; means: number[]; covariances: number[] };
@@ -72,7 +79,7 @@ export interface MixtureState {
   tail: number[][];
 }
 
-/** Left-out variance is floored at this share of a standardised column's (keeps conditioning well posed). */
+/** Left-out variance is floored at this share of a column's variance on the model scale (keeps conditioning well posed). */
 const NOISE_FLOOR = 1e-8;
 
 interface Cut {
@@ -92,8 +99,8 @@ function defaultWindow(data: TrainingData): number {
 }
 
 /** Standardised, flattened windows (row t, column d at t·D + d) cut inside each sequence. */
-function cutWindows(data: TrainingData, stats: MixtureState['columns'], options: MixtureFitOptions): Cut {
-  const dim = stats.length;
+function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: MixtureFitOptions): Cut {
+  const dim = marginals.length;
   const window = options.window ?? defaultWindow(data);
   if (window * dim > MAX_WINDOW_VALUES) {
     throw new TsiotError('invalid_input', `options.window: ${window} steps × ${dim} columns is ${window * dim} values per window; at most ${MAX_WINDOW_VALUES} are supported`, {
@@ -120,8 +127,8 @@ function cutWindows(data: TrainingData, stats: MixtureState['columns'], options:
       const v = new Float64Array(p);
       for (let d = 0; d < dim; d++) {
         const col = s.columns[d]!.values;
-        const { mean, std } = stats[d]!;
-        for (let t = 0; t < window; t++) v[t * dim + d] = (col[start + t]! - mean) / std;
+        const m = marginals[d]!;
+        for (let t = 0; t < window; t++) v[t * dim + d] = toModel(m, col[start + t]!);
       }
       chunks.push(v);
       count++;
@@ -150,7 +157,7 @@ function componentGrid(options: MixtureFitOptions, windows: number): number[] {
 
 async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: FitContext): Promise<FitResult<MixtureState>> {
   const dim = data.series.columns.length;
-  const stats = data.summary.columns.map((c) => ({ name: c.name, mean: c.mean, std: c.std > 0 ? c.std : 1 }));
+  const stats = data.summary.columns.map((c, d) => fitMarginal(c.name, data.series.columns[d]!.values, c.mean, c.std, options.marginals));
   const cut = cutWindows(data, stats, options);
   const { window, count } = cut;
   const overlap = options.overlap ?? Math.max(1, Math.floor(window / 2));
@@ -194,7 +201,7 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     state,
     hyperParameters: { ...options, window, overlap, stride: cut.stride },
     details: {
-      method: 'principal components of standardised windows, full-covariance Gaussian mixture on them (EM from k-means++), left-out variance as independent noise',
+      method: 'principal components of windows (each column on its normal scores or z-scores), full-covariance Gaussian mixture on them (EM from k-means++), left-out variance as independent noise',
       trainingWindows: count,
       valuesPerWindow: p,
       principalComponents: pca.latent,
@@ -252,7 +259,7 @@ class LoadedMixture implements LoadedModel {
     this.bytes = 8 * (this.components.length + this.gmm.covariances.length * 2 + this.gmm.means.length + 3 * this.p + this.gmm.weights.length * (this.p * this.p + this.p)) + 4096;
   }
 
-  /** One window from the unconditional mixture (standardised, flattened). */
+  /** One window from the unconditional mixture (on the model scale, flattened). */
   private window(rng: Rng, out: Float64Array): void {
     const { dim: latent, means } = this.gmm;
     const k = this.gmm.weights.length;
@@ -348,7 +355,7 @@ class LoadedMixture implements LoadedModel {
     return out;
   }
 
-  /** Fill coordinates m.. of `out` given its first m (standardised, flattened) from the conditional mixture. */
+  /** Fill coordinates m.. of `out` given its first m (on the model scale, flattened) from the conditional mixture. */
   private continueWindow(out: Float64Array, rng: Rng): void {
     const comps = this.conditionals();
     const { p } = this;
@@ -401,7 +408,7 @@ class LoadedMixture implements LoadedModel {
       const rows = tail[0]!.length;
       if (rows < overlap) return undefined;
       const v = new Float64Array(overlap * dim);
-      for (let t = 0; t < overlap; t++) for (let d = 0; d < dim; d++) v[t * dim + d] = (tail[d]![rows - overlap + t]! - columns[d]!.mean) / columns[d]!.std;
+      for (let t = 0; t < overlap; t++) for (let d = 0; d < dim; d++) v[t * dim + d] = toModel(columns[d]!, tail[d]![rows - overlap + t]!);
       return v;
     })();
     for (let n = 0; n < req.count; n++) {
@@ -413,7 +420,7 @@ class LoadedMixture implements LoadedModel {
       let produced = 0;
       const emit = (fromStep: number) => {
         for (let t = fromStep; t < window && produced < req.length; t++, produced++) {
-          for (let d = 0; d < dim; d++) out[d]![produced] = buf[t * dim + d]! * columns[d]!.std + columns[d]!.mean;
+          for (let d = 0; d < dim; d++) out[d]![produced] = fromModel(columns[d]!, buf[t * dim + d]!);
         }
       };
       if (standardTail) {
