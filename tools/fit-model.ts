@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
-import { generatorGuide } from '../src/engines/models/guide.js';
+import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import type { ModelRecord } from '../src/engines/models/record.js';
 import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
@@ -19,7 +19,7 @@ export const fitModel = defineTool({
     'Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}; a fleet: {"generator": "dgan", "data": {"seriesIds": ["ser_a", "ser_b", "ser_c"]}, "options": {"iterations": 2000}}',
   ].join(' '),
   inputSchema: z.object({
-    generator: z.string().default('arima').describe('"arima", "rnn", "timegan", "dgan" or "ydata" (see description).'),
+    generator: z.string().default('arima').describe(`One of ${generatorNames()} (default "arima"; see description).`),
     data: DataInputSchema.optional(),
     resume: z.string().min(1).optional().describe('Instead of data: continue the interrupted fit with this model id from its last checkpoint (options given here override the stored ones).'),
     columns: z.array(z.string()).optional().describe('Columns to learn (default all numeric columns).'),

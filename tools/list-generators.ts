@@ -7,7 +7,7 @@ export const listGenerators = defineTool({
   name: 'list_generators',
   title: 'List generators',
   description:
-    'List the available time-series generators (built-in and plugins) with what each is good for and its capabilities, and the learned generators that can be fitted on real data (arima, rnn, timegan, dgan/ydata). Use it to choose a generator before generate_timeseries or fit_model; call describe_generator for a generator\'s full parameter schema. Read-only and cheap.',
+    'List the available time-series generators (built-in and plugins) with what each is good for and its capabilities, and the learned generators that can be fitted on real data (mixture, statistical, arima, rnn, timegan, dgan/ydata). Use it to choose a generator before generate_timeseries or fit_model; call describe_generator for a generator\'s full parameter schema. Read-only and cheap.',
   inputSchema: z.object({}),
   outputSchema: z.object({
     generators: z.array(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { randomSeed } from '../src/core/rng.js';
-import { generatorGuide } from '../src/engines/models/guide.js';
+import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
@@ -13,14 +13,14 @@ export const synthesizeLike = defineTool({
   title: 'Make a synthetic copy of real data',
   description: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
-    `Default generator "arima" (set options.period for a daily/weekly cycle, e.g. 24 for hourly data). ${generatorGuide()}`,
+    `Default generator "mixture" (seconds to fit; the best measured fidelity on the TimeGAN benchmark windows). ${generatorGuide()}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
     'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
     'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
   ].join(' '),
   inputSchema: z.object({
     data: DataInputSchema,
-    generator: z.string().default('arima').describe('"arima" (default), "rnn", "timegan", "dgan" or "ydata" (see description).'),
+    generator: z.string().default('mixture').describe(`One of ${generatorNames()} (default "mixture"; see description).`),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
     length: z.number().int().min(1).max(5_000_000).optional().describe('Rows per synthetic series (default: as many as the real data).'),

@@ -268,6 +268,9 @@ describe('mixture learner', () => {
     expect(e.message).toMatch(/400 steps × 3 columns is 1200 values per window; at most 1024/);
     e = await errorOf(mixtureLearner.fit(short, fitOptions({ window: 8, overlap: 8 }), { rng: createRng(1) }));
     expect(e.details).toMatchObject({ field: 'options.overlap' });
+    // Without a window or a period, short data get a window short enough for 16 windows.
+    const fit = await mixtureLearner.fit(prepareTrainingData(cycleSeries(100)), fitOptions({ maxComponents: 1 }), { rng: createRng(1) });
+    expect(fit.details.window).toBe('6 steps: short enough to leave at least 16 windows in the data');
     expect(() => fitOptions({ components: 0 })).toThrow();
     expect(() => fitOptions({ variance: 1.5 })).toThrow();
   });
@@ -284,8 +287,10 @@ describe('mixture through the model registry', () => {
     const t = await tempStore();
     cleanup = t.cleanup;
     const registry = new ModelRegistry(t.store, builtinLearners());
-    const rec = await registry.fit({ generator: 'mixture', data: cycleSeries(1000), seed: 4, options: { window: 24, maxComponents: 2 } });
+    const rec = await registry.fit({ generator: 'mixture', data: cycleSeries(1000), seed: 4, options: { maxComponents: 2 } });
     expect(rec.generator).toBe('mixture');
+    // No window given: one cycle of the detected daily period.
+    expect(rec.details.window).toMatch(/^24 steps: one cycle of the 24-step period detected in "temperature"/);
     expect(rec.details.principalComponents as number).toBeGreaterThan(0);
     const a = await registry.sample(rec.id, { length: 48, count: 2, seed: 5 });
     const b = await registry.sample(rec.id, { length: 48, count: 2, seed: 5 });

@@ -31,6 +31,7 @@ import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
 import { cholesky } from '../arima/linalg.js';
+import { detectPeriods } from '../statistical/fit/mstl.js';
 import { fitGmm, type Gmm, type GmmFit } from './gmm.js';
 import { type ColumnMarginal, fitMarginal, fromModel, toModel } from './marginals.js';
 import { fitPca, project } from './pca.js';
@@ -44,7 +45,7 @@ export const MixtureFitOptionsSchema = z
   .object({
     window: Int(2, MAX_WINDOW_VALUES)
       .optional()
-      .describe('Steps per window; default: the length of the given sequences when they all share one, else 24. window × columns must be at most 1,024'),
+      .describe('Steps per window; default: the length of the given sequences when they all share one, else one cycle of the strongest detected seasonal period, else 24. window × columns must be at most 1,024'),
     stride: Int(1, 100_000).optional().describe('Steps between the starts of consecutive training windows; default 1, raised so that at most maxWindows windows are cut'),
     maxWindows: Int(16, 200_000).default(20_000).describe('Most training windows (the stride is raised to stay under it)'),
     variance: z.number().gt(0).max(1).default(0.999).describe('Share of the windows\' variance the principal components keep (0–1]'),
@@ -83,25 +84,57 @@ export interface MixtureState {
 const NOISE_FLOOR = 1e-8;
 
 interface Cut {
+  /** Why this window length. */
+  reason: string;
   points: Float64Array;
   count: number;
   stride: number;
   window: number;
 }
 
-function defaultWindow(data: TrainingData): number {
-  const lengths = new Set(trainingSequences(data).map((s) => s.timestamps.length));
+/** The window used when none is given, and why. */
+interface WindowChoice {
+  window: number;
+  reason: string;
+}
+
+/** Fewest windows a default window leaves in the data (so the mixture has something to fit). */
+const MIN_DEFAULT_WINDOWS = 16;
+
+/**
+ * The default window: the sequences' own length when they all share one;
+ * else one cycle of the strongest seasonal period detected in the data (so a
+ * window holds a whole cycle and continuation keeps its phase); else 24 steps
+ * — each kept within 1,024 values and short enough to leave a few windows.
+ */
+function defaultWindow(data: TrainingData): WindowChoice {
+  const dim = data.series.columns.length;
+  const seqs = trainingSequences(data);
+  const lengths = new Set(seqs.map((s) => s.timestamps.length));
+  const cap = Math.max(2, Math.floor(MAX_WINDOW_VALUES / dim));
   if (data.sequences && lengths.size === 1) {
     const only = [...lengths][0]!;
-    if (only >= 2 && only * data.series.columns.length <= MAX_WINDOW_VALUES) return only;
+    if (only >= 2 && only <= cap) return { window: only, reason: `the length of every given sequence (${only} steps)` };
   }
-  return 24;
+  const longest = Math.max(...lengths);
+  const fit = Math.max(2, Math.min(cap, Math.floor(longest / MIN_DEFAULT_WINDOWS) || 2));
+  if (!data.sequences) {
+    const periods = data.series.columns
+      .flatMap((c) => detectPeriods(c.values, { maxPeriods: 1 }).map((p) => ({ ...p, column: c.name })))
+      .filter((p) => p.period >= 4 && p.period <= fit)
+      .sort((a, b) => b.acf - a.acf);
+    const best = periods[0];
+    if (best) return { window: best.period, reason: `one cycle of the ${best.period}-step period detected in "${best.column}" (autocorrelation ${best.acf.toFixed(2)})` };
+  }
+  const window = Math.min(24, fit);
+  return { window, reason: window === 24 ? 'the default (no seasonal period detected)' : `short enough to leave at least ${MIN_DEFAULT_WINDOWS} windows in the data` };
 }
 
 /** Standardised, flattened windows (row t, column d at t·D + d) cut inside each sequence. */
 function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: MixtureFitOptions): Cut {
   const dim = marginals.length;
-  const window = options.window ?? defaultWindow(data);
+  const choice = options.window ? { window: options.window, reason: 'given' } : defaultWindow(data);
+  const { window } = choice;
   if (window * dim > MAX_WINDOW_VALUES) {
     throw new TsiotError('invalid_input', `options.window: ${window} steps × ${dim} columns is ${window * dim} values per window; at most ${MAX_WINDOW_VALUES} are supported`, {
       details: { field: 'options.window', window, columns: dim, max: MAX_WINDOW_VALUES },
@@ -142,7 +175,7 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
   }
   const points = new Float64Array(count * p);
   chunks.forEach((c, i) => points.set(c, i * p));
-  return { points, count, stride, window };
+  return { points, count, stride, window, reason: choice.reason };
 }
 
 /** Component counts "auto" tries: 1, 2, 4, … up to the cap, and the cap itself. */
@@ -202,6 +235,7 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     hyperParameters: { ...options, window, overlap, stride: cut.stride },
     details: {
       method: 'principal components of windows (each column on its normal scores or z-scores), full-covariance Gaussian mixture on them (EM from k-means++), left-out variance as independent noise',
+      window: `${window} steps: ${cut.reason}`,
       trainingWindows: count,
       valuesPerWindow: p,
       principalComponents: pca.latent,
@@ -453,7 +487,7 @@ export const mixtureLearner: LearnedGenerator<MixtureFitOptions, MixtureState> =
   name: 'mixture',
   fitOptionsSchema: MixtureFitOptionsSchema,
   minimumRows(options) {
-    return (options.window ?? 2) + 1;
+    return options.window ? options.window + 1 : 8;
   },
   fit: fitMixture,
   async load(state: MixtureState): Promise<LoadedModel> {
