@@ -28,10 +28,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { parseInput } from '../src/core/input-errors.js';
 import { createRng, type Rng } from '../src/core/rng.js';
-import type { TimeSeries } from '../src/core/types.js';
-import { loadStocks, sines, stockDataPath, type Windows } from '../src/engines/validation/fidelity/data.js';
+import type { SampleContext } from '../src/engines/models/learned.js';
+import { loadStocks, sines, stockDataPath } from '../src/engines/validation/fidelity/data.js';
+import { learnedSampler } from './learned-sampler.js';
 import {
   PAPER_ITERATIONS,
   gaussianSampler,
@@ -43,9 +43,6 @@ import {
   type ProtocolRun,
   type WindowSampler,
 } from '../src/engines/validation/fidelity/protocol.js';
-import type { SampleContext as LearnedContext } from '../src/engines/models/learned.js';
-import { builtinLearners } from '../src/engines/models/learners.js';
-import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -56,7 +53,7 @@ const runs = Number(args.get('runs') ?? 5);
 const baseSeed = args.get('seed') ?? '1';
 const iterations = parseIterations(args.get('iterations') ?? 'paper');
 const fitOptions = JSON.parse(args.get('fit-options') ?? '{}') as Record<string, unknown>;
-const context = (args.get('context') ?? 'random') as LearnedContext;
+const context = (args.get('context') ?? 'random') as SampleContext;
 
 function parseIterations(spec: string): { discriminative: number; predictive: number } {
   if (spec === 'paper') return { ...PAPER_ITERATIONS };
@@ -93,61 +90,10 @@ async function loadDataset(name: string, rng: Rng): Promise<FidelityDataset> {
   throw new Error(`--dataset: unknown dataset "${name}" (sines, stocks)`);
 }
 
-/** A learned generator (arima, rnn, timegan) behind the protocol's sampler contract. */
-function learnedSampler(name: string): WindowSampler {
-  const learner = builtinLearners().find((l) => l.name === name);
-  if (!learner) throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners().map((l) => l.name).join(', ')})`);
-  return {
-    name,
-    description: `the ${name} learned generator`,
-    async sample(dataset, ctx) {
-      const w = dataset.windows;
-      const data = prepareTrainingSequences(windowSeries(dataset));
-      const options = parseInput(learner.fitOptionsSchema, fitOptions, `fit options for ${name}`);
-      const fitted = await learner.fit(data, options, { rng: ctx.rng.fork('fit'), ...(ctx.signal ? { signal: ctx.signal } : {}), onProgress: (p) => progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`) });
-      const model = await learner.load(fitted.state);
-      try {
-        const paths = await model.sample({ length: w.length, count: w.count, context }, ctx.rng.fork('sample'));
-        return { synthetic: pathsToWindows(paths, w) };
-      } finally {
-        model.dispose();
-      }
-    },
-  };
-}
-
-/**
- * What a learned generator fits: the dataset's (scaled) windows as
- * independent sequences — Sines' 10,000 windows, Stocks' training windows —
- * so learners of sequences (rnn, dgan) never run one window into the next.
- */
-function windowSeries(dataset: FidelityDataset): TimeSeries[] {
-  const day = 86_400_000;
-  const { count, length, dim, data } = dataset.windows;
-  return Array.from({ length: count }, (_, k): TimeSeries => ({
-    id: `${dataset.name}-${k}`,
-    name: `${dataset.name}-${k}`,
-    metadata: { tags: {} },
-    timestamps: Float64Array.from({ length }, (_, t) => t * day),
-    columns: dataset.columns.map((name, f) => ({ name, values: Float64Array.from({ length }, (_, t) => data[(k * length + t) * dim + f]!) })),
-    labels: [],
-  }));
-}
-
-/** Sampled paths (already on the windows' scale) as a window set shaped like `like`. */
-function pathsToWindows(paths: Float64Array[][], like: Windows): Windows {
-  const { length, dim } = like;
-  const data = new Float32Array(paths.length * length * dim);
-  paths.forEach((path, k) => {
-    for (let t = 0; t < length; t++) for (let f = 0; f < dim; f++) data[(k * length + t) * dim + f] = path[f]![t]!;
-  });
-  return { count: paths.length, length, dim, data };
-}
-
 function samplerFor(name: string): WindowSampler {
   if (name === 'real') return realSampler;
   if (name === 'gaussian') return gaussianSampler;
-  return learnedSampler(name);
+  return learnedSampler(name, { fitOptions, context, progress });
 }
 
 function progress(message: string): void {

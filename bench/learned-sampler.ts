@@ -1,0 +1,72 @@
+/**
+ * A learned generator of the model registry behind the fidelity protocol's
+ * sampler contract, shared by the benchmarks that fit one on a dataset's
+ * windows.
+ */
+import { parseInput } from '../src/core/input-errors.js';
+import type { TimeSeries } from '../src/core/types.js';
+import type { SampleContext } from '../src/engines/models/learned.js';
+import { builtinLearners } from '../src/engines/models/learners.js';
+import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
+import type { Windows } from '../src/engines/validation/fidelity/data.js';
+import type { FidelityDataset, WindowSampler } from '../src/engines/validation/fidelity/protocol.js';
+
+export interface LearnedSamplerOptions {
+  /** Fit options (validated by the learner's schema). */
+  fitOptions: Record<string, unknown>;
+  /** Where sampled paths start. */
+  context: SampleContext;
+  progress: (message: string) => void;
+}
+
+/** A learned generator of the registry behind the protocol's sampler contract. */
+export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
+  const learner = builtinLearners().find((l) => l.name === name);
+  if (!learner) throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners().map((l) => l.name).join(', ')})`);
+  return {
+    name,
+    description: `the ${name} learned generator`,
+    async sample(dataset, ctx) {
+      const w = dataset.windows;
+      const data = prepareTrainingSequences(windowSeries(dataset));
+      const options = parseInput(learner.fitOptionsSchema, o.fitOptions, `fit options for ${name}`);
+      const fitted = await learner.fit(data, options, { rng: ctx.rng.fork('fit'), ...(ctx.signal ? { signal: ctx.signal } : {}), onProgress: (p) => o.progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`) });
+      const model = await learner.load(fitted.state);
+      try {
+        const paths = await model.sample({ length: w.length, count: w.count, context: o.context }, ctx.rng.fork('sample'));
+        return { synthetic: pathsToWindows(paths, w) };
+      } finally {
+        model.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * What a learned generator fits: the dataset's (scaled) windows as
+ * independent sequences — Sines' 10,000 windows, Stocks' training windows —
+ * so learners of sequences (rnn, dgan) never run one window into the next.
+ */
+export function windowSeries(dataset: FidelityDataset): TimeSeries[] {
+  const day = 86_400_000;
+  const { count, length, dim, data } = dataset.windows;
+  return Array.from({ length: count }, (_, k): TimeSeries => ({
+    id: `${dataset.name}-${k}`,
+    name: `${dataset.name}-${k}`,
+    metadata: { tags: {} },
+    timestamps: Float64Array.from({ length }, (_, t) => t * day),
+    columns: dataset.columns.map((name, f) => ({ name, values: Float64Array.from({ length }, (_, t) => data[(k * length + t) * dim + f]!) })),
+    labels: [],
+  }));
+}
+
+/** Sampled paths (already on the windows' scale) as a window set shaped like `like`. */
+export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows {
+  const { length, dim } = like;
+  const data = new Float32Array(paths.length * length * dim);
+  paths.forEach((path, k) => {
+    for (let t = 0; t < length; t++) for (let f = 0; f < dim; f++) data[(k * length + t) * dim + f] = path[f]![t]!;
+  });
+  return { count: paths.length, length, dim, data };
+}
+
