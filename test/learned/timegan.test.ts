@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { type TimeGanCheckpoint, timeganLearner } from '../../src/engines/generation/timegan/learned.js';
 import { loadTf } from '../../src/engines/ml/tf.js';
+import type { TrainingData } from '../../src/engines/models/learned.js';
 import { builtinLearners } from '../../src/engines/models/learners.js';
 import { CHECKPOINTS_COLLECTION } from '../../src/engines/models/record.js';
 import { ModelRegistry } from '../../src/engines/models/registry.js';
+import { prepareTrainingData } from '../../src/engines/models/training-data.js';
 import { DuckDbStorage } from '../../src/engines/storage/duckdb.js';
 import { tempStore, twoColumnSeries } from '../models/helpers.js';
 
@@ -82,9 +86,71 @@ describe('timegan learned generator', () => {
     expect(seen.at(-1)).toBe(28);
     expect(rec.id).toBe(id);
     expect(rec.details.resumedFrom).toEqual({ phase: 'joint', iteration: 4 });
+    expect(rec.details.resumedWithoutOptimizerState).toBeUndefined();
     expect((rec.details.losses as { joint: { iterations: number } }).joint.iterations).toBe(8);
     expect(await registry.resumable()).toEqual([]);
     expect((await registry.list()).map((m) => m.id)).toEqual([id]);
     registry.close();
   }, 120_000);
+
+  describe('exact resume', () => {
+    // Tiny networks, two iterations per early phase and six joint ones: N = 10, checkpoint after every iteration.
+    const exact = { seqLen: 6, hidden: 4, layers: 1, batchSize: 8, learningRate: 0.01, embeddingIterations: 2, supervisedIterations: 2, jointIterations: 6, checkpointEvery: 1 };
+    let data: TrainingData | undefined;
+    const training = () => (data ??= prepareTrainingData(twoColumnSeries(120)));
+    type Saved = { cp: TimeGanCheckpoint; done: number };
+    /** Fit with the seed, recording every checkpoint as the registry would store it (a JSON round-trip). */
+    async function run(resumeFrom?: TimeGanCheckpoint) {
+      const saved: Saved[] = [];
+      const fit = await timeganLearner.fit(training(), timeganLearner.fitOptionsSchema.parse(exact), {
+        rng: createRng(9),
+        ...(resumeFrom ? { resumeFrom } : {}),
+        checkpoint: async (cp, progress) => {
+          saved.push({ cp: JSON.parse(JSON.stringify(cp)) as TimeGanCheckpoint, done: progress.done });
+        },
+      });
+      return { fit, saved };
+    }
+
+    // The wasm backend is deterministic in-process (same ops, same inputs, one thread: same bits), so
+    // weights, Adam moments and losses are compared for exact equality, not within a tolerance.
+    it('a fit resumed from the checkpoint at N/2 (JSON round-tripped) ends with the bit-identical weights and losses, without leaking tensors', async () => {
+      const tf = await loadTf();
+      const whole = await run();
+      expect(whole.saved.map((s) => s.done)).toEqual([1, 3, 5, 6, 7, 8, 9]); // none at the end of a phase
+      const half = whole.saved.find((s) => s.done === 5)!;
+      expect(half.cp).toMatchObject({ phase: 'joint', iteration: 1 });
+      // Every optimizer is saved; those of later phases have not stepped yet.
+      expect(Object.fromEntries(Object.entries(half.cp.optimizers!).map(([n, o]) => [n, o.iterations]))).toMatchObject({ e0: 2, s: 2, g: 2, e: 2 });
+      expect(half.cp.optimizers!.g.weights).toHaveLength(2 * 2 * 5); // m and v of generator (5) and supervisor (5) variables
+      expect(half.cp.optimizers!.g.accBeta).toHaveLength(2);
+
+      const before = tf.memory().numTensors;
+      // Only the checkpoint survives: a fresh Rng from the same seed and the JSON copy.
+      const resumed = await run(JSON.parse(JSON.stringify(half.cp)) as TimeGanCheckpoint);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.fit.details.resumedFrom).toEqual({ phase: 'joint', iteration: 1 });
+      expect(resumed.fit.details.resumedWithoutOptimizerState).toBeUndefined();
+      // Every later checkpoint (weights, optimizer state, all losses so far) matches the uninterrupted run's.
+      expect(resumed.saved.map((s) => s.done)).toEqual([6, 7, 8, 9]);
+      expect(resumed.saved).toEqual(whole.saved.filter((s) => s.done > 5));
+      expect(resumed.fit.state.weights).toEqual(whole.fit.state.weights);
+      expect(resumed.fit.details.losses).toEqual(whole.fit.details.losses);
+      expect(resumed.saved.at(-1)!.cp.losses.joint).toHaveLength(5);
+    }, 120_000);
+
+    it('resumes a checkpoint without optimizer state (older format) with fresh Adam moments and says so', async () => {
+      const tf = await loadTf();
+      const whole = await run();
+      const { optimizers: _dropped, ...old } = whole.saved.find((s) => s.done === 5)!.cp;
+      const before = tf.memory().numTensors;
+      const resumed = await run(JSON.parse(JSON.stringify(old)) as TimeGanCheckpoint);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.fit.details.resumedFrom).toEqual({ phase: 'joint', iteration: 1 });
+      expect(resumed.fit.details.resumedWithoutOptimizerState).toBe(true);
+      expect((resumed.fit.details.losses as { joint: { iterations: number } }).joint.iterations).toBe(6);
+      // Restarted Adam moments take different steps: the saved state is what makes resume exact.
+      expect(resumed.fit.state.weights).not.toEqual(whole.fit.state.weights);
+    }, 120_000);
+  });
 });

@@ -8,16 +8,22 @@
  *      100·√supervised, 100·moment loss) each followed by an embedder step
  *      (10·√reconstruction + 0.1·supervised), then a discriminator step when
  *      its loss exceeds 0.15.
- * Data are min-max scaled windows. Training checkpoints every N iterations
- * (weights and position); batches come from an Rng forked per phase and
- * iteration, so a resumed run sees the batches an uninterrupted run would.
- * Adam moments are not checkpointed: they restart on resume.
+ * Data are min-max scaled windows. Training checkpoints every N iterations;
+ * a checkpoint holds the phase and iterations done in it, the five networks'
+ * weights, the state of the five Adam optimizers (step count, first and
+ * second moments, running β powers) and the losses so far. Every random
+ * choice after initialisation (batches, noise) comes from an Rng forked per
+ * phase and iteration, and the initial weights from one forked per network,
+ * so a fit resumed from a checkpoint continues bit for bit as the
+ * uninterrupted fit would (tfjs's own global RNG is never used). Checkpoints
+ * written before optimizer state was saved still resume, with fresh Adam
+ * moments (reported as `resumedWithoutOptimizerState`).
  */
 import { z } from 'zod';
 import { lossTrend } from '../../ml/loss-trend.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
-import type { SavedTensor } from '../../ml/weights.js';
+import { restoreOptimizer, type SavedOptimizer, saveOptimizer, type SavedTensor } from '../../ml/weights.js';
 import type { FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../models/learned.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 
@@ -48,11 +54,17 @@ type Phase = (typeof PHASES)[number];
 const NETS = ['embedder', 'recovery', 'generator', 'supervisor', 'discriminator'] as const;
 type NetName = (typeof NETS)[number];
 
+/** The optimizers: e0 embedding phase, s supervised phase, then g, e and d in the joint phase. */
+const OPTIMIZERS = ['e0', 's', 'g', 'e', 'd'] as const;
+type OptimizerName = (typeof OPTIMIZERS)[number];
+
 export interface TimeGanCheckpoint {
   phase: Phase;
   /** Iterations completed in that phase. */
   iteration: number;
   weights: Record<NetName, SavedTensor[]>;
+  /** Adam state per optimizer; absent in checkpoints from before it was saved. */
+  optimizers?: Record<OptimizerName, SavedOptimizer>;
   losses: Record<Phase, number[]>;
 }
 
@@ -154,16 +166,17 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
   ) as Nets;
   const g = new TimeGanGraph(tf, nets);
   const vars = (...names: NetName[]) => names.flatMap((n) => nets[n].variables);
-  const optimizers: Optimizer[] = [];
-  const adam = () => {
-    const opt = tf.train.adam(o.learningRate);
-    optimizers.push(opt);
-    return opt;
+  const opt = {} as Record<OptimizerName, Optimizer>;
+  for (const n of OPTIMIZERS) opt[n] = tf.train.adam(o.learningRate);
+  const disposeAll = () => {
+    for (const n of NETS) nets[n].dispose();
+    for (const n of OPTIMIZERS) opt[n].dispose();
   };
-  const opt = { e0: adam(), s: adam(), g: adam(), e: adam(), d: adam() };
   const budgets: Record<Phase, number> = { embedding: o.embeddingIterations, supervised: o.supervisedIterations, joint: o.jointIterations };
   const total = budgets.embedding + budgets.supervised + budgets.joint;
-  const losses: Record<Phase, number[]> = resume ? { ...resume.losses } : { embedding: [], supervised: [], joint: [] };
+  const losses: Record<Phase, number[]> = resume
+    ? { embedding: [...resume.losses.embedding], supervised: [...resume.losses.supervised], joint: [...resume.losses.joint] }
+    : { embedding: [], supervised: [], joint: [] };
   const T = o.seqLen;
   const B = o.batchSize;
   const starts = rows - T + 1;
@@ -191,6 +204,8 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
   const startPhase = resume ? PHASES.indexOf(resume.phase) : 0;
   let done = PHASES.slice(0, startPhase).reduce((s, p) => s + budgets[p], 0) + (resume?.iteration ?? 0);
   try {
+    // Onto the fresh optimizers, before their first step; old checkpoints have none (Adam restarts).
+    if (resume?.optimizers) for (const n of OPTIMIZERS) await restoreOptimizer(tf, opt[n], resume.optimizers[n]);
     for (let pi = startPhase; pi < PHASES.length; pi++) {
       const phase = PHASES[pi]!;
       const first = pi === startPhase ? (resume?.iteration ?? 0) : 0;
@@ -240,7 +255,15 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
         done++;
         ctx.onProgress?.({ done, total, message: `${phase} iteration ${it + 1}/${budgets[phase]}, loss ${loss.toFixed(4)}` });
         if (ctx.checkpoint && (it + 1) % o.checkpointEvery === 0 && it + 1 < budgets[phase]) {
-          const cp: TimeGanCheckpoint = { phase, iteration: it + 1, weights: saveAll(nets), losses };
+          const optimizers = {} as Record<OptimizerName, SavedOptimizer>;
+          for (const n of OPTIMIZERS) optimizers[n] = await saveOptimizer(opt[n]);
+          const cp: TimeGanCheckpoint = {
+            phase,
+            iteration: it + 1,
+            weights: saveAll(nets),
+            optimizers,
+            losses: { embedding: [...losses.embedding], supervised: [...losses.supervised], joint: [...losses.joint] },
+          };
           await ctx.checkpoint(cp, { done, total });
         }
         await new Promise<void>((r) => setImmediate(r));
@@ -249,8 +272,7 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
     }
     return { weights: saveAll(nets), shapes, columns, losses };
   } finally {
-    for (const n of NETS) nets[n].dispose();
-    for (const op of optimizers) op.dispose();
+    disposeAll();
   }
 }
 
@@ -312,13 +334,15 @@ export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> =
   async fit(data: TrainingData, options: TimeGanFitOptions, ctx: FitContext): Promise<FitResult<TimeGanState>> {
     const tf = await loadTf();
     const r = await trainTimeGan(tf, data, options, ctx);
+    const resumed = ctx.resumeFrom as TimeGanCheckpoint | undefined;
     return {
       state: { seqLen: options.seqLen, shapes: r.shapes, weights: r.weights, columns: r.columns },
       hyperParameters: { ...options },
       details: {
         backend: tf.getBackend(),
         losses: { embedding: lossTrend(r.losses.embedding), supervised: lossTrend(r.losses.supervised), joint: lossTrend(r.losses.joint) },
-        ...(ctx.resumeFrom ? { resumedFrom: { phase: (ctx.resumeFrom as TimeGanCheckpoint).phase, iteration: (ctx.resumeFrom as TimeGanCheckpoint).iteration } } : {}),
+        ...(resumed ? { resumedFrom: { phase: resumed.phase, iteration: resumed.iteration } } : {}),
+        ...(resumed && !resumed.optimizers ? { resumedWithoutOptimizerState: true } : {}),
         scaling: r.columns,
       },
     };
