@@ -149,8 +149,68 @@ describe('dgan (DoppelGANger) learned generator', () => {
     });
     expect(resumedProgress).toEqual([9, 10]);
     expect(resumed.details.resumedFrom).toEqual({ iteration: 8 });
+    expect(resumed.details.resumedWithoutOptimizerState).toBeUndefined();
     expect((resumed.details.losses as { generator: { iterations: number } }).generator.iterations).toBe(10);
   }, 120_000);
+
+  describe('exact resume', () => {
+    // Tiny networks, N = 8 iterations, a checkpoint after every iteration.
+    const exact = { length: 12, sampleLen: 4, hidden: 4, mlpHidden: 8, discriminatorHidden: 8, discriminatorLayers: 1, batchSize: 8, iterations: 8, checkpointEvery: 1 };
+    type Saved = { cp: DganCheckpoint; done: number };
+    /** Fit with the seed, recording every checkpoint as the registry would store it (a JSON round-trip). */
+    async function run(resumeFrom?: DganCheckpoint) {
+      const saved: Saved[] = [];
+      const fit = await dganLearner.fit(data, options(exact), {
+        rng: createRng(21),
+        ...(resumeFrom ? { resumeFrom } : {}),
+        checkpoint: async (cp, progress) => {
+          saved.push({ cp: JSON.parse(JSON.stringify(cp)) as DganCheckpoint, done: progress.done });
+        },
+      });
+      return { fit, saved };
+    }
+
+    // The wasm backend is deterministic in-process (same ops, same inputs, one thread: same bits), so
+    // weights, Adam moments and losses are compared for exact equality, not within a tolerance.
+    it('a fit resumed from the checkpoint at N/2 (JSON round-tripped) ends with the bit-identical weights and losses, without leaking tensors', async () => {
+      const tf = await loadTf();
+      const whole = await run();
+      expect(whole.saved.map((s) => s.done)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      const half = whole.saved[3]!.cp;
+      expect(half.iteration).toBe(4);
+      expect(half.optimizers!.generator.iterations).toBe(4);
+      expect(half.optimizers!.critic.iterations).toBe(4);
+      expect(half.optimizers!.critic.accBeta).toHaveLength(2);
+      expect(half.optimizers!.critic.weights).toHaveLength(2 * (2 * 2 + 2 * 2)); // m and v of both one-hidden-layer critics
+
+      const before = tf.memory().numTensors;
+      // Only the checkpoint survives: a fresh Rng from the same seed and the JSON copy.
+      const resumed = await run(JSON.parse(JSON.stringify(half)) as DganCheckpoint);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.fit.details.resumedFrom).toEqual({ iteration: 4 });
+      expect(resumed.fit.details.resumedWithoutOptimizerState).toBeUndefined();
+      // Every later checkpoint (all five networks, optimizer state, all losses so far) matches the uninterrupted run's.
+      expect(resumed.saved.map((s) => s.done)).toEqual([5, 6, 7]);
+      expect(resumed.saved).toEqual(whole.saved.slice(4));
+      expect(resumed.fit.state.weights).toEqual(whole.fit.state.weights);
+      expect(resumed.fit.details.losses).toEqual(whole.fit.details.losses);
+      expect(resumed.saved.at(-1)!.cp.losses.generator).toHaveLength(7);
+    }, 120_000);
+
+    it('resumes a checkpoint without optimizer state (older format) with fresh Adam moments and says so', async () => {
+      const tf = await loadTf();
+      const whole = await run();
+      const { optimizers: _dropped, ...old } = whole.saved[3]!.cp;
+      const before = tf.memory().numTensors;
+      const resumed = await run(JSON.parse(JSON.stringify(old)) as DganCheckpoint);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.fit.details.resumedFrom).toEqual({ iteration: 4 });
+      expect(resumed.fit.details.resumedWithoutOptimizerState).toBe(true);
+      expect((resumed.fit.details.losses as { generator: { iterations: number } }).generator.iterations).toBe(8);
+      // Restarted Adam moments take different steps: the saved state is what makes resume exact.
+      expect(resumed.fit.state.weights).not.toEqual(whole.fit.state.weights);
+    }, 120_000);
+  });
 
   it('trains with smooth leaky critics too', async () => {
     const fit = await fitTiny({ iterations: 5, criticActivation: 'smooth-leaky' }, 4);

@@ -22,17 +22,23 @@
  * Training data are the entities (`TrainingData.sequences`, or the one
  * series): every batch row is a random crop of `length` steps of a random
  * entity, min-max scaled with the columns' overall range and then
- * normalised to its own range. Checkpoints every N iterations hold the
- * weights and position; batches come from an Rng forked per iteration, so a
- * resumed run sees the batches an uninterrupted one would (Adam moments
- * restart on resume).
+ * normalised to its own range. A checkpoint every N iterations holds the
+ * iterations done, the weights of all five networks (critics included), the
+ * state of both Adam optimizers (step count, first and second moments,
+ * running β powers) and the losses so far. Every random choice after
+ * initialisation (crops, noise, interpolation weights) comes from an Rng
+ * forked per iteration, and the initial weights from one forked per network,
+ * so a fit resumed from a checkpoint continues bit for bit as the
+ * uninterrupted fit would (tfjs's own global RNG is never used). Checkpoints
+ * written before optimizer state was saved still resume, with fresh Adam
+ * moments (reported as `resumedWithoutOptimizerState`).
  */
 import { z } from 'zod';
 import { lossTrend } from '../../ml/loss-trend.js';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
-import type { SavedTensor } from '../../ml/weights.js';
+import { restoreOptimizer, type SavedOptimizer, saveOptimizer, type SavedTensor } from '../../ml/weights.js';
 import {
   type FitContext,
   type FitResult,
@@ -109,6 +115,8 @@ export interface DganCheckpoint {
   /** Iterations completed. */
   iteration: number;
   weights: Partial<Record<NetName, SavedTensor[]>>;
+  /** Adam state of the generators' and the critics' optimizers; absent in checkpoints from before it was saved. */
+  optimizers?: { generator: SavedOptimizer; critic: SavedOptimizer };
   losses: { generator: number[]; discriminator: number[]; wasserstein: number[] };
 }
 
@@ -321,6 +329,11 @@ async function trainDgan(tf: Tf, data: TrainingData, o: DganFitOptions, ctx: Fit
   };
   const first = resume?.iteration ?? 0;
   try {
+    // Onto the fresh optimizers, before their first step; old checkpoints have none (Adam restarts).
+    if (resume?.optimizers) {
+      await restoreOptimizer(tf, optG, resume.optimizers.generator);
+      await restoreOptimizer(tf, optD, resume.optimizers.critic);
+    }
     for (let it = first; it < o.iterations; it++) {
       const rng = ctx.rng.fork(`iteration/${it}`);
       let dLoss = 0;
@@ -362,7 +375,12 @@ async function trainDgan(tf: Tf, data: TrainingData, o: DganFitOptions, ctx: Fit
       const done = it + 1;
       ctx.onProgress?.({ done, total: o.iterations, message: `iteration ${done}/${o.iterations}, generator ${gLoss.toFixed(4)}, discriminator ${dLoss.toFixed(4)}, Wasserstein ${wDistance.toFixed(4)}` });
       if (ctx.checkpoint && done % o.checkpointEvery === 0 && done < o.iterations) {
-        const cp: DganCheckpoint = { iteration: done, weights: saveNets(nets, [...GENERATORS, ...CRITICS]), losses };
+        const cp: DganCheckpoint = {
+          iteration: done,
+          weights: saveNets(nets, [...GENERATORS, ...CRITICS]),
+          optimizers: { generator: await saveOptimizer(optG), critic: await saveOptimizer(optD) },
+          losses: { generator: [...losses.generator], discriminator: [...losses.discriminator], wasserstein: [...losses.wasserstein] },
+        };
         await ctx.checkpoint(cp, { done, total: o.iterations });
       }
       await new Promise<void>((r) => setImmediate(r));
@@ -475,6 +493,7 @@ export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
     const tf = await loadTf();
     const started = performance.now();
     const r = await trainDgan(tf, data, options, ctx);
+    const resumed = ctx.resumeFrom as DganCheckpoint | undefined;
     const columns = data.summary.columns.map((c) => ({ name: c.name, min: c.min, max: c.max }));
     const entities = trainingSequences(data).length;
     return {
@@ -485,8 +504,9 @@ export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
         entities,
         attributes: r.specs,
         losses: { generator: lossTrend(r.losses.generator), discriminator: lossTrend(r.losses.discriminator), wasserstein: lossTrend(r.losses.wasserstein) },
-        secondsPerIteration: (performance.now() - started) / 1000 / Math.max(1, r.losses.generator.length - ((ctx.resumeFrom as DganCheckpoint | undefined)?.iteration ?? 0)),
-        ...(ctx.resumeFrom ? { resumedFrom: { iteration: (ctx.resumeFrom as DganCheckpoint).iteration } } : {}),
+        secondsPerIteration: (performance.now() - started) / 1000 / Math.max(1, r.losses.generator.length - (resumed?.iteration ?? 0)),
+        ...(resumed ? { resumedFrom: { iteration: resumed.iteration } } : {}),
+        ...(resumed && !resumed.optimizers ? { resumedWithoutOptimizerState: true } : {}),
         scaling: columns,
       },
     };
