@@ -106,6 +106,13 @@ const cell = (values: number[]) => {
   return `${f3(s.mean)} ± ${f3(s.std)}`;
 };
 
+/** Mean training / sampling seconds of a row's runs, or the generator's total when it does not split them. */
+function times(runs: readonly ProtocolRun[]): string {
+  const mean = (f: (r: ProtocolRun) => number) => spread(runs.map(f)).mean;
+  if (runs.every((r) => r.fitSeconds !== undefined)) return `${mean((r) => r.fitSeconds!).toFixed(1)} / ${mean((r) => r.sampleSeconds!).toFixed(1)}`;
+  return `${mean((r) => r.generatorSeconds).toFixed(1)} (both)`;
+}
+
 /** The commit measured, flagged when the working tree differs from it. */
 function commit(): string {
   const git = (...a: string[]) => execFileSync('git', a, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -143,17 +150,17 @@ async function main(): Promise<void> {
             }
           },
         });
-        progress(`  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s, metrics ${res.metricSeconds.toFixed(1)} s)`);
+        progress(`  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s${res.fitSeconds !== undefined ? ` = fit ${res.fitSeconds.toFixed(1)} + sample ${res.sampleSeconds!.toFixed(1)}` : ''}, metrics ${res.metricSeconds.toFixed(1)} s)`);
         results.push(res);
       }
       rows.push({ label: g === 'real' ? 'real vs real (ours, sanity)' : `${g} (ours)`, runs: results });
     }
     const first = rows[0]?.runs[0];
     out.push(`## ${name === 'sines' ? 'Sines' : 'Stocks'} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`, '');
-    out.push('| method | discriminative | predictive | correlational | KS (mean) | ACF distance | generator time (s) |', '|---|---|---|---|---|---|---|');
+    out.push('| method | discriminative | predictive | correlational | KS (mean) | ACF distance | train / sample time (s) |', '|---|---|---|---|---|---|---|');
     for (const row of rows) {
       const c = (f: (r: ProtocolRun) => number) => cell(row.runs.map(f));
-      out.push(`| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${spread(row.runs.map((r) => r.generatorSeconds)).mean.toFixed(1)} |`);
+      out.push(`| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${times(row.runs)} |`);
     }
     for (const p of PUBLISHED[name] ?? []) out.push(`| ${p.method} | ${p.disc} | ${p.pred} | — | — | — | — |`);
     out.push('');

@@ -30,11 +30,13 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
       const w = dataset.windows;
       const data = prepareTrainingSequences(windowSeries(dataset));
       const options = parseInput(learner.fitOptionsSchema, o.fitOptions, `fit options for ${name}`);
+      const t0 = performance.now();
       const fitted = await learner.fit(data, options, { rng: ctx.rng.fork('fit'), ...(ctx.signal ? { signal: ctx.signal } : {}), onProgress: (p) => o.progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`) });
+      const t1 = performance.now();
       const model = await learner.load(fitted.state);
       try {
         const paths = await model.sample({ length: w.length, count: w.count, context: o.context }, ctx.rng.fork('sample'));
-        return { synthetic: pathsToWindows(paths, w) };
+        return { synthetic: pathsToWindows(paths, w), fitSeconds: (t1 - t0) / 1000, sampleSeconds: (performance.now() - t1) / 1000 };
       } finally {
         model.dispose();
       }

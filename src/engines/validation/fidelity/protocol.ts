@@ -31,6 +31,9 @@ export interface SampleResult {
   synthetic: Windows;
   /** Set when the sampler holds out part of the real windows: the real side is then the rest. */
   real?: Windows;
+  /** Training and sampling wall time, seconds, when the sampler trains a model. */
+  fitSeconds?: number;
+  sampleSeconds?: number;
 }
 
 /** Anything that can learn from a dataset and sample windows like its real ones (same length, features and scaling). */
@@ -57,6 +60,9 @@ export interface ProtocolRun {
   acfDistance: number;
   /** Training + sampling wall time of the generator, seconds. */
   generatorSeconds: number;
+  /** The training and sampling parts of it, when the sampler reports them. */
+  fitSeconds?: number;
+  sampleSeconds?: number;
   /** Wall time of the metrics, seconds. */
   metricSeconds: number;
   realWindows: number;
@@ -84,6 +90,8 @@ export async function runProtocol(dataset: FidelityDataset, sampler: WindowSampl
     ks: windowKsStatistics(real, synthetic),
     acfDistance: windowAcfDistance(real, synthetic),
     generatorSeconds,
+    ...(sampled.fitSeconds !== undefined ? { fitSeconds: sampled.fitSeconds } : {}),
+    ...(sampled.sampleSeconds !== undefined ? { sampleSeconds: sampled.sampleSeconds } : {}),
     metricSeconds: (performance.now() - t1) / 1000,
     realWindows: real.count,
     syntheticWindows: synthetic.count,
