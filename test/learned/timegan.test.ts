@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TsiotError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { type TimeGanCheckpoint, timeganLearner } from '../../src/engines/generation/timegan/learned.js';
 import { loadTf } from '../../src/engines/ml/tf.js';
@@ -8,6 +9,7 @@ import { builtinLearners } from '../../src/engines/models/learners.js';
 import { CHECKPOINTS_COLLECTION } from '../../src/engines/models/record.js';
 import { ModelRegistry } from '../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../src/engines/models/training-data.js';
+import { prepareTrainingSequences } from '../../src/engines/models/training-sequences.js';
 import { DuckDbStorage } from '../../src/engines/storage/duckdb.js';
 import { tempStore, twoColumnSeries } from '../models/helpers.js';
 
@@ -153,4 +155,24 @@ describe('timegan learned generator', () => {
       expect(resumed.fit.state.weights).not.toEqual(whole.fit.state.weights);
     }, 120_000);
   });
+});
+
+describe('timegan on independent sequences', () => {
+  it('cuts training windows inside each sequence and refuses a window longer than every sequence', async () => {
+    // Two 8-step sequences: with seqLen 8 every window is one whole sequence; 12 steps fit only across the join.
+    const seq = (i: number, level: number) => ({
+      ...twoColumnSeries(8, i + 1),
+      id: `s${i}`,
+      name: `s${i}`,
+      columns: twoColumnSeries(8, i + 1).columns.map((c) => ({ ...c, values: Float64Array.from(c.values, (v, t) => level + 0.01 * v + 0.1 * t) })),
+    });
+    const data = prepareTrainingSequences([seq(0, 0), seq(1, 10)]);
+    const fit = await timeganLearner.fit(data, timeganLearner.fitOptionsSchema.parse({ ...tiny, embeddingIterations: 2, supervisedIterations: 1, jointIterations: 1 }), { rng: createRng(1) });
+    expect(fit.state.seqLen).toBe(8);
+    const e = await timeganLearner
+      .fit(data, timeganLearner.fitOptionsSchema.parse({ ...tiny, seqLen: 12, embeddingIterations: 1, supervisedIterations: 0, jointIterations: 0 }), { rng: createRng(1) })
+      .then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(TsiotError);
+    expect((e as TsiotError).details).toMatchObject({ field: 'options.seqLen', seqLen: 12, longestSequence: 8 });
+  }, 60_000);
 });

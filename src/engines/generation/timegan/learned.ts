@@ -8,7 +8,9 @@
  *      100·√supervised, 100·moment loss) each followed by an embedder step
  *      (10·√reconstruction + 0.1·supervised), then a discriminator step when
  *      its loss exceeds 0.15.
- * Data are min-max scaled windows. Training checkpoints every N iterations;
+ * Data are min-max scaled windows, cut inside each independent training
+ * sequence when several are given (never across a join). Training
+ * checkpoints every N iterations;
  * a checkpoint holds the phase and iterations done in it, the five networks'
  * weights, the state of the five Adam optimizers (step count, first and
  * second moments, running β powers) and the losses so far. Every random
@@ -21,10 +23,11 @@
  */
 import { z } from 'zod';
 import { lossTrend } from '../../ml/loss-trend.js';
+import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
 import { restoreOptimizer, type SavedOptimizer, saveOptimizer, type SavedTensor } from '../../ml/weights.js';
-import type { FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../models/learned.js';
+import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -157,8 +160,31 @@ function scaled(data: TrainingData): { x: Float32Array; rows: number; dim: numbe
   return { x, rows, dim, columns };
 }
 
+/**
+ * Rows of the (concatenated) training series where a window of T steps may
+ * start: inside one independent sequence when the data are several, never
+ * across a join.
+ */
+function windowStarts(data: TrainingData, T: number): Int32Array {
+  const lengths = trainingSequences(data).map((s) => s.timestamps.length);
+  const out: number[] = [];
+  let offset = 0;
+  for (const n of lengths) {
+    for (let s = 0; s + T <= n; s++) out.push(offset + s);
+    offset += n;
+  }
+  if (out.length === 0) {
+    const longest = Math.max(...lengths);
+    throw new TsiotError('invalid_input', `options.seqLen: windows of ${T} steps do not fit in any training sequence (the longest has ${longest} rows)`, {
+      details: { field: 'options.seqLen', seqLen: T, longestSequence: longest },
+      hint: `Use a shorter window, e.g. {"seqLen": ${Math.max(2, Math.min(24, longest))}}.`,
+    });
+  }
+  return Int32Array.from(out);
+}
+
 async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ctx: FitContext) {
-  const { x, rows, dim, columns } = scaled(data);
+  const { x, dim, columns } = scaled(data);
   const shapes = shapesFor(dim, o);
   const resume = ctx.resumeFrom as TimeGanCheckpoint | undefined;
   const nets = Object.fromEntries(
@@ -179,11 +205,11 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
     : { embedding: [], supervised: [], joint: [] };
   const T = o.seqLen;
   const B = o.batchSize;
-  const starts = rows - T + 1;
+  const starts = windowStarts(data, T);
   const batch = (rng: Rng): Tensor3D => {
     const buf = new Float32Array(B * T * dim);
     for (let b = 0; b < B; b++) {
-      const s = rng.int(0, starts);
+      const s = starts[rng.int(0, starts.length)]!;
       buf.set(x.subarray(s * dim, (s + T) * dim), b * T * dim);
     }
     return tf.tensor3d(buf, [B, T, dim]);
