@@ -211,6 +211,16 @@ describe('mixture learner', () => {
     // Ten windows later the path still follows a 24-step cycle.
     expect(lagCorrelation(v, 24)).toBeGreaterThan(0.9);
     expect(lagCorrelation(v, 12)).toBeLessThan(-0.9);
+    // Context "random": each path continues a stretch of real rows kept in the model.
+    expect(fit.state.anchors).toHaveLength(1000);
+    expect(fit.state.anchors[0]).toHaveLength(12);
+    const random = await model.sample({ length: 240, count: 3, context: 'random' }, createRng(4));
+    const again = await model.sample({ length: 240, count: 3, context: 'random' }, createRng(4));
+    expect(random.map((p) => Array.from(p[0]!))).toEqual(again.map((p) => Array.from(p[0]!)));
+    for (const p of random) expect(lagCorrelation(p[0]!, 24)).toBeGreaterThan(0.9);
+    // Different anchors: the paths start at different phases of the cycle.
+    const firsts = random.map((p) => p[0]![0]!);
+    expect(new Set(firsts.map((v) => v.toFixed(3))).size).toBe(3);
     // Paths from scratch are as long as asked and stay within the data's range.
     const fresh = await model.sample({ length: 100, count: 5, context: 'none' }, createRng(3));
     for (const p of fresh) for (const x of p[0]!) expect(Math.abs(x - 10)).toBeLessThan(3.6);

@@ -78,7 +78,15 @@ export interface MixtureState {
   mixture: { weights: number[]; means: number[]; covariances: number[] };
   /** The last rows of the training data (raw, one array per column) for context "end". */
   tail: number[][];
+  /**
+   * Stretches of `overlap` training rows at random positions (model scale,
+   * flattened row-major), for context "random": a path continues one of them.
+   */
+  anchors: number[][];
 }
+
+/** Most stretches of training data kept for context "random". */
+const MAX_ANCHORS = 1000;
 
 /** Left-out variance is floored at this share of a column's variance on the model scale (keeps conditioning well posed). */
 const NOISE_FLOOR = 1e-8;
@@ -229,6 +237,7 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     pca: { mean: Array.from(pca.mean), components: Array.from(pca.components), latent: pca.latent, residualVariance: Array.from(residualVariance) },
     mixture: { weights: Array.from(chosen.weights), means: Array.from(chosen.means), covariances: Array.from(chosen.covariances) },
     tail: last.columns.map((c) => Array.from(c.values.subarray(c.values.length - tailRows))),
+    anchors: anchorsOf(cut, overlap, dim, ctx.rng.fork('anchors')),
   };
   return {
     state,
@@ -247,6 +256,13 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
       weights: Array.from(chosen.weights, round),
     },
   };
+}
+
+/** The first `overlap` rows of up to MAX_ANCHORS training windows drawn at random. */
+function anchorsOf(cut: Cut, overlap: number, dim: number, rng: Rng): number[][] {
+  const p = cut.window * dim;
+  const picks = rng.shuffle(Array.from({ length: cut.count }, (_, i) => i)).slice(0, MAX_ANCHORS);
+  return picks.map((i) => Array.from(cut.points.subarray(i * p, i * p + overlap * dim)));
 }
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -437,6 +453,7 @@ class LoadedMixture implements LoadedModel {
     const { window, overlap, columns, tail } = this.state;
     const paths: SampledPath[] = [];
     const buf = new Float64Array(p);
+    // Context "end": the last `overlap` training rows on the model's scale.
     const standardTail = (() => {
       if (req.context !== 'end') return undefined;
       const rows = tail[0]!.length;
@@ -457,13 +474,15 @@ class LoadedMixture implements LoadedModel {
           for (let d = 0; d < dim; d++) out[d]![produced] = fromModel(columns[d]!, buf[t * dim + d]!);
         }
       };
-      if (standardTail) {
-        buf.set(standardTail, 0);
+      const anchors = this.state.anchors;
+      const start = standardTail ?? (req.context === 'random' && anchors.length > 0 ? anchors[rng.int(0, anchors.length)]! : undefined);
+      if (start) {
+        // Continue real data: the path begins right after the stretch it is conditioned on.
+        buf.set(start, 0);
         this.continueWindow(buf, rng);
         emit(overlap);
       } else {
-        // "none" and "random" both start from a window drawn from the model: the
-        // mixture is itself the law of a window starting at a random position.
+        // A fresh path: a window drawn from the model.
         this.window(rng, buf);
         emit(0);
       }
