@@ -202,6 +202,7 @@ describe('mixture learner', () => {
     const data = prepareTrainingData(series);
     const fit = await mixtureLearner.fit(data, fitOptions({ window: 24 }), { rng: createRng(1) });
     expect(fit.hyperParameters.overlap).toBe(12);
+
     const model = await mixtureLearner.load(fit.state);
     const [path] = await model.sample({ length: 240, count: 1, context: 'end' }, createRng(2));
     const v = path![0]!;
@@ -263,6 +264,24 @@ describe('mixture learner', () => {
     expect(ks(copula, values)).toBeLessThan(0.05);
     expect(ks(copula, values)).toBeLessThan(ks(standard, values));
   }, 60_000);
+
+  it('"auto" doubles the components until BIC gets worse, then stops and keeps the best', async () => {
+    // 400 four-step sequences at one of two levels with white noise: two clusters of windows.
+    const rng = createRng(21);
+    const seqs = Array.from({ length: 400 }, (_, i): TimeSeries => ({
+      id: `s${i}`,
+      name: `s${i}`,
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
+      columns: [{ name: 'level', values: Float64Array.from({ length: 4 }, () => (i % 2 ? 5 : -5) + 0.5 * rng.normal()) }],
+      labels: [],
+    }));
+    const fit = await mixtureLearner.fit(prepareTrainingSequences(seqs), fitOptions({}), { rng: createRng(1) });
+    const tried = fit.details.componentsTried as { components: number; bic: number }[];
+    expect(fit.details.mixtureComponents).toBe(2);
+    expect(tried.map((t) => t.components)).toEqual([1, 2, 4]);
+    expect(tried[2]!.bic).toBeGreaterThan(tried[1]!.bic);
+  });
 
   it('refuses windows longer than the data, too many values per window and an overlap as long as the window', async () => {
     const short = prepareTrainingData(cycleSeries(30));

@@ -53,8 +53,8 @@ export const MixtureFitOptionsSchema = z
     components: z
       .union([Int(1, 256), z.literal('auto')])
       .default('auto')
-      .describe('Mixture components, or "auto": try 1, 2, 4, … up to maxComponents and keep the best by the criterion'),
-    maxComponents: Int(1, 256).default(32).describe('Largest number of components "auto" tries'),
+      .describe('Mixture components, or "auto": try 1, 2, 4, … up to maxComponents, stopping when the criterion gets worse, and keep the best'),
+    maxComponents: Int(1, 256).default(64).describe('Largest number of components "auto" tries'),
     criterion: z.enum(['bic', 'aic']).default('bic').describe('How "auto" chooses the number of components'),
     overlap: Int(1, MAX_WINDOW_VALUES - 1)
       .optional()
@@ -186,7 +186,7 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
   return { points, count, stride, window, reason: choice.reason };
 }
 
-/** Component counts "auto" tries: 1, 2, 4, … up to the cap, and the cap itself. */
+/** Component counts "auto" tries, in order: 1, 2, 4, … up to the cap, and the cap itself (the search stops early when the criterion worsens). */
 function componentGrid(options: MixtureFitOptions, windows: number): number[] {
   const cap = Math.max(1, Math.min(options.components === 'auto' ? options.maxComponents : options.components, windows));
   if (options.components !== 'auto') return [cap];
@@ -225,6 +225,8 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     const g = fitGmm(latent, count, pca.latent, { components: k, maxIterations: options.maxIterations, ...(ctx.signal ? { signal: ctx.signal } : {}) }, ctx.rng.fork(`mixture/${k}`));
     tried.push({ components: k, kept: g.weights.length, logLikelihood: g.logLikelihood, bic: g.bic, aic: g.aic, iterations: g.iterations, converged: g.converged });
     if (!best || g[options.criterion] < best[options.criterion]) best = g;
+    // The search stops once doubling the components made the criterion worse: larger mixtures only overfit further.
+    else break;
   }
   ctx.onProgress?.({ done: total, total, message: 'fitted' });
   const chosen = best!;
