@@ -54,7 +54,7 @@ export const MixtureFitOptionsSchema = z
       .union([Int(1, 256), z.literal('auto')])
       .default('auto')
       .describe('Mixture components, or "auto": try 1, 2, 4, … up to maxComponents, stopping when the criterion gets worse, and keep the best'),
-    maxComponents: Int(1, 256).default(64).describe('Largest number of components "auto" tries'),
+    maxComponents: Int(1, 256).default(32).describe('Largest number of components "auto" tries'),
     criterion: z.enum(['bic', 'aic']).default('bic').describe('How "auto" chooses the number of components'),
     overlap: Int(1, MAX_WINDOW_VALUES - 1)
       .optional()
