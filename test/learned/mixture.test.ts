@@ -283,6 +283,24 @@ describe('mixture learner', () => {
     expect(tried[2]!.bic).toBeGreaterThan(tried[1]!.bic);
   });
 
+  it('keeps an evenly spaced subset when there are more windows than maxWindows, not just the first ones', async () => {
+    // 64 four-step sequences, sequence i at level i: with maxWindows 16 the kept windows span all levels.
+    const rng = createRng(22);
+    const seqs = Array.from({ length: 64 }, (_, i): TimeSeries => ({
+      id: `s${i}`,
+      name: `s${i}`,
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
+      columns: [{ name: 'level', values: Float64Array.from({ length: 4 }, () => i + 0.01 * rng.normal()) }],
+      labels: [],
+    }));
+    const fit = await mixtureLearner.fit(prepareTrainingSequences(seqs), fitOptions({ maxWindows: 16, maxComponents: 1 }), { rng: createRng(1) });
+    expect(fit.details.trainingWindows).toBe(16);
+    const { mean, std } = fit.state.columns[0]!;
+    const levels = fit.state.anchors.map((a) => Math.round(a[0]! * std + mean)).sort((x, y) => x - y);
+    expect(levels).toEqual(Array.from({ length: 16 }, (_, j) => 4 * j));
+  });
+
   it('refuses windows longer than the data, too many values per window and an overlap as long as the window', async () => {
     const short = prepareTrainingData(cycleSeries(30));
     const errorOf = async (p: Promise<unknown>) => {

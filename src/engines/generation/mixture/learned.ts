@@ -160,29 +160,29 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
   }
   const stride = options.stride ?? Math.max(1, Math.ceil(starts / options.maxWindows));
   const p = window * dim;
-  const chunks: Float64Array[] = [];
-  let count = 0;
-  for (const s of seqs) {
-    const rows = s.timestamps.length;
-    for (let start = 0; start + window <= rows && count < options.maxWindows; start += stride) {
-      const v = new Float64Array(p);
-      for (let d = 0; d < dim; d++) {
-        const col = s.columns[d]!.values;
-        const m = marginals[d]!;
-        for (let t = 0; t < window; t++) v[t * dim + d] = toModel(m, col[start + t]!);
-      }
-      chunks.push(v);
-      count++;
+  // Every window start at this stride, inside each sequence; when there are more than
+  // maxWindows (many short sequences, or a stride given), an evenly spaced subset of them.
+  const all: [seq: number, start: number][] = [];
+  seqs.forEach((s, i) => {
+    for (let start = 0; start + window <= s.timestamps.length; start += stride) all.push([i, start]);
+  });
+  const keep = all.length <= options.maxWindows ? all : Array.from({ length: options.maxWindows }, (_, j) => all[Math.floor((j * all.length) / options.maxWindows)]!);
+  const count = keep.length;
+  const points = new Float64Array(count * p);
+  keep.forEach(([i, start], k) => {
+    const s = seqs[i]!;
+    for (let d = 0; d < dim; d++) {
+      const col = s.columns[d]!.values;
+      const m = marginals[d]!;
+      for (let t = 0; t < window; t++) points[k * p + t * dim + d] = toModel(m, col[start + t]!);
     }
-  }
+  });
   if (count < 2) {
     throw new TsiotError('invalid_input', `options.stride: a stride of ${stride} leaves ${count} training window(s); at least 2 are needed`, {
       details: { field: 'options.stride', stride, windows: count },
       hint: 'Use a smaller stride, e.g. {"stride": 1}.',
     });
   }
-  const points = new Float64Array(count * p);
-  chunks.forEach((c, i) => points.set(c, i * p));
   return { points, count, stride, window, reason: choice.reason };
 }
 
