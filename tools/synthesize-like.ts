@@ -13,14 +13,14 @@ export const synthesizeLike = defineTool({
   title: 'Make a synthetic copy of real data',
   description: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
-    `Default generator "mixture" (seconds to fit; the best measured fidelity on the TimeGAN benchmark windows). ${generatorGuide()}`,
+    `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; seconds). ${generatorGuide()}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
     'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
-    'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
+    'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}; with a chosen model: {"data": {"seriesId": "ser_3fA9xQ"}, "generator": "arima", "options": {"period": 24}, "seed": 1}',
   ].join(' '),
   inputSchema: z.object({
     data: DataInputSchema,
-    generator: z.string().default('mixture').describe(`One of ${generatorNames()} (default "mixture"; see description).`),
+    generator: z.string().optional().describe(`One of ${generatorNames()} (default: "statistical" for one series, "mixture" for several; see description).`),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
     length: z.number().int().min(1).max(5_000_000).optional().describe('Rows per synthetic series (default: as many as the real data).'),
@@ -44,16 +44,17 @@ export const synthesizeLike = defineTool({
     report: ValidationReportSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  example: { data: { seriesId: 'ser_3fA9xQ' }, options: { period: 24 }, seed: 1 },
+  example: { data: { seriesId: 'ser_3fA9xQ' }, seed: 1 },
   routes: [{ method: 'POST', path: '/v1/synthesize-like' }],
   async handler(input, ctx) {
     const engines = ctx.engines;
     const registry = engines.models;
     const loaded = await loadDataInput(input.data, ctx.engines.storage);
     const seed = input.seed ?? randomSeed();
+    const generator = input.generator ?? (loaded.sequences ? 'mixture' : 'statistical');
     const model = await registry.fit(
       {
-        generator: input.generator,
+        generator,
         data: fitInput(loaded),
         seed,
         ...(input.options ? { options: input.options } : {}),
@@ -82,7 +83,8 @@ export const synthesizeLike = defineTool({
       const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
       if (input.keepModel) await registry.setFidelity(model.id, { score: report.score, verdict: report.verdict, validators: report.scoring.validators, measuredAt: new Date().toISOString() });
       const first = res.series[0];
-      const notes = [...loaded.notes, ...model.training.notes];
+      const chosen = input.generator ? [] : [`generator "${generator}" chosen for ${loaded.sequences ? `${loaded.sequences.length} series (a fleet or windows)` : 'one series'}`];
+      const notes = [...chosen, ...loaded.notes, ...model.training.notes];
       return {
         structured: {
           model: input.keepModel ? model.id : null,

@@ -145,6 +145,11 @@ describe('multi-series (fleet) fits through the model tools', () => {
     expect(out.series).toHaveLength(3);
     expect(out.series.every((s) => s.rows === 36 && SITES.includes(s.attributes?.site as (typeof SITES)[number]))).toBe(true);
     expect(out.report.score).not.toBeNull();
+    // Without a generator, several series get the mixture over windows.
+    const auto = (await call(synthesizeLike, { data: { series: devices.map(inlineEntry) }, options: { window: 12, maxComponents: 2 }, seed: 2, store: false })).structured as { generator: string; notes: string[]; series: { rows: number }[] };
+    expect(auto.generator).toBe('mixture');
+    expect(auto.notes[0]).toBe('generator "mixture" chosen for 3 series (a fleet or windows)');
+    expect(auto.series.map((s) => s.rows)).toEqual([36, 36, 36]);
   }, 120_000);
 
   it('refuses series with different columns, naming the series, and keeps no model', async () => {

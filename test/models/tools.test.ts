@@ -141,8 +141,11 @@ describe('model tools', () => {
   it('synthesize_like fits, generates, validates and discards the model unless asked to keep it', async () => {
     const before = (await engines.models!.list()).length;
     const r = await call(synthesizeLike, { data: inline(500), seed: 3 });
-    const out = r.structured as { model: string | null; series: { id: string; rows: number }[]; report: { score: number | null; verdict: string }; learned: Record<string, unknown> };
+    const out = r.structured as { model: string | null; generator: string; notes: string[]; series: { id: string; rows: number }[]; report: { score: number | null; verdict: string }; learned: Record<string, unknown> };
     expect(out.model).toBeNull();
+    // No generator given: one series gets the statistical learner, and the output says so.
+    expect(out.generator).toBe('statistical');
+    expect(out.notes[0]).toBe('generator "statistical" chosen for one series');
     expect(out.series[0]!.rows).toBe(500);
     expect(out.report.score).not.toBeNull();
     expect(out.report.score!).toBeGreaterThan(50);
