@@ -13,7 +13,7 @@ export const synthesizeLike = defineTool({
   title: 'Make a synthetic copy of real data',
   description: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
-    `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; seconds). ${generatorGuide()}`,
+    `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide()}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
     'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
     'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}; with a chosen model: {"data": {"seriesId": "ser_3fA9xQ"}, "generator": "arima", "options": {"period": 24}, "seed": 1}',
