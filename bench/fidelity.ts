@@ -16,7 +16,9 @@
  *   --seed        base seed (default 1).
  *   --fit-options JSON options for a learned generator's fit, e.g. '{"jointIterations":200}'.
  *   --context     where learned samples start: random (default), none or end; a model fitted
- *                 on independent windows (rnn) starts random/none paths like a fresh window.
+ *                 on independent windows (rnn) starts random/none paths like a fresh window;
+ *                 mixture's "random" continues a stretch of real data past the window's
+ *                 end, so run it with --context none (as in docs/benchmarks.md).
  *   --out         also write the markdown to this file.
  *   TSIOT_STOCK_DATA overrides the path of stock_data.csv (default ../shared/data beside the repo).
  *
