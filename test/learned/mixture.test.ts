@@ -12,6 +12,7 @@ import { ModelRegistry } from '../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../src/engines/models/training-data.js';
 import { prepareTrainingSequences } from '../../src/engines/models/training-sequences.js';
 import { sines, type Windows } from '../../src/engines/validation/fidelity/data.js';
+import { ksTwoSample } from '../../src/engines/validation/stats/ks.js';
 import { discriminativeScore } from '../../src/engines/validation/fidelity/discriminative.js';
 import { gaussianSampler } from '../../src/engines/validation/fidelity/protocol.js';
 import { tempStore } from '../models/helpers.js';
@@ -244,19 +245,7 @@ describe('mixture learner', () => {
       const paths = await model.sample({ length: 12, count: 400, context: 'none' }, createRng(2));
       return paths.flatMap((p) => Array.from(p[0]!));
     };
-    const ks = (a: number[], b: Float64Array) => {
-      const x = [...a].sort((p, q) => p - q);
-      const y = Array.from(b).sort((p, q) => p - q);
-      let i = 0;
-      let j = 0;
-      let d = 0;
-      while (i < x.length && j < y.length) {
-        if (x[i]! <= y[j]!) i++;
-        else j++;
-        d = Math.max(d, Math.abs(i / x.length - j / y.length));
-      }
-      return d;
-    };
+    const ks = (a: number[], b: Float64Array) => ksTwoSample(Float64Array.from(a), b).statistic;
     const [copula, standard] = [await sampleAll('copula'), await sampleAll('standardize')];
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
     expect(copula.every((v) => v >= lo && v <= hi)).toBe(true);

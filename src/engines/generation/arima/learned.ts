@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import type { ColumnForecast, FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../models/learned.js';
-import { cholesky } from './linalg.js';
+import { correlationCholesky, correlationFromCholesky } from './linalg.js';
 import type { ArimaCoefficients, ArimaFit } from './model.js';
 import { estimateArima } from './estimate.js';
 import { selectArima } from './select.js';
@@ -89,16 +89,7 @@ function innovationCorrelation(fits: ArimaFit[], rows: number): Float64Array {
   const from = Math.min(rows - 1, Math.max(...fits.map((f) => f.residualsFrom)));
   const cov = new Float64Array(k * k);
   for (let t = from; t < rows; t++) for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) cov[a * k + b]! += fits[a]!.residuals[t]! * fits[b]!.residuals[t]!;
-  const corr = new Float64Array(k * k);
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b <= a; b++) {
-      const den = Math.sqrt(cov[a * k + a]! * cov[b * k + b]!);
-      const r = a === b ? 1 : den > 0 ? cov[a * k + b]! / den : 0;
-      corr[a * k + b] = r;
-      corr[b * k + a] = r;
-    }
-  }
-  return cholesky(corr, k);
+  return correlationCholesky(cov, k);
 }
 
 class LoadedArima implements LoadedModel {
@@ -222,13 +213,3 @@ export const arimaLearner: LearnedGenerator<ArimaFitOptions, ArimaState> = {
     return new LoadedArima(state);
   },
 };
-
-function correlationFromCholesky(l: Float64Array, k: number): number[][] {
-  return Array.from({ length: k }, (_, a) =>
-    Array.from({ length: k }, (_, b) => {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += l[a * k + j]! * l[b * k + j]!;
-      return Math.round(s * 1e6) / 1e6;
-    }),
-  );
-}

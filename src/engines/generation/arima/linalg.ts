@@ -72,3 +72,32 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
   }
   return l;
 }
+
+/**
+ * Lower Cholesky factor of the correlation matrix of a covariance given by
+ * its lower triangle (k×k row-major); a variable with no variance gets
+ * correlation 0 with the others.
+ */
+export function correlationCholesky(cov: Float64Array, k: number): Float64Array {
+  const corr = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b <= a; b++) {
+      const den = Math.sqrt(cov[a * k + a]! * cov[b * k + b]!);
+      const r = a === b ? 1 : den > 0 ? cov[a * k + b]! / den : 0;
+      corr[a * k + b] = r;
+      corr[b * k + a] = r;
+    }
+  }
+  return cholesky(corr, k);
+}
+
+/** The correlation matrix L·Lᵀ of a Cholesky factor, rounded to 6 decimals for display. */
+export function correlationFromCholesky(l: Float64Array, k: number): number[][] {
+  return Array.from({ length: k }, (_, a) =>
+    Array.from({ length: k }, (_, b) => {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += l[a * k + j]! * l[b * k + j]!;
+      return Math.round(s * 1e6) / 1e6;
+    }),
+  );
+}

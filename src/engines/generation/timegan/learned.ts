@@ -350,7 +350,6 @@ class LoadedTimeGan implements LoadedModel {
   }
 }
 
-
 export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> = {
   name: 'timegan',
   fitOptionsSchema: TimeGanFitOptionsSchema,

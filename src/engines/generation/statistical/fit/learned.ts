@@ -31,7 +31,7 @@ import { TsiotError } from '../../../../core/errors.js';
 import type { Rng } from '../../../../core/rng.js';
 import type { ColumnForecast, FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../../models/learned.js';
 import { trainingSequences } from '../../../models/learned.js';
-import { cholesky } from '../../arima/linalg.js';
+import { correlationCholesky, correlationFromCholesky } from '../../arima/linalg.js';
 import { normalQuantile } from '../../arima/simulate.js';
 import { detectPeriods, mstl, type DetectedPeriod } from './mstl.js';
 import { fitAr, normalCdf, normalScores, psiWeights, quantileAt, quantileTable, shape, tDegreesOfFreedom, unitT } from './residual.js';
@@ -243,16 +243,7 @@ function innovationCorrelation(es: Float64Array[]): Float64Array {
     if (!ok(t)) continue;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) cov[a * k + b]! += (es[a]![t]! - mean[a]!) * (es[b]![t]! - mean[b]!);
   }
-  const corr = new Float64Array(k * k);
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b <= a; b++) {
-      const den = Math.sqrt(cov[a * k + a]! * cov[b * k + b]!);
-      const r = a === b ? 1 : den > 0 ? cov[a * k + b]! / den : 0;
-      corr[a * k + b] = r;
-      corr[b * k + a] = r;
-    }
-  }
-  return cholesky(corr, k);
+  return correlationCholesky(cov, k);
 }
 
 interface ColumnFit {
@@ -548,13 +539,3 @@ export const statisticalLearner: LearnedGenerator<StatisticalFitOptions, Statist
     return new LoadedStatistical(state);
   },
 };
-
-function correlationFromCholesky(l: Float64Array, k: number): number[][] {
-  return Array.from({ length: k }, (_, a) =>
-    Array.from({ length: k }, (_, b) => {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += l[a * k + j]! * l[b * k + j]!;
-      return Math.round(s * 1e6) / 1e6;
-    }),
-  );
-}
