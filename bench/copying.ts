@@ -24,12 +24,19 @@ import { parseInput } from '../src/core/input-errors.js';
 import { createRng } from '../src/core/rng.js';
 import { builtinLearners } from '../src/engines/models/learners.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
-import { loadStocks, sines, splitWindows, shuffleWindows, type Windows } from '../src/engines/validation/fidelity/data.js';
+import {
+  loadStocks,
+  sines,
+  splitWindows,
+  shuffleWindows,
+  type Windows,
+} from '../src/engines/validation/fidelity/data.js';
 import { nearestTwo, type VectorSet } from '../src/engines/validation/stats/nearest.js';
 import { pathsToWindows, windowSeries } from './learned-sampler.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const generators = (args.get('generator') ?? 'mixture').split(',').filter(Boolean);
 const datasets = (args.get('dataset') ?? 'sines,stocks').split(',').filter(Boolean);
 const runs = Number(args.get('runs') ?? 3);
@@ -44,7 +51,10 @@ const median = (v: Float64Array) => {
 const f3 = (v: number) => v.toFixed(3);
 
 async function main(): Promise<void> {
-  const lines = ['| data | generator | DCR ratio (synthetic / holdout) | median DCR synthetic | median DCR holdout | exact copies | closer than 1% of holdout |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| data | generator | DCR ratio (synthetic / holdout) | median DCR synthetic | median DCR holdout | exact copies | closer than 1% of holdout |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const name of datasets) {
     for (const g of generators) {
       const learner = builtinLearners().find((l) => l.name === g);
@@ -57,24 +67,41 @@ async function main(): Promise<void> {
         const columns = stocks ? stocks.columns : ['f1', 'f2', 'f3', 'f4', 'f5'];
         const [train, holdout] = splitWindows(windows, 0.5, rng.fork('split'));
         const data = prepareTrainingSequences(windowSeries({ name, columns, windows: train }));
-        const fitted = await learner.fit(data, parseInput(learner.fitOptionsSchema, fitOptions, `fit options for ${g}`), { rng: rng.fork('fit') });
+        const fitted = await learner.fit(
+          data,
+          parseInput(learner.fitOptionsSchema, fitOptions, `fit options for ${g}`),
+          { rng: rng.fork('fit') },
+        );
         const model = await learner.load(fitted.state);
-        const synthetic = pathsToWindows(await model.sample({ length: train.length, count: holdout.count, context: 'none' }, rng.fork('sample')), train);
+        const synthetic = pathsToWindows(
+          await model.sample({ length: train.length, count: holdout.count, context: 'none' }, rng.fork('sample')),
+          train,
+        );
         model.dispose();
         const per = Math.sqrt(train.length * train.dim);
         const base = vectors(train);
         const syn = nearestTwo(vectors(synthetic), base).first.map((d) => d / per);
         const hold = nearestTwo(vectors(holdout), base).first.map((d) => d / per);
         const p1 = Float64Array.from(hold).sort()[Math.floor(hold.length * 0.01)]!;
-        const row = [median(syn) / median(hold), median(syn), median(hold), syn.filter((d) => d <= 1e-6).length / syn.length, syn.filter((d) => d < p1).length / syn.length];
+        const row = [
+          median(syn) / median(hold),
+          median(syn),
+          median(hold),
+          syn.filter((d) => d <= 1e-6).length / syn.length,
+          syn.filter((d) => d < p1).length / syn.length,
+        ];
         process.stderr.write(`${name} · ${g} · run ${r + 1}/${runs}: ${row.map(f3).join(' ')}\n`);
         rows.push(row);
       }
       const mean = (k: number) => rows.reduce((s, x) => s + x[k]!, 0) / rows.length;
-      lines.push(`| ${name} | ${g} | ${f3(mean(0))} | ${f3(mean(1))} | ${f3(mean(2))} | ${(100 * mean(3)).toFixed(1)} % | ${(100 * mean(4)).toFixed(1)} % |`);
+      lines.push(
+        `| ${name} | ${g} | ${f3(mean(0))} | ${f3(mean(1))} | ${f3(mean(2))} | ${(100 * mean(3)).toFixed(1)} % | ${(100 * mean(4)).toFixed(1)} % |`,
+      );
     }
   }
-  process.stdout.write(`${lines.join('\n')}\n\nMeans over ${runs} runs; distances are RMS per value on the windows' [0, 1] scale.\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\nMeans over ${runs} runs; distances are RMS per value on the windows' [0, 1] scale.\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -47,10 +47,17 @@ import {
 } from '../src/engines/validation/fidelity/protocol.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 
-const generators = (args.get('generator') ?? 'real').split(',').map((s) => s.trim()).filter(Boolean);
-const datasets = (args.get('dataset') ?? 'sines,stocks').split(',').map((s) => s.trim()).filter(Boolean);
+const generators = (args.get('generator') ?? 'real')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const datasets = (args.get('dataset') ?? 'sines,stocks')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const runs = Number(args.get('runs') ?? 5);
 const baseSeed = args.get('seed') ?? '1';
 const iterations = parseIterations(args.get('iterations') ?? 'paper');
@@ -60,8 +67,10 @@ const context = (args.get('context') ?? 'random') as SampleContext;
 function parseIterations(spec: string): { discriminative: number; predictive: number } {
   if (spec === 'paper') return { ...PAPER_ITERATIONS };
   const parts = spec.split(',').map(Number);
-  if (parts.length === 2 && parts.every((n) => Number.isInteger(n) && n > 0)) return { discriminative: parts[0]!, predictive: parts[1]! };
-  if (parts.length === 1 && Number.isInteger(parts[0]) && parts[0]! > 0) return { discriminative: parts[0]!, predictive: Math.round(parts[0]! * 2.5) };
+  if (parts.length === 2 && parts.every((n) => Number.isInteger(n) && n > 0))
+    return { discriminative: parts[0]!, predictive: parts[1]! };
+  if (parts.length === 1 && Number.isInteger(parts[0]) && parts[0]! > 0)
+    return { discriminative: parts[0]!, predictive: Math.round(parts[0]! * 2.5) };
   throw new Error(`--iterations: expected "paper", "D,P" or a number, got ${JSON.stringify(spec)}`);
 }
 
@@ -111,13 +120,17 @@ const cell = (values: number[]) => {
 /** Mean training / sampling seconds of a row's runs, or the generator's total when it does not split them. */
 function times(runs: readonly ProtocolRun[]): string {
   const mean = (f: (r: ProtocolRun) => number) => spread(runs.map(f)).mean;
-  if (runs.every((r) => r.fitSeconds !== undefined)) return `${mean((r) => r.fitSeconds!).toFixed(1)} / ${mean((r) => r.sampleSeconds!).toFixed(1)}`;
+  if (runs.every((r) => r.fitSeconds !== undefined))
+    return `${mean((r) => r.fitSeconds!).toFixed(1)} / ${mean((r) => r.sampleSeconds!).toFixed(1)}`;
   return `${mean((r) => r.generatorSeconds).toFixed(1)} (both)`;
 }
 
 /** The commit measured, flagged when the working tree differs from it. */
 function commit(): string {
-  const git = (...a: string[]) => execFileSync('git', a, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const git = (...a: string[]) =>
+    execFileSync('git', a, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   try {
     const head = git('rev-parse', '--short', 'HEAD');
     return git('status', '--porcelain') ? `${head} with uncommitted changes` : head;
@@ -130,8 +143,13 @@ async function main(): Promise<void> {
   const out: string[] = [];
   const started = new Date().toISOString();
   out.push(`# Fidelity benchmark (TimeGAN-paper protocol)`, '');
-  out.push(`${runs} runs per row (seeds ${baseSeed}/0…${runs - 1}); discriminative ${iterations.discriminative} and predictive ${iterations.predictive} iterations, batch 128; mean ± std over runs.`);
-  out.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs wasm backend; commit ${commit()}; started ${started}.`, '');
+  out.push(
+    `${runs} runs per row (seeds ${baseSeed}/0…${runs - 1}); discriminative ${iterations.discriminative} and predictive ${iterations.predictive} iterations, batch 128; mean ± std over runs.`,
+  );
+  out.push(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs wasm backend; commit ${commit()}; started ${started}.`,
+    '',
+  );
   for (const name of datasets) {
     const rows: { label: string; runs: ProtocolRun[] }[] = [];
     for (const g of generators) {
@@ -140,7 +158,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < runs; r++) {
         const rng = createRng(`${baseSeed}/${r}`);
         const dataset = shuffledDataset(await loadDataset(name, rng), rng.fork('shuffle'));
-        progress(`${name} · ${g} · run ${r + 1}/${runs}: ${dataset.windows.count} windows × ${dataset.windows.length} × ${dataset.windows.dim}`);
+        progress(
+          `${name} · ${g} · run ${r + 1}/${runs}: ${dataset.windows.count} windows × ${dataset.windows.length} × ${dataset.windows.dim}`,
+        );
         let lastShown = 0;
         const res = await runProtocol(dataset, sampler, rng, {
           discriminativeIterations: iterations.discriminative,
@@ -152,24 +172,38 @@ async function main(): Promise<void> {
             }
           },
         });
-        progress(`  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s${res.fitSeconds !== undefined ? ` = fit ${res.fitSeconds.toFixed(1)} + sample ${res.sampleSeconds!.toFixed(1)}` : ''}, metrics ${res.metricSeconds.toFixed(1)} s)`);
+        progress(
+          `  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s${res.fitSeconds !== undefined ? ` = fit ${res.fitSeconds.toFixed(1)} + sample ${res.sampleSeconds!.toFixed(1)}` : ''}, metrics ${res.metricSeconds.toFixed(1)} s)`,
+        );
         results.push(res);
       }
       rows.push({ label: g === 'real' ? 'real vs real (ours, sanity)' : `${g} (ours)`, runs: results });
     }
     const first = rows[0]?.runs[0];
-    out.push(`## ${name === 'sines' ? 'Sines' : 'Stocks'} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`, '');
-    out.push('| method | discriminative | predictive | correlational | KS (mean) | ACF distance | train / sample time (s) |', '|---|---|---|---|---|---|---|');
+    out.push(
+      `## ${name === 'sines' ? 'Sines' : 'Stocks'} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`,
+      '',
+    );
+    out.push(
+      '| method | discriminative | predictive | correlational | KS (mean) | ACF distance | train / sample time (s) |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const row of rows) {
       const c = (f: (r: ProtocolRun) => number) => cell(row.runs.map(f));
-      out.push(`| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${times(row.runs)} |`);
+      out.push(
+        `| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${times(row.runs)} |`,
+      );
     }
     for (const p of PUBLISHED[name] ?? []) out.push(`| ${p.method} | ${p.disc} | ${p.pred} | — | — | — | — |`);
     out.push('');
   }
-  out.push('Lower is better for every score. Published rows are quoted from BENCHMARKS.md (their own machines and code).');
+  out.push(
+    'Lower is better for every score. Published rows are quoted from BENCHMARKS.md (their own machines and code).',
+  );
   if (generators.some((g) => g !== 'real' && g !== 'gaussian') && datasets.includes('sines')) {
-    out.push('Learned generators are given the real windows as independent sequences (Sines: 10,000; Stocks: the training windows): rnn, dgan, timegan, mixture and the statistical remainder never learn across their joins; arima, which fits one series, sees them end to end.');
+    out.push(
+      'Learned generators are given the real windows as independent sequences (Sines: 10,000; Stocks: the training windows): rnn, dgan, timegan, mixture and the statistical remainder never learn across their joins; arima, which fits one series, sees them end to end.',
+    );
   }
   const text = out.join('\n');
   process.stdout.write(`${text}\n`);

@@ -21,7 +21,8 @@ import { resolvePlan } from '../src/engines/generation/statistical/plan.js';
 import { StatisticalParamsSchema, type StatisticalParamsInput } from '../src/engines/generation/statistical/schema.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const VALUES = Number(args.get('values') ?? 10_000_000);
 const RUNS = Number(args.get('runs') ?? 5);
 
@@ -39,7 +40,15 @@ const cases: Case[] = [
     input: {
       points: VALUES,
       interval: '1s',
-      sensors: [{ type: 'custom', level: 20, trend: { slope: 0.1 }, seasonalities: [{ period: '1d', amplitude: 3 }], noise: { ar: [0.95], arStd: 0.2, std: 0.05 } }],
+      sensors: [
+        {
+          type: 'custom',
+          level: 20,
+          trend: { slope: 0.1 },
+          seasonalities: [{ period: '1d', amplitude: 3 }],
+          noise: { ar: [0.95], arStd: 0.2, std: 0.05 },
+        },
+      ],
     },
   },
   {
@@ -103,7 +112,13 @@ async function measure(c: Case, withNaive: boolean): Promise<Row> {
       await renderColumns(sensors, plan.correlation, plan.timing.rows);
     }
   };
-  const times: Record<keyof Omit<Row, 'name' | 'values'>, number[]> = { fillFresh: [], fillReused: [], kernel: [], generate: [], naive: [] };
+  const times: Record<keyof Omit<Row, 'name' | 'values'>, number[]> = {
+    fillFresh: [],
+    fillReused: [],
+    kernel: [],
+    generate: [],
+    naive: [],
+  };
   // one warm-up round so every path is optimised before timing
   for (let run = -1; run < RUNS; run++) {
     const t = {
@@ -138,11 +153,20 @@ for (const [i, c] of cases.entries()) {
 const f = (x: number) => x.toFixed(1);
 const r = (x: number) => x.toFixed(3);
 console.log(`\n### Statistical generation throughput (M values/s, single core, median of ${RUNS} runs)\n`);
-console.log(`Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (one used); load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (other work on the machine lowers every figure).\n`);
-console.log('| case | values | fill, new array | fill, reused array | kernel | kernel / fill (new) | generate() | generate() / fill (new) |');
+console.log(
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (one used); load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (other work on the machine lowers every figure).\n`,
+);
+console.log(
+  '| case | values | fill, new array | fill, reused array | kernel | kernel / fill (new) | generate() | generate() / fill (new) |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
-  console.log(`| ${row.name} | ${row.values.toLocaleString('en-US')} | ${f(row.fillFresh)} | ${f(row.fillReused)} | ${f(row.kernel)} | ${r(row.kernel / row.fillFresh)} | ${f(row.generate)} | ${r(row.generate / row.fillFresh)} |`);
+  console.log(
+    `| ${row.name} | ${row.values.toLocaleString('en-US')} | ${f(row.fillFresh)} | ${f(row.fillReused)} | ${f(row.kernel)} | ${r(row.kernel / row.fillFresh)} | ${f(row.generate)} | ${r(row.generate / row.fillFresh)} |`,
+  );
 }
 const naiveRow = rows.find((x) => x.naive !== undefined);
-if (naiveRow) console.log(`\nReference: the same univariate model written per point with Math.sin and Box–Muller: ${f(naiveRow.naive!)} M values/s (kernel is ${f(naiveRow.kernel / naiveRow.naive!)}× faster).`);
+if (naiveRow)
+  console.log(
+    `\nReference: the same univariate model written per point with Math.sin and Box–Muller: ${f(naiveRow.naive!)} M values/s (kernel is ${f(naiveRow.kernel / naiveRow.naive!)}× faster).`,
+  );

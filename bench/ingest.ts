@@ -50,7 +50,17 @@ function makeSeries(id: string): TimeSeries {
     a[i] = 20 + 5 * Math.sin(i / 1_375) + i * 1e-6;
     b[i] = i % 97 === 0 ? NaN : i / 7;
   }
-  return { id, name: id, metadata: { tags: { site: 'bench' } }, timestamps, columns: [{ name: 'temp', values: a }, { name: 'load', values: b }], labels: [] };
+  return {
+    id,
+    name: id,
+    metadata: { tags: { site: 'bench' } },
+    timestamps,
+    columns: [
+      { name: 'temp', values: a },
+      { name: 'load', values: b },
+    ],
+    labels: [],
+  };
 }
 
 function median(xs: number[]): number {
@@ -78,7 +88,13 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** InfluxDB-compatible servers: the backend vs curl of the same line protocol. */
-async function benchLineProtocol(label: string, url: string, bulkPath: (db: string) => string, reset: (base: string, db: string) => Promise<void>, cleanup: (base: string, db: string) => Promise<void>): Promise<Row | undefined> {
+async function benchLineProtocol(
+  label: string,
+  url: string,
+  bulkPath: (db: string) => string,
+  reset: (base: string, db: string) => Promise<void>,
+  cleanup: (base: string, db: string) => Promise<void>,
+): Promise<Row | undefined> {
   const probe = new InfluxDbStorage({ url });
   const { baseUrl, database } = probe.config;
   if (!(await reachable(`${baseUrl}/ping`))) {
@@ -97,7 +113,18 @@ async function benchLineProtocol(label: string, url: string, bulkPath: (db: stri
     const oursDb = `${database}_ours_${r}`;
     await reset(baseUrl, curlDb);
     bulk.push(
-      await timed(() => execFileSync('curl', ['-sS', '-f', '-XPOST', `${baseUrl}${bulkPath(curlDb)}`, '--data-binary', `@${file}`, '-H', 'Content-Type: text/plain'])),
+      await timed(() =>
+        execFileSync('curl', [
+          '-sS',
+          '-f',
+          '-XPOST',
+          `${baseUrl}${bulkPath(curlDb)}`,
+          '--data-binary',
+          `@${file}`,
+          '-H',
+          'Content-Type: text/plain',
+        ]),
+      ),
     );
     await reset(baseUrl, oursDb);
     const target = new URL(url);
@@ -121,7 +148,9 @@ const influxDrop = (base: string, db: string) => influxQuery(base, `DROP DATABAS
 
 /** VictoriaMetrics ignores the bucket: every round clears the benchmark's series instead. */
 async function vmClear(base: string): Promise<void> {
-  await fetch(`${base}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': '{tsiot_id="bench"}' })}`, { method: 'POST' });
+  await fetch(`${base}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': '{tsiot_id="bench"}' })}`, {
+    method: 'POST',
+  });
 }
 
 /** PostgreSQL: the backend's COPY vs psql \copy of the same rows as CSV, into the same table. */
@@ -140,7 +169,10 @@ async function benchPostgres(url: string): Promise<Row | undefined> {
   const series = makeSeries('bench');
   // The same rows as CSV: id, seq, ISO time, array literal.
   const csv = join(dir, 'points.csv');
-  const text = [...copyRows('bench', series.timestamps, series.columns)].join('').replace(/\t(\{[^}]*\})\n/g, '\t"$1"\n').replaceAll('\t', ',');
+  const text = [...copyRows('bench', series.timestamps, series.columns)]
+    .join('')
+    .replace(/\t(\{[^}]*\})\n/g, '\t"$1"\n')
+    .replaceAll('\t', ',');
   writeFileSync(csv, text);
   const psqlUrl = new URL(url);
   psqlUrl.search = '';
@@ -149,7 +181,16 @@ async function benchPostgres(url: string): Promise<Row | undefined> {
   for (let r = 0; r < ROUNDS; r++) {
     await admin.query(`TRUNCATE "${schema}".points, "${schema}".series`);
     await admin.query(`VACUUM "${schema}".points`);
-    bulk.push(await timed(() => execFileSync('psql', [psqlUrl.toString(), '-q', '-c', `\\copy "${schema}".points (series_id, seq, ts, vals) FROM '${csv}' WITH (FORMAT csv)`])));
+    bulk.push(
+      await timed(() =>
+        execFileSync('psql', [
+          psqlUrl.toString(),
+          '-q',
+          '-c',
+          `\\copy "${schema}".points (series_id, seq, ts, vals) FROM '${csv}' WITH (FORMAT csv)`,
+        ]),
+      ),
+    );
     await admin.query(`TRUNCATE "${schema}".points, "${schema}".series`);
     await admin.query(`VACUUM "${schema}".points`);
     ours.push(await timed(() => storage.store(series)));
@@ -165,12 +206,24 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const influx = serverUrl('TSIOT_TEST_INFLUX_URL');
   if (influx) {
-    const r = await benchLineProtocol('InfluxDB 1.x', influx.replace(/\/[^/?]*(\?|$)/, '/tsiot_bench$1'), (db) => `/write?db=${db}&precision=ms`, influxCreate, influxDrop);
+    const r = await benchLineProtocol(
+      'InfluxDB 1.x',
+      influx.replace(/\/[^/?]*(\?|$)/, '/tsiot_bench$1'),
+      (db) => `/write?db=${db}&precision=ms`,
+      influxCreate,
+      influxDrop,
+    );
     if (r) rows.push(r);
   }
   const vm = serverUrl('TSIOT_TEST_VM_URL');
   if (vm) {
-    const r = await benchLineProtocol('VictoriaMetrics (v2 write)', vm, (db) => `/api/v2/write?org=tsiot&bucket=${db}&precision=ms`, vmClear, vmClear);
+    const r = await benchLineProtocol(
+      'VictoriaMetrics (v2 write)',
+      vm,
+      (db) => `/api/v2/write?org=tsiot&bucket=${db}&precision=ms`,
+      vmClear,
+      vmClear,
+    );
     if (r) rows.push(r);
   }
   const pgUrl = serverUrl('TSIOT_TEST_PG_URL');
@@ -180,7 +233,9 @@ async function main(): Promise<void> {
   }
   console.log('\ntarget                        tsiot pts/s    server bulk pts/s   ratio');
   for (const r of rows) {
-    console.log(`${r.target.padEnd(28)} ${Math.round(r.ours).toLocaleString('en').padStart(12)} ${Math.round(r.bulk).toLocaleString('en').padStart(20)}   ${(r.ours / r.bulk).toFixed(2)}`);
+    console.log(
+      `${r.target.padEnd(28)} ${Math.round(r.ours).toLocaleString('en').padStart(12)} ${Math.round(r.bulk).toLocaleString('en').padStart(20)}   ${(r.ours / r.bulk).toFixed(2)}`,
+    );
   }
 }
 

@@ -52,7 +52,13 @@ const storage: Storage = sinkKind === 'null' ? nullSink() : db;
 const generators = new GeneratorFactory();
 registerBuiltinGenerators(generators);
 const logger = createLogger('warn');
-const jobs = new InProcessJobEngine({ documents: db, registry: defaultJobHandlers({ generators, storage }), events: new InProcessEventBus(db), logger, concurrency: 1 });
+const jobs = new InProcessJobEngine({
+  documents: db,
+  registry: defaultJobHandlers({ generators, storage }),
+  events: new InProcessEventBus(db),
+  logger,
+  concurrency: 1,
+});
 await jobs.init();
 
 let peak = process.memoryUsage().rss;
@@ -69,7 +75,12 @@ const t0 = performance.now();
 const job = await jobs.start({
   type: 'generation',
   timeoutMs: 6 * 3_600_000,
-  data: { generator: 'statistical', params: { devices, points: rows, interval: '1s', sensors: [{ type: 'temperature' }] }, seed: 42, chunkValues },
+  data: {
+    generator: 'statistical',
+    params: { devices, points: rows, interval: '1s', sensors: [{ type: 'temperature' }] },
+    seed: 42,
+    chunkValues,
+  },
 });
 let last = '';
 for (;;) {
@@ -88,9 +99,15 @@ for (;;) {
     const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
     process.stderr.write('\n');
     console.log(`generation job: ${j.state}${j.error ? ` (${j.error.message})` : ''}`);
-    console.log(`values: ${r?.values.toLocaleString('en-US')} in ${r?.chunks} chunks of ≤${chunkValues.toLocaleString('en-US')} (${r?.parts} stored parts, ${devices} devices × ${rows.toLocaleString('en-US')} rows)`);
-    console.log(`time: ${s.toFixed(1)} s (${((r?.values ?? 0) / s / 1e6).toFixed(2)} M values/s, generate + ${sinkKind === 'null' ? 'drop' : 'store in DuckDB'})`);
-    console.log(`RSS: baseline ${mb(baseline)} MB, peak ${mb(peak)} MB (sampled every 20 ms); kernel maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(
+      `values: ${r?.values.toLocaleString('en-US')} in ${r?.chunks} chunks of ≤${chunkValues.toLocaleString('en-US')} (${r?.parts} stored parts, ${devices} devices × ${rows.toLocaleString('en-US')} rows)`,
+    );
+    console.log(
+      `time: ${s.toFixed(1)} s (${((r?.values ?? 0) / s / 1e6).toFixed(2)} M values/s, generate + ${sinkKind === 'null' ? 'drop' : 'store in DuckDB'})`,
+    );
+    console.log(
+      `RSS: baseline ${mb(baseline)} MB, peak ${mb(peak)} MB (sampled every 20 ms); kernel maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
     console.log(`peak JS heap + typed arrays: ${mb(peakJs)} MB`);
     console.log(`RSS by progress (MB): ${curve.join(', ')}`);
     if (sinkKind === 'duckdb') console.log(`DuckDB file: ${mb(statSync(file).size)} MB`);

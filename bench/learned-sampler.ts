@@ -22,7 +22,12 @@ export interface LearnedSamplerOptions {
 /** A learned generator of the registry behind the protocol's sampler contract. */
 export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
   const learner = builtinLearners().find((l) => l.name === name);
-  if (!learner) throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners().map((l) => l.name).join(', ')})`);
+  if (!learner)
+    throw new Error(
+      `--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners()
+        .map((l) => l.name)
+        .join(', ')})`,
+    );
   return {
     name,
     description: `the ${name} learned generator`,
@@ -31,12 +36,23 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
       const data = prepareTrainingSequences(windowSeries(dataset));
       const options = parseInput(learner.fitOptionsSchema, o.fitOptions, `fit options for ${name}`);
       const t0 = performance.now();
-      const fitted = await learner.fit(data, options, { rng: ctx.rng.fork('fit'), ...(ctx.signal ? { signal: ctx.signal } : {}), onProgress: (p) => o.progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`) });
+      const fitted = await learner.fit(data, options, {
+        rng: ctx.rng.fork('fit'),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onProgress: (p) => o.progress(`${name} fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
+      });
       const t1 = performance.now();
       const model = await learner.load(fitted.state);
       try {
-        const paths = await model.sample({ length: w.length, count: w.count, context: o.context }, ctx.rng.fork('sample'));
-        return { synthetic: pathsToWindows(paths, w), fitSeconds: (t1 - t0) / 1000, sampleSeconds: (performance.now() - t1) / 1000 };
+        const paths = await model.sample(
+          { length: w.length, count: w.count, context: o.context },
+          ctx.rng.fork('sample'),
+        );
+        return {
+          synthetic: pathsToWindows(paths, w),
+          fitSeconds: (t1 - t0) / 1000,
+          sampleSeconds: (performance.now() - t1) / 1000,
+        };
       } finally {
         model.dispose();
       }
@@ -52,14 +68,20 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
 export function windowSeries(dataset: FidelityDataset): TimeSeries[] {
   const day = 86_400_000;
   const { count, length, dim, data } = dataset.windows;
-  return Array.from({ length: count }, (_, k): TimeSeries => ({
-    id: `${dataset.name}-${k}`,
-    name: `${dataset.name}-${k}`,
-    metadata: { tags: {} },
-    timestamps: Float64Array.from({ length }, (_, t) => t * day),
-    columns: dataset.columns.map((name, f) => ({ name, values: Float64Array.from({ length }, (_, t) => data[(k * length + t) * dim + f]!) })),
-    labels: [],
-  }));
+  return Array.from(
+    { length: count },
+    (_, k): TimeSeries => ({
+      id: `${dataset.name}-${k}`,
+      name: `${dataset.name}-${k}`,
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length }, (_, t) => t * day),
+      columns: dataset.columns.map((name, f) => ({
+        name,
+        values: Float64Array.from({ length }, (_, t) => data[(k * length + t) * dim + f]!),
+      })),
+      labels: [],
+    }),
+  );
 }
 
 /** Sampled paths (already on the windows' scale) as a window set shaped like `like`. */
@@ -71,4 +93,3 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
   });
   return { count: paths.length, length, dim, data };
 }
-

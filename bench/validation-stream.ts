@@ -15,7 +15,8 @@ import { createRng } from '../src/core/rng.js';
 import { ValidationEngine, type StreamBatch, type StreamEvent } from '../src/engines/validation/index.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const POINTS = Number(args.get('points') ?? 10_000_000);
 const COLUMNS = Number(args.get('columns') ?? 2);
 const BATCH = Number(args.get('batch') ?? 10_000);
@@ -35,7 +36,11 @@ async function* source(): AsyncGenerator<StreamBatch> {
   for (let start = 0; start < ROWS; start += BATCH) {
     const n = Math.min(BATCH, ROWS - start);
     const timestamps = new Float64Array(n);
-    const columns = Array.from({ length: COLUMNS }, (_, c) => ({ name: `sensor_${c}`, values: new Float64Array(n), range: { min: -50, max: 150 } }));
+    const columns = Array.from({ length: COLUMNS }, (_, c) => ({
+      name: `sensor_${c}`,
+      values: new Float64Array(n),
+      range: { min: -50, max: 150 },
+    }));
     for (let i = 0; i < n; i++) {
       const row = start + i;
       t += row % 100_000 === 99_999 ? 600_000 : 60_000; // a 10-interval gap every 100k rows
@@ -75,14 +80,38 @@ async function main(): Promise<void> {
   if (!final || !early) throw new Error('the stream produced no final event');
   const s = final.snapshot;
   const rows = [
-    ['points (rows × columns)', `${(s.rows * COLUMNS).toLocaleString('en-US')} (${s.rows.toLocaleString('en-US')} × ${COLUMNS})`],
-    ['throughput', `${((s.rows * COLUMNS) / seconds / 1e6).toFixed(2)} M points/s wall (${seconds.toFixed(1)} s), ${((s.rows * COLUMNS) / cpuSeconds / 1e6).toFixed(2)} M points per CPU-second (${cpuSeconds.toFixed(1)} s; includes generating the stream)`],
+    [
+      'points (rows × columns)',
+      `${(s.rows * COLUMNS).toLocaleString('en-US')} (${s.rows.toLocaleString('en-US')} × ${COLUMNS})`,
+    ],
+    [
+      'throughput',
+      `${((s.rows * COLUMNS) / seconds / 1e6).toFixed(2)} M points/s wall (${seconds.toFixed(1)} s), ${((s.rows * COLUMNS) / cpuSeconds / 1e6).toFixed(2)} M points per CPU-second (${cpuSeconds.toFixed(1)} s; includes generating the stream)`,
+    ],
     ['state size at 1% / 100%', `${early.state} / ${s.stateSize} numbers`],
-    ['heap in use: start / at 1% / at 100%', `${heapStart.toFixed(1)} / ${early.heap.toFixed(1)} / ${heapEnd.toFixed(1)} MB${gc ? '' : ' (no --expose-gc: includes garbage)'}`],
-    ['events', `${alerts} alerts yielded (${Object.entries(s.alerts).map(([k, v]) => `${k} ${v}`).join(', ')} counted), ${summaries} snapshots`],
-    ['final report', `score ${final.report.score} (${final.report.verdict}); gaps ${s.timestamps.gaps}; ${final.report.checks.filter((c) => c.passed === false).map((c) => `${c.name}${c.column ? `(${c.column})` : ''}`).join(', ') || 'no failed checks'}`],
+    [
+      'heap in use: start / at 1% / at 100%',
+      `${heapStart.toFixed(1)} / ${early.heap.toFixed(1)} / ${heapEnd.toFixed(1)} MB${gc ? '' : ' (no --expose-gc: includes garbage)'}`,
+    ],
+    [
+      'events',
+      `${alerts} alerts yielded (${Object.entries(s.alerts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} counted), ${summaries} snapshots`,
+    ],
+    [
+      'final report',
+      `score ${final.report.score} (${final.report.verdict}); gaps ${s.timestamps.gaps}; ${
+        final.report.checks
+          .filter((c) => c.passed === false)
+          .map((c) => `${c.name}${c.column ? `(${c.column})` : ''}`)
+          .join(', ') || 'no failed checks'
+      }`,
+    ],
   ];
-  process.stdout.write(`# Streaming validation\n\n| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\nBounded memory: the state holds ${s.stateSize === early.state ? 'the same number of values' : 'a DIFFERENT number of values'} after ${early.rows.toLocaleString('en-US')} and ${s.rows.toLocaleString('en-US')} rows.\n`);
+  process.stdout.write(
+    `# Streaming validation\n\n| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\nBounded memory: the state holds ${s.stateSize === early.state ? 'the same number of values' : 'a DIFFERENT number of values'} after ${early.rows.toLocaleString('en-US')} and ${s.rows.toLocaleString('en-US')} rows.\n`,
+  );
 }
 
 main().catch((e: unknown) => {

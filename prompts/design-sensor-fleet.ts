@@ -4,10 +4,16 @@ import { definePrompt } from '../src/registry/prompt.js';
 export const designSensorFleet = definePrompt({
   name: 'design_sensor_fleet',
   title: 'Describe a sensor fleet and generate it',
-  description: 'Guides you from a plain-language description of devices and sensors to a generate_timeseries call with realistic presets, anomalies and imperfections, then checks the result.',
+  description:
+    'Guides you from a plain-language description of devices and sensors to a generate_timeseries call with realistic presets, anomalies and imperfections, then checks the result.',
   args: {
-    description: z.string().describe('What to simulate, e.g. "50 vibration sensors on pumps for a week, two bearing faults".'),
-    purpose: z.string().optional().describe('What the data is for (pipeline test, anomaly-detector training, database load …).'),
+    description: z
+      .string()
+      .describe('What to simulate, e.g. "50 vibration sensors on pumps for a week, two bearing faults".'),
+    purpose: z
+      .string()
+      .optional()
+      .describe('What the data is for (pipeline test, anomaly-detector training, database load …).'),
   },
   build({ description, purpose }) {
     return [

@@ -8,6 +8,12 @@ export const generatorCatalogue: StaticResourceDefinition = {
   description: 'Every registered generator with its description, capabilities, parameter JSON Schema and an example.',
   mimeType: 'application/json',
   async read(engines) {
-    return [{ uri: 'tsiot://generators', mimeType: 'application/json', text: JSON.stringify({ generators: engines.generators.list() }, null, 2) }];
+    return [
+      {
+        uri: 'tsiot://generators',
+        mimeType: 'application/json',
+        text: JSON.stringify({ generators: engines.generators.list() }, null, 2),
+      },
+    ];
   },
 };

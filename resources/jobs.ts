@@ -29,7 +29,10 @@ export const jobsResource: TemplateResourceDefinition = {
   async read(uri, variables, engines) {
     const raw = variables.id;
     const id = decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
-    if (!id) throw new TsiotError('invalid_input', `${uri.href}: missing job id`, { details: { example: 'tsiot://jobs/generation-3f9a0c1d2e4b5a69' } });
+    if (!id)
+      throw new TsiotError('invalid_input', `${uri.href}: missing job id`, {
+        details: { example: 'tsiot://jobs/generation-3f9a0c1d2e4b5a69' },
+      });
     const jobs = jobsOf(engines);
     const job = await jobs.get(id);
     const events = await jobs.events.history(id);
@@ -50,7 +53,11 @@ const TERMINAL_EVENTS = new Set(['job.completed', 'job.failed', 'job.cancelled']
  * job for progress. Returns a function that stops it (call it when the
  * session closes).
  */
-export function notifyJobResourceUpdates(mcp: ResourceUpdateSink, jobs: JobEngine, options: { progressEveryMs?: number; isSubscribed?: (uri: string) => boolean } = {}): () => void {
+export function notifyJobResourceUpdates(
+  mcp: ResourceUpdateSink,
+  jobs: JobEngine,
+  options: { progressEveryMs?: number; isSubscribed?: (uri: string) => boolean } = {},
+): () => void {
   const every = options.progressEveryMs ?? 1000;
   const lastSent = new Map<string, number>();
   return jobs.onChange((jobId, event) => {

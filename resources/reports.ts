@@ -8,7 +8,8 @@ export const reportsResource: TemplateResourceDefinition = {
   name: 'reports',
   uriTemplate: 'tsiot://reports/{id}',
   title: 'Validation reports',
-  description: 'A stored validation report as JSON: the overall 0–100 score and verdict, how it was computed, and every check with its value, threshold, pass/fail and explanation.',
+  description:
+    'A stored validation report as JSON: the overall 0–100 score and verdict, how it was computed, and every check with its value, threshold, pass/fail and explanation.',
   mimeType: 'application/json',
   async list(engines) {
     const reports = await engines.validation.listReports({ limit: LIST_LIMIT });
@@ -22,8 +23,11 @@ export const reportsResource: TemplateResourceDefinition = {
   },
   async read(uri, variables, engines) {
     const raw = variables.id;
-    const id = decodeURIComponent(Array.isArray(raw) ? raw[0] ?? '' : raw ?? '');
-    if (!id) throw new TsiotError('invalid_input', `${uri.href}: missing report id`, { details: { example: 'tsiot://reports/rep_3fA9xQ' } });
+    const id = decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
+    if (!id)
+      throw new TsiotError('invalid_input', `${uri.href}: missing report id`, {
+        details: { example: 'tsiot://reports/rep_3fA9xQ' },
+      });
     const report = await engines.validation.get(id);
     return [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(report) }];
   },

@@ -10,7 +10,7 @@ export const seriesResource: TemplateResourceDefinition = {
   uriTemplate: 'tsiot://series/{id}',
   title: 'Stored series',
   description:
-    'A stored time series as JSON: metadata, columns, labels and values (epoch-ms timestamps, null for missing). Values are capped at the server\'s inline limit; use the get_series tool for ranges and downsampling.',
+    "A stored time series as JSON: metadata, columns, labels and values (epoch-ms timestamps, null for missing). Values are capped at the server's inline limit; use the get_series tool for ranges and downsampling.",
   mimeType: 'application/json',
   async list(engines) {
     const { items } = await engines.storage.list({ limit: LIST_LIMIT });
@@ -24,11 +24,17 @@ export const seriesResource: TemplateResourceDefinition = {
   },
   async read(uri, variables, engines) {
     const raw = variables.id;
-    const id = decodeURIComponent(Array.isArray(raw) ? raw[0] ?? '' : raw ?? '');
-    if (!id) throw new TsiotError('invalid_input', `${uri.href}: missing series id`, { details: { example: 'tsiot://series/ser_3fA9xQ' } });
+    const id = decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
+    if (!id)
+      throw new TsiotError('invalid_input', `${uri.href}: missing series id`, {
+        details: { example: 'tsiot://series/ser_3fA9xQ' },
+      });
     const limit = engines.config.maxReturnPoints;
     const summary = await engines.storage.describe(id);
-    if (!summary) throw new TsiotError('not_found', `series "${id}" does not exist`, { hint: 'List stored series with list_series or resources/list.' });
+    if (!summary)
+      throw new TsiotError('not_found', `series "${id}" does not exist`, {
+        hint: 'List stored series with list_series or resources/list.',
+      });
     const s = await engines.storage.retrieve({ id, limit });
     const body = { ...seriesToJson(s), totalRows: summary.points, truncated: summary.points > s.timestamps.length };
     return [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }];

@@ -4,7 +4,10 @@ function findVersion(): string {
   // src/version.ts runs from src/ (tsx) or dist/src/ (built): look upwards for package.json
   for (const rel of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'tsiot' && pkg.version) return pkg.version;
     } catch {
       /* try the next candidate */

@@ -35,13 +35,33 @@ const ColumnSchema = z.object({
   }),
   seasonality: z.object({
     strength: z.number().nullable().describe('0..1 for the dominant period.'),
-    periods: z.array(z.object({ samples: z.number().int(), ms: z.number().nullable(), duration: z.string().nullable().describe('e.g. "1d"'), strength: z.number(), acf: z.number() })),
+    periods: z.array(
+      z.object({
+        samples: z.number().int(),
+        ms: z.number().nullable(),
+        duration: z.string().nullable().describe('e.g. "1d"'),
+        strength: z.number(),
+        acf: z.number(),
+      }),
+    ),
   }),
-  stationarity: z.object({ adf: TestSchema.describe('Augmented Dickey–Fuller (H0: unit root).'), kpss: TestSchema.describe('KPSS (H0: level-stationary).'), verdict: z.string() }),
+  stationarity: z.object({
+    adf: TestSchema.describe('Augmented Dickey–Fuller (H0: unit root).'),
+    kpss: TestSchema.describe('KPSS (H0: level-stationary).'),
+    verdict: z.string(),
+  }),
   anomalies: z.object({
     total: z.number().int(),
     method: z.string(),
-    items: z.array(z.object({ kind: z.enum(['spike', 'dip', 'flat_line']), start: z.string(), end: z.string(), value: z.number(), score: z.number() })),
+    items: z.array(
+      z.object({
+        kind: z.enum(['spike', 'dip', 'flat_line']),
+        start: z.string(),
+        end: z.string(),
+        value: z.number(),
+        score: z.number(),
+      }),
+    ),
   }),
   notes: z.array(z.string()),
 });
@@ -82,11 +102,19 @@ export const analyzeSeriesTool = defineTool({
   routes: [{ method: 'GET', path: '/v1/series/:id/analysis' }],
   async handler(input, ctx) {
     const summary = await ctx.engines.storage.describe(input.id);
-    if (!summary) throw new TsiotError('not_found', `Series "${input.id}" does not exist`, { details: { id: input.id }, hint: 'List stored series with list_series.' });
+    if (!summary)
+      throw new TsiotError('not_found', `Series "${input.id}" does not exist`, {
+        details: { id: input.id },
+        hint: 'List stored series with list_series.',
+      });
     const limit = ctx.engines.validation.maxValues;
     const values = summary.points * (input.columns?.length ?? summary.columns.length);
     if (values > limit) {
-      throw new TsiotError('too_large', `Series "${input.id}" holds ${values.toLocaleString('en-US')} values; analysis reads at most ${limit.toLocaleString('en-US')}.`, { details: { values, limit }, hint: 'Give start/end or fewer columns.' });
+      throw new TsiotError(
+        'too_large',
+        `Series "${input.id}" holds ${values.toLocaleString('en-US')} values; analysis reads at most ${limit.toLocaleString('en-US')}.`,
+        { details: { values, limit }, hint: 'Give start/end or fewer columns.' },
+      );
     }
     const query: SeriesQuery = {
       id: input.id,
@@ -100,7 +128,13 @@ export const analyzeSeriesTool = defineTool({
       ...a,
       start: a.start === null ? null : isoOf(a.start),
       end: a.end === null ? null : isoOf(a.end),
-      columns: a.columns.map((c) => ({ ...c, anomalies: { ...c.anomalies, items: c.anomalies.items.map((i) => ({ ...i, start: isoOf(i.start), end: isoOf(i.end) })) } })),
+      columns: a.columns.map((c) => ({
+        ...c,
+        anomalies: {
+          ...c.anomalies,
+          items: c.anomalies.items.map((i) => ({ ...i, start: isoOf(i.start), end: isoOf(i.end) })),
+        },
+      })),
     };
     const lines = a.columns.map((c) => {
       const p = c.seasonality.periods[0];

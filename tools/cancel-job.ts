@@ -11,7 +11,11 @@ export const cancelJob = defineTool({
     'Stop a queued or running job (give id), or remove a recurring schedule (give scheduleId). A running generation stops after its current chunk; what it already stored stays (find it by the tag in the job data). Cancelling a job that already finished gives conflict; an unknown id gives not_found. Example: {"id": "generation-3f9a0c1d2e4b5a69"} or {"scheduleId": "hourly-fleet"}.',
   inputSchema: z.object({
     id: z.string().min(1).optional().describe('The job to cancel.'),
-    scheduleId: z.string().min(1).optional().describe('The schedule to remove (jobs it already started are not touched).'),
+    scheduleId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The schedule to remove (jobs it already started are not touched).'),
   }),
   outputSchema: z.object({
     job: JobViewSchema.optional(),
@@ -25,11 +29,16 @@ export const cancelJob = defineTool({
   async handler(input, ctx) {
     const jobs = jobsOf(ctx.engines);
     if ((input.id === undefined) === (input.scheduleId === undefined)) {
-      throw new TsiotError('invalid_input', 'Give exactly one of id (a job) or scheduleId (a schedule)', { details: { example: { id: 'generation-3f9a0c1d2e4b5a69' } } });
+      throw new TsiotError('invalid_input', 'Give exactly one of id (a job) or scheduleId (a schedule)', {
+        details: { example: { id: 'generation-3f9a0c1d2e4b5a69' } },
+      });
     }
     if (input.scheduleId !== undefined) {
       const removed = await jobs.unschedule(input.scheduleId);
-      if (!removed) throw new TsiotError('not_found', `schedule "${input.scheduleId}" does not exist`, { hint: 'List schedules with list_jobs {"view": "schedules"}.' });
+      if (!removed)
+        throw new TsiotError('not_found', `schedule "${input.scheduleId}" does not exist`, {
+          hint: 'List schedules with list_jobs {"view": "schedules"}.',
+        });
       return { structured: { scheduleRemoved: true }, summary: `Removed schedule ${input.scheduleId}.` };
     }
     const job = await jobs.cancel(input.id!);

@@ -19,7 +19,10 @@ const inputSchema = z.object({
   b: SeriesSetSchema.describe('The series compared with it (e.g. synthetic data).'),
   columns: z.array(z.string()).min(1).optional().describe('Only these columns (default: all of a).'),
   maxLag: z.number().int().min(1).max(200).default(10).describe('Largest lag of the ACF/PACF comparison.'),
-  seed: z.union([z.number().int(), z.string().min(1).max(128)]).optional().describe('Seed of any sampling (default fixed).'),
+  seed: z
+    .union([z.number().int(), z.string().min(1).max(128)])
+    .optional()
+    .describe('Seed of any sampling (default fixed).'),
 });
 
 const outputSchema = z.object({
@@ -32,12 +35,20 @@ const outputSchema = z.object({
       a: SideStatsSchema,
       b: SideStatsSchema,
       quantileLevels: z.array(z.number()),
-      differences: z.record(z.string(), z.number().nullable()).describe('Check values by name: mean_difference and wasserstein_distance in std of a, ks_statistic, acf_distance, spectrum_distance, …'),
+      differences: z
+        .record(z.string(), z.number().nullable())
+        .describe(
+          'Check values by name: mean_difference and wasserstein_distance in std of a, ks_statistic, acf_distance, spectrum_distance, …',
+        ),
       ksPValue: z.number().nullable(),
     }),
   ),
   correlation: z
-    .object({ columns: z.array(z.string()), a: z.array(z.array(z.number().nullable())), b: z.array(z.array(z.number().nullable())) })
+    .object({
+      columns: z.array(z.string()),
+      a: z.array(z.array(z.number().nullable())),
+      b: z.array(z.array(z.number().nullable())),
+    })
     .nullable()
     .describe('Lag-0 cross-correlation matrices (null with fewer than two columns).'),
   failedChecks: z.array(CheckSchema),
@@ -86,10 +97,21 @@ export const compareSeries = defineTool({
     const columns = names.map((column) => {
       const m = metrics[column] as ColumnMetrics;
       const differences: Record<string, number | null> = {};
-      for (const c of report.checks) if (c.column === column) differences[`${c.validator === 'statistical' ? '' : `${c.validator}.`}${c.name}`] = c.value;
-      return { column, a: m.reference ?? {}, b: m.synthetic ?? {}, quantileLevels: levels, differences, ksPValue: m.ks?.pValue ?? null };
+      for (const c of report.checks)
+        if (c.column === column)
+          differences[`${c.validator === 'statistical' ? '' : `${c.validator}.`}${c.name}`] = c.value;
+      return {
+        column,
+        a: m.reference ?? {},
+        b: m.synthetic ?? {},
+        quantileLevels: levels,
+        differences,
+        ksPValue: m.ks?.pValue ?? null,
+      };
     });
-    const corr = metrics.correlation as { columns: string[]; reference: (number | null)[][]; synthetic: (number | null)[][] } | undefined;
+    const corr = metrics.correlation as
+      | { columns: string[]; reference: (number | null)[][]; synthetic: (number | null)[][] }
+      | undefined;
     const structured = {
       score: report.score,
       verdict: report.verdict,

@@ -22,7 +22,11 @@ export const deleteModel = defineTool({
     const deleted = await registry.delete(input.id);
     return {
       structured: { id: input.id, deleted, cancelled },
-      summary: deleted ? `Deleted model ${input.id}.` : cancelled ? `Cancelled the fit of ${input.id}; nothing was saved.` : `No model ${input.id}; nothing to delete.`,
+      summary: deleted
+        ? `Deleted model ${input.id}.`
+        : cancelled
+          ? `Cancelled the fit of ${input.id}; nothing was saved.`
+          : `No model ${input.id}; nothing to delete.`,
     };
   },
 });

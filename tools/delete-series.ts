@@ -13,7 +13,11 @@ export const deleteSeries = defineTool({
   routes: [{ method: 'DELETE', path: '/v1/series/:id' }],
   async handler(input, ctx) {
     const deleted = await ctx.engines.storage.delete(input.id);
-    if (deleted) await ctx.engines.jobs.events.publish({ type: 'series.deleted', data: { id: input.id } }).catch(() => undefined);
-    return { structured: { id: input.id, deleted }, summary: deleted ? `Deleted ${input.id}.` : `No series ${input.id}; nothing deleted.` };
+    if (deleted)
+      await ctx.engines.jobs.events.publish({ type: 'series.deleted', data: { id: input.id } }).catch(() => undefined);
+    return {
+      structured: { id: input.id, deleted },
+      summary: deleted ? `Deleted ${input.id}.` : `No series ${input.id}; nothing deleted.`,
+    };
   },
 });

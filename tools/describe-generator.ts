@@ -23,6 +23,9 @@ export const describeGenerator = defineTool({
   routes: [{ method: 'GET', path: '/v1/generators/:name' }],
   async handler(input, ctx) {
     const d = ctx.engines.generators.describe(input.name);
-    return { structured: d, summary: `${d.name}: ${d.title}. Parameters: ${Object.keys((d.paramsSchema.properties as object) ?? {}).join(', ')}.` };
+    return {
+      structured: d,
+      summary: `${d.name}: ${d.title}. Parameters: ${Object.keys((d.paramsSchema.properties as object) ?? {}).join(', ')}.`,
+    };
   },
 });

@@ -30,7 +30,11 @@ export const describeModel = defineTool({
     try {
       model = await registry.get(input.id);
     } catch (e) {
-      if (e instanceof TsiotError && e.code === 'not_found') throw new TsiotError('not_found', `Model "${input.id}" does not exist`, { details: { id: input.id }, hint: 'Call list_models to see the saved models.' });
+      if (e instanceof TsiotError && e.code === 'not_found')
+        throw new TsiotError('not_found', `Model "${input.id}" does not exist`, {
+          details: { id: input.id },
+          hint: 'Call list_models to see the saved models.',
+        });
       throw e;
     }
     return {

@@ -17,18 +17,28 @@ export const exportSeriesTool = defineTool({
   title: 'Export stored series to a file',
   description: [
     'Export one or more stored series as CSV (wide: timestamp, series, one column per sensor), NDJSON (one JSON object per row), InfluxDB line protocol (ms precision) or Parquet.',
-    'By default writes a file in the server\'s exports folder and returns its path, size and SHA-256; with inline=true also returns the content (text, or base64 for Parquet) when it is under 1 MB.',
+    "By default writes a file in the server's exports folder and returns its path, size and SHA-256; with inline=true also returns the content (text, or base64 for Parquet) when it is under 1 MB.",
     'Example: {"ids": ["ser_3fA9…"], "format": "csv", "inline": true}.',
   ].join(' '),
   inputSchema: z.object({
-    ids: z.array(SeriesIdSchema).min(1).max(10_000).describe('Series to export together, e.g. every device of a fleet.'),
-    format: z.enum(['csv', 'ndjson', 'line', 'parquet']).default('csv').describe('csv | ndjson | line (InfluxDB line protocol) | parquet'),
+    ids: z
+      .array(SeriesIdSchema)
+      .min(1)
+      .max(10_000)
+      .describe('Series to export together, e.g. every device of a fleet.'),
+    format: z
+      .enum(['csv', 'ndjson', 'line', 'parquet'])
+      .default('csv')
+      .describe('csv | ndjson | line (InfluxDB line protocol) | parquet'),
     start: TimeSchema.optional().describe('Inclusive start: ISO 8601 or epoch ms.'),
     end: TimeSchema.optional().describe('Inclusive end: ISO 8601 or epoch ms.'),
     timestamps: z.enum(['iso', 'ms']).default('iso').describe('CSV/NDJSON timestamp style: ISO 8601 or epoch ms.'),
     fileName: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a plain file name: letters, digits, dot, dash, underscore; no folders')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/,
+        'a plain file name: letters, digits, dot, dash, underscore; no folders',
+      )
       .optional()
       .describe('File name inside the exports folder (default derived from the request).'),
     inline: z.boolean().default(false).describe('Also return the content when under 1 MB.'),
@@ -52,20 +62,32 @@ export const exportSeriesTool = defineTool({
     let values = 0;
     for (const id of input.ids) {
       const summary = await ctx.engines.storage.describe(id);
-      if (!summary) throw new TsiotError('not_found', `series "${id}" does not exist`, { details: { id }, hint: 'List stored series with list_series.' });
+      if (!summary)
+        throw new TsiotError('not_found', `series "${id}" does not exist`, {
+          details: { id },
+          hint: 'List stored series with list_series.',
+        });
       values += summary.points * summary.columns.length;
     }
     const limit = ctx.engines.config.maxPointsPerRequest;
     if (values > limit && start === undefined && end === undefined) {
-      throw new TsiotError('too_large', `These series hold ${values.toLocaleString('en-US')} values; one export may hold at most ${limit.toLocaleString('en-US')}.`, {
-        details: { values, limit },
-        hint: 'Export fewer series or a time range (start/end) per call, or use `tsiot generate --output` / a generation job for bulk files.',
-      });
+      throw new TsiotError(
+        'too_large',
+        `These series hold ${values.toLocaleString('en-US')} values; one export may hold at most ${limit.toLocaleString('en-US')}.`,
+        {
+          details: { values, limit },
+          hint: 'Export fewer series or a time range (start/end) per call, or use `tsiot generate --output` / a generation job for bulk files.',
+        },
+      );
     }
     const series: TimeSeries[] = [];
     for (const id of input.ids) {
       series.push(
-        await ctx.engines.storage.retrieve({ id, ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) }),
+        await ctx.engines.storage.retrieve({
+          id,
+          ...(start !== undefined ? { start } : {}),
+          ...(end !== undefined ? { end } : {}),
+        }),
       );
       if (ctx.signal.aborted) throw new TsiotError('cancelled', 'Export was cancelled');
     }
@@ -95,7 +117,13 @@ export const exportSeriesTool = defineTool({
       ...(small && input.format !== 'parquet' ? { content: Buffer.from(bytes).toString('utf8') } : {}),
       ...(small && input.format === 'parquet' ? { contentBase64: Buffer.from(bytes).toString('base64') } : {}),
     };
-    const tooBig = input.inline && !small ? ` Content not inlined: ${bytes.byteLength.toLocaleString('en-US')} bytes is over the 1 MB inline limit.` : '';
-    return { structured, summary: `Exported ${series.length} series, ${rows.toLocaleString('en-US')} rows as ${input.format} to ${path} (${bytes.byteLength.toLocaleString('en-US')} bytes).${tooBig}` };
+    const tooBig =
+      input.inline && !small
+        ? ` Content not inlined: ${bytes.byteLength.toLocaleString('en-US')} bytes is over the 1 MB inline limit.`
+        : '';
+    return {
+      structured,
+      summary: `Exported ${series.length} series, ${rows.toLocaleString('en-US')} rows as ${input.format} to ${path} (${bytes.byteLength.toLocaleString('en-US')} bytes).${tooBig}`,
+    };
   },
 });

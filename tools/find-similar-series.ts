@@ -18,7 +18,11 @@ export const findSimilarSeries = defineTool({
   ].join(' '),
   inputSchema: z.object({
     id: SeriesIdSchema.optional().describe('Search near this stored series (give id or values, not both).'),
-    column: z.string().min(1).optional().describe('With id: the column whose shape to search with (default the first).'),
+    column: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With id: the column whose shape to search with (default the first).'),
     values: z
       .array(z.number().nullable())
       .min(2)
@@ -51,15 +55,26 @@ export const findSimilarSeries = defineTool({
       });
     }
     if ((input.id === undefined) === (input.values === undefined)) {
-      throw new TsiotError('invalid_input', 'input for find_similar_series: give either id (a stored series) or values (inline numbers), not both and not neither', {
-        details: { field: input.id === undefined ? 'id' : 'values', example: { id: 'ser_3fA9xQ', column: 'temperature' } },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        'input for find_similar_series: give either id (a stored series) or values (inline numbers), not both and not neither',
+        {
+          details: {
+            field: input.id === undefined ? 'id' : 'values',
+            example: { id: 'ser_3fA9xQ', column: 'temperature' },
+          },
+        },
+      );
     }
     if (input.values !== undefined && input.column !== undefined) {
-      throw new TsiotError('invalid_input', 'column: names the column of the stored series given by id; it does not apply to inline values', {
-        details: { field: 'column', example: { id: 'ser_3fA9xQ', column: 'temperature' } },
-        hint: 'To match only stored columns of a name, use matchColumn.',
-      });
+      throw new TsiotError(
+        'invalid_input',
+        'column: names the column of the stored series given by id; it does not apply to inline values',
+        {
+          details: { field: 'column', example: { id: 'ser_3fA9xQ', column: 'temperature' } },
+          hint: 'To match only stored columns of a name, use matchColumn.',
+        },
+      );
     }
     const query: SimilarityQuery =
       input.values !== undefined
@@ -71,7 +86,10 @@ export const findSimilarSeries = defineTool({
       ...(input.excludeId !== undefined ? { excludeId: input.excludeId } : {}),
     });
     const matches = found.map((m) => ({ id: m.id, name: m.name, column: m.column ?? null, distance: m.distance }));
-    const target = input.values !== undefined ? `${input.values.length} inline values` : `series "${input.id}"${input.column ? ` column "${input.column}"` : ''}`;
+    const target =
+      input.values !== undefined
+        ? `${input.values.length} inline values`
+        : `series "${input.id}"${input.column ? ` column "${input.column}"` : ''}`;
     const listed = matches
       .slice(0, 5)
       .map((m) => `${m.id}${m.column ? `/${m.column}` : ''} (${m.distance.toFixed(3)})`)

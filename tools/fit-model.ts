@@ -21,12 +21,23 @@ export const fitModel = defineTool({
   inputSchema: z.object({
     generator: z.string().default('arima').describe(`One of ${generatorNames()} (default "arima"; see description).`),
     data: DataInputSchema.optional(),
-    resume: z.string().min(1).optional().describe('Instead of data: continue the interrupted fit with this model id from its last checkpoint (options given here override the stored ones).'),
+    resume: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Instead of data: continue the interrupted fit with this model id from its last checkpoint (options given here override the stored ones).',
+      ),
     columns: z.array(z.string()).optional().describe('Columns to learn (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Generator-specific fit options (see description).'),
     seed: SeedSchema.optional(),
     name: z.string().min(1).max(200).optional().describe('A name for the model.'),
-    waitSeconds: z.number().min(0).max(600).default(20).describe('How long to wait for the fit before returning with status "training".'),
+    waitSeconds: z
+      .number()
+      .min(0)
+      .max(600)
+      .default(20)
+      .describe('How long to wait for the fit before returning with status "training".'),
   }),
   outputSchema: z.object({
     id: z.string(),
@@ -47,10 +58,18 @@ export const fitModel = defineTool({
       if (waiting) ctx.progress(p);
     };
     if (input.resume !== undefined) {
-      if (input.data) throw new TsiotError('invalid_input', 'fit_model: give either data (a new fit) or resume (an interrupted one), not both', { details: { field: 'resume' } });
+      if (input.data)
+        throw new TsiotError(
+          'invalid_input',
+          'fit_model: give either data (a new fit) or resume (an interrupted one), not both',
+          { details: { field: 'resume' } },
+        );
       started = await registry.startResume(input.resume, onProgress, input.options);
     } else {
-      if (!input.data) throw new TsiotError('invalid_input', 'data: required (or resume with the id of an interrupted fit)', { details: { field: 'data', example: { seriesId: 'ser_3fA9xQ' } } });
+      if (!input.data)
+        throw new TsiotError('invalid_input', 'data: required (or resume with the id of an interrupted fit)', {
+          details: { field: 'data', example: { seriesId: 'ser_3fA9xQ' } },
+        });
       registry.learner(input.generator);
       loaded = await loadDataInput(input.data, ctx.engines.storage);
       started = registry.startFit(

@@ -25,8 +25,12 @@ export const generateFromModel = defineTool({
     length: z.number().int().min(1).max(5_000_000).default(1000).describe('Rows per generated series.'),
     count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series.'),
     context: z.enum(['none', 'end', 'random']).default('none').describe('Where each path starts (see description).'),
-    start: TimeSchema.optional().describe('First timestamp for context none/random (default: the training start); "end" continues after the training data.'),
-    attributes: AttributesSchema.optional().describe('dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; see describe_model details.attributes for the learned names, categories and ranges.'),
+    start: TimeSchema.optional().describe(
+      'First timestamp for context none/random (default: the training start); "end" continues after the training data.',
+    ),
+    attributes: AttributesSchema.optional().describe(
+      'dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; see describe_model details.attributes for the learned names, categories and ranges.',
+    ),
     seed: SeedSchema.optional(),
     store: z.boolean().default(true).describe('Store the series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
@@ -42,7 +46,16 @@ export const generateFromModel = defineTool({
     seed: z.union([z.string(), z.number()]).optional(),
     series: z.array(SampledSeriesSchema),
     preview: SamplePreviewSchema,
-    forecast: z.array(z.object({ column: z.string(), mean: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) })).optional(),
+    forecast: z
+      .array(
+        z.object({
+          column: z.string(),
+          mean: z.array(z.number()),
+          lower: z.array(z.number()),
+          upper: z.array(z.number()),
+        }),
+      )
+      .optional(),
     forecastStart: z.string().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -54,7 +67,14 @@ export const generateFromModel = defineTool({
       const { model, forecast } = await registry.forecast(input.id, input.forecast.horizon, input.forecast.level);
       const forecastStart = isoOf(model.training.end + model.training.intervalMs);
       return {
-        structured: { model: model.id, generator: model.generator, series: [], preview: { columns: [], rows: [] }, forecast, forecastStart },
+        structured: {
+          model: model.id,
+          generator: model.generator,
+          series: [],
+          preview: { columns: [], rows: [] },
+          forecast,
+          forecastStart,
+        },
         summary: `Forecast of ${model.id} for ${input.forecast.horizon} steps from ${forecastStart} with ${Math.round(input.forecast.level * 100)}% intervals.`,
       };
     }
@@ -62,10 +82,14 @@ export const generateFromModel = defineTool({
     const values = input.length * input.count * model.columns.length;
     const limit = ctx.engines.config.maxPointsPerRequest;
     if (values > limit) {
-      throw new TsiotError('too_large', `This request would generate ${values.toLocaleString('en-US')} values; the limit per request is ${limit.toLocaleString('en-US')}.`, {
-        details: { values, limit },
-        hint: 'Lower length or count, or split the request.',
-      });
+      throw new TsiotError(
+        'too_large',
+        `This request would generate ${values.toLocaleString('en-US')} values; the limit per request is ${limit.toLocaleString('en-US')}.`,
+        {
+          details: { values, limit },
+          hint: 'Lower length or count, or split the request.',
+        },
+      );
     }
     const res = await registry.sample(
       input.id,
@@ -79,7 +103,9 @@ export const generateFromModel = defineTool({
       },
       ctx.signal,
     );
-    if (input.name) for (const [i, s] of res.series.entries()) s.name = res.series.length === 1 ? input.name : `${input.name}/sample-${String(i + 1).padStart(3, '0')}`;
+    if (input.name)
+      for (const [i, s] of res.series.entries())
+        s.name = res.series.length === 1 ? input.name : `${input.name}/sample-${String(i + 1).padStart(3, '0')}`;
     const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
     const first = res.series[0];
     return {
@@ -90,7 +116,14 @@ export const generateFromModel = defineTool({
         series: res.series.map((s, i) => sampledSeriesOut(s, stored[i]?.id)),
         preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
       },
-      summary: `Generated ${res.series.length} series × ${input.length} rows from ${model.id} (${model.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${stored.length ? `; stored as ${stored.slice(0, 5).map((s) => s.id).join(', ')}${stored.length > 5 ? ', …' : ''}` : '; not stored'}.`,
+      summary: `Generated ${res.series.length} series × ${input.length} rows from ${model.id} (${model.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${
+        stored.length
+          ? `; stored as ${stored
+              .slice(0, 5)
+              .map((s) => s.id)
+              .join(', ')}${stored.length > 5 ? ', …' : ''}`
+          : '; not stored'
+      }.`,
     };
   },
 });

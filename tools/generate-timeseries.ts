@@ -8,17 +8,40 @@ import { columnInfo } from '../src/core/series.js';
 const MAX_LABELS_RETURNED = 500;
 
 const inputSchema = z.object({
-  generator: z.string().default('statistical').describe('Generator name (see list_generators). Default "statistical". The fields below from `start` on belong to the statistical generator; other generators take their options in `params`.'),
+  generator: z
+    .string()
+    .default('statistical')
+    .describe(
+      'Generator name (see list_generators). Default "statistical". The fields below from `start` on belong to the statistical generator; other generators take their options in `params`.',
+    ),
   seed: SeedSchema.optional(),
-  name: z.string().min(1).max(200).optional().describe('Name for the stored series (with several devices: a prefix, giving "name/device-001" …).'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Name for the stored series (with several devices: a prefix, giving "name/device-001" …).'),
   tags: TagsSchema.optional(),
   store: z.boolean().default(true).describe('Store the result (default true). false = only return a preview.'),
-  preview: z.number().int().min(0).max(100).default(5).describe('How many leading rows of the first series to return inline.'),
+  preview: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(5)
+    .describe('How many leading rows of the first series to return inline.'),
   validate: z
     .boolean()
     .default(false)
-    .describe('Run the quality and temporal validators on the generated data before storing it, store the report with the series, and return its score and id (read it at tsiot://reports/{id}).'),
-  params: z.record(z.string(), z.unknown()).optional().describe('Options for a non-statistical generator (see describe_generator). For "statistical" they are merged over the fields below.'),
+    .describe(
+      'Run the quality and temporal validators on the generated data before storing it, store the report with the series, and return its score and id (read it at tsiot://reports/{id}).',
+    ),
+  params: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Options for a non-statistical generator (see describe_generator). For "statistical" they are merged over the fields below.',
+    ),
   ...StatisticalParamsSchema.shape,
 });
 
@@ -40,11 +63,16 @@ const outputSchema = z.object({
       labels: z.number().int(),
     }),
   ),
-  labels: z.array(LabelSchema.extend({ series: z.string().describe('Series name the label belongs to.') })).describe(`Injected anomalies and imperfections (first ${MAX_LABELS_RETURNED}).`),
+  labels: z
+    .array(LabelSchema.extend({ series: z.string().describe('Series name the label belongs to.') }))
+    .describe(`Injected anomalies and imperfections (first ${MAX_LABELS_RETURNED}).`),
   labelsTotal: z.number().int(),
   validation: z
     .object({
-      reportId: z.string().nullable().describe('Stored report id (null when store=false); read it at tsiot://reports/{id}.'),
+      reportId: z
+        .string()
+        .nullable()
+        .describe('Stored report id (null when store=false); read it at tsiot://reports/{id}.'),
       score: z.number().nullable().describe('Overall quality 0..100.'),
       verdict: z.string(),
       summary: z.string(),
@@ -72,7 +100,14 @@ export const generateTimeseries = defineTool({
   inputSchema,
   outputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  example: { devices: 3, duration: '1d', interval: '5m', sensors: [{ type: 'temperature' }, { type: 'humidity' }], anomalies: [{ type: 'spike', count: 2 }], seed: 42 },
+  example: {
+    devices: 3,
+    duration: '1d',
+    interval: '5m',
+    sensors: [{ type: 'temperature' }, { type: 'humidity' }],
+    anomalies: [{ type: 'spike', count: 2 }],
+    seed: 42,
+  },
   routes: [{ method: 'POST', path: '/v1/generate' }],
   async handler(input, ctx) {
     const { generator, seed, name, tags, store, preview, params, validate, ...statistical } = input;
@@ -92,7 +127,10 @@ export const generateTimeseries = defineTool({
     );
     let validation: { reportId: string | null; score: number | null; verdict: string; summary: string } | undefined;
     if (validate) {
-      const report = await ctx.engines.validation.validate({ synthetic: res.series, rules: { validators: ['quality', 'temporal'] } }, { signal: ctx.signal });
+      const report = await ctx.engines.validation.validate(
+        { synthetic: res.series, rules: { validators: ['quality', 'temporal'] } },
+        { signal: ctx.signal },
+      );
       let reportId: string | null = null;
       if (store) {
         reportId = (await ctx.engines.validation.save(report)).id;
@@ -112,7 +150,10 @@ export const generateTimeseries = defineTool({
     if (first) {
       const n = Math.min(preview, first.timestamps.length);
       for (let i = 0; i < n; i++) {
-        previewRows.push([isoOf(first.timestamps[i]!), ...first.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+        previewRows.push([
+          isoOf(first.timestamps[i]!),
+          ...first.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!)),
+        ]);
       }
     }
     const structured = {
@@ -143,9 +184,16 @@ export const generateTimeseries = defineTool({
     const cols = first?.columns.length ?? 0;
     const summary =
       `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}, seed ${JSON.stringify(res.seed)}. ` +
-      (structured.stored ? `Stored in ${structured.backend}: ${structured.series.slice(0, 5).map((s) => s.id).join(', ')}${devices > 5 ? ', …' : ''}. ` : 'Not stored. ') +
+      (structured.stored
+        ? `Stored in ${structured.backend}: ${structured.series
+            .slice(0, 5)
+            .map((s) => s.id)
+            .join(', ')}${devices > 5 ? ', …' : ''}. `
+        : 'Not stored. ') +
       `${allLabels.length} labelled interval${allLabels.length === 1 ? '' : 's'}.` +
-      (validation ? ` Validation: ${validation.verdict}, score ${validation.score === null ? 'n/a' : validation.score.toFixed(1)}${validation.reportId ? ` (report ${validation.reportId})` : ''}.` : '');
+      (validation
+        ? ` Validation: ${validation.verdict}, score ${validation.score === null ? 'n/a' : validation.score.toFixed(1)}${validation.reportId ? ` (report ${validation.reportId})` : ''}.`
+        : '');
     return { structured, summary };
   },
 });

@@ -10,8 +10,14 @@ export const getJob = defineTool({
     'State, progress, result or error of a job started with start_job (or by a schedule). Set waitMs to block until it finishes (progress is reported meanwhile) and history to include its event log (queued, started, progress, failed/retrying, completed …). Unknown ids give not_found; finished jobs are kept for 7 days (dead ones longer). Example: {"id": "generation-3f9a0c1d2e4b5a69", "waitMs": 30000}.',
   inputSchema: z.object({
     id: z.string().min(1).describe('Job id from start_job or list_jobs.'),
-    waitMs: z.number().int().min(0).max(600_000).default(0).describe('Wait up to this long for the job to finish. 0 = answer at once.'),
-    history: z.boolean().default(false).describe('Include the job\'s events, oldest first.'),
+    waitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(0)
+      .describe('Wait up to this long for the job to finish. 0 = answer at once.'),
+    history: z.boolean().default(false).describe("Include the job's events, oldest first."),
   }),
   outputSchema: z.object({
     job: JobViewSchema,

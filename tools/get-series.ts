@@ -28,16 +28,29 @@ export const getSeries = defineTool({
     start: TimeSchema.optional().describe('Inclusive start: ISO 8601 or epoch ms.'),
     end: TimeSchema.optional().describe('Inclusive end: ISO 8601 or epoch ms.'),
     columns: z.array(z.string()).optional().describe('Only these columns (default all).'),
-    bucket: DurationSchema.optional().describe('Downsample into buckets of this length, aligned to the epoch, e.g. "1h".'),
-    aggregation: z.enum(['avg', 'min', 'max', 'first', 'last', 'sum', 'count']).default('avg').describe('How a bucket is summarised (with `bucket`).'),
-    limit: z.number().int().min(1).max(100_000).default(500).describe('Most rows to return (capped by the server setting).'),
+    bucket: DurationSchema.optional().describe(
+      'Downsample into buckets of this length, aligned to the epoch, e.g. "1h".',
+    ),
+    aggregation: z
+      .enum(['avg', 'min', 'max', 'first', 'last', 'sum', 'count'])
+      .default('avg')
+      .describe('How a bucket is summarised (with `bucket`).'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(500)
+      .describe('Most rows to return (capped by the server setting).'),
   }),
   outputSchema: z.object({
     id: z.string(),
     name: z.string(),
     columns: z.array(ColumnInfoSchema),
     timestamps: z.array(z.number()).describe('Epoch ms (bucket starts when downsampled).'),
-    values: z.record(z.string(), z.array(z.number().nullable())).describe('Values per column, aligned with timestamps; null = missing.'),
+    values: z
+      .record(z.string(), z.array(z.number().nullable()))
+      .describe('Values per column, aligned with timestamps; null = missing.'),
     labels: z.array(LabelSchema),
     rows: z.number().int(),
     truncated: z.boolean().describe('More rows exist in the range than were returned.'),
@@ -59,10 +72,14 @@ export const getSeries = defineTool({
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),
       ...(input.columns ? { columns: input.columns } : {}),
-      ...(input.bucket !== undefined ? { downsample: { bucketMs: parseDuration(input.bucket, 'bucket'), aggregation: input.aggregation } } : {}),
+      ...(input.bucket !== undefined
+        ? { downsample: { bucketMs: parseDuration(input.bucket, 'bucket'), aggregation: input.aggregation } }
+        : {}),
     };
     if (query.downsample && !(query.downsample.bucketMs >= 1)) {
-      throw new TsiotError('invalid_input', 'bucket: must be at least 1 ms', { details: { field: 'bucket', example: '1h' } });
+      throw new TsiotError('invalid_input', 'bucket: must be at least 1 ms', {
+        details: { field: 'bucket', example: '1h' },
+      });
     }
     const s = await ctx.engines.storage.retrieve(query);
     const truncated = s.timestamps.length > limit;
@@ -76,7 +93,9 @@ export const getSeries = defineTool({
     }
     const lo = start ?? -Infinity;
     const hi = end ?? Infinity;
-    const labels = s.labels.filter((l) => l.end >= lo && l.start <= hi && (!input.columns || !l.column || input.columns.includes(l.column)));
+    const labels = s.labels.filter(
+      (l) => l.end >= lo && l.start <= hi && (!input.columns || !l.column || input.columns.includes(l.column)),
+    );
     let suggestedBucket: string | undefined;
     if (truncated) {
       const summary = await ctx.engines.storage.describe(input.id);
@@ -98,7 +117,9 @@ export const getSeries = defineTool({
       },
       summary:
         `${s.name}: ${rows} rows × ${s.columns.length} columns${query.downsample ? ` (${input.aggregation} per ${String(input.bucket)})` : ''}` +
-        (truncated ? `, truncated at the limit of ${limit}; use bucket "${suggestedBucket}" or a narrower range to see it all.` : '.'),
+        (truncated
+          ? `, truncated at the limit of ${limit}; use bucket "${suggestedBucket}" or a narrower range to see it all.`
+          : '.'),
     };
   },
 });

@@ -26,7 +26,27 @@ import { synthesizeLike } from './synthesize-like.js';
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
  * OpenAPI document are all built from this one list.
  */
-export const tools: AnyTool[] = [generateTimeseries, listGenerators, describeGenerator, listSeries, getSeries, deleteSeries, exportSeriesTool, findSimilarSeries,
-  validateTimeseries, compareSeries, analyzeSeriesTool,
-  startJob, getJob, listJobs, cancelJob, requeueJob,
-  fitModel, listModels, describeModel, generateFromModel, deleteModel, synthesizeLike];
+export const tools: AnyTool[] = [
+  generateTimeseries,
+  listGenerators,
+  describeGenerator,
+  listSeries,
+  getSeries,
+  deleteSeries,
+  exportSeriesTool,
+  findSimilarSeries,
+  validateTimeseries,
+  compareSeries,
+  analyzeSeriesTool,
+  startJob,
+  getJob,
+  listJobs,
+  cancelJob,
+  requeueJob,
+  fitModel,
+  listModels,
+  describeModel,
+  generateFromModel,
+  deleteModel,
+  synthesizeLike,
+];

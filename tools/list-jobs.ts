@@ -10,8 +10,14 @@ export const listJobs = defineTool({
   description:
     'List jobs newest first, filtered by state, type or tenant; view "dead_letters" lists jobs that failed every attempt (re-queue them with requeue_job), view "schedules" lists recurring jobs (cron, next run). Example: {"state": "running"} or {"view": "dead_letters"}.',
   inputSchema: z.object({
-    view: z.enum(['jobs', 'dead_letters', 'schedules']).default('jobs').describe('jobs (default), dead_letters, or schedules.'),
-    state: z.enum(['queued', 'running', 'completed', 'dead', 'cancelled']).optional().describe('Only jobs in this state.'),
+    view: z
+      .enum(['jobs', 'dead_letters', 'schedules'])
+      .default('jobs')
+      .describe('jobs (default), dead_letters, or schedules.'),
+    state: z
+      .enum(['queued', 'running', 'completed', 'dead', 'cancelled'])
+      .optional()
+      .describe('Only jobs in this state.'),
     type: z.enum(JOB_TYPES).optional().describe('Only jobs of this type.'),
     tenant: z.string().optional().describe('Only jobs of this tenant.'),
     limit: z.number().int().min(1).max(500).default(50).describe('At most this many.'),
@@ -26,15 +32,26 @@ export const listJobs = defineTool({
     const jobs = jobsOf(ctx.engines);
     if (input.view === 'schedules') {
       const schedules = (await jobs.schedules()).slice(0, input.limit);
-      return { structured: { schedules }, summary: `${schedules.length} schedule${schedules.length === 1 ? '' : 's'}${schedules.length ? `: ${schedules.map((s) => `${s.id} (${s.cron})`).join(', ')}` : ''}.` };
+      return {
+        structured: { schedules },
+        summary: `${schedules.length} schedule${schedules.length === 1 ? '' : 's'}${schedules.length ? `: ${schedules.map((s) => `${s.id} (${s.cron})`).join(', ')}` : ''}.`,
+      };
     }
     const list =
       input.view === 'dead_letters'
         ? await jobs.deadLetters(input.limit)
-        : await jobs.list({ limit: input.limit, ...(input.state ? { state: input.state } : {}), ...(input.type ? { type: input.type } : {}), ...(input.tenant ? { tenant: input.tenant } : {}) });
+        : await jobs.list({
+            limit: input.limit,
+            ...(input.state ? { state: input.state } : {}),
+            ...(input.type ? { type: input.type } : {}),
+            ...(input.tenant ? { tenant: input.tenant } : {}),
+          });
     const byState = new Map<string, number>();
     for (const j of list) byState.set(j.state, (byState.get(j.state) ?? 0) + 1);
     const counts = [...byState].map(([s, n]) => `${n} ${s}`).join(', ');
-    return { structured: { jobs: list }, summary: `${list.length} job${list.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}.` };
+    return {
+      structured: { jobs: list },
+      summary: `${list.length} job${list.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}.`,
+    };
   },
 });

@@ -15,7 +15,14 @@ export const listModels = defineTool({
     models: z.array(ModelSummarySchema),
     fits: z.array(FitStatusSchema).describe('Fits not (yet) saved: training, failed or cancelled.'),
     resumable: z
-      .array(z.object({ id: z.string(), generator: z.string(), savedAt: z.string(), progress: z.object({ done: z.number(), total: z.number() }) }))
+      .array(
+        z.object({
+          id: z.string(),
+          generator: z.string(),
+          savedAt: z.string(),
+          progress: z.object({ done: z.number(), total: z.number() }),
+        }),
+      )
       .describe('Fits interrupted by a restart; continue one with fit_model {"resume": id}.'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

@@ -18,9 +18,17 @@ export const InlineSeriesSchema = z
     name: z.string().min(1).max(200).optional().describe('A name for the report.'),
     deviceId: z.string().max(200).optional(),
     timestamps: z.array(TimeSchema).min(1).max(MAX_INLINE_ROWS).describe('One per row: epoch ms or ISO 8601.'),
-    values: z.record(z.string().min(1), z.array(z.number().nullable()).max(MAX_INLINE_ROWS)).describe('Values per column, aligned with timestamps; null = missing.'),
+    values: z
+      .record(z.string().min(1), z.array(z.number().nullable()).max(MAX_INLINE_ROWS))
+      .describe('Values per column, aligned with timestamps; null = missing.'),
     columns: z
-      .array(z.object({ name: z.string(), unit: z.string().optional(), range: RangeSchema.optional().describe('Declared sensor range, for the out-of-range check.') }))
+      .array(
+        z.object({
+          name: z.string(),
+          unit: z.string().optional(),
+          range: RangeSchema.optional().describe('Declared sensor range, for the out-of-range check.'),
+        }),
+      )
       .optional()
       .describe('Optional units and declared ranges of the columns.'),
   })
@@ -38,14 +46,22 @@ export type SeriesSet = z.output<typeof SeriesSetSchema>;
  * Load the series of several fields ({field: set}) — stored ones after
  * checking their size, so a huge request is refused before anything is read.
  */
-export async function resolveSeriesSets<K extends string>(engines: Engines, sets: Partial<Record<K, SeriesSet>>, maxValues: number): Promise<Partial<Record<K, TimeSeries[]>>> {
+export async function resolveSeriesSets<K extends string>(
+  engines: Engines,
+  sets: Partial<Record<K, SeriesSet>>,
+  maxValues: number,
+): Promise<Partial<Record<K, TimeSeries[]>>> {
   let values = 0;
   for (const [field, set] of Object.entries(sets) as [K, SeriesSet | undefined][]) {
     if (!set) continue;
     for (const [i, src] of list(set).entries()) {
       if (typeof src === 'string') {
         const summary = await engines.storage.describe(src);
-        if (!summary) throw new TsiotError('not_found', `${field}[${i}]: series "${src}" does not exist`, { details: { field, id: src }, hint: 'List stored series with list_series.' });
+        if (!summary)
+          throw new TsiotError('not_found', `${field}[${i}]: series "${src}" does not exist`, {
+            details: { field, id: src },
+            hint: 'List stored series with list_series.',
+          });
         values += summary.points * summary.columns.length;
       } else {
         values += src.timestamps.length * Object.keys(src.values).length;
@@ -53,15 +69,23 @@ export async function resolveSeriesSets<K extends string>(engines: Engines, sets
     }
   }
   if (values > maxValues) {
-    throw new TsiotError('too_large', `These series hold ${values.toLocaleString('en-US')} values; the limit per validation is ${maxValues.toLocaleString('en-US')}.`, {
-      details: { values, limit: maxValues },
-      hint: 'Validate fewer series or a shorter time range.',
-    });
+    throw new TsiotError(
+      'too_large',
+      `These series hold ${values.toLocaleString('en-US')} values; the limit per validation is ${maxValues.toLocaleString('en-US')}.`,
+      {
+        details: { values, limit: maxValues },
+        hint: 'Validate fewer series or a shorter time range.',
+      },
+    );
   }
   const out: Partial<Record<K, TimeSeries[]>> = {};
   for (const [field, set] of Object.entries(sets) as [K, SeriesSet | undefined][]) {
     if (!set) continue;
-    out[field] = await Promise.all(list(set).map((src, i) => (typeof src === 'string' ? engines.storage.retrieve({ id: src }) : inlineSeries(src, `${field}[${i}]`))));
+    out[field] = await Promise.all(
+      list(set).map((src, i) =>
+        typeof src === 'string' ? engines.storage.retrieve({ id: src }) : inlineSeries(src, `${field}[${i}]`),
+      ),
+    );
   }
   return out;
 }
@@ -75,11 +99,18 @@ export function inlineSeries(src: z.output<typeof InlineSeriesSchema>, field: st
   const n = src.timestamps.length;
   const timestamps = Float64Array.from(src.timestamps, (t, i) => parseTime(t, `${field}.timestamps[${i}]`));
   const names = Object.keys(src.values);
-  if (names.length === 0) throw new TsiotError('invalid_input', `${field}.values: give at least one column, e.g. {"temperature": [21.5, 21.7]}`, { details: { field: `${field}.values` } });
+  if (names.length === 0)
+    throw new TsiotError(
+      'invalid_input',
+      `${field}.values: give at least one column, e.g. {"temperature": [21.5, 21.7]}`,
+      { details: { field: `${field}.values` } },
+    );
   const columns = names.map((name) => {
     const v = src.values[name]!;
     if (v.length !== n) {
-      throw new TsiotError('invalid_input', `${field}.values.${name}: ${v.length} values but ${n} timestamps`, { details: { field: `${field}.values.${name}`, values: v.length, timestamps: n } });
+      throw new TsiotError('invalid_input', `${field}.values.${name}: ${v.length} values but ${n} timestamps`, {
+        details: { field: `${field}.values.${name}`, values: v.length, timestamps: n },
+      });
     }
     const info = src.columns?.find((c) => c.name === name);
     return {
@@ -90,5 +121,12 @@ export function inlineSeries(src: z.output<typeof InlineSeriesSchema>, field: st
     };
   });
   const name = src.name ?? field;
-  return { id: `inline:${field}`, name, metadata: { tags: {}, ...(src.deviceId ? { deviceId: src.deviceId } : {}) }, timestamps, columns, labels: [] };
+  return {
+    id: `inline:${field}`,
+    name,
+    metadata: { tags: {}, ...(src.deviceId ? { deviceId: src.deviceId } : {}) },
+    timestamps,
+    columns,
+    labels: [],
+  };
 }

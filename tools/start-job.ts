@@ -8,13 +8,29 @@ import { defineTool } from '../src/registry/tool.js';
 const inputSchema = StartJobSchema.extend({
   schedule: z
     .object({
-      id: z.string().regex(SCHEDULE_ID_RE, 'letters, digits, "_" or "-" (1–64)').describe('Schedule id; re-using it replaces that schedule.'),
-      cron: z.string().min(1).describe('Cron expression, 5 fields or 6 with leading seconds, e.g. "0 * * * *" (hourly), "30 2 * * *" (02:30 daily).'),
+      id: z
+        .string()
+        .regex(SCHEDULE_ID_RE, 'letters, digits, "_" or "-" (1–64)')
+        .describe('Schedule id; re-using it replaces that schedule.'),
+      cron: z
+        .string()
+        .min(1)
+        .describe(
+          'Cron expression, 5 fields or 6 with leading seconds, e.g. "0 * * * *" (hourly), "30 2 * * *" (02:30 daily).',
+        ),
       tz: z.string().default('UTC').describe('IANA time zone of the cron fields.'),
     })
     .optional()
-    .describe('Instead of running once now, run on this cron schedule (stored; survives restarts; one run per period even with several servers). Remove it with cancel_job {"scheduleId": …}.'),
-  waitMs: z.number().int().min(0).max(600_000).default(0).describe('Wait up to this long for the job to finish (progress is reported while waiting). 0 = return at once.'),
+    .describe(
+      'Instead of running once now, run on this cron schedule (stored; survives restarts; one run per period even with several servers). Remove it with cancel_job {"scheduleId": …}.',
+    ),
+  waitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(0)
+    .describe('Wait up to this long for the job to finish (progress is reported while waiting). 0 = return at once.'),
 });
 
 const outputSchema = z.object({
@@ -46,10 +62,16 @@ export const startJob = defineTool({
     const { schedule, waitMs, delayMs, ...job } = input;
     if (schedule) {
       const s = await jobs.schedule({ ...schedule, job });
-      return { structured: { schedule: s }, summary: `Scheduled ${s.type} job "${s.id}" on "${s.cron}" (${s.tz}); next run ${s.next ?? 'unknown'}.` };
+      return {
+        structured: { schedule: s },
+        summary: `Scheduled ${s.type} job "${s.id}" on "${s.cron}" (${s.tz}); next run ${s.next ?? 'unknown'}.`,
+      };
     }
     const started = await jobs.start({ ...job, delayMs });
-    const view = waitMs > 0 ? await waitForJob(jobs, started.id, waitMs, { signal: ctx.signal, onProgress: ctx.progress }) : started;
+    const view =
+      waitMs > 0
+        ? await waitForJob(jobs, started.id, waitMs, { signal: ctx.signal, onProgress: ctx.progress })
+        : started;
     return {
       structured: { job: view },
       summary: `Job ${view.id} (${view.type}) is ${view.state}${view.state === 'completed' ? '' : '; follow it with get_job'}.`,

@@ -20,17 +20,43 @@ export const synthesizeLike = defineTool({
   ].join(' '),
   inputSchema: z.object({
     data: DataInputSchema,
-    generator: z.string().optional().describe(`One of ${generatorNames()} (default: "statistical" for one series, "mixture" for several; see description).`),
+    generator: z
+      .string()
+      .optional()
+      .describe(
+        `One of ${generatorNames()} (default: "statistical" for one series, "mixture" for several; see description).`,
+      ),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
-    length: z.number().int().min(1).max(5_000_000).optional().describe('Rows per synthetic series (default: as many as the real data).'),
-    count: z.number().int().min(1).max(100).optional().describe('Synthetic series to make (default: as many as were given, at most 100).'),
+    length: z
+      .number()
+      .int()
+      .min(1)
+      .max(5_000_000)
+      .optional()
+      .describe('Rows per synthetic series (default: as many as the real data).'),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Synthetic series to make (default: as many as were given, at most 100).'),
     seed: SeedSchema.optional(),
     store: z.boolean().default(true).describe('Store the synthetic series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
     keepModel: z.boolean().default(false).describe('Keep the fitted model in the registry.'),
-    rules: z.record(z.string(), z.unknown()).optional().describe('Validation rules (see validate tools); default validators quality, temporal and statistical.'),
-    preview: z.number().int().min(0).max(100).default(5).describe('How many leading rows of the first synthetic series to return inline.'),
+    rules: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Validation rules (see validate tools); default validators quality, temporal and statistical.'),
+    preview: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(5)
+      .describe('How many leading rows of the first synthetic series to return inline.'),
   }),
   outputSchema: z.object({
     model: z.string().nullable().describe('The model id when keepModel is true.'),
@@ -67,9 +93,15 @@ export const synthesizeLike = defineTool({
     );
     try {
       const realSeries = loaded.sequences ?? [loaded.series];
-      const length = input.length ?? (loaded.sequences ? Math.max(...loaded.sequences.map((s) => s.timestamps.length)) : model.training.points);
+      const length =
+        input.length ??
+        (loaded.sequences ? Math.max(...loaded.sequences.map((s) => s.timestamps.length)) : model.training.points);
       const count = input.count ?? Math.min(100, realSeries.length);
-      const res = await registry.sample(model.id, { length, count, context: 'none', seed, startMs: model.training.start }, ctx.signal);
+      const res = await registry.sample(
+        model.id,
+        { length, count, context: 'none', seed, startMs: model.training.start },
+        ctx.signal,
+      );
       for (const [i, s] of res.series.entries()) {
         const base = input.name ?? `${loaded.sequences ? model.generator : loaded.series.name}-synthetic`;
         s.name = res.series.length === 1 ? base : `${base}/${String(i + 1).padStart(3, '0')}`;
@@ -77,13 +109,27 @@ export const synthesizeLike = defineTool({
       const validation = engines.validation;
       const real = realSeries.map((r) => ({ ...r, columns: r.columns.filter((c) => model.columns.includes(c.name)) }));
       const report = await validation.validate(
-        { synthetic: res.series, reference: real.length === 1 ? real[0]! : real, rules: { validators: ['quality', 'temporal', 'statistical'], seed: String(seed), ...(input.rules ?? {}) } },
+        {
+          synthetic: res.series,
+          reference: real.length === 1 ? real[0]! : real,
+          rules: { validators: ['quality', 'temporal', 'statistical'], seed: String(seed), ...(input.rules ?? {}) },
+        },
         { signal: ctx.signal },
       );
       const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
-      if (input.keepModel) await registry.setFidelity(model.id, { score: report.score, verdict: report.verdict, validators: report.scoring.validators, measuredAt: new Date().toISOString() });
+      if (input.keepModel)
+        await registry.setFidelity(model.id, {
+          score: report.score,
+          verdict: report.verdict,
+          validators: report.scoring.validators,
+          measuredAt: new Date().toISOString(),
+        });
       const first = res.series[0];
-      const chosen = input.generator ? [] : [`generator "${generator}" chosen for ${loaded.sequences ? `${loaded.sequences.length} series (a fleet or windows)` : 'one series'}`];
+      const chosen = input.generator
+        ? []
+        : [
+            `generator "${generator}" chosen for ${loaded.sequences ? `${loaded.sequences.length} series (a fleet or windows)` : 'one series'}`,
+          ];
       const notes = [...chosen, ...loaded.notes, ...model.training.notes];
       return {
         structured: {
@@ -98,7 +144,14 @@ export const synthesizeLike = defineTool({
           report,
         },
         summary:
-          `Synthetic copy with ${model.generator} (${(model.trainingMs / 1000).toFixed(1)} s to fit): ${res.series.length} series × ${length} rows${stored.length ? `, stored as ${stored.map((s) => s.id).slice(0, 5).join(', ')}` : ''}. ` +
+          `Synthetic copy with ${model.generator} (${(model.trainingMs / 1000).toFixed(1)} s to fit): ${res.series.length} series × ${length} rows${
+            stored.length
+              ? `, stored as ${stored
+                  .map((s) => s.id)
+                  .slice(0, 5)
+                  .join(', ')}`
+              : ''
+          }. ` +
           `Validation score ${report.score ?? 'n/a'} (${report.verdict}). ${report.summary}${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`,
       };
     } finally {

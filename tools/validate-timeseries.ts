@@ -1,15 +1,33 @@
 import { z } from 'zod';
-import { CheckSchema, RulesInputSchema, ValidationReportSchema, ValidatorSummarySchema, type ValidationReport } from '../src/engines/validation/index.js';
+import {
+  CheckSchema,
+  RulesInputSchema,
+  ValidationReportSchema,
+  ValidatorSummarySchema,
+  type ValidationReport,
+} from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
 import { SeriesSetSchema, resolveSeriesSets } from './series-input.js';
 
 const inputSchema = z.object({
   synthetic: SeriesSetSchema.describe('The data to judge: a stored id ("ser_…"), inline data, or a list (a fleet).'),
-  reference: SeriesSetSchema.optional().describe('Real data to compare against. Enables the statistical and privacy validators; for privacy it is the training data.'),
-  holdout: SeriesSetSchema.optional().describe('Real data withheld from training: the fairest privacy baseline. Optional.'),
-  rules: RulesInputSchema.optional().describe('Which validators and checks, thresholds and weights. All optional; e.g. {"validators": ["quality", "temporal"], "checks": {"statistical.ks_statistic": {"threshold": 0.05}}}.'),
-  store: z.boolean().default(true).describe('Store the report (default true) so it can be read back at tsiot://reports/{id}.'),
-  detail: z.enum(['summary', 'full']).default('summary').describe('summary: failed and not-applicable checks, no metrics; full: every check and the validators\' metrics.'),
+  reference: SeriesSetSchema.optional().describe(
+    'Real data to compare against. Enables the statistical and privacy validators; for privacy it is the training data.',
+  ),
+  holdout: SeriesSetSchema.optional().describe(
+    'Real data withheld from training: the fairest privacy baseline. Optional.',
+  ),
+  rules: RulesInputSchema.optional().describe(
+    'Which validators and checks, thresholds and weights. All optional; e.g. {"validators": ["quality", "temporal"], "checks": {"statistical.ks_statistic": {"threshold": 0.05}}}.',
+  ),
+  store: z
+    .boolean()
+    .default(true)
+    .describe('Store the report (default true) so it can be read back at tsiot://reports/{id}.'),
+  detail: z
+    .enum(['summary', 'full'])
+    .default('summary')
+    .describe("summary: failed and not-applicable checks, no metrics; full: every check and the validators' metrics."),
 });
 
 const outputSchema = z.object({
@@ -57,11 +75,19 @@ export const validateTimeseries = defineTool({
   inputSchema,
   outputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  example: { synthetic: 'ser_3fA9xQ', reference: 'ser_real01', rules: { validators: ['quality', 'temporal', 'statistical'] } },
+  example: {
+    synthetic: 'ser_3fA9xQ',
+    reference: 'ser_real01',
+    rules: { validators: ['quality', 'temporal', 'statistical'] },
+  },
   routes: [{ method: 'POST', path: '/v1/validate' }],
   async handler(input, ctx) {
     const engine = ctx.engines.validation;
-    const sets = await resolveSeriesSets(ctx.engines, { synthetic: input.synthetic, reference: input.reference, holdout: input.holdout }, engine.maxValues);
+    const sets = await resolveSeriesSets(
+      ctx.engines,
+      { synthetic: input.synthetic, reference: input.reference, holdout: input.holdout },
+      engine.maxValues,
+    );
     let report = await engine.validate(
       {
         synthetic: sets.synthetic!,

@@ -5,9 +5,13 @@ import { ANOMALY_TYPES, SENSOR_TYPES } from '../engines/generation/statistical/s
 export function parseAnomalyFlag(value: string): Record<string, unknown> {
   const m = /^([a-z_]+)(?::(\d+))?(?:@([A-Za-z0-9_.-]+))?$/.exec(value.trim());
   if (!m || !(ANOMALY_TYPES as readonly string[]).includes(m[1]!)) {
-    throw new TsiotError('invalid_input', `--anomaly: expected TYPE[:COUNT][@SENSOR] with TYPE one of ${ANOMALY_TYPES.join(', ')}, got "${value}"`, {
-      details: { field: 'anomaly', example: 'degradation:2@vibration' },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `--anomaly: expected TYPE[:COUNT][@SENSOR] with TYPE one of ${ANOMALY_TYPES.join(', ')}, got "${value}"`,
+      {
+        details: { field: 'anomaly', example: 'degradation:2@vibration' },
+      },
+    );
   }
   return { type: m[1], ...(m[2] ? { count: Number(m[2]) } : {}), ...(m[3] ? { sensor: m[3] } : {}) };
 }
@@ -20,9 +24,13 @@ export function parseSensorsFlag(value: string): Record<string, unknown>[] {
     .filter(Boolean)
     .map((type) => {
       if (!(SENSOR_TYPES as readonly string[]).includes(type)) {
-        throw new TsiotError('invalid_input', `--sensors: "${type}" is not a sensor type; expected a comma list of ${SENSOR_TYPES.join(', ')}`, {
-          details: { field: 'sensors', example: 'temperature,humidity' },
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `--sensors: "${type}" is not a sensor type; expected a comma list of ${SENSOR_TYPES.join(', ')}`,
+          {
+            details: { field: 'sensors', example: 'temperature,humidity' },
+          },
+        );
       }
       return { type };
     });
@@ -31,7 +39,10 @@ export function parseSensorsFlag(value: string): Record<string, unknown>[] {
 export function parseIntFlag(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new TsiotError('invalid_input', `--${name}: expected an integer, got "${value}"`, { details: { field: name } });
+    if (!Number.isInteger(n))
+      throw new TsiotError('invalid_input', `--${name}: expected an integer, got "${value}"`, {
+        details: { field: name },
+      });
     return n;
   };
 }
@@ -39,7 +50,10 @@ export function parseIntFlag(name: string) {
 export function parseNumberFlag(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n)) throw new TsiotError('invalid_input', `--${name}: expected a number, got "${value}"`, { details: { field: name } });
+    if (!Number.isFinite(n))
+      throw new TsiotError('invalid_input', `--${name}: expected a number, got "${value}"`, {
+        details: { field: name },
+      });
     return n;
   };
 }

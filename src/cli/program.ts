@@ -43,7 +43,11 @@ function configFrom(globals: GlobalOptions, extra: TsiotConfigInput = {}) {
   );
 }
 
-async function withEngines<T>(globals: GlobalOptions, fn: (engines: Engines, logger: Logger) => Promise<T>, extra: TsiotConfigInput = {}): Promise<T> {
+async function withEngines<T>(
+  globals: GlobalOptions,
+  fn: (engines: Engines, logger: Logger) => Promise<T>,
+  extra: TsiotConfigInput = {},
+): Promise<T> {
   const config = configFrom(globals, extra);
   const logger = createLogger(config.logLevel);
   const engines = await createEngines(config, logger);
@@ -67,36 +71,71 @@ export function buildCli(): Command {
   const program = new Command();
   program
     .name('tsiot')
-    .description('Synthetic IoT time series: generate, store, export and serve them to AI agents (MCP) and people (REST, CLI).')
+    .description(
+      'Synthetic IoT time series: generate, store, export and serve them to AI agents (MCP) and people (REST, CLI).',
+    )
     .version(VERSION)
     .option('--data-dir <dir>', 'folder for the embedded database and exports (default ./data, env TSIOT_DATA_DIR)')
     .option('--storage <url>', 'storage URL, e.g. duckdb://./data/tsiot.duckdb (env TSIOT_STORAGE)')
     .option('--config <file>', 'JSON configuration file (env TSIOT_CONFIG)')
-    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log level (logs go to stderr)').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
     .showHelpAfterError('(run with --help for usage)')
     // before any subcommand is added, so they inherit it: main() maps commander errors to exit codes
     .exitOverride();
 
   program
     .command('generate')
-    .description('Generate synthetic sensor data and write it to stdout or a file. With no options: one day of one temperature sensor at one-minute intervals, as CSV.')
+    .description(
+      'Generate synthetic sensor data and write it to stdout or a file. With no options: one day of one temperature sensor at one-minute intervals, as CSV.',
+    )
     .option('--generator <name>', 'generator to use', 'statistical')
-    .option('--seed <seed>', 'seed; the same seed gives byte-identical output (drawn and reported on stderr when omitted)')
-    .option('--spec <file>', 'JSON file with generator parameters (see `tsiot generators describe statistical`); flags override it')
+    .option(
+      '--seed <seed>',
+      'seed; the same seed gives byte-identical output (drawn and reported on stderr when omitted)',
+    )
+    .option(
+      '--spec <file>',
+      'JSON file with generator parameters (see `tsiot generators describe statistical`); flags override it',
+    )
     .option('--devices <n>', 'number of devices', parseIntFlag('devices'))
-    .option('--sensors <types>', 'comma list of sensor presets: temperature,humidity,pressure,vibration,power,energy,battery,occupancy,custom', parseSensorsFlag)
+    .option(
+      '--sensors <types>',
+      'comma list of sensor presets: temperature,humidity,pressure,vibration,power,energy,battery,occupancy,custom',
+      parseSensorsFlag,
+    )
     .option('--start <time>', 'first timestamp, ISO 8601 or epoch ms (default 2025-01-01T00:00:00Z)')
     .option('--end <time>', 'end timestamp (exclusive)')
     .option('--duration <d>', 'span, e.g. 1d, 7d, 12h')
     .option('--points <n>', 'samples per device (overrides --duration/--end)', parseIntFlag('points'))
     .option('--interval <d>', 'sampling interval, e.g. 1s, 10s, 1m')
-    .option('--anomaly <TYPE[:COUNT][@SENSOR]>', 'inject anomalies (repeatable): spike, dip, stuck, drift, level_shift, noise_burst, degradation', collect)
+    .option(
+      '--anomaly <TYPE[:COUNT][@SENSOR]>',
+      'inject anomalies (repeatable): spike, dip, stuck, drift, level_shift, noise_burst, degradation',
+      collect,
+    )
     .option('--missing-rate <r>', 'fraction of values lost (0..0.9)', parseNumberFlag('missing-rate'))
     .option('--gaps <n>', 'number of outages per device', parseIntFlag('gaps'))
     .option('--jitter <d>', 'maximum timestamp jitter, e.g. 200ms')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'ndjson', 'line', 'parquet']).default('csv'))
-    .addOption(new Option('--timestamps <style>', 'timestamp style for csv/ndjson').choices(['iso', 'ms']).default('iso'))
-    .option('-o, --output <file>', 'write to this file instead of stdout (required for parquet unless stdout is redirected)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['csv', 'ndjson', 'line', 'parquet']).default('csv'),
+    )
+    .addOption(
+      new Option('--timestamps <style>', 'timestamp style for csv/ndjson').choices(['iso', 'ms']).default('iso'),
+    )
+    .option(
+      '-o, --output <file>',
+      'write to this file instead of stdout (required for parquet unless stdout is redirected)',
+    )
     .option('--labels <file>', 'also write the labelled anomaly/imperfection intervals to this JSON file')
     .option('--store', 'also store the series in the configured storage and print their ids on stderr')
     .action(async (opts, cmd: Command) => {
@@ -105,8 +144,13 @@ export function buildCli(): Command {
       const params: Record<string, unknown> = { ...spec };
       if (opts.devices !== undefined) params.devices = opts.devices;
       if (opts.sensors) params.sensors = opts.sensors;
-      for (const k of ['start', 'end', 'duration', 'interval', 'points'] as const) if (opts[k] !== undefined) params[k] = opts[k];
-      if (opts.anomaly) params.anomalies = [...((spec.anomalies as unknown[]) ?? []), ...(opts.anomaly as string[]).map(parseAnomalyFlag)];
+      for (const k of ['start', 'end', 'duration', 'interval', 'points'] as const)
+        if (opts[k] !== undefined) params[k] = opts[k];
+      if (opts.anomaly)
+        params.anomalies = [
+          ...((spec.anomalies as unknown[]) ?? []),
+          ...(opts.anomaly as string[]).map(parseAnomalyFlag),
+        ];
       if (opts.missingRate !== undefined || opts.gaps !== undefined || opts.jitter !== undefined) {
         params.imperfections = {
           ...((spec.imperfections as object) ?? {}),
@@ -117,7 +161,9 @@ export function buildCli(): Command {
       }
       const format = opts.format as ExportFormat;
       if (format === 'parquet' && !opts.output && process.stdout.isTTY) {
-        throw new TsiotError('invalid_input', 'Parquet is binary: give --output FILE or redirect stdout', { details: { field: 'output', example: '--output fleet.parquet' } });
+        throw new TsiotError('invalid_input', 'Parquet is binary: give --output FILE or redirect stdout', {
+          details: { field: 'output', example: '--output fleet.parquet' },
+        });
       }
       // Without --store nothing is persisted, so no database file is opened (and none is locked).
       await withEngines(
@@ -125,11 +171,17 @@ export function buildCli(): Command {
         async (engines) => {
           const bar = createProgressBar('generating');
           const res = await engines.generation.generate(
-            { generator: opts.generator, params, store: Boolean(opts.store), ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}) },
+            {
+              generator: opts.generator,
+              params,
+              store: Boolean(opts.store),
+              ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}),
+            },
             { onProgress: (p) => bar.update(p) },
           );
           bar.done();
-          if (opts.seed === undefined) process.stderr.write(`seed: ${res.seed} (pass --seed ${res.seed} to reproduce)\n`);
+          if (opts.seed === undefined)
+            process.stderr.write(`seed: ${res.seed} (pass --seed ${res.seed} to reproduce)\n`);
           if (opts.output) await mkdir(dirname(opts.output), { recursive: true });
           const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
           try {
@@ -151,9 +203,12 @@ export function buildCli(): Command {
           }
           if (opts.output) {
             const rows = res.series.reduce((a, s) => a + s.timestamps.length, 0);
-            process.stderr.write(`wrote ${rows} rows (${res.points} values, ${res.series.length} series) to ${opts.output}\n`);
+            process.stderr.write(
+              `wrote ${rows} rows (${res.points} values, ${res.series.length} series) to ${opts.output}\n`,
+            );
           }
-          if (res.stored.length) process.stderr.write(`stored in ${res.stored[0]!.backend}: ${res.stored.map((s) => s.id).join(' ')}\n`);
+          if (res.stored.length)
+            process.stderr.write(`stored in ${res.stored[0]!.backend}: ${res.stored.map((s) => s.id).join(' ')}\n`);
         },
         opts.store ? {} : { storage: 'duckdb://:memory:' },
       );
@@ -161,19 +216,29 @@ export function buildCli(): Command {
 
   const generators = program.command('generators').description('List the available generators (built-in and plugins).');
   generators.action(async (_opts, cmd: Command) => {
-    await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines) => {
-      for (const g of engines.generators.list()) {
-        process.stdout.write(`${g.name}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''} — ${g.title}\n  ${g.description}\n`);
-      }
-    }, { storage: 'duckdb://:memory:' });
+    await withEngines(
+      cmd.optsWithGlobals() as GlobalOptions,
+      async (engines) => {
+        for (const g of engines.generators.list()) {
+          process.stdout.write(
+            `${g.name}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''} — ${g.title}\n  ${g.description}\n`,
+          );
+        }
+      },
+      { storage: 'duckdb://:memory:' },
+    );
   });
   generators
     .command('describe <name>')
     .description("Print a generator's description, parameter JSON Schema and example as JSON.")
     .action(async (name: string, _opts, cmd: Command) => {
-      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines) => {
-        process.stdout.write(JSON.stringify(engines.generators.describe(name), null, 2) + '\n');
-      }, { storage: 'duckdb://:memory:' });
+      await withEngines(
+        cmd.optsWithGlobals() as GlobalOptions,
+        async (engines) => {
+          process.stdout.write(JSON.stringify(engines.generators.describe(name), null, 2) + '\n');
+        },
+        { storage: 'duckdb://:memory:' },
+      );
     });
 
   program
@@ -185,20 +250,31 @@ export function buildCli(): Command {
 
   program
     .command('call <tool> [json]')
-    .description('Call any tool with a JSON input (argument, or stdin when "-") and print its structured result as JSON.')
+    .description(
+      'Call any tool with a JSON input (argument, or stdin when "-") and print its structured result as JSON.',
+    )
     .action(async (name: string, json: string | undefined, _opts, cmd: Command) => {
       const tool = tools.find((t) => t.name === name);
-      if (!tool) throw new TsiotError('not_found', `Unknown tool "${name}"`, { hint: `Tools: ${tools.map((t) => t.name).join(', ')}` });
-      const text = json === '-' ? await readStdin() : json ?? '{}';
+      if (!tool)
+        throw new TsiotError('not_found', `Unknown tool "${name}"`, {
+          hint: `Tools: ${tools.map((t) => t.name).join(', ')}`,
+        });
+      const text = json === '-' ? await readStdin() : (json ?? '{}');
       let input: unknown;
       try {
         input = JSON.parse(text);
       } catch {
-        throw new TsiotError('invalid_input', `json: not valid JSON: ${text.slice(0, 80)}`, { details: { field: 'json', example: '{"devices": 2}' } });
+        throw new TsiotError('invalid_input', `json: not valid JSON: ${text.slice(0, 80)}`, {
+          details: { field: 'json', example: '{"devices": 2}' },
+        });
       }
       await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines, logger) => {
         const bar = createProgressBar(name);
-        const r = await runTool(tool, input, toolContext(engines, logger, (p) => bar.update(p)));
+        const r = await runTool(
+          tool,
+          input,
+          toolContext(engines, logger, (p) => bar.update(p)),
+        );
         bar.done();
         process.stdout.write(JSON.stringify(r.structured, null, 2) + '\n');
         process.stderr.write(r.summary + '\n');
@@ -225,14 +301,17 @@ export function buildCli(): Command {
       };
       transport.onclose = () => void shutdown();
       process.stdin.on('end', () => void shutdown());
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown().then(() => process.exit(0)));
+      for (const sig of ['SIGINT', 'SIGTERM'] as const)
+        process.on(sig, () => void shutdown().then(() => process.exit(0)));
       await server.connect(transport);
       logger.info({ tools: tools.length }, 'MCP server ready on stdio');
     });
 
   program
     .command('worker')
-    .description('Run background job workers against Redis: start any number, on any machines, sharing one Redis and one storage backend.')
+    .description(
+      'Run background job workers against Redis: start any number, on any machines, sharing one Redis and one storage backend.',
+    )
     .option('--redis <url>', 'Redis URL of the job queues (env TSIOT_REDIS_URL)')
     .option('--concurrency <n>', 'jobs at once per queue', parseIntFlag('concurrency'), 1)
     .option('--queues <list>', 'job types to serve, comma-separated (default: every type with a handler)')
@@ -240,23 +319,35 @@ export function buildCli(): Command {
       const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
       const redisUrl = (opts.redis as string | undefined) ?? config.jobs.redisUrl;
       if (!redisUrl) {
-        throw new TsiotError('invalid_input', '--redis: a worker needs the Redis URL of the job queues', { details: { field: 'redis', example: 'redis://127.0.0.1:6379/0' } });
+        throw new TsiotError('invalid_input', '--redis: a worker needs the Redis URL of the job queues', {
+          details: { field: 'redis', example: 'redis://127.0.0.1:6379/0' },
+        });
       }
       const logger = createLogger(config.logLevel);
       const { runWorker } = await import('./worker.js');
-      await runWorker({ redisUrl, concurrency: opts.concurrency as number, ...(opts.queues ? { queues: String(opts.queues).split(',') } : {}), config, logger });
+      await runWorker({
+        redisUrl,
+        concurrency: opts.concurrency as number,
+        ...(opts.queues ? { queues: String(opts.queues).split(',') } : {}),
+        config,
+        logger,
+      });
       process.stderr.write(`tsiot worker serving jobs from ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}\n`);
     });
 
   program
     .command('serve')
-    .description('Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default.')
+    .description(
+      'Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default.',
+    )
     .option('--host <host>', 'interface to bind (use 0.0.0.0 only behind authentication)')
     .option('--port <port>', 'port (0 = any free port)', parseIntFlag('port'))
     .action(async (opts, cmd: Command) => {
       const { startHttpServer } = await import('../http/server.js');
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      const config = configFrom(globals, { http: { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) } });
+      const config = configFrom(globals, {
+        http: { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) },
+      });
       const logger = createLogger(config.logLevel);
       const engines = await createEngines(config, logger);
       const handle = await startHttpServer({
@@ -270,7 +361,9 @@ export function buildCli(): Command {
         allowedOrigins: config.http.allowedOrigins,
         allowedHosts: config.http.allowedHosts,
       });
-      process.stderr.write(`tsiot ${VERSION} listening on ${handle.url} — REST ${handle.url}/v1, MCP ${handle.url}/mcp (Streamable HTTP) and ${handle.url.replace(/^http/, 'ws')}/ws (WebSocket), OpenAPI ${handle.url}/openapi.json\n`);
+      process.stderr.write(
+        `tsiot ${VERSION} listening on ${handle.url} — REST ${handle.url}/v1, MCP ${handle.url}/mcp (Streamable HTTP) and ${handle.url.replace(/^http/, 'ws')}/ws (WebSocket), OpenAPI ${handle.url}/openapi.json\n`,
+      );
       const shutdown = async () => {
         await handle.close();
         await engines.close();
@@ -314,4 +407,3 @@ export async function main(argv = process.argv): Promise<void> {
     process.exitCode = EXIT_FAILURE;
   }
 }
-

@@ -36,17 +36,29 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const queues = (opts.queues ?? []).map((q) => q.trim()).filter(Boolean);
   for (const q of queues) {
     if (!(JOB_TYPES as readonly string[]).includes(q)) {
-      throw new TsiotError('invalid_input', `--queues: unknown job type "${q}"; expected some of ${JOB_TYPES.join(', ')}`, { details: { field: 'queues', example: 'generation,cleanup' } });
+      throw new TsiotError(
+        'invalid_input',
+        `--queues: unknown job type "${q}"; expected some of ${JOB_TYPES.join(', ')}`,
+        { details: { field: 'queues', example: 'generation,cleanup' } },
+      );
     }
   }
   const concurrency = opts.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new TsiotError('invalid_input', `--concurrency: expected an integer 1–256, got ${opts.concurrency}`, { details: { field: 'concurrency', example: 4 } });
+    throw new TsiotError('invalid_input', `--concurrency: expected an integer 1–256, got ${opts.concurrency}`, {
+      details: { field: 'concurrency', example: 4 },
+    });
   }
   const engines = await createEngines(opts.config, opts.logger);
   let workers: BullWorkers;
   try {
-    const registry = defaultJobHandlers({ generators: engines.generators, storage: engines.storage, maxChunkValues: opts.config.maxPointsPerRequest, validation: engines.validation, dataDir: opts.config.dataDir });
+    const registry = defaultJobHandlers({
+      generators: engines.generators,
+      storage: engines.storage,
+      maxChunkValues: opts.config.maxPointsPerRequest,
+      validation: engines.validation,
+      dataDir: opts.config.dataDir,
+    });
     workers = await startBullWorkers({
       redisUrl: opts.redisUrl,
       registry,

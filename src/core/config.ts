@@ -5,26 +5,57 @@ import { parseInput } from './input-errors.js';
 
 export const ConfigSchema = z.object({
   dataDir: z.string().default('./data').describe('Where the embedded database and other files live.'),
-  storage: z.string().optional().describe('Storage URL: duckdb:///path/file.duckdb, duckdb://:memory:, postgres://…, influxdb://…, redis://…, s3://bucket/prefix?endpoint=…. Default: duckdb in dataDir.'),
-  maxPointsPerRequest: z.number().int().positive().default(5_000_000).describe('Refuse generation requests above this many values (rows × columns × devices).'),
-  maxReturnPoints: z.number().int().positive().default(2_000).describe('Most rows a read tool returns inline to an agent.'),
-  plugins: z.array(z.string()).default([]).describe('Generator plugin modules to load at start (paths or package names).'),
-  generators: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('Per-generator configuration.'),
+  storage: z
+    .string()
+    .optional()
+    .describe(
+      'Storage URL: duckdb:///path/file.duckdb, duckdb://:memory:, postgres://…, influxdb://…, redis://…, s3://bucket/prefix?endpoint=…. Default: duckdb in dataDir.',
+    ),
+  maxPointsPerRequest: z
+    .number()
+    .int()
+    .positive()
+    .default(5_000_000)
+    .describe('Refuse generation requests above this many values (rows × columns × devices).'),
+  maxReturnPoints: z
+    .number()
+    .int()
+    .positive()
+    .default(2_000)
+    .describe('Most rows a read tool returns inline to an agent.'),
+  plugins: z
+    .array(z.string())
+    .default([])
+    .describe('Generator plugin modules to load at start (paths or package names).'),
+  generators: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .default({})
+    .describe('Per-generator configuration.'),
   http: z
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
-      allowedOrigins: z.array(z.string()).default([]).describe('Extra Origins allowed on /mcp and /ws besides loopback ones.'),
+      allowedOrigins: z
+        .array(z.string())
+        .default([])
+        .describe('Extra Origins allowed on /mcp and /ws besides loopback ones.'),
       allowedHosts: z.array(z.string()).default([]).describe('Extra Host header values allowed besides loopback ones.'),
     })
     .prefault({}),
   validation: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe('Default validation rules (which validators and checks, thresholds, weights); a request\'s own rules override them. Checked at start.'),
+    .describe(
+      "Default validation rules (which validators and checks, thresholds, weights); a request's own rules override them. Checked at start.",
+    ),
   jobs: z
     .object({
-      redisUrl: z.string().optional().describe('redis://host:port/db: jobs go to BullMQ queues served by `tsiot worker`; absent: jobs run in-process.'),
+      redisUrl: z
+        .string()
+        .optional()
+        .describe(
+          'redis://host:port/db: jobs go to BullMQ queues served by `tsiot worker`; absent: jobs run in-process.',
+        ),
       concurrency: z.number().int().min(1).max(64).default(2).describe('Jobs run at once in this process.'),
       rateLimit: z
         .object({ burst: z.number().int().min(1), perSecond: z.number().positive() })
@@ -50,9 +81,16 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
   if (env.TSIOT_DATA_DIR) fromEnv.dataDir = env.TSIOT_DATA_DIR;
   if (env.TSIOT_STORAGE) fromEnv.storage = env.TSIOT_STORAGE;
   if (env.TSIOT_MAX_POINTS) fromEnv.maxPointsPerRequest = Number(env.TSIOT_MAX_POINTS);
-  if (env.TSIOT_PLUGINS) fromEnv.plugins = env.TSIOT_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.TSIOT_PLUGINS)
+    fromEnv.plugins = env.TSIOT_PLUGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env.TSIOT_LOG_LEVEL) fromEnv.logLevel = env.TSIOT_LOG_LEVEL;
-  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const httpEnv: Record<string, unknown> = {};
   if (env.TSIOT_HTTP_HOST) httpEnv.host = env.TSIOT_HTTP_HOST;
   if (env.TSIOT_HTTP_PORT) httpEnv.port = Number(env.TSIOT_HTTP_PORT);

@@ -16,7 +16,12 @@ export function formatZodError(error: z.ZodError, examples: Record<string, unkno
 }
 
 /** Parse input with a schema or throw TsiotError('invalid_input') naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, examples: Record<string, unknown> = {}): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+  examples: Record<string, unknown> = {},
+): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   throw new TsiotError('invalid_input', `Invalid ${what}: ${formatZodError(r.error, examples)}`, {

@@ -159,7 +159,8 @@ class Xoshiro128 implements Rng {
  */
 export function canonicalSeed(seed: Seed): string {
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return `n:${seed}`;
-  if (typeof seed === 'string' && /^(0|[1-9]\d{0,15})$/.test(seed) && Number.isSafeInteger(Number(seed))) return `n:${seed}`;
+  if (typeof seed === 'string' && /^(0|[1-9]\d{0,15})$/.test(seed) && Number.isSafeInteger(Number(seed)))
+    return `n:${seed}`;
   return `s:${String(seed)}`;
 }
 

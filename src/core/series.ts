@@ -12,16 +12,24 @@ export function validateSeries(s: TimeSeries): void {
     if (names.has(c.name)) throw new TsiotError('invalid_input', `${where}: column "${c.name}" appears twice`);
     names.add(c.name);
     if (c.values.length !== n) {
-      throw new TsiotError('invalid_input', `${where}: column "${c.name}" has ${c.values.length} values but there are ${n} timestamps`, {
-        details: { column: c.name, values: c.values.length, timestamps: n },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `${where}: column "${c.name}" has ${c.values.length} values but there are ${n} timestamps`,
+        {
+          details: { column: c.name, values: c.values.length, timestamps: n },
+        },
+      );
     }
   }
   for (let i = 0; i < n; i++) {
     const t = s.timestamps[i]!;
-    if (!Number.isFinite(t)) throw new TsiotError('invalid_input', `${where}: timestamp #${i} is not a finite epoch-ms number`);
+    if (!Number.isFinite(t))
+      throw new TsiotError('invalid_input', `${where}: timestamp #${i} is not a finite epoch-ms number`);
     if (i > 0 && t < s.timestamps[i - 1]!) {
-      throw new TsiotError('invalid_input', `${where}: timestamps must be non-decreasing; #${i} (${t}) is before #${i - 1} (${s.timestamps[i - 1]})`);
+      throw new TsiotError(
+        'invalid_input',
+        `${where}: timestamps must be non-decreasing; #${i} (${t}) is before #${i - 1} (${s.timestamps[i - 1]})`,
+      );
     }
   }
 }

@@ -16,9 +16,13 @@ export function parseDuration(value: number | string, field = 'duration'): numbe
 }
 
 function badDuration(field: string, value: unknown): TsiotError {
-  return new TsiotError('invalid_input', `${field}: expected a duration such as "1m", "15s", "1h", "7d" or a number of milliseconds, got ${JSON.stringify(value)}`, {
-    details: { field, expected: 'duration', example: '1m' },
-  });
+  return new TsiotError(
+    'invalid_input',
+    `${field}: expected a duration such as "1m", "15s", "1h", "7d" or a number of milliseconds, got ${JSON.stringify(value)}`,
+    {
+      details: { field, expected: 'duration', example: '1m' },
+    },
+  );
 }
 
 /** Parse an ISO 8601 date-time, or epoch milliseconds as a number, into epoch ms. */
@@ -35,9 +39,13 @@ export function parseTime(value: number | string, field = 'time'): number {
 }
 
 function badTime(field: string, value: unknown): TsiotError {
-  return new TsiotError('invalid_input', `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`, {
-    details: { field, expected: 'ISO 8601 or epoch ms', example: '2025-01-01T00:00:00Z' },
-  });
+  return new TsiotError(
+    'invalid_input',
+    `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`,
+    {
+      details: { field, expected: 'ISO 8601 or epoch ms', example: '2025-01-01T00:00:00Z' },
+    },
+  );
 }
 
 export const DurationSchema = z
@@ -45,7 +53,12 @@ export const DurationSchema = z
   .describe('A duration: a number of milliseconds, or a string with a unit ms|s|m|h|d|w, e.g. "1m", "15s", "7d".');
 
 export const TimeSchema = z
-  .union([z.number(), z.string().refine((s) => /^-?\d+$/.test(s.trim()) || !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 date-time')])
+  .union([
+    z.number(),
+    z
+      .string()
+      .refine((s) => /^-?\d+$/.test(s.trim()) || !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 date-time'),
+  ])
   .describe('A point in time: an ISO 8601 date-time ("2025-01-01T00:00:00Z") or epoch milliseconds.');
 
 export function isoOf(ms: number): string {

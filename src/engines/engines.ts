@@ -40,14 +40,19 @@ function isDocumentStore(s: Storage): s is Storage & DocumentStore {
   return typeof (s as Partial<DocumentStore>).putDocument === 'function';
 }
 
-export async function createEngines(config: TsiotConfig, logger: Logger, overrides: EngineOverrides = {}): Promise<Engines> {
+export async function createEngines(
+  config: TsiotConfig,
+  logger: Logger,
+  overrides: EngineOverrides = {},
+): Promise<Engines> {
   const generators = new GeneratorFactory(config.generators);
   registerBuiltinGenerators(generators);
   for (const plugin of config.plugins) {
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
   }
-  const storage = overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger }));
+  const storage =
+    overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger }));
   // what is open so far, closed in reverse if a later part fails to start
   const opened: { close(): Promise<void> | void }[] = [];
   try {
@@ -64,11 +69,23 @@ export async function createEngines(config: TsiotConfig, logger: Logger, overrid
       documents = meta as Storage & DocumentStore;
     }
     // checks the configured rules first, so a bad configuration fails fast and names the field
-    const validation = new ValidationEngine({ documents, logger, ...(config.validation ? { defaults: config.validation as RulesInput } : {}) });
+    const validation = new ValidationEngine({
+      documents,
+      logger,
+      ...(config.validation ? { defaults: config.validation as RulesInput } : {}),
+    });
     let jobs: JobEngine | undefined;
-    const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) => jobs?.events.publish(e));
+    const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) =>
+      jobs?.events.publish(e),
+    );
     jobs = await createJobEngine({
-      registry: defaultJobHandlers({ generators, storage, maxChunkValues: config.maxPointsPerRequest, validation, dataDir: config.dataDir }),
+      registry: defaultJobHandlers({
+        generators,
+        storage,
+        maxChunkValues: config.maxPointsPerRequest,
+        validation,
+        dataDir: config.dataDir,
+      }),
       logger,
       documents,
       concurrency: config.jobs.concurrency,

@@ -55,18 +55,33 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use('*', async (c, next) => {
     const begun = performance.now();
     await next();
-    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - begun) }, 'http request');
+    logger.debug(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - begun) },
+      'http request',
+    );
   });
 
   app.use('*', async (c, next) => {
     if (UNGUARDED.has(c.req.path) || c.req.path === '/mcp') return next();
-    const denied = guard.check({ host: c.req.header('host') ?? new URL(c.req.url).host, origin: c.req.header('origin') });
+    const denied = guard.check({
+      host: c.req.header('host') ?? new URL(c.req.url).host,
+      origin: c.req.header('origin'),
+    });
     if (!denied) return next();
     logger.warn({ path: c.req.path, reason: denied }, 'refused HTTP request');
-    return problemResponse(toProblem(new TsiotError('forbidden', `Forbidden: ${denied}`, { hint: 'Add the host or origin to http.allowedHosts / http.allowedOrigins in the configuration.' }), c.req.path));
+    return problemResponse(
+      toProblem(
+        new TsiotError('forbidden', `Forbidden: ${denied}`, {
+          hint: 'Add the host or origin to http.allowedHosts / http.allowedOrigins in the configuration.',
+        }),
+        c.req.path,
+      ),
+    );
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+  );
 
   app.get('/readyz', async (c) => {
     const ready = await readiness(engines, logger, options.readyTimeoutMs ?? 5_000);
@@ -100,12 +115,20 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 
   app.notFound((c) =>
-    problemResponse(toProblem(new TsiotError('not_found', `No route for ${c.req.method} ${c.req.path}`, { hint: 'GET /openapi.json describes every route.' }), c.req.path)),
+    problemResponse(
+      toProblem(
+        new TsiotError('not_found', `No route for ${c.req.method} ${c.req.path}`, {
+          hint: 'GET /openapi.json describes every route.',
+        }),
+        c.req.path,
+      ),
+    ),
   );
 
   app.onError((error, c) => {
     const problem = toProblem(error, c.req.path);
-    if (problem.status >= 500) logger.error({ err: error, method: c.req.method, path: c.req.path }, 'HTTP request failed');
+    if (problem.status >= 500)
+      logger.error({ err: error, method: c.req.method, path: c.req.path }, 'HTTP request failed');
     else logger.debug({ code: problem.code, path: c.req.path }, 'HTTP request refused');
     return problemResponse(problem);
   });

@@ -29,7 +29,11 @@ export function parseJobEventFilter(query: { job?: string | undefined; types?: s
   const filter: JobEventFilter = {};
   if (query.job !== undefined) {
     if (query.job === '' || query.job.length > 128) {
-      throw new TsiotError('invalid_input', `job: expected a job id of 1–128 characters, got ${JSON.stringify(query.job)}`, { details: { field: 'job', example: 'job_3fA9xQ' } });
+      throw new TsiotError(
+        'invalid_input',
+        `job: expected a job id of 1–128 characters, got ${JSON.stringify(query.job)}`,
+        { details: { field: 'job', example: 'job_3fA9xQ' } },
+      );
     }
     filter.job = query.job;
   }
@@ -37,9 +41,13 @@ export function parseJobEventFilter(query: { job?: string | undefined; types?: s
     const types = query.types.split(',').map((t) => t.trim());
     const bad = types.find((t) => !TYPE.test(t));
     if (bad !== undefined || types.length > MAX_TYPES) {
-      throw new TsiotError('invalid_input', `types: expected a comma-separated list of up to ${MAX_TYPES} event types, got ${JSON.stringify(query.types)}`, {
-        details: { field: 'types', example: 'job.completed,job.failed' },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `types: expected a comma-separated list of up to ${MAX_TYPES} event types, got ${JSON.stringify(query.types)}`,
+        {
+          details: { field: 'types', example: 'job.completed,job.failed' },
+        },
+      );
     }
     filter.types = new Set(types);
   }
@@ -47,7 +55,10 @@ export function parseJobEventFilter(query: { job?: string | undefined; types?: s
 }
 
 function matches(filter: JobEventFilter, event: TsiotEvent): boolean {
-  return (filter.job === undefined || event.jobId === filter.job) && (filter.types === undefined || filter.types.has(event.type));
+  return (
+    (filter.job === undefined || event.jobId === filter.job) &&
+    (filter.types === undefined || filter.types.has(event.type))
+  );
 }
 
 /**
@@ -73,7 +84,13 @@ export function mountJobEvents(app: Hono, options: JobEventsOptions): void {
 }
 
 /** Relay matching events to one client until it disconnects. */
-async function follow(stream: SSEStreamingApi, bus: EventBus, filter: JobEventFilter, heartbeatMs: number, signal: AbortSignal): Promise<void> {
+async function follow(
+  stream: SSEStreamingApi,
+  bus: EventBus,
+  filter: JobEventFilter,
+  heartbeatMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const pending: TsiotEvent[] = [];
   let wake: (() => void) | undefined;
   const nudge = () => {

@@ -40,7 +40,9 @@ export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
   } catch {
-    throw new TsiotError('invalid_input', 'The request body is not valid UTF-8 text.', { hint: 'Send the body as UTF-8 encoded JSON.' });
+    throw new TsiotError('invalid_input', 'The request body is not valid UTF-8 text.', {
+      hint: 'Send the body as UTF-8 encoded JSON.',
+    });
   }
   if (text.trim() === '') return undefined;
   try {

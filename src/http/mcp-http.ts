@@ -97,9 +97,14 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
 
   async function openSession(request: Request, body: unknown): Promise<Response> {
     if (sessions.size + starting >= maxSessions) {
-      return rpcError(503, ErrorCode.ConnectionClosed, `Too many MCP sessions (limit ${maxSessions}); retry later or end unused sessions with DELETE.`, {
-        'Retry-After': '30',
-      });
+      return rpcError(
+        503,
+        ErrorCode.ConnectionClosed,
+        `Too many MCP sessions (limit ${maxSessions}); retry later or end unused sessions with DELETE.`,
+        {
+          'Retry-After': '30',
+        },
+      );
     }
     starting++;
     try {
@@ -134,7 +139,10 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
   }
 
   async function route(request: Request): Promise<Response> {
-    const denied = guard.check({ host: request.headers.get('host') ?? new URL(request.url).host, origin: request.headers.get('origin') });
+    const denied = guard.check({
+      host: request.headers.get('host') ?? new URL(request.url).host,
+      origin: request.headers.get('origin'),
+    });
     if (denied) {
       logger.warn({ reason: denied }, 'refused MCP HTTP request');
       return rpcError(403, ErrorCode.ConnectionClosed, `Forbidden: ${denied}`);
@@ -161,14 +169,19 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
     try {
       body = await readJsonBody(request, maxBodyBytes);
     } catch (error) {
-      if (isTsiotError(error) && error.code === 'too_large') return rpcError(413, ErrorCode.ConnectionClosed, error.message);
+      if (isTsiotError(error) && error.code === 'too_large')
+        return rpcError(413, ErrorCode.ConnectionClosed, error.message);
       if (isTsiotError(error)) return rpcError(400, ErrorCode.ParseError, `Parse error: ${error.message}`);
       throw error;
     }
     if (body === undefined) return rpcError(400, ErrorCode.ParseError, 'Parse error: the request body is empty');
     if (session) return delegate(session, request, body);
     if (isInitializeRequest(body)) return openSession(request, body);
-    return rpcError(400, ErrorCode.ConnectionClosed, 'Bad Request: Mcp-Session-Id header is required (send initialize first)');
+    return rpcError(
+      400,
+      ErrorCode.ConnectionClosed,
+      'Bad Request: Mcp-Session-Id header is required (send initialize first)',
+    );
   }
 
   return {

@@ -62,7 +62,13 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     summary: 'List the tools',
     description: 'Every tool with its title, description and input/output JSON Schemas.',
     tags: ['meta'],
-    responses: { '200': jsonResponse('The tool catalogue', { type: 'object', properties: { tools: { type: 'array', items: { type: 'object' } } }, required: ['tools'] }) },
+    responses: {
+      '200': jsonResponse('The tool catalogue', {
+        type: 'object',
+        properties: { tools: { type: 'array', items: { type: 'object' } } },
+        required: ['tools'],
+      }),
+    },
   });
   addOperation('/openapi.json', 'get', {
     operationId: 'openapi',
@@ -89,7 +95,8 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     const mcpOperation = (method: string): Operation => ({
       operationId: `mcp_${method}`,
       summary: `MCP Streamable HTTP (${method.toUpperCase()})`,
-      description: 'Model Context Protocol endpoint (Streamable HTTP transport, stateful sessions via the Mcp-Session-Id header). Use an MCP client.',
+      description:
+        'Model Context Protocol endpoint (Streamable HTTP transport, stateful sessions via the Mcp-Session-Id header). Use an MCP client.',
       tags: ['mcp'],
       responses: { '200': { description: 'JSON-RPC over HTTP/SSE' } },
     });
@@ -101,7 +108,8 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     info: {
       title: options.title ?? 'tsiot REST API',
       version: options.version,
-      description: 'Synthetic IoT time series: generate, validate, privatize, store and stream. Every tool is reachable as POST /v1/tools/{name}; many also have readable routes.',
+      description:
+        'Synthetic IoT time series: generate, validate, privatize, store and stream. Every tool is reachable as POST /v1/tools/{name}; many also have readable routes.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [
@@ -135,7 +143,10 @@ function toolResponses(outputName: string): Record<string, unknown> {
   return {
     '200': jsonResponse('The tool ran', {
       type: 'object',
-      properties: { result: ref(outputName), summary: { type: 'string', description: 'Short summary of what happened.' } },
+      properties: {
+        result: ref(outputName),
+        summary: { type: 'string', description: 'Short summary of what happened.' },
+      },
       required: ['result', 'summary'],
     }),
     '400': problem('Invalid input; `detail` names the field'),

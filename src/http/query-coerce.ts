@@ -45,7 +45,16 @@ type Kind =
   | { type: 'union'; options: Kind[] };
 
 /** Schema wrappers whose inner type decides how the text is read. */
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
+const WRAPPERS = new Set([
+  'optional',
+  'nullable',
+  'default',
+  'prefault',
+  'readonly',
+  'catch',
+  'nonoptional',
+  'success',
+]);
 
 function kindOf(schema: z.ZodType, depth = 0): Kind {
   if (depth > 16) return { type: 'text' };

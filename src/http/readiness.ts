@@ -16,7 +16,11 @@ export interface Readiness {
  * check within `timeoutMs`. Never throws; a failing or hanging check gives
  * ready=false with a reason (internals of unexpected errors go to the log only).
  */
-export async function readiness(engines: Pick<Engines, 'storage'>, logger: Logger, timeoutMs: number): Promise<Readiness> {
+export async function readiness(
+  engines: Pick<Engines, 'storage'>,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<Readiness> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -24,8 +28,14 @@ export async function readiness(engines: Pick<Engines, 'storage'>, logger: Logge
   });
   try {
     const health = await Promise.race([engines.storage.health(), timeout]);
-    if (health === 'timeout') return { ready: false, reason: `storage health check did not answer within ${timeoutMs} ms` };
-    if (!health.ok) return { ready: false, storage: health, reason: `storage backend "${health.backend}" is unhealthy${health.detail ? `: ${health.detail}` : ''}` };
+    if (health === 'timeout')
+      return { ready: false, reason: `storage health check did not answer within ${timeoutMs} ms` };
+    if (!health.ok)
+      return {
+        ready: false,
+        storage: health,
+        reason: `storage backend "${health.backend}" is unhealthy${health.detail ? `: ${health.detail}` : ''}`,
+      };
     return { ready: true, storage: health };
   } catch (error) {
     if (isTsiotError(error)) return { ready: false, reason: `storage health check failed: ${error.message}` };

@@ -97,7 +97,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${hostEntry(WILDCARD.has(host) ? '127.0.0.1' : host)}:${port}`;
-  logger.info({ address: url, rest: `${url}/v1/tools`, mcp: `${url}/mcp`, ws: `${url.replace('http', 'ws')}/ws` }, 'tsiot HTTP server listening');
+  logger.info(
+    { address: url, rest: `${url}/v1/tools`, mcp: `${url}/mcp`, ws: `${url.replace('http', 'ws')}/ws` },
+    'tsiot HTTP server listening',
+  );
 
   const graceMs = options.shutdownGraceMs ?? 5_000;
   const shutdown = async (): Promise<void> => {

@@ -39,9 +39,14 @@ export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: T
     for (const route of tool.routes ?? []) {
       const key = `${route.method} ${route.path.replace(/:[A-Za-z0-9_]+/g, ':')}`;
       const owner = seen.get(key);
-      if (owner) throw new Error(`REST route ${route.method} ${route.path} of tool "${tool.name}" is already taken by "${owner}"`);
+      if (owner)
+        throw new Error(
+          `REST route ${route.method} ${route.path} of tool "${tool.name}" is already taken by "${owner}"`,
+        );
       seen.set(key, tool.name);
-      app.on(route.method, route.path, async (c) => c.json(await call(tool, await routeInput(c, tool, route, options.maxBodyBytes), c, options)));
+      app.on(route.method, route.path, async (c) =>
+        c.json(await call(tool, await routeInput(c, tool, route, options.maxBodyBytes), c, options)),
+      );
     }
   }
 
@@ -58,7 +63,12 @@ export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: T
   });
 }
 
-async function call(tool: AnyTool, input: unknown, c: Context, options: ToolRouteOptions): Promise<{ result: unknown; summary: string }> {
+async function call(
+  tool: AnyTool,
+  input: unknown,
+  c: Context,
+  options: ToolRouteOptions,
+): Promise<{ result: unknown; summary: string }> {
   const ctx: ToolContext = {
     engines: options.engines,
     logger: options.logger.child({ tool: tool.name }),
@@ -69,7 +79,12 @@ async function call(tool: AnyTool, input: unknown, c: Context, options: ToolRout
   return { result: structured, summary };
 }
 
-async function routeInput(c: Context, tool: AnyTool, route: RestRoute, maxBodyBytes: number): Promise<Record<string, unknown>> {
+async function routeInput(
+  c: Context,
+  tool: AnyTool,
+  route: RestRoute,
+  maxBodyBytes: number,
+): Promise<Record<string, unknown>> {
   const path: Record<string, string[]> = Object.create(null);
   for (const [name, value] of Object.entries(c.req.param() as Record<string, string>)) path[name] = [value];
   const fromPath = coerceParams(tool.inputSchema, path);
@@ -89,15 +104,23 @@ async function routeInput(c: Context, tool: AnyTool, route: RestRoute, maxBodyBy
 async function readBody(c: Context, maxBytes: number): Promise<unknown> {
   const type = c.req.header('content-type');
   if (type && !isJsonContentType(type)) {
-    throw new TsiotError('invalid_input', `The request body must be JSON, but its Content-Type is "${type.split(';', 1)[0]}".`, {
-      hint: "Send the tool input as a JSON object with Content-Type: application/json (curl: -H 'Content-Type: application/json').",
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `The request body must be JSON, but its Content-Type is "${type.split(';', 1)[0]}".`,
+      {
+        hint: "Send the tool input as a JSON object with Content-Type: application/json (curl: -H 'Content-Type: application/json').",
+      },
+    );
   }
   const body = await readJsonBody(c.req.raw, maxBytes);
   if (body !== undefined && !type) {
-    throw new TsiotError('invalid_input', 'The request body has no Content-Type; it must be sent as application/json.', {
-      hint: "Add the header Content-Type: application/json (curl: -H 'Content-Type: application/json').",
-    });
+    throw new TsiotError(
+      'invalid_input',
+      'The request body has no Content-Type; it must be sent as application/json.',
+      {
+        hint: "Add the header Content-Type: application/json (curl: -H 'Content-Type: application/json').",
+      },
+    );
   }
   return body;
 }

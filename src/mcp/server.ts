@@ -1,6 +1,12 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { notifyJobResourceUpdates } from '../../resources/jobs.js';
 import { TsiotError } from '../core/errors.js';
 import type { Progress } from '../core/types.js';
@@ -27,7 +33,9 @@ const INSTRUCTIONS = [
 /** Shape a thrown error as an MCP tool result with isError, never a stack trace. */
 export function errorResult(e: unknown): CallToolResult {
   const body = toErrorBody(e);
-  const text = [body.message, body.hint ? `Hint: ${body.hint}` : '', body.retryable ? 'Retrying later may help.' : ''].filter(Boolean).join(' ');
+  const text = [body.message, body.hint ? `Hint: ${body.hint}` : '', body.retryable ? 'Retrying later may help.' : '']
+    .filter(Boolean)
+    .join(' ');
   // No structuredContent: clients validate it against the tool's output schema, which describes success.
   return { content: [{ type: 'text', text: `${text} [${body.code}]` }], isError: true };
 }
@@ -65,13 +73,23 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
             extra
               .sendNotification({
                 method: 'notifications/progress',
-                params: { progressToken: token, progress: p.done, total: p.total, ...(p.message ? { message: p.message } : {}) },
+                params: {
+                  progressToken: token,
+                  progress: p.done,
+                  total: p.total,
+                  ...(p.message ? { message: p.message } : {}),
+                },
               })
               .catch(() => undefined),
           );
         };
         try {
-          const { structured, summary } = await runTool(tool, args, { engines, logger: engines.logger, signal: extra.signal, progress });
+          const { structured, summary } = await runTool(tool, args, {
+            engines,
+            logger: engines.logger,
+            signal: extra.signal,
+            progress,
+          });
           // progress must reach the client before the result, which ends the client's interest in it
           await Promise.all(pending);
           return { content: [{ type: 'text', text: summary }], structuredContent: structured };
@@ -85,23 +103,37 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
 
   for (const r of registries.resources) {
     if (r.kind === 'static') {
-      server.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async () => ({
-        contents: await r.read(engines),
-      }));
+      server.registerResource(
+        r.name,
+        r.uri,
+        { title: r.title, description: r.description, mimeType: r.mimeType },
+        async () => ({
+          contents: await r.read(engines),
+        }),
+      );
     } else {
       const template = new ResourceTemplate(r.uriTemplate, {
         list: async () => ({ resources: await r.list(engines) }),
       });
-      server.registerResource(r.name, template, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri, variables) => ({
-        contents: await r.read(uri, variables, engines),
-      }));
+      server.registerResource(
+        r.name,
+        template,
+        { title: r.title, description: r.description, mimeType: r.mimeType },
+        async (uri, variables) => ({
+          contents: await r.read(uri, variables, engines),
+        }),
+      );
     }
   }
 
   for (const p of registries.prompts) {
-    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, (args: Record<string, string | undefined>) => ({
-      messages: p.build(args).map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
-    }));
+    server.registerPrompt(
+      p.name,
+      { title: p.title, description: p.description, argsSchema: p.args },
+      (args: Record<string, string | undefined>) => ({
+        messages: p.build(args).map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
+      }),
+    );
   }
 
   // Clients may subscribe to resources (jobs, series); each session keeps its own subscriptions.

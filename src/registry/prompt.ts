@@ -6,7 +6,9 @@ export interface PromptMessage {
 }
 
 /** A prompt template offered to MCP clients. Arguments are strings (as MCP requires). */
-export interface PromptDefinition<A extends Record<string, z.ZodType<string | undefined>> = Record<string, z.ZodType<string | undefined>>> {
+export interface PromptDefinition<
+  A extends Record<string, z.ZodType<string | undefined>> = Record<string, z.ZodType<string | undefined>>,
+> {
   name: string;
   title: string;
   description: string;
@@ -14,7 +16,9 @@ export interface PromptDefinition<A extends Record<string, z.ZodType<string | un
   build(args: { [K in keyof A]: z.output<A[K]> }): PromptMessage[];
 }
 
-export function definePrompt<A extends Record<string, z.ZodType<string | undefined>>>(def: PromptDefinition<A>): PromptDefinition<A> {
+export function definePrompt<A extends Record<string, z.ZodType<string | undefined>>>(
+  def: PromptDefinition<A>,
+): PromptDefinition<A> {
   return def;
 }
 

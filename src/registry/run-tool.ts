@@ -7,7 +7,11 @@ import type { AnyTool, ToolContext, ToolResult } from './tool.js';
  * adapter calls this, so validation and error shaping happen in one place.
  * Throws TsiotError for bad input and domain failures; other errors are bugs.
  */
-export async function runTool(tool: AnyTool, rawInput: unknown, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>> {
+export async function runTool(
+  tool: AnyTool,
+  rawInput: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult<Record<string, unknown>>> {
   const examples: Record<string, unknown> = {};
   if (tool.example && typeof tool.example === 'object') {
     for (const [k, v] of Object.entries(tool.example as Record<string, unknown>)) examples[k] = v;

@@ -12,8 +12,12 @@ export const ColumnInfoSchema = z.object({
 });
 
 export const LabelSchema = z.object({
-  type: z.string().describe('spike, dip, stuck, drift, level_shift, noise_burst, degradation, gap, missing, clipping …'),
-  kind: z.enum(['anomaly', 'imperfection']).describe('anomaly = injected fault; imperfection = sensor/transport artefact.'),
+  type: z
+    .string()
+    .describe('spike, dip, stuck, drift, level_shift, noise_burst, degradation, gap, missing, clipping …'),
+  kind: z
+    .enum(['anomaly', 'imperfection'])
+    .describe('anomaly = injected fault; imperfection = sensor/transport artefact.'),
   column: z.string().optional().describe('Affected column; absent when whole rows are affected (gaps).'),
   start: z.number().describe('Start of the interval, epoch ms (inclusive).'),
   end: z.number().describe('End of the interval, epoch ms (inclusive).'),
@@ -49,6 +53,12 @@ export const TagsSchema = z
 
 export const SeedSchema = z
   .union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(128)])
-  .describe('Seed for the random generator. The same request with the same seed gives byte-identical data. Omit to draw one; the seed used is returned.');
+  .describe(
+    'Seed for the random generator. The same request with the same seed gives byte-identical data. Omit to draw one; the seed used is returned.',
+  );
 
-export const SeriesIdSchema = z.string().min(1).max(128).describe('A stored series id as returned by generate_timeseries or list_series, e.g. "ser_3fA9…".');
+export const SeriesIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .describe('A stored series id as returned by generate_timeseries or list_series, e.g. "ser_3fA9…".');

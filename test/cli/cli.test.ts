@@ -47,14 +47,34 @@ describe('tsiot CLI', () => {
   });
 
   it('gives the same bytes as the MCP/REST path (generate_timeseries + export_series) for the same request and seed', async () => {
-    const cli = await tsiot(['generate', '--seed', '42', '--devices', '2', '--sensors', 'temperature,power', '--duration', '3h', '--format', 'ndjson']);
+    const cli = await tsiot([
+      'generate',
+      '--seed',
+      '42',
+      '--devices',
+      '2',
+      '--sensors',
+      'temperature,power',
+      '--duration',
+      '3h',
+      '--format',
+      'ndjson',
+    ]);
     expect(cli.code).toBe(0);
     const engines = await makeEngines();
     try {
       const ctx = { engines, logger: engines.logger, signal: new AbortController().signal, progress: () => undefined };
-      const gen = await runTool(tools.find((t) => t.name === 'generate_timeseries')!, { seed: 42, devices: 2, sensors: [{ type: 'temperature' }, { type: 'power' }], duration: '3h' }, ctx);
+      const gen = await runTool(
+        tools.find((t) => t.name === 'generate_timeseries')!,
+        { seed: 42, devices: 2, sensors: [{ type: 'temperature' }, { type: 'power' }], duration: '3h' },
+        ctx,
+      );
       const ids = (gen.structured.series as { id: string }[]).map((s) => s.id);
-      const exp = await runTool(tools.find((t) => t.name === 'export_series')!, { ids, format: 'ndjson', inline: true }, ctx);
+      const exp = await runTool(
+        tools.find((t) => t.name === 'export_series')!,
+        { ids, format: 'ndjson', inline: true },
+        ctx,
+      );
       expect(exp.structured.content).toBe(cli.stdout);
     } finally {
       await engines.close();
@@ -64,7 +84,23 @@ describe('tsiot CLI', () => {
   it('writes every export format to files, with labels, and stores on request', async () => {
     for (const format of ['csv', 'ndjson', 'line', 'parquet']) {
       const out = join(work, `fleet.${format}`);
-      const r = await tsiot(['generate', '--seed', '1', '--devices', '3', '--duration', '2h', '--anomaly', 'spike:2', '--format', format, '--output', out, '--labels', join(work, 'labels.json')]);
+      const r = await tsiot([
+        'generate',
+        '--seed',
+        '1',
+        '--devices',
+        '3',
+        '--duration',
+        '2h',
+        '--anomaly',
+        'spike:2',
+        '--format',
+        format,
+        '--output',
+        out,
+        '--labels',
+        join(work, 'labels.json'),
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(out).byteLength).toBeGreaterThan(100);
       expect(r.stderr).toContain('wrote 360 rows');
@@ -73,7 +109,16 @@ describe('tsiot CLI', () => {
     expect(readFileSync(join(work, 'fleet.line'), 'utf8').split('\n')[0]).toMatch(/ temperature=-?[\d.]+ \d{13}$/);
     const labels = JSON.parse(readFileSync(join(work, 'labels.json'), 'utf8'));
     expect(labels.filter((l: { type: string }) => l.type === 'spike')).toHaveLength(2);
-    const stored = await tsiot(['generate', '--seed', '1', '--duration', '1h', '--store', '--output', join(work, 'x.csv')]);
+    const stored = await tsiot([
+      'generate',
+      '--seed',
+      '1',
+      '--duration',
+      '1h',
+      '--store',
+      '--output',
+      join(work, 'x.csv'),
+    ]);
     expect(stored.code, stored.stderr).toBe(0);
     expect(stored.stderr).toMatch(/stored in duckdb: ser_/);
     const listed = await tsiot(['call', 'list_series', '{}']);
@@ -85,7 +130,17 @@ describe('tsiot CLI', () => {
     const r = await tsiot(['generate', '--sensors', 'temprature', '--output', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--sensors: "temprature" is not a sensor type/);
-    const huge = await tsiot(['generate', '--devices', '100000', '--duration', '30d', '--interval', '1s', '--output', out]);
+    const huge = await tsiot([
+      'generate',
+      '--devices',
+      '100000',
+      '--duration',
+      '30d',
+      '--interval',
+      '1s',
+      '--output',
+      out,
+    ]);
     expect(huge.code).toBe(2);
     expect(huge.stderr).toMatch(/values; the limit per request is 5,000,000/);
     const unknown = await tsiot(['generate', '--interval', 'soon', '--output', out]);

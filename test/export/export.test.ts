@@ -6,7 +6,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../src/core/errors.js';
 import type { TimeSeries } from '../../src/core/types.js';
-import { exportLabels, exportSeries, writeParquetFile, writeSeries, type ExportFormat } from '../../src/engines/export/index.js';
+import {
+  exportLabels,
+  exportSeries,
+  writeParquetFile,
+  writeSeries,
+  type ExportFormat,
+} from '../../src/engines/export/index.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -16,13 +22,19 @@ function fixture(): TimeSeries[] {
     {
       id: 'ser_boiler',
       name: 'dev-1',
-      metadata: { deviceId: 'boiler 1', sensorType: 'temperature', tags: { site: 'Zürich,HQ', 'floor=': '2', empty: '' } },
+      metadata: {
+        deviceId: 'boiler 1',
+        sensorType: 'temperature',
+        tags: { site: 'Zürich,HQ', 'floor=': '2', empty: '' },
+      },
       timestamps: Float64Array.of(T0, T0 + 1_000, T0 + 2_000),
       columns: [
         { name: 'temp', unit: '°C', values: Float64Array.of(21.5, NaN, 0.1 + 0.2) },
         { name: 'hum', values: Float64Array.of(NaN, NaN, 40) },
       ],
-      labels: [{ type: 'spike', kind: 'anomaly', column: 'temp', start: T0, end: T0 + 1_000, details: { magnitude: 3 } }],
+      labels: [
+        { type: 'spike', kind: 'anomaly', column: 'temp', start: T0, end: T0 + 1_000, details: { magnitude: 3 } },
+      ],
     },
     {
       id: 'ser_pump',
@@ -38,7 +50,8 @@ function fixture(): TimeSeries[] {
   ];
 }
 
-const text = async (format: ExportFormat, options = {}) => Buffer.from(await exportSeries(fixture(), format, options)).toString('utf8');
+const text = async (format: ExportFormat, options = {}) =>
+  Buffer.from(await exportSeries(fixture(), format, options)).toString('utf8');
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -54,7 +67,9 @@ async function readParquet(file: string, select = '*'): Promise<{ schema: unknow
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   try {
-    const schema = await c.runAndReadAll(`SELECT name, type, converted_type FROM parquet_schema('${file}') WHERE type IS NOT NULL`);
+    const schema = await c.runAndReadAll(
+      `SELECT name, type, converted_type FROM parquet_schema('${file}') WHERE type IS NOT NULL`,
+    );
     const rows = await c.runAndReadAll(`SELECT ${select} FROM '${file}'`);
     return { schema: schema.getRowsJS(), rows: rows.getRowsJS() };
   } finally {
@@ -102,8 +117,19 @@ describe('CSV', () => {
 
   it('prints every double so it reads back exactly', async () => {
     const values = [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, -123456.789, 2 ** 53 + 2];
-    const s: TimeSeries = { id: 's', name: 's', metadata: { tags: {} }, timestamps: Float64Array.from(values, (_, i) => i), columns: [{ name: 'v', values: Float64Array.from(values) }], labels: [] };
-    const rows = Buffer.from(await exportSeries([s], 'csv')).toString('utf8').trim().split('\n').slice(1);
+    const s: TimeSeries = {
+      id: 's',
+      name: 's',
+      metadata: { tags: {} },
+      timestamps: Float64Array.from(values, (_, i) => i),
+      columns: [{ name: 'v', values: Float64Array.from(values) }],
+      labels: [],
+    };
+    const rows = Buffer.from(await exportSeries([s], 'csv'))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     expect(rows.map((r) => Number(r.split(',')[2]))).toEqual(values);
   });
 });
@@ -120,7 +146,8 @@ describe('NDJSON', () => {
         '',
       ].join('\n'),
     );
-    for (const line of (await text('ndjson', { timestamps: 'ms' })).trim().split('\n')) expect(typeof JSON.parse(line).timestamp).toBe('number');
+    for (const line of (await text('ndjson', { timestamps: 'ms' })).trim().split('\n'))
+      expect(typeof JSON.parse(line).timestamp).toBe('number');
   });
 });
 
@@ -224,7 +251,17 @@ describe('determinism and streaming', () => {
         a[i] = Math.sin(i / 100) * 10 + k;
         b[i] = i % 13 === 0 ? NaN : i / 7;
       }
-      return { id: `big-${k}`, name: `big ${k}`, metadata: { tags: { fleet: 'f' }, deviceId: `d${k}` }, timestamps: t, columns: [{ name: 'a', values: a }, { name: k ? 'c' : 'b', values: b }], labels: [] };
+      return {
+        id: `big-${k}`,
+        name: `big ${k}`,
+        metadata: { tags: { fleet: 'f' }, deviceId: `d${k}` },
+        timestamps: t,
+        columns: [
+          { name: 'a', values: a },
+          { name: k ? 'c' : 'b', values: b },
+        ],
+        labels: [],
+      };
     });
   }
   const series = large(60_000);

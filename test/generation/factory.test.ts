@@ -25,7 +25,18 @@ function constant(name: string, config: Record<string, unknown>[] = []): Generat
         paramsSchema,
         estimatePoints: (p) => p.n,
         async generate(p) {
-          return { series: [{ id: 'c', name: 'c', metadata: { tags: {} }, timestamps: new Float64Array(p.n), columns: [{ name: 'v', values: new Float64Array(p.n).fill(Number(cfg.value ?? 1)) }], labels: [] }] };
+          return {
+            series: [
+              {
+                id: 'c',
+                name: 'c',
+                metadata: { tags: {} },
+                timestamps: new Float64Array(p.n),
+                columns: [{ name: 'v', values: new Float64Array(p.n).fill(Number(cfg.value ?? 1)) }],
+                labels: [],
+              },
+            ],
+          };
         },
       };
     },
@@ -87,6 +98,8 @@ describe('GeneratorFactory', () => {
 
   it('reports a missing plugin module clearly', async () => {
     const f = new GeneratorFactory();
-    await expect(f.loadPlugin('./no/such/plugin.mjs')).rejects.toThrow(/Could not load generator plugin "\.\/no\/such\/plugin\.mjs"/);
+    await expect(f.loadPlugin('./no/such/plugin.mjs')).rejects.toThrow(
+      /Could not load generator plugin "\.\/no\/such\/plugin\.mjs"/,
+    );
   });
 });

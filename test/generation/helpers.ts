@@ -4,14 +4,22 @@ import { parseInput } from '../../src/core/input-errors.js';
 import { createRng, type Seed } from '../../src/core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../src/core/types.js';
 import { statisticalGenerator } from '../../src/engines/generation/statistical/index.js';
-import { StatisticalParamsSchema, type StatisticalParams, type StatisticalParamsInput } from '../../src/engines/generation/statistical/schema.js';
+import {
+  StatisticalParamsSchema,
+  type StatisticalParams,
+  type StatisticalParamsInput,
+} from '../../src/engines/generation/statistical/schema.js';
 
 export function params(input: StatisticalParamsInput): StatisticalParams {
   return parseInput(StatisticalParamsSchema, input, 'parameters for generator "statistical"');
 }
 
 /** Generate with the statistical generator as the service would (schema-parsed parameters, seeded Rng). */
-export async function generate(input: StatisticalParamsInput, seed: Seed = 1, ctx: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<TimeSeries[]> {
+export async function generate(
+  input: StatisticalParamsInput,
+  seed: Seed = 1,
+  ctx: { signal?: AbortSignal; onProgress?: ProgressFn } = {},
+): Promise<TimeSeries[]> {
   const out = await statisticalGenerator.create().generate(params(input), { rng: createRng(seed), ...ctx });
   return out.series;
 }
@@ -67,7 +75,10 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
 }
 
 export function autocorrelation(a: ArrayLike<number>, lag: number): number {
-  return correlation(Array.prototype.slice.call(a, 0, a.length - lag) as number[], Array.prototype.slice.call(a, lag) as number[]);
+  return correlation(
+    Array.prototype.slice.call(a, 0, a.length - lag) as number[],
+    Array.prototype.slice.call(a, lag) as number[],
+  );
 }
 
 /** Assert that fn rejects with invalid_input whose message names `field`. */

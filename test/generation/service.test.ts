@@ -30,9 +30,15 @@ describe('GenerationService', () => {
     const storage = new FailingOnNthStore(3);
     const engines = await engineWith(storage);
     try {
-      await expect(engines.generation.generate({ generator: 'statistical', params: { devices: 4, duration: '1h' }, seed: 1 })).rejects.toThrow(/injected storage failure/);
+      await expect(
+        engines.generation.generate({ generator: 'statistical', params: { devices: 4, duration: '1h' }, seed: 1 }),
+      ).rejects.toThrow(/injected storage failure/);
       expect((await storage.list()).total).toBe(0);
-      const ok = await engines.generation.generate({ generator: 'statistical', params: { devices: 2, duration: '1h' }, seed: 1 });
+      const ok = await engines.generation.generate({
+        generator: 'statistical',
+        params: { devices: 2, duration: '1h' },
+        seed: 1,
+      });
       expect(ok.stored).toHaveLength(2);
       expect((await storage.list()).total).toBe(2);
     } finally {
@@ -43,7 +49,9 @@ describe('GenerationService', () => {
   it('refuses a request over the point cap before generating, with the numbers in the message', async () => {
     const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }), 1000);
     try {
-      const err = await engines.generation.generate({ generator: 'statistical', params: { devices: 2, points: 600 } }).catch((e: unknown) => e);
+      const err = await engines.generation
+        .generate({ generator: 'statistical', params: { devices: 2, points: 600 } })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TsiotError);
       expect((err as TsiotError).code).toBe('too_large');
       expect((err as TsiotError).message).toContain('1,200 values; the limit per request is 1,000');
@@ -55,10 +63,21 @@ describe('GenerationService', () => {
   it('reports the seed it drew when none was given, and that seed reproduces the data', async () => {
     const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }));
     try {
-      const a = await engines.generation.generate({ generator: 'statistical', params: { duration: '2h' }, store: false });
+      const a = await engines.generation.generate({
+        generator: 'statistical',
+        params: { duration: '2h' },
+        store: false,
+      });
       expect(typeof a.seed).toBe('number');
-      const b = await engines.generation.generate({ generator: 'statistical', params: { duration: '2h' }, store: false, seed: a.seed });
-      expect(Buffer.from(b.series[0]!.columns[0]!.values.buffer)).toEqual(Buffer.from(a.series[0]!.columns[0]!.values.buffer));
+      const b = await engines.generation.generate({
+        generator: 'statistical',
+        params: { duration: '2h' },
+        store: false,
+        seed: a.seed,
+      });
+      expect(Buffer.from(b.series[0]!.columns[0]!.values.buffer)).toEqual(
+        Buffer.from(a.series[0]!.columns[0]!.values.buffer),
+      );
       expect(b.series[0]!.metadata.seed).toBe(a.seed);
       expect(b.series[0]!.metadata.generator).toBe('statistical');
     } finally {
@@ -69,7 +88,9 @@ describe('GenerationService', () => {
   it('names the bad field for invalid parameters', async () => {
     const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }));
     try {
-      await expect(engines.generation.generate({ generator: 'statistical', params: { interval: 'often' } })).rejects.toThrow(/parameters for generator "statistical": interval:/);
+      await expect(
+        engines.generation.generate({ generator: 'statistical', params: { interval: 'often' } }),
+      ).rejects.toThrow(/parameters for generator "statistical": interval:/);
     } finally {
       await engines.close();
     }

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { armaFromArPlusWhite, arUnitVariance, isStationary, psiWeights, stationaryStateFactor, unitAutocovariance } from '../../src/engines/generation/statistical/arma.js';
-import { BaselineCursor, dischargeBaseline, lineSegments, sumBaselines, trendBaseline } from '../../src/engines/generation/statistical/baseline.js';
+import {
+  armaFromArPlusWhite,
+  arUnitVariance,
+  isStationary,
+  psiWeights,
+  stationaryStateFactor,
+  unitAutocovariance,
+} from '../../src/engines/generation/statistical/arma.js';
+import {
+  BaselineCursor,
+  dischargeBaseline,
+  lineSegments,
+  sumBaselines,
+  trendBaseline,
+} from '../../src/engines/generation/statistical/baseline.js';
 import { FastRandom } from '../../src/engines/generation/statistical/fast-random.js';
 import { IntervalSet } from '../../src/engines/generation/statistical/interval-set.js';
 import { addLine, addSeasonal, arma11, fusedArma11 } from '../../src/engines/generation/statistical/kernels.js';
@@ -58,7 +71,8 @@ describe('ARMA reduction', () => {
       [unitAutocovariance(m, 0)[0]!, 1],
       [1, 1],
     ];
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect(l[i]![0]! * l[j]![0]! + l[i]![1]! * l[j]![1]!).toBeCloseTo(cov[i]![j]!, 10);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) expect(l[i]![0]! * l[j]![0]! + l[i]![1]! * l[j]![1]!).toBeCloseTo(cov[i]![j]!, 10);
     const psi = psiWeights({ phi: [0.5], theta: [0.2], sigma: 1 });
     expect(psi[0]).toBe(1);
     expect(psi[1]).toBeCloseTo(0.7, 12);
@@ -75,11 +89,45 @@ describe('small linear algebra', () => {
     expect(l[0]).toEqual([2, 0]);
     expect(l[1]![0]).toBe(1);
     expect(l[1]![1]).toBeCloseTo(Math.SQRT2, 12);
-    expect(cholesky([[1, 2], [2, 1]])).toBeNull();
-    expect(cholesky([[1, 1], [1, 1]])).toBeNull();
-    expect(cholesky([[1, 1], [1, 1]], true)).not.toBeNull();
-    expect(solve([[2, 1], [1, 3]], [3, 5])!.map((x) => Number(x.toFixed(12)))).toEqual([0.8, 1.4]);
-    expect(solve([[1, 2], [2, 4]], [1, 2])).toBeNull();
+    expect(
+      cholesky([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toBeNull();
+    expect(
+      cholesky([
+        [1, 1],
+        [1, 1],
+      ]),
+    ).toBeNull();
+    expect(
+      cholesky(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        true,
+      ),
+    ).not.toBeNull();
+    expect(
+      solve(
+        [
+          [2, 1],
+          [1, 3],
+        ],
+        [3, 5],
+      )!.map((x) => Number(x.toFixed(12))),
+    ).toEqual([0.8, 1.4]);
+    expect(
+      solve(
+        [
+          [1, 2],
+          [2, 4],
+        ],
+        [1, 2],
+      ),
+    ).toBeNull();
   });
 });
 
@@ -161,7 +209,25 @@ describe('kernels', () => {
     addSeasonal(a, 0, n, coeffs, Math.cos(x0), Math.sin(x0), Math.cos(dx), Math.sin(dx));
     const b = new Float64Array(n);
     const sb = new Float64Array([0.2, -0.1]);
-    fusedArma11(b, 0, n, z, 0, 0.8, -0.3, 0.5, sb, 10, 0.01, coeffs, 0, Math.cos(x0), Math.sin(x0), Math.cos(dx), Math.sin(dx));
+    fusedArma11(
+      b,
+      0,
+      n,
+      z,
+      0,
+      0.8,
+      -0.3,
+      0.5,
+      sb,
+      10,
+      0.01,
+      coeffs,
+      0,
+      Math.cos(x0),
+      Math.sin(x0),
+      Math.cos(dx),
+      Math.sin(dx),
+    );
     for (let i = 0; i < n; i++) expect(b[i]).toBeCloseTo(a[i]!, 10);
     expect(Array.from(sb)).toEqual(Array.from(sa));
   });
@@ -169,7 +235,7 @@ describe('kernels', () => {
   it('sums harmonics by rotation and Clenshaw as direct cosines would', () => {
     const n = 20_000;
     const x0 = 1.1;
-    const dx = 2 * Math.PI / 1440;
+    const dx = (2 * Math.PI) / 1440;
     const coeffs = new Float64Array([3, -1, 0.5, 0.25]);
     const c = new Float64Array(n);
     addSeasonal(c, 0, n, coeffs, Math.cos(x0), Math.sin(x0), Math.cos(dx), Math.sin(dx));
@@ -190,7 +256,8 @@ describe('baselines', () => {
     const b = dischargeBaseline(1, D, start);
     const cursor = new BaselineCursor(b, start);
     expect(cursor.at(0)).toBeCloseTo(4.2, 12);
-    for (const [soc, volts] of LI_ION_CURVE) expect(new BaselineCursor(b, start).at((1 - soc) * D)).toBeCloseTo(volts, 9);
+    for (const [soc, volts] of LI_ION_CURVE)
+      expect(new BaselineCursor(b, start).at((1 - soc) * D)).toBeCloseTo(volts, 9);
     expect(new BaselineCursor(b, start).at(2 * D)).toBeCloseTo(3.0, 9);
     const half = dischargeBaseline(0.55, D, start);
     expect(half.value).toBeCloseTo(3.775, 12);
@@ -199,7 +266,18 @@ describe('baselines', () => {
   it('gives the same values on the grid (row segments) and at times (cursor), trend breakpoints and jumps included', () => {
     const timing = { start: 1000, intervalMs: 10, rows: 1000 };
     const b = sumBaselines([
-      trendBaseline(5, { slopePerMs: 0.001, breakpoints: [{ t: 500, slopePerMs: 0.5 }, { t: 3005, slopePerMs: -0.002 }, { t: 6000, slopePerMs: 0 }] }, timing.start),
+      trendBaseline(
+        5,
+        {
+          slopePerMs: 0.001,
+          breakpoints: [
+            { t: 500, slopePerMs: 0.5 },
+            { t: 3005, slopePerMs: -0.002 },
+            { t: 6000, slopePerMs: 0 },
+          ],
+        },
+        timing.start,
+      ),
       { value: 0, slope: 0, events: [{ t: 4321, jump: 3, dslope: 0 }] },
       dischargeBaseline(0.3, 5000, timing.start),
     ]);
@@ -218,6 +296,8 @@ function normalCdf(x: number): number {
   // Abramowitz–Stegun 7.1.26 erf, accurate to 1.5e-7
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }

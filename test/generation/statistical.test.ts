@@ -9,7 +9,11 @@ const START = Date.parse('2025-01-01T00:00:00Z');
 
 describe('statistical generator: shape and metadata', () => {
   it('returns one series per device with zero-padded ids, one column per sensor and per-device attributes', async () => {
-    const series = await generate({ devices: 3, duration: '1h', sensors: [{ type: 'temperature' }, { type: 'humidity' }, { type: 'temperature' }] });
+    const series = await generate({
+      devices: 3,
+      duration: '1h',
+      sensors: [{ type: 'temperature' }, { type: 'humidity' }, { type: 'temperature' }],
+    });
     expect(series.map((s) => s.id)).toEqual(['device-001', 'device-002', 'device-003']);
     for (const s of series) {
       validateSeries(s);
@@ -31,7 +35,12 @@ describe('statistical generator: shape and metadata', () => {
     const s = await one({});
     expect(s.timestamps.length).toBe(1440);
     expect(s.columns).toHaveLength(1);
-    expect(s.columns[0]).toMatchObject({ name: 'temperature', unit: '°C', sensorType: 'temperature', range: { min: -40, max: 85 } });
+    expect(s.columns[0]).toMatchObject({
+      name: 'temperature',
+      unit: '°C',
+      sensorType: 'temperature',
+      range: { min: -40, max: 85 },
+    });
   });
 
   it('gives every preset its unit and range, and documents them in the description', async () => {
@@ -83,14 +92,22 @@ describe('statistical generator: determinism and independence', () => {
     devices: 3,
     duration: '2d',
     interval: '5m',
-    sensors: [{ type: 'temperature' as const }, { type: 'humidity' as const }, { type: 'energy' as const }, { type: 'occupancy' as const }],
+    sensors: [
+      { type: 'temperature' as const },
+      { type: 'humidity' as const },
+      { type: 'energy' as const },
+      { type: 'occupancy' as const },
+    ],
     correlation: [
       [1, -0.5, 0, 0],
       [-0.5, 1, 0, 0],
       [0, 0, 1, 0],
       [0, 0, 0, 1],
     ],
-    anomalies: [{ type: 'spike' as const, count: 3 }, { type: 'stuck' as const, sensor: 'humidity' }],
+    anomalies: [
+      { type: 'spike' as const, count: 3 },
+      { type: 'stuck' as const, sensor: 'humidity' },
+    ],
     imperfections: { jitter: '5s', missingRate: 0.02, gaps: { count: 2, maxDuration: '30m' }, quantize: 0.01 },
   };
 
@@ -116,13 +133,20 @@ describe('statistical generator: determinism and independence', () => {
   });
 
   it('keeps a device identical when devices are added to the fleet', async () => {
-    const base = { duration: '1d', interval: '5m', variation: 0.5, sensors: [{ type: 'temperature' as const }, { type: 'vibration' as const }] };
+    const base = {
+      duration: '1d',
+      interval: '5m',
+      variation: 0.5,
+      sensors: [{ type: 'temperature' as const }, { type: 'vibration' as const }],
+    };
     const [alone] = await generate({ ...base, devices: 1 }, 9);
     const fleet = await generate({ ...base, devices: 3 }, 9);
     alone!.columns.forEach((c, j) => expect(bytes(c.values).equals(bytes(fleet[0]!.columns[j]!.values))).toBe(true));
     expect(fleet[0]!.metadata.attributes).toEqual(alone!.metadata.attributes);
     // the devices themselves differ (per-device variation)
-    expect(fleet[1]!.metadata.attributes!['temperature.level']).not.toBe(fleet[0]!.metadata.attributes!['temperature.level']);
+    expect(fleet[1]!.metadata.attributes!['temperature.level']).not.toBe(
+      fleet[0]!.metadata.attributes!['temperature.level'],
+    );
   });
 
   it('keeps a sensor identical when another sensor is added', async () => {
@@ -167,7 +191,12 @@ describe('statistical generator: components', () => {
   });
 
   it('peaks temperature mid-afternoon and humidity at night (anti-phase)', async () => {
-    const s = await one({ duration: '14d', interval: '10m', variation: 0, sensors: [{ type: 'temperature' }, { type: 'humidity' }] });
+    const s = await one({
+      duration: '14d',
+      interval: '10m',
+      variation: 0,
+      sensors: [{ type: 'temperature' }, { type: 'humidity' }],
+    });
     const byHour = (values: Float64Array) => {
       const sums = new Array(24).fill(0);
       const counts = new Array(24).fill(0);
@@ -190,7 +219,12 @@ describe('statistical generator: components', () => {
   });
 
   it('produces AR(1) + white noise with the theoretical variance and autocorrelation (one Gaussian per point)', async () => {
-    const s = await one({ points: 100_000, interval: '1s', variation: 0, sensors: [{ type: 'custom', noise: { ar: [0.9], arStd: 1, std: 0.5 } }] });
+    const s = await one({
+      points: 100_000,
+      interval: '1s',
+      variation: 0,
+      sensors: [{ type: 'custom', noise: { ar: [0.9], arStd: 1, std: 0.5 } }],
+    });
     const v = s.columns[0]!.values;
     const arVar = 1 / (1 - 0.81);
     const total = arVar + 0.25;
@@ -202,7 +236,12 @@ describe('statistical generator: components', () => {
   });
 
   it('produces AR(2) + white noise with the theoretical autocorrelation', async () => {
-    const s = await one({ points: 100_000, interval: '1s', variation: 0, sensors: [{ type: 'custom', noise: { ar: [0.6, 0.2], arStd: 1, std: 0.5 } }] });
+    const s = await one({
+      points: 100_000,
+      interval: '1s',
+      variation: 0,
+      sensors: [{ type: 'custom', noise: { ar: [0.6, 0.2], arStd: 1, std: 0.5 } }],
+    });
     const v = s.columns[0]!.values;
     const rho1 = 0.6 / (1 - 0.2);
     const arVar = (1 - 0.2) / ((1 + 0.2) * ((1 - 0.2) ** 2 - 0.36));
@@ -214,7 +253,11 @@ describe('statistical generator: components', () => {
   });
 
   it('adds a random walk, heteroscedastic noise and regime shifts', async () => {
-    const walk = await one({ points: 50_000, interval: '1s', sensors: [{ type: 'custom', noise: { randomWalkStd: 0.5 } }] });
+    const walk = await one({
+      points: 50_000,
+      interval: '1s',
+      sensors: [{ type: 'custom', noise: { randomWalkStd: 0.5 } }],
+    });
     const w = walk.columns[0]!.values;
     const diffs = Array.from({ length: w.length - 1 }, (_, i) => w[i + 1]! - w[i]!);
     expect(std(diffs)).toBeGreaterThan(0.47);
@@ -224,7 +267,13 @@ describe('statistical generator: components', () => {
       duration: '20d',
       interval: '5m',
       variation: 0,
-      sensors: [{ type: 'custom', seasonalities: [{ period: '1d', amplitude: 5, phase: 0 }], noise: { std: 1, heteroscedastic: 0.8 } }],
+      sensors: [
+        {
+          type: 'custom',
+          seasonalities: [{ period: '1d', amplitude: 5, phase: 0 }],
+          noise: { std: 1, heteroscedastic: 0.8 },
+        },
+      ],
     });
     const hv = het.columns[0]!.values;
     const peak: number[] = [];
@@ -237,7 +286,11 @@ describe('statistical generator: components', () => {
     });
     expect(std(peak) / std(trough)).toBeGreaterThan(5);
 
-    const shifted = await one({ duration: '2d', variation: 0, sensors: [{ type: 'custom', level: 5, regimeShifts: { count: 3, magnitude: 4 } }] });
+    const shifted = await one({
+      duration: '2d',
+      variation: 0,
+      sensors: [{ type: 'custom', level: 5, regimeShifts: { count: 3, magnitude: 4 } }],
+    });
     const distinct = new Set(shifted.columns[0]!.values);
     expect(distinct.size).toBeGreaterThanOrEqual(2);
     expect(distinct.size).toBeLessThanOrEqual(4);
@@ -252,8 +305,17 @@ describe('statistical generator: sensor behaviour', () => {
       duration: '3d',
       interval: '1m',
       sensors: [{ type: 'energy' }],
-      anomalies: ['spike', 'dip', 'stuck', 'drift', 'level_shift', 'noise_burst', 'degradation'].map((type) => ({ type: type as 'spike', count: 2 })),
-      imperfections: { missingRate: 0.05, quantize: 0.01, gaps: { count: 3, maxDuration: '2h' }, irregular: 0.3, jitter: '10s' },
+      anomalies: ['spike', 'dip', 'stuck', 'drift', 'level_shift', 'noise_burst', 'degradation'].map((type) => ({
+        type: type as 'spike',
+        count: 2,
+      })),
+      imperfections: {
+        missingRate: 0.05,
+        quantize: 0.01,
+        gaps: { count: 3, maxDuration: '2h' },
+        irregular: 0.3,
+        jitter: '10s',
+      },
     });
     for (const s of series) {
       const v = column(s, 'energy');
@@ -277,7 +339,16 @@ describe('statistical generator: sensor behaviour', () => {
 
   it('shows counter anomalies as jumps in the increments and a frozen reading', async () => {
     const base = { duration: '2d', interval: '1m', variation: 0, sensors: [{ type: 'energy' as const }] };
-    const s = await one({ ...base, anomalies: [{ type: 'spike', count: 1 }, { type: 'stuck', count: 1, duration: '1h' }] }, 5);
+    const s = await one(
+      {
+        ...base,
+        anomalies: [
+          { type: 'spike', count: 1 },
+          { type: 'stuck', count: 1, duration: '1h' },
+        ],
+      },
+      5,
+    );
     const v = column(s, 'energy');
     const inc = Array.from({ length: v.length - 1 }, (_, i) => v[i + 1]! - v[i]!);
     const typical = [...inc].sort((a, b) => a - b)[Math.floor(inc.length / 2)]!;
@@ -293,7 +364,12 @@ describe('statistical generator: sensor behaviour', () => {
   });
 
   it('drains batteries from 4.2 V towards 3.0 V along the discharge curve, within range', async () => {
-    const s = await one({ duration: '14d', interval: '10m', variation: 0, sensors: [{ type: 'battery', dischargeDays: 10 }] });
+    const s = await one({
+      duration: '14d',
+      interval: '10m',
+      variation: 0,
+      sensors: [{ type: 'battery', dischargeDays: 10 }],
+    });
     const v = column(s, 'battery');
     expect(v[0]).toBeGreaterThan(4.15);
     expect(v[0]).toBeLessThan(4.25);
@@ -340,7 +416,12 @@ describe('statistical generator: sensor behaviour', () => {
     expect(switches).toBeGreaterThan(50);
     expect(s.labels.filter((l) => l.kind === 'anomaly')).toHaveLength(3);
     // irregular sampling: the probability follows the actual times
-    const irregular = await one({ duration: '14d', interval: '5m', sensors: [{ type: 'occupancy' }], imperfections: { irregular: 0.5 } });
+    const irregular = await one({
+      duration: '14d',
+      interval: '5m',
+      sensors: [{ type: 'occupancy' }],
+      imperfections: { irregular: 0.5 },
+    });
     const iv = column(irregular, 'occupancy');
     const busy: number[] = [];
     const quiet: number[] = [];
@@ -354,7 +435,12 @@ describe('statistical generator: sensor behaviour', () => {
   });
 
   it('never lets vibration or power go negative and follows business hours for power', async () => {
-    const s = await one({ duration: '14d', interval: '15m', variation: 0.3, sensors: [{ type: 'vibration', noise: { std: 2 } }, { type: 'power' }] });
+    const s = await one({
+      duration: '14d',
+      interval: '15m',
+      variation: 0.3,
+      sensors: [{ type: 'vibration', noise: { std: 2 } }, { type: 'power' }],
+    });
     for (const x of column(s, 'vibration')) expect(x).toBeGreaterThanOrEqual(0);
     const p = column(s, 'power');
     const weekday: number[] = [];
@@ -370,7 +456,7 @@ describe('statistical generator: sensor behaviour', () => {
 });
 
 describe('statistical generator: correlation', () => {
-  it('gives the sensors\' noise the target correlation matrix although their noise spectra differ', async () => {
+  it("gives the sensors' noise the target correlation matrix although their noise spectra differ", async () => {
     const target = [
       [1, 0.6, 0.3],
       [0.6, 1, -0.2],
@@ -411,7 +497,8 @@ describe('statistical generator: correlation', () => {
         [-0.7, 1],
       ],
     });
-    for (const s of series) expect(Math.abs(correlation(column(s, 'temperature'), column(s, 'humidity')) + 0.7)).toBeLessThan(0.05);
+    for (const s of series)
+      expect(Math.abs(correlation(column(s, 'temperature'), column(s, 'humidity')) + 0.7)).toBeLessThan(0.05);
   });
 
   it('scales an unattainable target down and says so', async () => {
@@ -439,7 +526,10 @@ describe('statistical generator: anomalies', () => {
     devices: 2,
     duration: '3d',
     interval: '5m',
-    sensors: [{ type: 'temperature' as const }, { type: 'custom' as const, name: 'flow', level: 10, noise: { std: 1 } }],
+    sensors: [
+      { type: 'temperature' as const },
+      { type: 'custom' as const, name: 'flow', level: 10, noise: { std: 1 } },
+    ],
   };
   const anomalies = [
     { type: 'spike' as const, count: 3 },
@@ -532,7 +622,20 @@ describe('statistical generator: anomalies', () => {
 
 describe('statistical generator: imperfections', () => {
   it('clips at the sensor range (on by default) and labels each clipped run', async () => {
-    const spec = { duration: '2d', interval: '5m', sensors: [{ type: 'custom' as const, name: 'tank', level: 9, range: { min: 0, max: 10 }, seasonalities: [{ period: '1d', amplitude: 3 }], noise: { std: 0.2 } }] };
+    const spec = {
+      duration: '2d',
+      interval: '5m',
+      sensors: [
+        {
+          type: 'custom' as const,
+          name: 'tank',
+          level: 9,
+          range: { min: 0, max: 10 },
+          seasonalities: [{ period: '1d', amplitude: 3 }],
+          noise: { std: 0.2 },
+        },
+      ],
+    };
     const s = await one(spec);
     const v = column(s, 'tank');
     for (const x of v) {
@@ -558,7 +661,12 @@ describe('statistical generator: imperfections', () => {
   });
 
   it('removes rows in gaps and labels each gap without a column', async () => {
-    const s = await one({ duration: '2d', interval: '5m', sensors: [{ type: 'temperature' }, { type: 'humidity' }], imperfections: { gaps: { count: 3, maxDuration: '1h' } } });
+    const s = await one({
+      duration: '2d',
+      interval: '5m',
+      sensors: [{ type: 'temperature' }, { type: 'humidity' }],
+      imperfections: { gaps: { count: 3, maxDuration: '1h' } },
+    });
     const gaps = s.labels.filter((l) => l.type === 'gap');
     expect(gaps).toHaveLength(3);
     const removed = gaps.reduce((n, l) => n + (l.details!.samples as number), 0);
@@ -578,7 +686,11 @@ describe('statistical generator: imperfections', () => {
   });
 
   it('loses values as NaN and labels every run of them', async () => {
-    const s = await one({ points: 5000, sensors: [{ type: 'temperature' }, { type: 'pressure' }], imperfections: { missingRate: 0.1 } });
+    const s = await one({
+      points: 5000,
+      sensors: [{ type: 'temperature' }, { type: 'pressure' }],
+      imperfections: { missingRate: 0.1 },
+    });
     for (const c of s.columns) {
       const nan = c.values.filter((x) => Number.isNaN(x)).length;
       expect(nan / 5000).toBeGreaterThan(0.08);
@@ -633,7 +745,11 @@ describe('statistical generator: imperfections', () => {
   });
 
   it('quantizes values to the resolution step', async () => {
-    const s = await one({ duration: '1d', sensors: [{ type: 'custom', noise: { std: 1 } }], imperfections: { quantize: 0.25 } });
+    const s = await one({
+      duration: '1d',
+      sensors: [{ type: 'custom', noise: { std: 1 } }],
+      imperfections: { quantize: 0.25 },
+    });
     for (const x of s.columns[0]!.values) expect(Number.isInteger(x / 0.25)).toBe(true);
     expect(s.labels.find((l) => l.type === 'quantization')?.details).toEqual({ step: 0.25 });
     const t = await one({ duration: '1d', imperfections: { quantize: 0.1 } });

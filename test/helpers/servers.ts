@@ -87,7 +87,12 @@ export interface ServerCheck {
  * test file fails); elsewhere it warns loudly and returns ok=false so the
  * caller skips its tests (describe.skipIf(!check.ok)).
  */
-export async function requireServer(label: string, name: ServerVar, defaultPort: number, probe?: (url: string) => Promise<boolean>): Promise<ServerCheck> {
+export async function requireServer(
+  label: string,
+  name: ServerVar,
+  defaultPort: number,
+  probe?: (url: string) => Promise<boolean>,
+): Promise<ServerCheck> {
   const url = serverUrl(name);
   if (!url) return missing(label, name, '', `${name} is not set`);
   const { host, port } = hostPort(url, defaultPort);
@@ -110,7 +115,9 @@ function missing(label: string, name: ServerVar, url: string, why: string): Serv
 export function weaviateServer(): ServerCheck {
   const url = serverUrl('WEAVIATE_URL');
   if (url) return { ok: true, url };
-  console.warn('\n!!!!!!!! SKIPPING Weaviate TESTS: WEAVIATE_URL is not set (no Weaviate server can be installed here; skipped even in CI) !!!!!!!!\n');
+  console.warn(
+    '\n!!!!!!!! SKIPPING Weaviate TESTS: WEAVIATE_URL is not set (no Weaviate server can be installed here; skipped even in CI) !!!!!!!!\n',
+  );
   return { ok: false, url: '' };
 }
 

@@ -5,7 +5,13 @@ import { memoryLogger, silentLogger } from '../transports/fixtures.js';
 import { engineStub, fixtureTools, healthy } from './fixtures.js';
 
 function app(options: Partial<HttpAppOptions> = {}) {
-  return createHttpApp({ engines: engineStub(healthy), tools: fixtureTools, version: '1.2.3', logger: silentLogger, ...options });
+  return createHttpApp({
+    engines: engineStub(healthy),
+    tools: fixtureTools,
+    version: '1.2.3',
+    logger: silentLogger,
+    ...options,
+  });
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -13,19 +19,32 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
 async function problemOf(res: Response): Promise<Record<string, unknown>> {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ type: expect.stringMatching(/^urn:tsiot:problem:/), title: expect.any(String), status: res.status, retryable: expect.any(Boolean) });
+  expect(body).toMatchObject({
+    type: expect.stringMatching(/^urn:tsiot:problem:/),
+    title: expect.any(String),
+    status: res.status,
+    retryable: expect.any(Boolean),
+  });
   return body;
 }
 
 describe('REST: POST /v1/tools/:name', () => {
   it('runs the tool and answers { result, summary }', async () => {
-    const res = await app().request('/v1/tools/add_numbers', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ a: 2, b: 40 }) });
+    const res = await app().request('/v1/tools/add_numbers', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ a: 2, b: 40 }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ result: { sum: 42 }, summary: '2 + 40 = 42' });
   });
 
   it('answers bad input with a 400 problem naming the field', async () => {
-    const res = await app().request('/v1/tools/add_numbers', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ a: 'two', b: 1 }) });
+    const res = await app().request('/v1/tools/add_numbers', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ a: 'two', b: 1 }),
+    });
     expect(res.status).toBe(400);
     const problem = await problemOf(res);
     expect(problem.code).toBe('invalid_input');
@@ -38,15 +57,27 @@ describe('REST: POST /v1/tools/:name', () => {
     const res = await app().request('/v1/tools/no_such_tool', { method: 'POST', headers: JSON_HEADERS, body: '{}' });
     expect(res.status).toBe(404);
     const problem = await problemOf(res);
-    expect(problem).toMatchObject({ code: 'not_found', detail: expect.stringContaining('no_such_tool'), hint: expect.stringContaining('/v1/tools') });
+    expect(problem).toMatchObject({
+      code: 'not_found',
+      detail: expect.stringContaining('no_such_tool'),
+      hint: expect.stringContaining('/v1/tools'),
+    });
   });
 
   it('answers a body that is not JSON with a 400 problem naming the body', async () => {
-    const res = await app().request('/v1/tools/add_numbers', { method: 'POST', headers: JSON_HEADERS, body: '{"a": 1,' });
+    const res = await app().request('/v1/tools/add_numbers', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"a": 1,',
+    });
     expect(res.status).toBe(400);
     expect((await problemOf(res)).detail).toMatch(/request body is not valid JSON/);
 
-    const form = await app().request('/v1/tools/add_numbers', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=2' });
+    const form = await app().request('/v1/tools/add_numbers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'a=1&b=2',
+    });
     expect(form.status).toBe(400);
     expect((await problemOf(form)).detail).toMatch(/must be JSON/);
   });
@@ -64,7 +95,12 @@ describe('REST: POST /v1/tools/:name', () => {
   it('maps domain errors to their status, keeping hint and details', async () => {
     const res = await app().request('/v1/tools/find_missing', { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(await problemOf(res)).toMatchObject({ code: 'not_found', hint: 'list_series shows stored ids', details: { id: 'ser_x' }, retryable: false });
+    expect(await problemOf(res)).toMatchObject({
+      code: 'not_found',
+      hint: 'list_series shows stored ids',
+      details: { id: 'ser_x' },
+      retryable: false,
+    });
   });
 
   it('answers a bug with a bare 500 and logs the error', async () => {
@@ -83,7 +119,9 @@ describe('REST: POST /v1/tools/:name', () => {
 
 describe('REST: readable routes', () => {
   it('coerces path and query parameters against the input schema', async () => {
-    const res = await app().request('/v1/things/th-1?limit=5&verbose=true&columns=temp,hum&ratios=0.5&ratios=2&tags={"site":"north"}&at=1700000000000');
+    const res = await app().request(
+      '/v1/things/th-1?limit=5&verbose=true&columns=temp,hum&ratios=0.5&ratios=2&tags={"site":"north"}&at=1700000000000',
+    );
     expect(res.status).toBe(200);
     const { result } = (await res.json()) as { result: { input: Record<string, unknown> } };
     expect(result.input).toEqual({
@@ -116,15 +154,27 @@ describe('REST: readable routes', () => {
   it('serves DELETE routes from the same tool', async () => {
     const res = await app().request('/v1/things/gone?verbose=0', { method: 'DELETE' });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { result: { input: unknown } }).result.input).toEqual({ id: 'gone', limit: 10, verbose: false });
+    expect(((await res.json()) as { result: { input: unknown } }).result.input).toEqual({
+      id: 'gone',
+      limit: 10,
+      verbose: false,
+    });
   });
 
   it('merges path params into a POST route body', async () => {
-    const res = await app().request('/v1/things/th-9/rename', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name: 'pump', id: 'ignored' }) });
+    const res = await app().request('/v1/things/th-9/rename', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ name: 'pump', id: 'ignored' }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { result: unknown }).result).toEqual({ id: 'th-9', name: 'pump' });
 
-    const bad = await app().request('/v1/things/th-9/rename', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name: '' }) });
+    const bad = await app().request('/v1/things/th-9/rename', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ name: '' }),
+    });
     expect(bad.status).toBe(400);
     expect((await problemOf(bad)).detail).toMatch(/\bname: /);
   });
@@ -138,10 +188,21 @@ describe('REST: readable routes', () => {
 describe('REST: catalogue, OpenAPI, health', () => {
   it('GET /v1/tools lists every tool with input and output JSON Schemas', async () => {
     const res = await app().request('/v1/tools');
-    const { tools } = (await res.json()) as { tools: { name: string; inputSchema: { properties: Record<string, unknown>; required?: string[] }; outputSchema: unknown }[] };
+    const { tools } = (await res.json()) as {
+      tools: {
+        name: string;
+        inputSchema: { properties: Record<string, unknown>; required?: string[] };
+        outputSchema: unknown;
+      }[];
+    };
     expect(tools.map((t) => t.name)).toEqual(fixtureTools.map((t) => t.name));
     const getThing = tools.find((t) => t.name === 'get_thing')!;
-    expect(getThing.inputSchema.properties.limit).toMatchObject({ type: 'integer', default: 10, minimum: 1, maximum: 100 });
+    expect(getThing.inputSchema.properties.limit).toMatchObject({
+      type: 'integer',
+      default: 10,
+      minimum: 1,
+      maximum: 100,
+    });
     expect(getThing.inputSchema.required).toEqual(['id']);
   });
 
@@ -150,7 +211,17 @@ describe('REST: catalogue, OpenAPI, health', () => {
     const doc = (await res.json()) as {
       openapi: string;
       info: { version: string };
-      paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string; required: boolean; content?: unknown }[]; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            operationId: string;
+            parameters?: { name: string; in: string; required: boolean; content?: unknown }[];
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
       components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
@@ -167,7 +238,9 @@ describe('REST: catalogue, OpenAPI, health', () => {
     expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path', required: true }));
     expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'limit', in: 'query', required: false }));
     expect(get.parameters!.find((p) => p.name === 'tags')).toHaveProperty('content');
-    expect(doc.paths['/v1/things/{id}/rename']!.post!.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })]);
+    expect(doc.paths['/v1/things/{id}/rename']!.post!.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path' }),
+    ]);
     expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['200', '400', '500', 'default']));
     const operationIds = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
     expect(new Set(operationIds).size).toBe(operationIds.length);
@@ -189,7 +262,10 @@ describe('REST: catalogue, OpenAPI, health', () => {
       const target = ref
         .slice(2)
         .split('/')
-        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+        .reduce<unknown>(
+          (node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        );
       expect(target, ref).toBeDefined();
     }
   });
@@ -205,15 +281,21 @@ describe('REST: catalogue, OpenAPI, health', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ready: true, storage: { ok: true } });
 
-    const unhealthy = await app({ engines: engineStub(async () => ({ backend: 'stub', ok: false, latencyMs: 3, detail: 'disk full' })) }).request('/readyz');
+    const unhealthy = await app({
+      engines: engineStub(async () => ({ backend: 'stub', ok: false, latencyMs: 3, detail: 'disk full' })),
+    }).request('/readyz');
     expect(unhealthy.status).toBe(503);
     expect(await unhealthy.json()).toMatchObject({ ready: false, reason: expect.stringContaining('disk full') });
 
-    const thrown = await app({ engines: engineStub(() => Promise.reject(new Error('password=hunter2'))) }).request('/readyz');
+    const thrown = await app({ engines: engineStub(() => Promise.reject(new Error('password=hunter2'))) }).request(
+      '/readyz',
+    );
     expect(thrown.status).toBe(503);
     expect(JSON.stringify(await thrown.json())).not.toContain('hunter2');
 
-    const hanging = await app({ engines: engineStub(() => new Promise(() => undefined)), readyTimeoutMs: 50 }).request('/readyz');
+    const hanging = await app({ engines: engineStub(() => new Promise(() => undefined)), readyTimeoutMs: 50 }).request(
+      '/readyz',
+    );
     expect(hanging.status).toBe(503);
     expect(await hanging.json()).toMatchObject({ ready: false, reason: expect.stringContaining('50 ms') });
   });
@@ -239,11 +321,27 @@ describe('REST: DNS rebinding protection', () => {
   });
 
   it('refuses a cross-site Origin, allows loopback, same-origin and configured ones', async () => {
-    const call = (origin: string, options: Partial<HttpAppOptions> = {}, url = 'http://localhost:8080/v1/tools/add_numbers') =>
-      app(options).request(url, { method: 'POST', headers: { ...JSON_HEADERS, Origin: origin }, body: '{"a":1,"b":1}' });
+    const call = (
+      origin: string,
+      options: Partial<HttpAppOptions> = {},
+      url = 'http://localhost:8080/v1/tools/add_numbers',
+    ) =>
+      app(options).request(url, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, Origin: origin },
+        body: '{"a":1,"b":1}',
+      });
     expect((await call('https://evil.example')).status).toBe(403);
     expect((await call('http://localhost:5173')).status).toBe(200);
     expect((await call('https://dash.example.com', { allowedOrigins: ['https://dash.example.com'] })).status).toBe(200);
-    expect((await call('http://tsiot.internal:8080', { allowedHosts: ['tsiot.internal'] }, 'http://tsiot.internal:8080/v1/tools/add_numbers')).status).toBe(200);
+    expect(
+      (
+        await call(
+          'http://tsiot.internal:8080',
+          { allowedHosts: ['tsiot.internal'] },
+          'http://tsiot.internal:8080/v1/tools/add_numbers',
+        )
+      ).status,
+    ).toBe(200);
   });
 });

@@ -71,7 +71,10 @@ const findMissing = defineTool({
   inputSchema: z.object({}),
   outputSchema: z.object({}),
   async handler() {
-    throw new TsiotError('not_found', 'series "ser_x" does not exist', { details: { id: 'ser_x' }, hint: 'list_series shows stored ids' });
+    throw new TsiotError('not_found', 'series "ser_x" does not exist', {
+      details: { id: 'ser_x' },
+      hint: 'list_series shows stored ids',
+    });
   },
 });
 

@@ -37,7 +37,8 @@ async function openFeed(url: string): Promise<Feed & { status: number; contentTy
             if (line.startsWith(':')) out.comment = line.slice(1).trim();
             else if (line.startsWith('event: ')) out.event = line.slice(7);
             else if (line.startsWith('id: ')) out.id = line.slice(4);
-            else if (line.startsWith('data: ')) out.data = (out.data === undefined ? '' : `${out.data}\n`) + line.slice(6);
+            else if (line.startsWith('data: '))
+              out.data = (out.data === undefined ? '' : `${out.data}\n`) + line.slice(6);
           }
           return out;
         }
@@ -72,7 +73,10 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const generationJob = { type: 'generation', data: { params: { devices: 2, duration: '2h', interval: '1m' }, seed: 11, name: 'feed-test' } };
+const generationJob = {
+  type: 'generation',
+  data: { params: { devices: 2, duration: '2h', interval: '1m' }, seed: 11, name: 'feed-test' },
+};
 
 describe('GET /v1/jobs/events', () => {
   let engines: TestEngines;
@@ -92,7 +96,13 @@ describe('GET /v1/jobs/events', () => {
         off();
       };
     };
-    server = await startHttpServer({ engines, tools, createMcpServer: mcpServerFactory().create, port: 0, logger: silentLogger });
+    server = await startHttpServer({
+      engines,
+      tools,
+      createMcpServer: mcpServerFactory().create,
+      port: 0,
+      logger: silentLogger,
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -100,7 +110,11 @@ describe('GET /v1/jobs/events', () => {
   });
 
   async function startJob(): Promise<string> {
-    const res = await fetch(`${server.url}/v1/tools/start_job`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(generationJob) });
+    const res = await fetch(`${server.url}/v1/tools/start_job`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(generationJob),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { result: { job: { id: string } } };
     return body.result.job.id;
@@ -112,7 +126,9 @@ describe('GET /v1/jobs/events', () => {
     expect(feed.contentType).toMatch(/^text\/event-stream/);
     await until(() => active === 1, 'the subscription');
     const jobId = await startJob();
-    const events = (await readUntil(feed, (e) => e.jobId === jobId && (e.type === 'job.completed' || e.type === 'job.failed'))).filter((e) => e.jobId === jobId);
+    const events = (
+      await readUntil(feed, (e) => e.jobId === jobId && (e.type === 'job.completed' || e.type === 'job.failed'))
+    ).filter((e) => e.jobId === jobId);
     feed.close();
     const types = events.map((e) => e.type);
     expect(types.at(-1)).toBe('job.completed');

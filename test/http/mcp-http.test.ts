@@ -89,12 +89,23 @@ describe('MCP Streamable HTTP at /mcp', () => {
   });
 
   it('refuses a forbidden Origin with 403 and accepts loopback and configured ones', async () => {
-    const res = await fetch(endpoint.url, { method: 'POST', headers: { ...MCP_HEADERS, Origin: 'https://evil.example' }, body: JSON.stringify(INITIALIZE) });
+    const res = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, Origin: 'https://evil.example' },
+      body: JSON.stringify(INITIALIZE),
+    });
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('evil.example') } });
+    expect(await res.json()).toMatchObject({
+      jsonrpc: '2.0',
+      error: { message: expect.stringContaining('evil.example') },
+    });
 
     for (const origin of ['http://localhost:3000', 'https://app.example.com']) {
-      const ok = await fetch(endpoint.url, { method: 'POST', headers: { ...MCP_HEADERS, Origin: origin }, body: JSON.stringify(INITIALIZE) });
+      const ok = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, Origin: origin },
+        body: JSON.stringify(INITIALIZE),
+      });
       expect(ok.status).toBe(200);
       await ok.body?.cancel();
     }
@@ -103,7 +114,13 @@ describe('MCP Streamable HTTP at /mcp', () => {
   it('refuses a Host that is not allowed with 403 (DNS rebinding)', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: endpoint.port, path: '/mcp', method: 'POST', headers: { ...MCP_HEADERS, Host: 'rebound.attacker.example' } },
+        {
+          host: '127.0.0.1',
+          port: endpoint.port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { ...MCP_HEADERS, Host: 'rebound.attacker.example' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -151,7 +168,11 @@ describe('MCP Streamable HTTP at /mcp', () => {
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: -32700 } });
 
-    const wrongType = await fetch(endpoint.url, { method: 'POST', headers: { ...MCP_HEADERS, 'Content-Type': 'text/plain' }, body: JSON.stringify(INITIALIZE) });
+    const wrongType = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'Content-Type': 'text/plain' },
+      body: JSON.stringify(INITIALIZE),
+    });
     expect(wrongType.status).toBe(415);
 
     const big = { ...INITIALIZE, params: { ...INITIALIZE.params, padding: 'x'.repeat(100 * 1024) } };
@@ -187,7 +208,10 @@ describe('MCP Streamable HTTP session limits', () => {
       // A session holding its GET stream stays until the stream ends.
       const id = await initialize(endpoint.url);
       const abort = new AbortController();
-      const stream = await fetch(endpoint.url, { headers: { Accept: 'text/event-stream', 'mcp-session-id': id }, signal: abort.signal });
+      const stream = await fetch(endpoint.url, {
+        headers: { Accept: 'text/event-stream', 'mcp-session-id': id },
+        signal: abort.signal,
+      });
       expect(stream.status).toBe(200);
       expect(stream.headers.get('content-type')).toBe('text/event-stream');
       await new Promise((resolve) => setTimeout(resolve, 600));

@@ -17,11 +17,21 @@ describe('REST routes over the real tools', () => {
   afterAll(async () => engines.close());
 
   const post = (path: string, body: unknown) =>
-    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', host: '127.0.0.1' }, body: JSON.stringify(body) });
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: '127.0.0.1' },
+      body: JSON.stringify(body),
+    });
   const get = (path: string, method = 'GET') => app.request(path, { method, headers: { host: '127.0.0.1' } });
 
   it('generates through POST /v1/tools/generate_timeseries and reads through GET /v1/series/:id', async () => {
-    const r = await post('/v1/tools/generate_timeseries', { devices: 2, duration: '2h', sensors: [{ type: 'power' }], seed: 9, tags: { rest: 'yes' } });
+    const r = await post('/v1/tools/generate_timeseries', {
+      devices: 2,
+      duration: '2h',
+      sensors: [{ type: 'power' }],
+      seed: 9,
+      tags: { rest: 'yes' },
+    });
     expect(r.status).toBe(200);
     const body = (await r.json()) as { result: { series: { id: string }[] }; summary: string };
     expect(body.summary).toMatch(/Generated 2 series/);
@@ -83,17 +93,25 @@ describe('REST export limits', () => {
     try {
       const app = createHttpApp({ engines, tools, version: 'test', logger: engines.logger });
       const post = (path: string, body: unknown) =>
-        app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', host: '127.0.0.1' }, body: JSON.stringify(body) });
+        app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: '127.0.0.1' },
+          body: JSON.stringify(body),
+        });
       const ids: string[] = [];
       for (const seed of [1, 2]) {
-        const r = (await (await post('/v1/generate', { points: 600, seed })).json()) as { result: { series: { id: string }[] } };
+        const r = (await (await post('/v1/generate', { points: 600, seed })).json()) as {
+          result: { series: { id: string }[] };
+        };
         ids.push(r.result.series[0]!.id);
       }
       const one = await post('/v1/export', { ids: [ids[0]], format: 'csv' });
       expect(one.status).toBe(200);
       const both = await post('/v1/export', { ids, format: 'csv' });
       expect(both.status).toBe(413);
-      expect(((await both.json()) as { detail: string }).detail).toMatch(/1,200 values; one export may hold at most 1,000/);
+      expect(((await both.json()) as { detail: string }).detail).toMatch(
+        /1,200 values; one export may hold at most 1,000/,
+      );
     } finally {
       await engines.close();
     }
@@ -105,7 +123,12 @@ describe('readiness against a real backend that is down', () => {
     const engines = await makeEngines();
     const down = await createStorage(`postgres://tsiot:secret-pw@127.0.0.1:${await closedPort()}/tsiot`);
     try {
-      const app = createHttpApp({ engines: { ...engines, storage: down }, tools, version: 'test', logger: engines.logger });
+      const app = createHttpApp({
+        engines: { ...engines, storage: down },
+        tools,
+        version: 'test',
+        logger: engines.logger,
+      });
       const started = Date.now();
       const r = await app.request('/readyz', { headers: { host: '127.0.0.1' } });
       expect(r.status).toBe(503);

@@ -59,7 +59,11 @@ describe('startHttpServer: REST, /mcp and /ws on one port', () => {
   it('serves REST', async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ok', version: '9.9.9' });
-    const call = await fetch(`${server.url}/v1/tools/add_numbers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":20,"b":22}' });
+    const call = await fetch(`${server.url}/v1/tools/add_numbers`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":20,"b":22}',
+    });
     expect(await call.json()).toMatchObject({ result: { sum: 42 } });
     const read = await fetch(`${server.url}/v1/things/x1?limit=3&columns=a&columns=b`);
     expect(await read.json()).toMatchObject({ result: { input: { id: 'x1', limit: 3, columns: ['a', 'b'] } } });
@@ -73,8 +77,12 @@ describe('startHttpServer: REST, /mcp and /ws on one port', () => {
     const ws = new Client({ name: 'ws', version: '1' });
     await ws.connect(new WebSocketClientTransport(new URL(`${server.url.replace('http', 'ws')}/ws`)));
     try {
-      expect((await http.callTool({ name: 'echo', arguments: { text: 'via http' } })).structuredContent).toEqual({ text: 'via http' });
-      expect((await ws.callTool({ name: 'echo', arguments: { text: 'via ws' } })).structuredContent).toEqual({ text: 'via ws' });
+      expect((await http.callTool({ name: 'echo', arguments: { text: 'via http' } })).structuredContent).toEqual({
+        text: 'via http',
+      });
+      expect((await ws.callTool({ name: 'echo', arguments: { text: 'via ws' } })).structuredContent).toEqual({
+        text: 'via ws',
+      });
     } finally {
       await Promise.all([http.close(), ws.close()]);
     }
@@ -82,7 +90,10 @@ describe('startHttpServer: REST, /mcp and /ws on one port', () => {
 
   it('aborts the tool signal when the REST client disconnects', async () => {
     const controller = new AbortController();
-    const pending = fetch(`${server.url}/v1/tools/wait_for_cancel`, { method: 'POST', signal: controller.signal }).catch((e: unknown) => e);
+    const pending = fetch(`${server.url}/v1/tools/wait_for_cancel`, {
+      method: 'POST',
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     await probe.started;
     controller.abort();
     expect(await probe.aborted).toBeDefined();
@@ -120,7 +131,9 @@ describe('startHttpServer lifecycle', () => {
     await init.text();
     const sessionId = init.headers.get('mcp-session-id')!;
     // Keep a standalone SSE stream open, as a long-lived client would.
-    const sse = await fetch(`${server.url}/mcp`, { headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId } });
+    const sse = await fetch(`${server.url}/mcp`, {
+      headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId },
+    });
     expect(sse.status).toBe(200);
     const sseEnded = sse.body!.pipeTo(new WritableStream()).then(
       () => 'ended',
@@ -163,7 +176,11 @@ describe('startHttpServer lifecycle', () => {
     silent.on('error', () => undefined);
     await new Promise((resolve) => silent.once('connect', resolve));
 
-    const inFlight = fetch(`${server.url}/v1/tools/sleep`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"ms":300}' });
+    const inFlight = fetch(`${server.url}/v1/tools/sleep`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"ms":300}',
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const begun = Date.now();
     await server.close();
@@ -176,10 +193,22 @@ describe('startHttpServer lifecycle', () => {
   });
 
   it('fails to start on a port already in use, leaving nothing running', async () => {
-    const first = await startHttpServer({ engines: engineStub(healthy), tools: [], createMcpServer: mcpServerFactory().create, port: 0, logger: silentLogger });
+    const first = await startHttpServer({
+      engines: engineStub(healthy),
+      tools: [],
+      createMcpServer: mcpServerFactory().create,
+      port: 0,
+      logger: silentLogger,
+    });
     try {
       await expect(
-        startHttpServer({ engines: engineStub(healthy), tools: [], createMcpServer: mcpServerFactory().create, port: first.port, logger: silentLogger }),
+        startHttpServer({
+          engines: engineStub(healthy),
+          tools: [],
+          createMcpServer: mcpServerFactory().create,
+          port: first.port,
+          logger: silentLogger,
+        }),
       ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await first.close();

@@ -13,7 +13,9 @@ const REDIS_URL = testRedisUrl(12);
 
 /** A worker process serving the generation queue (test/jobs/helpers/worker-child.ts). */
 async function spawnWorker(dir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs/helpers/worker-child.ts', REDIS_URL, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs/helpers/worker-child.ts', REDIS_URL, dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     lines.once('line', (l) => (l === 'ready' ? resolve() : reject(new Error(`worker said ${l}`))));
@@ -45,7 +47,12 @@ describe.skipIf(!up)('jobs across worker processes (real Redis)', () => {
     const rows = 30_000;
     const job = await engine.start({
       type: 'generation',
-      data: { generator: 'window-ramp', params: { start: 0, points: rows, interval: 1000, slowMs: 150 }, seed: 9, chunkValues: 1000 },
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: rows, interval: 1000, slowMs: 150 },
+        seed: 9,
+        chunkValues: 1000,
+      },
     });
     const running = await waitFor('three chunks done', async () => {
       const j = await engine.get(job.id);
@@ -92,9 +99,19 @@ describe.skipIf(!up)('jobs across worker processes (real Redis)', () => {
     const { storage: s2 } = await tempDirStorage();
     const registry = registryWith(s2);
     const other = (await createJobEngine({ redisUrl: REDIS_URL, registry, logger })) as BullJobEngine;
-    const workers: BullWorkers = await startBullWorkers({ redisUrl: REDIS_URL, registry, logger, concurrency: 2, types: ['cleanup'] });
+    const workers: BullWorkers = await startBullWorkers({
+      redisUrl: REDIS_URL,
+      registry,
+      logger,
+      concurrency: 2,
+      types: ['cleanup'],
+    });
     try {
-      const req = { id: 'every-second', cron: '* * * * * *', job: { type: 'cleanup' as const, data: { olderThan: '30d' } } };
+      const req = {
+        id: 'every-second',
+        cron: '* * * * * *',
+        job: { type: 'cleanup' as const, data: { olderThan: '30d' } },
+      };
       const [x, y] = await Promise.all([engine.schedule(req), other.schedule(req)]);
       expect(x.id).toBe('every-second');
       expect(y.cron).toBe('* * * * * *');

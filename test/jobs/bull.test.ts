@@ -34,7 +34,15 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
   });
 
   it('runs a chunked generation job to completion and logs its events', async () => {
-    const job = await engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { start: 0, points: 5000, interval: 1000, devices: 2 }, seed: 1, chunkValues: 1000 } });
+    const job = await engine.start({
+      type: 'generation',
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: 5000, interval: 1000, devices: 2 },
+        seed: 1,
+        chunkValues: 1000,
+      },
+    });
     expect(job.state).toBe('queued');
     const done = await waitFor('completion', async () => {
       const j = await engine.get(job.id);
@@ -44,7 +52,9 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
     const parts = await storage.list({ tags: { 'tsiot.job': job.id }, limit: 100 });
     expect(parts.total).toBe(20);
     const history = await engine.events.history(job.id);
-    expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['job.queued', 'job.started', 'generation.completed', 'job.completed']));
+    expect(history.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['job.queued', 'job.started', 'generation.completed', 'job.completed']),
+    );
     expect(replayJob(job.id, history)).toMatchObject({ state: 'completed', attempts: 1 });
     await waitFor('live event', async () => events.some((e) => e.jobId === job.id && e.type === 'job.completed'));
   });
@@ -80,7 +90,15 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
   });
 
   it('cancels a running job; cancelling it again or an unknown id is a clear error', async () => {
-    const job = await engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { start: 0, points: 100_000, interval: 1000, slowMs: 200 }, seed: 2, chunkValues: 1000 } });
+    const job = await engine.start({
+      type: 'generation',
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: 100_000, interval: 1000, slowMs: 200 },
+        seed: 2,
+        chunkValues: 1000,
+      },
+    });
     await waitFor('running', async () => (await engine.get(job.id)).state === 'running');
     const cancelled = await engine.cancel(job.id);
     expect(cancelled.state).toBe('cancelled');
@@ -101,7 +119,9 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
   it('refuses bad requests before queueing', async () => {
     await expect(engine.start({ type: 'export', data: {} })).rejects.toMatchObject({ code: 'unsupported' });
     await expect(engine.start({ type: 'bogus' as never, data: {} })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { interval: 'often' } } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { interval: 'often' } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     const bad = engine.schedule({ id: 'bad', cron: 'every hour', job: { type: 'cleanup', data: { olderThan: '1d' } } });
     await expect(bad).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(bad).rejects.toThrow(/0 \* \* \* \*/);
@@ -110,22 +130,47 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
   it('runs higher priority first', async () => {
     const blocker = await engine.start({ type: 'training', data: { ms: 400 } });
     const blocker2 = await engine.start({ type: 'training', data: { ms: 400 } });
-    await waitFor('blockers running', async () => (await engine.get(blocker2.id)).state === 'running' && (await engine.get(blocker.id)).state === 'running');
+    await waitFor(
+      'blockers running',
+      async () =>
+        (await engine.get(blocker2.id)).state === 'running' && (await engine.get(blocker.id)).state === 'running',
+    );
     const low = await engine.start({ type: 'training', data: { ms: 1 }, priority: 90 });
     const high = await engine.start({ type: 'training', data: { ms: 1 }, priority: 10 });
-    const l = await waitFor('low done', async () => { const j = await engine.get(low.id); return j.state === 'completed' && j; });
-    const h = await waitFor('high done', async () => { const j = await engine.get(high.id); return j.state === 'completed' && j; });
+    const l = await waitFor('low done', async () => {
+      const j = await engine.get(low.id);
+      return j.state === 'completed' && j;
+    });
+    const h = await waitFor('high done', async () => {
+      const j = await engine.get(high.id);
+      return j.state === 'completed' && j;
+    });
     expect(h.startedAt! <= l.startedAt!).toBe(true);
   });
 
   it('limits how fast a tenant starts jobs, across API instances', async () => {
-    const limited = (await createJobEngine({ redisUrl: REDIS_URL, registry: registryWith(storage, [sleeper()]), logger, rateLimit: { burst: 2, perSecond: 0.2 } })) as BullJobEngine;
-    const twin = (await createJobEngine({ redisUrl: REDIS_URL, registry: registryWith(storage, [sleeper()]), logger, rateLimit: { burst: 2, perSecond: 0.2 } })) as BullJobEngine;
+    const limited = (await createJobEngine({
+      redisUrl: REDIS_URL,
+      registry: registryWith(storage, [sleeper()]),
+      logger,
+      rateLimit: { burst: 2, perSecond: 0.2 },
+    })) as BullJobEngine;
+    const twin = (await createJobEngine({
+      redisUrl: REDIS_URL,
+      registry: registryWith(storage, [sleeper()]),
+      logger,
+      rateLimit: { burst: 2, perSecond: 0.2 },
+    })) as BullJobEngine;
     try {
       await limited.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' });
       await twin.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' });
-      await expect(limited.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfterMs: expect.any(Number) } });
-      await expect(twin.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({ code: 'rate_limited' });
+      await expect(limited.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({
+        code: 'rate_limited',
+        details: { retryAfterMs: expect.any(Number) },
+      });
+      await expect(twin.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({
+        code: 'rate_limited',
+      });
       await twin.start({ type: 'training', data: { ms: 1 }, tenant: 'other' });
     } finally {
       await limited.close();
@@ -135,7 +180,9 @@ describe.skipIf(!up)('jobs on BullMQ (real Redis)', () => {
 
   it('answers unavailable quickly when Redis is unreachable', async () => {
     const t0 = Date.now();
-    await expect(createJobEngine({ redisUrl: 'redis://127.0.0.1:1', registry: new JobHandlerRegistry(), logger })).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(
+      createJobEngine({ redisUrl: 'redis://127.0.0.1:1', registry: new JobHandlerRegistry(), logger }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });

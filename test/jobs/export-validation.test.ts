@@ -23,8 +23,20 @@ function fleet(): TimeSeries[] {
   return layouts.map((cols, d) => {
     const n = 3000 + 250 * d;
     const timestamps = Float64Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
-    const columns = cols.map((name, c) => ({ name, values: Float64Array.from({ length: n }, (_, i) => (i % 97 === 13 ? NaN : Math.sin(i / (20 + c)) * (d + 1) + i / 1000)) }));
-    return { id: `ev-dev-${d}`, name: `device-00${d + 1}`, metadata: { deviceId: `device-00${d + 1}`, tags: { fleet: 'ev' } }, timestamps, columns, labels: [] };
+    const columns = cols.map((name, c) => ({
+      name,
+      values: Float64Array.from({ length: n }, (_, i) =>
+        i % 97 === 13 ? NaN : Math.sin(i / (20 + c)) * (d + 1) + i / 1000,
+      ),
+    }));
+    return {
+      id: `ev-dev-${d}`,
+      name: `device-00${d + 1}`,
+      metadata: { deviceId: `device-00${d + 1}`, tags: { fleet: 'ev' } },
+      timestamps,
+      columns,
+      labels: [],
+    };
   });
 }
 
@@ -62,11 +74,19 @@ describe('export jobs', () => {
       const result = done.result as { path: string; bytes: number; rows: number; sha256: string; series: number };
       const written = readFileSync(result.path);
       expect(written.equals(reference)).toBe(true);
-      expect(result).toMatchObject({ bytes: reference.length, rows: tool.structured.rows, sha256: tool.structured.sha256, series: 3 });
+      expect(result).toMatchObject({
+        bytes: reference.length,
+        rows: tool.structured.rows,
+        sha256: tool.structured.sha256,
+        series: 3,
+      });
       expect(result.rows).toBe(3000 + 3250 + 3500);
       expect(basename(result.path)).toBe(`export-${result.sha256.slice(0, 16)}.${format === 'line' ? 'lp' : format}`);
       const history = await engines.jobs.events.history(job.id);
-      expect(history.find((e) => e.type === 'export.completed')?.data).toMatchObject({ path: result.path, sha256: result.sha256 });
+      expect(history.find((e) => e.type === 'export.completed')?.data).toMatchObject({
+        path: result.path,
+        sha256: result.sha256,
+      });
       expect(history.filter((e) => e.type === 'job.progress').at(-1)?.data).toMatchObject({ done: 3, total: 3 });
     });
   }
@@ -75,17 +95,25 @@ describe('export jobs', () => {
     const start = Date.UTC(2024, 0, 1, 10);
     const end = Date.UTC(2024, 0, 1, 12);
     const tool = await runTool(exportSeriesTool, { ids, format: 'ndjson', start, end, fileName: 'range.ndjson' }, ctx);
-    const job = await engines.jobs.start({ type: 'export', data: { selection: { tags: { fleet: 'ev' } }, format: 'ndjson', start, end, fileName: 'job-range.ndjson' } });
+    const job = await engines.jobs.start({
+      type: 'export',
+      data: { selection: { tags: { fleet: 'ev' } }, format: 'ndjson', start, end, fileName: 'job-range.ndjson' },
+    });
     const done = await until(engines.jobs, job.id, ['completed', 'dead']);
     const result = done.result as { path: string; rows: number };
     expect(basename(result.path)).toBe('job-range.ndjson');
     expect(readFileSync(result.path).equals(readFileSync(tool.structured.path as string))).toBe(true);
     expect(result.rows).toBe(3 * 121);
 
-    const one = await engines.jobs.start({ type: 'export', data: { selection: { deviceId: 'device-002' }, format: 'csv' } });
+    const one = await engines.jobs.start({
+      type: 'export',
+      data: { selection: { deviceId: 'device-002' }, format: 'csv' },
+    });
     const oneDone = await until(engines.jobs, one.id, ['completed', 'dead']);
     expect(oneDone.result).toMatchObject({ series: 1, rows: 3250 });
-    expect(readFileSync((oneDone.result as { path: string }).path, 'utf8').split('\n')[0]).toBe('timestamp,series,humidity,pressure');
+    expect(readFileSync((oneDone.result as { path: string }).path, 'utf8').split('\n')[0]).toBe(
+      'timestamp,series,humidity,pressure',
+    );
   });
 
   it('reports progress after every series', async () => {
@@ -104,27 +132,53 @@ describe('export jobs', () => {
       seen.length = 0;
       const data = handler.prepare!(handler.schema.parse({ ids, format, fileName: `progress.${format}` }));
       await handler.run(data, run);
-      expect(seen.map((p) => [p.done, p.total])).toEqual([[1, 3], [2, 3], [3, 3]]);
+      expect(seen.map((p) => [p.done, p.total])).toEqual([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ]);
     }
   });
 
   it('refuses bad data before queueing', async () => {
-    await expect(engines.jobs.start({ type: 'export', data: { format: 'csv' } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engines.jobs.start({ type: 'export', data: { ids, selection: { namePrefix: 'd' } } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engines.jobs.start({ type: 'export', data: { ids, format: 'xlsx' } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engines.jobs.start({ type: 'export', data: { ids, fileName: '../escape.csv' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(engines.jobs.start({ type: 'export', data: { format: 'csv' } })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(
+      engines.jobs.start({ type: 'export', data: { ids, selection: { namePrefix: 'd' } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(engines.jobs.start({ type: 'export', data: { ids, format: 'xlsx' } })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(
+      engines.jobs.start({ type: 'export', data: { ids, fileName: '../escape.csv' } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('fails an unknown id with not_found at once, without retries, and leaves no file', async () => {
     const before = entries(join(engines.dataDir, 'exports'));
-    const job = await engines.jobs.start({ type: 'export', data: { ids: [ids[0], 'ser_missing'], format: 'csv' }, attempts: 5, backoffMs: 10 });
+    const job = await engines.jobs.start({
+      type: 'export',
+      data: { ids: [ids[0], 'ser_missing'], format: 'csv' },
+      attempts: 5,
+      backoffMs: 10,
+    });
     const dead = await until(engines.jobs, job.id, ['dead', 'completed']);
     expect(dead).toMatchObject({ state: 'dead', attempts: 1, error: { code: 'not_found' } });
     expect(dead.error!.message).toContain('ser_missing');
     expect(entries(join(engines.dataDir, 'exports'))).toEqual(before);
 
-    const none = await engines.jobs.start({ type: 'export', data: { selection: { tags: { fleet: 'nobody' } } }, attempts: 5, backoffMs: 10 });
-    expect(await until(engines.jobs, none.id, ['dead', 'completed'])).toMatchObject({ state: 'dead', attempts: 1, error: { code: 'not_found' } });
+    const none = await engines.jobs.start({
+      type: 'export',
+      data: { selection: { tags: { fleet: 'nobody' } } },
+      attempts: 5,
+      backoffMs: 10,
+    });
+    expect(await until(engines.jobs, none.id, ['dead', 'completed'])).toMatchObject({
+      state: 'dead',
+      attempts: 1,
+      error: { code: 'not_found' },
+    });
   });
 
   it('cancelled part-way, it removes its temporary file and publishes nothing', async () => {
@@ -147,7 +201,12 @@ describe('export jobs', () => {
     const docs = new DuckDbStorage({ path: ':memory:' });
     await docs.init();
     const dataDir = join(engines.dataDir, 'cancel');
-    const jobs = new InProcessJobEngine({ documents: docs, registry: new JobHandlerRegistry().register(exportJobHandler({ storage, dataDir })), events: new InProcessEventBus(docs), logger });
+    const jobs = new InProcessJobEngine({
+      documents: docs,
+      registry: new JobHandlerRegistry().register(exportJobHandler({ storage, dataDir })),
+      events: new InProcessEventBus(docs),
+      logger,
+    });
     await jobs.init();
     try {
       for (const format of ['csv', 'parquet'] as const) {
@@ -173,7 +232,14 @@ describe('export jobs', () => {
 
 describe('validation jobs', () => {
   it('stores a report readable with engines.validation.get and publishes validation.completed', async () => {
-    const job = await engines.jobs.start({ type: 'validation', data: { synthetic: [ids[0], ids[2]], reference: [ids[0]], rules: { validators: ['quality', 'temporal', 'statistical'] } } });
+    const job = await engines.jobs.start({
+      type: 'validation',
+      data: {
+        synthetic: [ids[0], ids[2]],
+        reference: [ids[0]],
+        rules: { validators: ['quality', 'temporal', 'statistical'] },
+      },
+    });
     const done = await until(engines.jobs, job.id, ['completed', 'dead']);
     expect(done.error).toBeUndefined();
     const result = done.result as { reportId: string; score: number | null; verdict: string };
@@ -183,13 +249,25 @@ describe('validation jobs', () => {
     expect(report.verdict).toBe(result.verdict);
     expect(report.validators.map((v) => v.name).sort()).toEqual(['quality', 'statistical', 'temporal']);
     const history = await engines.jobs.events.history(job.id);
-    expect(history.find((e) => e.type === 'validation.completed')?.data).toMatchObject({ reportId: result.reportId, verdict: result.verdict });
+    expect(history.find((e) => e.type === 'validation.completed')?.data).toMatchObject({
+      reportId: result.reportId,
+      verdict: result.verdict,
+    });
   });
 
   it('refuses bad rules at submission and fails unknown ids with not_found without retrying', async () => {
-    await expect(engines.jobs.start({ type: 'validation', data: { synthetic: ids, rules: { validators: ['nonsense'] } } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engines.jobs.start({ type: 'validation', data: { synthetic: [] } })).rejects.toMatchObject({ code: 'invalid_input' });
-    const job = await engines.jobs.start({ type: 'validation', data: { synthetic: [ids[0]], reference: ['ser_nope'] }, attempts: 4, backoffMs: 10 });
+    await expect(
+      engines.jobs.start({ type: 'validation', data: { synthetic: ids, rules: { validators: ['nonsense'] } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(engines.jobs.start({ type: 'validation', data: { synthetic: [] } })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    const job = await engines.jobs.start({
+      type: 'validation',
+      data: { synthetic: [ids[0]], reference: ['ser_nope'] },
+      attempts: 4,
+      backoffMs: 10,
+    });
     const dead = await until(engines.jobs, job.id, ['dead', 'completed']);
     expect(dead).toMatchObject({ state: 'dead', attempts: 1, error: { code: 'not_found' } });
     expect(dead.error!.message).toContain('ser_nope');

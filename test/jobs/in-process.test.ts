@@ -46,20 +46,41 @@ describe('in-process job engine (embedded DuckDB documents)', () => {
   });
 
   it('runs a chunked generation into storage and keeps its event history', async () => {
-    const job = await engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { start: 0, points: 3000, interval: 1000 }, seed: 3, chunkValues: 1000 } });
+    const job = await engine.start({
+      type: 'generation',
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: 3000, interval: 1000 },
+        seed: 3,
+        chunkValues: 1000,
+      },
+    });
     const done = await until(engine, job.id, 'completed');
     expect(done.result).toMatchObject({ chunks: 3, values: 3000, parts: 3 });
     const parts = await db.list({ tags: { 'tsiot.job': job.id } });
     expect(parts.items.map((p) => p.points).sort()).toEqual([1000, 1000, 1000]);
     const history = await engine.events.history(job.id);
-    expect(history.map((e) => e.type).filter((t) => t !== 'job.progress')).toEqual(['job.queued', 'job.started', 'generation.completed', 'job.completed']);
+    expect(history.map((e) => e.type).filter((t) => t !== 'job.progress')).toEqual([
+      'job.queued',
+      'job.started',
+      'generation.completed',
+      'job.completed',
+    ]);
     expect(history.some((e) => e.type === 'job.progress')).toBe(true);
     expect(replayJob(job.id, history)).toMatchObject({ state: 'completed', attempts: 1, result: done.result });
   });
 
   it('the same seed and chunk size give the same data', async () => {
-    const data = { generator: 'window-ramp', params: { start: 0, points: 2000, interval: 1000 }, seed: 'abc', chunkValues: 1000 };
-    const [a, b] = await Promise.all([engine.start({ type: 'generation', data }), engine.start({ type: 'generation', data })]);
+    const data = {
+      generator: 'window-ramp',
+      params: { start: 0, points: 2000, interval: 1000 },
+      seed: 'abc',
+      chunkValues: 1000,
+    };
+    const [a, b] = await Promise.all([
+      engine.start({ type: 'generation', data }),
+      engine.start({ type: 'generation', data }),
+    ]);
     await until(engine, a.id, 'completed');
     await until(engine, b.id, 'completed');
     for (const k of [0, 1]) {
@@ -87,7 +108,12 @@ describe('in-process job engine (embedded DuckDB documents)', () => {
   });
 
   it('times out an attempt even when the handler ignores the signal', async () => {
-    const job = await engine.start({ type: 'training', data: { ms: 5000, ignoreSignal: true }, attempts: 1, timeoutMs: 150 });
+    const job = await engine.start({
+      type: 'training',
+      data: { ms: 5000, ignoreSignal: true },
+      attempts: 1,
+      timeoutMs: 150,
+    });
     const dead = await until(engine, job.id, 'dead');
     expect(dead.error?.code).toBe('timeout');
   });
@@ -120,7 +146,15 @@ describe('in-process job engine (embedded DuckDB documents)', () => {
     failing.on = true;
     const bad = await engine.start({ type: 'validation', data: {}, attempts: 1 });
     await until(engine, bad.id, 'dead');
-    const job = await engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { start: 0, points: 20_000, interval: 1000, slowMs: 100 }, seed: 5, chunkValues: 1000 } });
+    const job = await engine.start({
+      type: 'generation',
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: 20_000, interval: 1000, slowMs: 100 },
+        seed: 5,
+        chunkValues: 1000,
+      },
+    });
     await waitFor('some chunks', async () => ((await engine.get(job.id)).progress?.done ?? 0) >= 3);
     await engine.close(); // the process goes away mid-job
     expect((await db.getDocument<JobView>('jobs', job.id))?.state).toBe('running');
@@ -142,9 +176,15 @@ describe('in-process job engine (embedded DuckDB documents)', () => {
   });
 
   it('schedules fire once per period, survive a restart, and can be removed', async () => {
-    await expect(engine.schedule({ id: 'x', cron: '99 * * * *', job: { type: 'training', data: { ms: 1 } } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engine.schedule({ id: 'bad id!', cron: '* * * * *', job: { type: 'training', data: { ms: 1 } } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engine.schedule({ id: 'y', cron: '* * * * *', job: { type: 'training', data: {} } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      engine.schedule({ id: 'x', cron: '99 * * * *', job: { type: 'training', data: { ms: 1 } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      engine.schedule({ id: 'bad id!', cron: '* * * * *', job: { type: 'training', data: { ms: 1 } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      engine.schedule({ id: 'y', cron: '* * * * *', job: { type: 'training', data: {} } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     const s = await engine.schedule({ id: 'tick', cron: '* * * * * *', job: { type: 'training', data: { ms: 1 } } });
     expect(s).toMatchObject({ id: 'tick', type: 'training', tz: 'UTC' });
     const t0 = Date.now();
@@ -167,13 +207,19 @@ describe('in-process job engine (embedded DuckDB documents)', () => {
   it('refuses unknown and unhandled job types, bad data and tenants over their rate', async () => {
     await expect(engine.start({ type: 'export', data: {} })).rejects.toMatchObject({ code: 'unsupported' });
     await expect(engine.start({ type: 'nope' as never, data: {} })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { devices: 0 } } })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(engine.start({ type: 'generation', data: { generator: 'unknown-gen' } })).rejects.toBeInstanceOf(TsiotError);
+    await expect(
+      engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { devices: 0 } } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(engine.start({ type: 'generation', data: { generator: 'unknown-gen' } })).rejects.toBeInstanceOf(
+      TsiotError,
+    );
     await engine.close();
     engine = await make(2, { rateLimit: { burst: 2, perSecond: 0.5 } });
     await engine.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' });
     await engine.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' });
-    await expect(engine.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(engine.start({ type: 'training', data: { ms: 1 }, tenant: 'acme' })).rejects.toMatchObject({
+      code: 'rate_limited',
+    });
     await engine.start({ type: 'training', data: { ms: 1 }, tenant: 'other' });
   });
 });

@@ -12,7 +12,11 @@ const URL = `redis://127.0.0.1:${PORT}/0`;
 
 /** A private Redis for this file, so the test can freeze it without disturbing anyone else's. */
 async function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (b: Buffer) => {
       if (b.toString().includes('Ready to accept connections')) resolve();
@@ -43,13 +47,24 @@ describe.skipIf(!up)('a Redis that goes away mid-run', () => {
   });
 
   it('answers unavailable within seconds while Redis is frozen, and the job resumes when it returns', async () => {
-    const job = await engine.start({ type: 'generation', data: { generator: 'window-ramp', params: { start: 0, points: 12_000, interval: 1000, slowMs: 150 }, seed: 4, chunkValues: 1000 } });
+    const job = await engine.start({
+      type: 'generation',
+      data: {
+        generator: 'window-ramp',
+        params: { start: 0, points: 12_000, interval: 1000, slowMs: 150 },
+        seed: 4,
+        chunkValues: 1000,
+      },
+    });
     await waitFor('two chunks', async () => ((await engine.get(job.id)).progress?.done ?? 0) >= 2);
     redis.kill('SIGSTOP');
     try {
       const t0 = Date.now();
       await expect(engine.get(job.id)).rejects.toMatchObject({ code: 'unavailable' });
-      await expect(engine.start({ type: 'cleanup', data: { olderThan: '1d' } })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/queue unavailable/i) });
+      await expect(engine.start({ type: 'cleanup', data: { olderThan: '1d' } })).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/queue unavailable/i),
+      });
       expect(Date.now() - t0).toBeLessThan(8000);
     } finally {
       redis.kill('SIGCONT');
@@ -68,7 +83,13 @@ describe.skipIf(!up)('a Redis that goes away mid-run', () => {
 
   it('a worker refuses to start against an unreachable Redis, quickly', async () => {
     const t0 = Date.now();
-    await expect(startBullWorkers({ redisUrl: 'redis://127.0.0.1:1', registry: registryWith((await tempDirStorage()).storage), logger })).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(
+      startBullWorkers({
+        redisUrl: 'redis://127.0.0.1:1',
+        registry: registryWith((await tempDirStorage()).storage),
+        logger,
+      }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });

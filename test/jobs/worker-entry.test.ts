@@ -19,10 +19,21 @@ describe.skipIf(!up)('runWorker (tsiot worker)', () => {
     await flushTsiotKeys(REDIS_URL);
     const dataDir = mkdtempSync(join(tmpdir(), 'tsiot-worker-'));
     const config = loadConfig({ dataDir, storage: 'duckdb://:memory:', logLevel: 'silent' }, {});
-    const worker = await runWorker({ redisUrl: REDIS_URL, concurrency: 2, queues: ['cleanup', 'generation'], config, logger, handleSignals: false });
+    const worker = await runWorker({
+      redisUrl: REDIS_URL,
+      concurrency: 2,
+      queues: ['cleanup', 'generation'],
+      config,
+      logger,
+      handleSignals: false,
+    });
     const generators = new GeneratorFactory();
     registerBuiltinGenerators(generators);
-    const api = await createJobEngine({ redisUrl: REDIS_URL, registry: defaultJobHandlers({ generators, storage: new DuckDbStorage({ path: ':memory:' }) }), logger });
+    const api = await createJobEngine({
+      redisUrl: REDIS_URL,
+      registry: defaultJobHandlers({ generators, storage: new DuckDbStorage({ path: ':memory:' }) }),
+      logger,
+    });
     try {
       expect(worker.workers.types).toEqual(['cleanup', 'generation']);
       const job = await api.start({ type: 'cleanup', data: { olderThan: '1d', dryRun: true } });
@@ -40,8 +51,14 @@ describe.skipIf(!up)('runWorker (tsiot worker)', () => {
 
   it('refuses unknown queues and bad concurrency before connecting', async () => {
     const config = loadConfig({ storage: 'duckdb://:memory:', logLevel: 'silent' }, {});
-    await expect(runWorker({ redisUrl: REDIS_URL, queues: ['generation', 'emails'], config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(runWorker({ redisUrl: REDIS_URL, concurrency: 0, config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(runWorker({ redisUrl: REDIS_URL, queues: ['training'], config, logger, handleSignals: false })).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(
+      runWorker({ redisUrl: REDIS_URL, queues: ['generation', 'emails'], config, logger, handleSignals: false }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      runWorker({ redisUrl: REDIS_URL, concurrency: 0, config, logger, handleSignals: false }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      runWorker({ redisUrl: REDIS_URL, queues: ['training'], config, logger, handleSignals: false }),
+    ).rejects.toMatchObject({ code: 'unsupported' });
   });
 });

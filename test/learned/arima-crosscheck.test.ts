@@ -15,7 +15,11 @@ const ARIMA = createRequire(import.meta.url)('arima') as new (o: Record<string, 
 function series(seed: number, trend = 0): number[] {
   const rng = createRng(seed);
   const order: ArimaOrder = { p: 1, d: 0, q: 1, P: 0, D: 0, Q: 0, period: 0 };
-  const s = new ArimaStepper({ order, phi: [0.7], theta: [-0.4], seasonalPhi: [], seasonalTheta: [], mean: 10, sigma2: 4 }, [], []);
+  const s = new ArimaStepper(
+    { order, phi: [0.7], theta: [-0.4], seasonalPhi: [], seasonalTheta: [], mean: 10, sigma2: 4 },
+    [],
+    [],
+  );
   s.burnIn(500, 2, rng);
   return Array.from({ length: 1000 }, (_, i) => s.step(2 * rng.normal()) + trend * i);
 }

@@ -9,7 +9,11 @@ import { ArimaStepper, forecast } from '../../src/engines/generation/arima/simul
 const order = (o: Partial<ArimaOrder>): ArimaOrder => ({ p: 0, d: 0, q: 0, P: 0, D: 0, Q: 0, period: 0, ...o });
 
 /** Simulate n points of a model from a fresh start with burn-in. */
-function simulate(model: Omit<ArimaCoefficients, 'order'> & { order: ArimaOrder }, n: number, seed: number): Float64Array {
+function simulate(
+  model: Omit<ArimaCoefficients, 'order'> & { order: ArimaOrder },
+  n: number,
+  seed: number,
+): Float64Array {
   const rng = createRng(seed);
   const s = new ArimaStepper(model, [], []);
   const sigma = Math.sqrt(model.sigma2);

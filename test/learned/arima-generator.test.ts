@@ -19,7 +19,10 @@ describe('arima generator definition', () => {
       length: 4000,
       devices: 2,
       interval: '10s',
-      columns: [{ name: 'x', phi: [0.5, 0.2], sigma: 2, mean: 7 }, { name: 'level', d: 1, initial: 100, sigma: 0.1 }],
+      columns: [
+        { name: 'x', phi: [0.5, 0.2], sigma: 2, mean: 7 },
+        { name: 'level', d: 1, initial: 100, sigma: 0.1 },
+      ],
     });
     const gen = factory.create('arima');
     expect(gen.estimatePoints(params)).toBe(16_000);
@@ -28,7 +31,9 @@ describe('arima generator definition', () => {
     expect(a.series).toHaveLength(2);
     expect(Array.from(a.series[1]!.columns[0]!.values)).toEqual(Array.from(b.series[1]!.columns[0]!.values));
     expect(a.series[0]!.timestamps[1]! - a.series[0]!.timestamps[0]!).toBe(10_000);
-    const fit = estimateArima(a.series[0]!.columns[0]!.values, { order: { p: 2, d: 0, q: 0, P: 0, D: 0, Q: 0, period: 0 } });
+    const fit = estimateArima(a.series[0]!.columns[0]!.values, {
+      order: { p: 2, d: 0, q: 0, P: 0, D: 0, Q: 0, period: 0 },
+    });
     expect(Math.abs(fit.phi[0]! - 0.5)).toBeLessThan(0.05);
     expect(Math.abs(fit.mean - 7)).toBeLessThan(0.3);
     expect(Math.abs(fit.sigma2 - 4)).toBeLessThan(0.3);

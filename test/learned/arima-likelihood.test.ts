@@ -45,7 +45,10 @@ describe('exact ARMA likelihood (Kalman filter)', () => {
     const g0 = 1 / (1 - a1 * r1 - a2 * (a1 * r1 + a2));
     const rho: number[] = [1, r1];
     for (let k = 2; k < 60; k++) rho.push(a1 * rho[k - 1]! + a2 * rho[k - 2]!);
-    expect(armaExactLikelihood(z, [a1, a2], []).loglik).toBeCloseTo(bruteForce(z, (k) => g0 * rho[k]!), 8);
+    expect(armaExactLikelihood(z, [a1, a2], []).loglik).toBeCloseTo(
+      bruteForce(z, (k) => g0 * rho[k]!),
+      8,
+    );
   });
 
   it('Nelder–Mead finds the minimum of a quadratic', () => {
@@ -62,7 +65,12 @@ describe('exact ARMA likelihood (Kalman filter)', () => {
     const css = estimateArima(y, { order, method: 'css' });
     const ml = estimateArima(y, { order });
     expect(ml.method).toBe('css-ml');
-    const exactAt = (theta: number, mean: number) => armaExactLikelihood(y.map((v) => v - mean), [], [theta]).loglik;
+    const exactAt = (theta: number, mean: number) =>
+      armaExactLikelihood(
+        y.map((v) => v - mean),
+        [],
+        [theta],
+      ).loglik;
     expect(ml.loglik).toBeCloseTo(exactAt(ml.theta[0]!, ml.mean), 8);
     expect(ml.loglik).toBeGreaterThanOrEqual(exactAt(css.theta[0]!, css.mean));
     expect(Math.abs(ml.theta[0]! - 0.8)).toBeLessThan(0.1);

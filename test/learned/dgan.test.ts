@@ -10,7 +10,16 @@ import { prepareTrainingSequences } from '../../src/engines/models/training-sequ
 import { tempStore, twoColumnSeries } from '../models/helpers.js';
 import { fleet, SITES } from './fleet.js';
 
-const tiny = { length: 24, sampleLen: 4, hidden: 12, mlpHidden: 16, discriminatorHidden: 24, discriminatorLayers: 2, batchSize: 16, iterations: 12 };
+const tiny = {
+  length: 24,
+  sampleLen: 4,
+  hidden: 12,
+  mlpHidden: 16,
+  discriminatorHidden: 24,
+  discriminatorLayers: 2,
+  batchSize: 16,
+  iterations: 12,
+};
 const options = (o: Record<string, unknown> = {}) => dganLearner.fitOptionsSchema.parse({ ...tiny, ...o });
 const data = prepareTrainingSequences(fleet(9, 36));
 
@@ -61,7 +70,10 @@ describe('dgan (DoppelGANger) learned generator', () => {
       expect(['TH-100', 'TH-200']).toContain(e.attributes.model);
       expect([1, 2, 3, 4]).toContain(e.attributes.firmware);
       // Entity min/max lie in [0, 1] of the overall range up to half a range either side.
-      for (const [col, c] of [[e.path[0]!, t!], [e.path[1]!, h!]] as const) {
+      for (const [col, c] of [
+        [e.path[0]!, t!],
+        [e.path[1]!, h!],
+      ] as const) {
         const span = c.max - c.min;
         for (const v of col) {
           expect(Number.isFinite(v)).toBe(true);
@@ -72,13 +84,27 @@ describe('dgan (DoppelGANger) learned generator', () => {
     }
   }, 120_000);
 
-  it('training narrows the critic\'s Wasserstein estimate and learns how the site sets the level', async () => {
-    const fit = await dganLearner.fit(prepareTrainingSequences(fleet(12, 36)), options({ iterations: 300, batchSize: 32, hidden: 24, mlpHidden: 32, discriminatorHidden: 48, learningRate: 0.003 }), { rng: createRng(11) });
+  it("training narrows the critic's Wasserstein estimate and learns how the site sets the level", async () => {
+    const fit = await dganLearner.fit(
+      prepareTrainingSequences(fleet(12, 36)),
+      options({
+        iterations: 300,
+        batchSize: 32,
+        hidden: 24,
+        mlpHidden: 32,
+        discriminatorHidden: 48,
+        learningRate: 0.003,
+      }),
+      { rng: createRng(11) },
+    );
     const w = (fit.details.losses as Record<string, { first: number; last: number }>).wasserstein;
     expect(w.last).toBeLessThan(0.75 * w.first);
     model = await dganLearner.load(fit.state);
     const level = async (site: string) => {
-      const es = await model!.sampleEntities!({ length: 24, count: 60, context: 'none', attributes: { site } }, createRng(site));
+      const es = await model!.sampleEntities!(
+        { length: 24, count: 60, context: 'none', attributes: { site } },
+        createRng(site),
+      );
       return es.reduce((s, e) => s + e.path[0]!.reduce((a, v) => a + v, 0) / 24, 0) / es.length;
     };
     // Real levels: 20, 40 and 60 °C.
@@ -91,12 +117,26 @@ describe('dgan (DoppelGANger) learned generator', () => {
     const fit = await fitTiny();
     model = await dganLearner.load(fit.state);
     const m = model;
-    const req = (attributes: Record<string, string | number | boolean>): SampleRequest => ({ length: 12, count: 25, context: 'none', attributes });
+    const req = (attributes: Record<string, string | number | boolean>): SampleRequest => ({
+      length: 12,
+      count: 25,
+      context: 'none',
+      attributes,
+    });
     const got = await m.sampleEntities!(req({ site: 'plant-3', firmware: 2 }), createRng(4));
     expect(got.every((e) => e.attributes.site === 'plant-3' && e.attributes.firmware === 2)).toBe(true);
     expect(new Set(got.map((e) => e.attributes.model)).size).toBeGreaterThan(0);
-    await rejects(() => m.sample(req({ site: 'plant-9' }), createRng(1)), 'attributes.site', '"plant-9"', '"plant-1", "plant-2", "plant-3"');
-    await rejects(() => m.sample(req({ colour: 'red' }), createRng(1)), 'attributes.colour', '"firmware", "model", "site"');
+    await rejects(
+      () => m.sample(req({ site: 'plant-9' }), createRng(1)),
+      'attributes.site',
+      '"plant-9"',
+      '"plant-1", "plant-2", "plant-3"',
+    );
+    await rejects(
+      () => m.sample(req({ colour: 'red' }), createRng(1)),
+      'attributes.colour',
+      '"firmware", "model", "site"',
+    );
     await rejects(() => m.sample(req({ firmware: 7 }), createRng(1)), 'attributes.firmware', 'from 1 to 4');
   }, 120_000);
 
@@ -109,14 +149,16 @@ describe('dgan (DoppelGANger) learned generator', () => {
     const req: SampleRequest = { length: 16, count: 6, context: 'none' };
     const a = await model.sampleEntities!(req, createRng(7));
     const loaded = tf.memory().numTensors;
-    for (let i = 0; i < 60; i++) await model.sample({ ...req, ...(i % 2 ? { attributes: { site: 'plant-2' } } : {}) }, createRng(i));
+    for (let i = 0; i < 60; i++)
+      await model.sample({ ...req, ...(i % 2 ? { attributes: { site: 'plant-2' } } : {}) }, createRng(i));
     await model.sample({ ...req, attributes: { site: 'nowhere' } }, createRng(1)).catch(() => undefined);
     expect(tf.memory().numTensors).toBe(loaded);
     const again = await dganLearner.load(JSON.parse(JSON.stringify(fit.state)) as DganState);
     const b = await again.sampleEntities!(req, createRng(7));
     const c = await again.sampleEntities!(req, createRng(8));
     again.dispose();
-    const flat = (es: typeof a) => es.map((e) => ({ attributes: e.attributes, path: e.path.map((p) => Array.from(p)) }));
+    const flat = (es: typeof a) =>
+      es.map((e) => ({ attributes: e.attributes, path: e.path.map((p) => Array.from(p)) }));
     expect(flat(b)).toEqual(flat(a));
     expect(flat(c)).not.toEqual(flat(a));
     model.dispose();
@@ -155,7 +197,17 @@ describe('dgan (DoppelGANger) learned generator', () => {
 
   describe('exact resume', () => {
     // Tiny networks, N = 8 iterations, a checkpoint after every iteration.
-    const exact = { length: 12, sampleLen: 4, hidden: 4, mlpHidden: 8, discriminatorHidden: 8, discriminatorLayers: 1, batchSize: 8, iterations: 8, checkpointEvery: 1 };
+    const exact = {
+      length: 12,
+      sampleLen: 4,
+      hidden: 4,
+      mlpHidden: 8,
+      discriminatorHidden: 8,
+      discriminatorLayers: 1,
+      batchSize: 8,
+      iterations: 8,
+      checkpointEvery: 1,
+    };
     type Saved = { cp: DganCheckpoint; done: number };
     /** Fit with the seed, recording every checkpoint as the registry would store it (a JSON round-trip). */
     async function run(resumeFrom?: DganCheckpoint) {
@@ -222,7 +274,11 @@ describe('dgan (DoppelGANger) learned generator', () => {
   it('refuses entities without the shared attributes and crops longer than an entity', async () => {
     const bad = fleet(3, 30);
     delete bad[1]!.metadata.attributes!.site;
-    await rejects(async () => dganLearner.fit(prepareTrainingSequences(bad), options(), { rng: createRng(1) }), 'data[1]', 'attribute "site" is missing');
+    await rejects(
+      async () => dganLearner.fit(prepareTrainingSequences(bad), options(), { rng: createRng(1) }),
+      'data[1]',
+      'attribute "site" is missing',
+    );
     await rejects(() => fitTiny({ length: 48 }), 'length: 48', 'shortest entity (36 rows)');
   }, 60_000);
 
@@ -231,7 +287,12 @@ describe('dgan (DoppelGANger) learned generator', () => {
     try {
       const registry = new ModelRegistry(t.store, builtinLearners());
       expect(registry.generators()).toEqual(expect.arrayContaining(['dgan', 'ydata']));
-      const rec = await registry.fit({ generator: 'ydata', data: twoColumnSeries(120), seed: 1, options: { ...tiny, iterations: 3 } });
+      const rec = await registry.fit({
+        generator: 'ydata',
+        data: twoColumnSeries(120),
+        seed: 1,
+        options: { ...tiny, iterations: 3 },
+      });
       expect(rec.generator).toBe('ydata');
       const s = await registry.sample(rec.id, { length: 20, count: 2, context: 'none', seed: 3 });
       expect(s.series).toHaveLength(2);

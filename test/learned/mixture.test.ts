@@ -25,14 +25,19 @@ function windowSeries(w: Windows, i: number): TimeSeries {
     name: `w${i}`,
     metadata: { tags: {} },
     timestamps: Float64Array.from({ length: w.length }, (_, t) => t * 1000),
-    columns: names.slice(0, w.dim).map((name, d) => ({ name, values: Float64Array.from({ length: w.length }, (_, t) => w.data[(i * w.length + t) * w.dim + d]!) })),
+    columns: names.slice(0, w.dim).map((name, d) => ({
+      name,
+      values: Float64Array.from({ length: w.length }, (_, t) => w.data[(i * w.length + t) * w.dim + d]!),
+    })),
     labels: [],
   };
 }
 
 function toWindows(paths: SampledPath[], like: Windows): Windows {
   const data = new Float32Array(paths.length * like.length * like.dim);
-  paths.forEach((p, i) => p.forEach((col, d) => col.forEach((v, t) => (data[(i * like.length + t) * like.dim + d] = v))));
+  paths.forEach((p, i) =>
+    p.forEach((col, d) => col.forEach((v, t) => (data[(i * like.length + t) * like.dim + d] = v))),
+  );
   return { count: paths.length, length: like.length, dim: like.dim, data };
 }
 
@@ -44,7 +49,14 @@ function cycleSeries(rows: number, seed = 1): TimeSeries {
     ar = 0.5 * ar + 0.05 * rng.normal();
     return 10 + 3 * Math.sin((2 * Math.PI * t) / 24) + ar;
   });
-  return { id: 'cycle', name: 'cycle', metadata: { tags: {} }, timestamps: Float64Array.from({ length: rows }, (_, t) => t * 3_600_000), columns: [{ name: 'temperature', values }], labels: [] };
+  return {
+    id: 'cycle',
+    name: 'cycle',
+    metadata: { tags: {} },
+    timestamps: Float64Array.from({ length: rows }, (_, t) => t * 3_600_000),
+    columns: [{ name: 'temperature', values }],
+    labels: [],
+  };
 }
 
 const fitOptions = (o: Record<string, unknown> = {}) => mixtureLearner.fitOptionsSchema.parse(o);
@@ -98,7 +110,9 @@ describe('mixture: the linear algebra underneath', () => {
     const points = new Float64Array(n * dim);
     for (let i = 0; i < n; i++) {
       const z = [3 * rng.normal(), 2 * rng.normal(), rng.normal()];
-      for (let j = 0; j < dim; j++) points[i * dim + j] = 5 + z[0]! * basis[0]![j]! + z[1]! * basis[1]![j]! + z[2]! * basis[2]![j]! + 0.01 * rng.normal();
+      for (let j = 0; j < dim; j++)
+        points[i * dim + j] =
+          5 + z[0]! * basis[0]![j]! + z[1]! * basis[1]![j]! + z[2]! * basis[2]![j]! + 0.01 * rng.normal();
     }
     const pca = fitPca(points, n, dim, { variance: 0.999, maxLatent: 10 });
     expect(pca.latent).toBe(3);
@@ -142,7 +156,12 @@ describe('mixture learner', () => {
   const real = sines(createRng('sines'), 1500, 24, 3);
   const sequences = prepareTrainingSequences(Array.from({ length: real.count }, (_, i) => windowSeries(real, i)));
 
-  async function fitSample(data: TrainingData, options: Record<string, unknown>, seed: number, request = { length: 24, count: real.count, context: 'none' as const }) {
+  async function fitSample(
+    data: TrainingData,
+    options: Record<string, unknown>,
+    seed: number,
+    request = { length: 24, count: real.count, context: 'none' as const },
+  ) {
     const fit = await mixtureLearner.fit(data, fitOptions(options), { rng: createRng(seed) });
     const model = await mixtureLearner.load(JSON.parse(JSON.stringify(fit.state)) as MixtureState);
     try {
@@ -154,7 +173,10 @@ describe('mixture learner', () => {
 
   it('learns windows of Sines that a classifier cannot tell from real ones, and beats a no-dynamics baseline', async () => {
     const progress: string[] = [];
-    const fit = await mixtureLearner.fit(sequences, fitOptions({ maxComponents: 8 }), { rng: createRng(1), onProgress: (p) => progress.push(p.message ?? '') });
+    const fit = await mixtureLearner.fit(sequences, fitOptions({ maxComponents: 8 }), {
+      rng: createRng(1),
+      onProgress: (p) => progress.push(p.message ?? ''),
+    });
     const state = fit.state;
     expect(state.window).toBe(24); // the sequences' own length
     expect(fit.details.trainingWindows).toBe(1500);
@@ -168,7 +190,10 @@ describe('mixture learner', () => {
     expect(progress.at(-1)).toBe('fitted');
 
     const model = await mixtureLearner.load(state);
-    const synthetic = toWindows(await model.sample({ length: 24, count: real.count, context: 'none' }, createRng(2)), real);
+    const synthetic = toWindows(
+      await model.sample({ length: 24, count: real.count, context: 'none' }, createRng(2)),
+      real,
+    );
     model.dispose();
     // Per step and feature, mean and spread of the synthetic windows match the real ones.
     for (const t of [0, 12, 23]) {
@@ -181,8 +206,11 @@ describe('mixture learner', () => {
         expect(Math.abs(sd(s) - sd(r))).toBeLessThan(0.01);
       }
     }
-    const score = async (w: Windows) => (await discriminativeScore(real, w, createRng('disc'), { iterations: 400, batchSize: 64 })).score;
-    const baseline = (await gaussianSampler.sample({ name: 'sines', columns: names, windows: real }, { rng: createRng(3) })).synthetic;
+    const score = async (w: Windows) =>
+      (await discriminativeScore(real, w, createRng('disc'), { iterations: 400, batchSize: 64 })).score;
+    const baseline = (
+      await gaussianSampler.sample({ name: 'sines', columns: names, windows: real }, { rng: createRng(3) })
+    ).synthetic;
     const [ours, floor] = [await score(synthetic), await score(baseline)];
     expect(ours).toBeLessThan(0.1);
     expect(ours).toBeLessThan(floor);
@@ -192,7 +220,9 @@ describe('mixture learner', () => {
     const a = await fitSample(sequences, { maxComponents: 4 }, 9);
     const b = await fitSample(sequences, { maxComponents: 4 }, 9);
     expect(JSON.stringify(a.fit.state)).toBe(JSON.stringify(b.fit.state));
-    expect(a.paths.slice(0, 20).map((p) => p.map((c) => Array.from(c)))).toEqual(b.paths.slice(0, 20).map((p) => p.map((c) => Array.from(c))));
+    expect(a.paths.slice(0, 20).map((p) => p.map((c) => Array.from(c)))).toEqual(
+      b.paths.slice(0, 20).map((p) => p.map((c) => Array.from(c))),
+    );
     const model = await mixtureLearner.load(a.fit.state);
     const other = await model.sample({ length: 24, count: 3, context: 'none' }, createRng(99));
     expect(Array.from(other[0]![0]!)).not.toEqual(Array.from(a.paths[0]![0]!));
@@ -209,7 +239,8 @@ describe('mixture learner', () => {
     const v = path![0]!;
     expect(v).toHaveLength(240);
     // The first steps continue the cycle where the data stopped (rows 2400…).
-    for (let t = 0; t < 6; t++) expect(Math.abs(v[t]! - (10 + 3 * Math.sin((2 * Math.PI * (2400 + t)) / 24)))).toBeLessThan(0.4);
+    for (let t = 0; t < 6; t++)
+      expect(Math.abs(v[t]! - (10 + 3 * Math.sin((2 * Math.PI * (2400 + t)) / 24)))).toBeLessThan(0.4);
     // Ten windows later the path still follows a 24-step cycle.
     expect(lagCorrelation(v, 24)).toBeGreaterThan(0.9);
     expect(lagCorrelation(v, 12)).toBeLessThan(-0.9);
@@ -229,7 +260,7 @@ describe('mixture learner', () => {
     model.dispose();
   }, 60_000);
 
-  it('keeps a skewed, bounded column\'s own distribution with copula marginals', async () => {
+  it("keeps a skewed, bounded column's own distribution with copula marginals", async () => {
     // A positive, right-skewed column (log-normal AR process): z-scores let samples go below zero, the copula does not.
     const rng = createRng(11);
     let ar = 0;
@@ -237,10 +268,19 @@ describe('mixture learner', () => {
       ar = 0.8 * ar + 0.6 * rng.normal();
       return Math.exp(ar);
     });
-    const series: TimeSeries = { id: 'flow', name: 'flow', metadata: { tags: {} }, timestamps: Float64Array.from({ length: 3000 }, (_, t) => t * 60_000), columns: [{ name: 'flow', values }], labels: [] };
+    const series: TimeSeries = {
+      id: 'flow',
+      name: 'flow',
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length: 3000 }, (_, t) => t * 60_000),
+      columns: [{ name: 'flow', values }],
+      labels: [],
+    };
     const data = prepareTrainingData(series);
     const sampleAll = async (marginals: string) => {
-      const fit = await mixtureLearner.fit(data, fitOptions({ window: 12, maxComponents: 4, marginals }), { rng: createRng(1) });
+      const fit = await mixtureLearner.fit(data, fitOptions({ window: 12, maxComponents: 4, marginals }), {
+        rng: createRng(1),
+      });
       const model = await mixtureLearner.load(JSON.parse(JSON.stringify(fit.state)) as MixtureState);
       const paths = await model.sample({ length: 12, count: 400, context: 'none' }, createRng(2));
       return paths.flatMap((p) => Array.from(p[0]!));
@@ -257,14 +297,19 @@ describe('mixture learner', () => {
   it('"auto" doubles the components until BIC gets worse, then stops and keeps the best', async () => {
     // 400 four-step sequences at one of two levels with white noise: two clusters of windows.
     const rng = createRng(21);
-    const seqs = Array.from({ length: 400 }, (_, i): TimeSeries => ({
-      id: `s${i}`,
-      name: `s${i}`,
-      metadata: { tags: {} },
-      timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
-      columns: [{ name: 'level', values: Float64Array.from({ length: 4 }, () => (i % 2 ? 5 : -5) + 0.5 * rng.normal()) }],
-      labels: [],
-    }));
+    const seqs = Array.from(
+      { length: 400 },
+      (_, i): TimeSeries => ({
+        id: `s${i}`,
+        name: `s${i}`,
+        metadata: { tags: {} },
+        timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
+        columns: [
+          { name: 'level', values: Float64Array.from({ length: 4 }, () => (i % 2 ? 5 : -5) + 0.5 * rng.normal()) },
+        ],
+        labels: [],
+      }),
+    );
     const fit = await mixtureLearner.fit(prepareTrainingSequences(seqs), fitOptions({}), { rng: createRng(1) });
     const tried = fit.details.componentsTried as { components: number; bic: number }[];
     expect(fit.details.mixtureComponents).toBe(2);
@@ -275,15 +320,22 @@ describe('mixture learner', () => {
   it('keeps an evenly spaced subset when there are more windows than maxWindows, not just the first ones', async () => {
     // 64 four-step sequences, sequence i at level i: with maxWindows 16 the kept windows span all levels.
     const rng = createRng(22);
-    const seqs = Array.from({ length: 64 }, (_, i): TimeSeries => ({
-      id: `s${i}`,
-      name: `s${i}`,
-      metadata: { tags: {} },
-      timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
-      columns: [{ name: 'level', values: Float64Array.from({ length: 4 }, () => i + 0.01 * rng.normal()) }],
-      labels: [],
-    }));
-    const fit = await mixtureLearner.fit(prepareTrainingSequences(seqs), fitOptions({ maxWindows: 16, maxComponents: 1 }), { rng: createRng(1) });
+    const seqs = Array.from(
+      { length: 64 },
+      (_, i): TimeSeries => ({
+        id: `s${i}`,
+        name: `s${i}`,
+        metadata: { tags: {} },
+        timestamps: Float64Array.from({ length: 4 }, (_, t) => t * 1000),
+        columns: [{ name: 'level', values: Float64Array.from({ length: 4 }, () => i + 0.01 * rng.normal()) }],
+        labels: [],
+      }),
+    );
+    const fit = await mixtureLearner.fit(
+      prepareTrainingSequences(seqs),
+      fitOptions({ maxWindows: 16, maxComponents: 1 }),
+      { rng: createRng(1) },
+    );
     expect(fit.details.trainingWindows).toBe(16);
     const { mean, std } = fit.state.columns[0]!;
     const levels = fit.state.anchors.map((a) => Math.round(a[0]! * std + mean)).sort((x, y) => x - y);
@@ -293,7 +345,10 @@ describe('mixture learner', () => {
   it('refuses windows longer than the data, too many values per window and an overlap as long as the window', async () => {
     const short = prepareTrainingData(cycleSeries(30));
     const errorOf = async (p: Promise<unknown>) => {
-      const e = await p.then(() => undefined, (x: unknown) => x);
+      const e = await p.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(TsiotError);
       return e as TsiotError;
     };
@@ -305,7 +360,9 @@ describe('mixture learner', () => {
     e = await errorOf(mixtureLearner.fit(short, fitOptions({ window: 8, overlap: 8 }), { rng: createRng(1) }));
     expect(e.details).toMatchObject({ field: 'options.overlap' });
     // Without a window or a period, short data get a window short enough for 16 windows.
-    const fit = await mixtureLearner.fit(prepareTrainingData(cycleSeries(100)), fitOptions({ maxComponents: 1 }), { rng: createRng(1) });
+    const fit = await mixtureLearner.fit(prepareTrainingData(cycleSeries(100)), fitOptions({ maxComponents: 1 }), {
+      rng: createRng(1),
+    });
     expect(fit.details.window).toBe('6 steps: short enough to leave at least 16 windows in the data');
     expect(() => fitOptions({ components: 0 })).toThrow();
     expect(() => fitOptions({ variance: 1.5 })).toThrow();
@@ -323,7 +380,12 @@ describe('mixture through the model registry', () => {
     const t = await tempStore();
     cleanup = t.cleanup;
     const registry = new ModelRegistry(t.store, builtinLearners());
-    const rec = await registry.fit({ generator: 'mixture', data: cycleSeries(1000), seed: 4, options: { maxComponents: 2 } });
+    const rec = await registry.fit({
+      generator: 'mixture',
+      data: cycleSeries(1000),
+      seed: 4,
+      options: { maxComponents: 2 },
+    });
     expect(rec.generator).toBe('mixture');
     // No window given: one cycle of the detected daily period.
     expect(rec.details.window).toMatch(/^24 steps: one cycle of the 24-step period detected in "temperature"/);

@@ -17,14 +17,19 @@ function windowSeries(w: Windows, i: number): TimeSeries {
     name: `w${i}`,
     metadata: { tags: {} },
     timestamps: Float64Array.from({ length: w.length }, (_, t) => t * 1000),
-    columns: names.map((name, d) => ({ name, values: Float64Array.from({ length: w.length }, (_, t) => w.data[(i * w.length + t) * w.dim + d]!) })),
+    columns: names.map((name, d) => ({
+      name,
+      values: Float64Array.from({ length: w.length }, (_, t) => w.data[(i * w.length + t) * w.dim + d]!),
+    })),
     labels: [],
   };
 }
 
 function toWindows(paths: SampledPath[], like: Windows): Windows {
   const data = new Float32Array(paths.length * like.length * like.dim);
-  paths.forEach((p, i) => p.forEach((col, d) => col.forEach((v, t) => (data[(i * like.length + t) * like.dim + d] = v))));
+  paths.forEach((p, i) =>
+    p.forEach((col, d) => col.forEach((v, t) => (data[(i * like.length + t) * like.dim + d] = v))),
+  );
   return { count: paths.length, length: like.length, dim: like.dim, data };
 }
 
@@ -49,9 +54,14 @@ describe('rnn on independent sequences', () => {
     expect(sequences.summary.points).toBe(300 * 24);
     expect(sequences.series.columns[0]!.values).toHaveLength(300 * 24);
     expect(sequences.summary.notes[0]).toBe('300 independent sequence(s), 7200 rows in all');
-    const flat = (v: number) => ({ ...windowSeries(real, 0), columns: [{ name: 'f0', values: new Float64Array(24).fill(v) }] });
+    const flat = (v: number) => ({
+      ...windowSeries(real, 0),
+      columns: [{ name: 'f0', values: new Float64Array(24).fill(v) }],
+    });
     expect(prepareTrainingSequences([flat(1), flat(2)]).summary.columns[0]!.min).toBe(1);
-    expect(() => prepareTrainingSequences([flat(1), flat(1)])).toThrow(/column "f0" is constant \(1\) in every sequence/);
+    expect(() => prepareTrainingSequences([flat(1), flat(1)])).toThrow(
+      /column "f0" is constant \(1\) in every sequence/,
+    );
     const gappy = { ...windowSeries(real, 1), columns: [{ name: 'f0', values: new Float64Array(24).fill(NaN) }] };
     expect(() => prepareTrainingSequences([flat(1), gappy])).toThrow(/data\[1\] \("w1"\): column "f0" has no values/);
   });
@@ -62,18 +72,25 @@ describe('rnn on independent sequences', () => {
     expect(state.window).toBe(23); // shortened to the 24-step windows
     expect(state.initial![0]).toHaveLength(300);
     // Every sampled path starts at the first row of a training window.
-    const starts = new Set(Array.from({ length: real.count }, (_, i) => names.map((_, d) => real.data[i * 24 * 5 + d]!.toFixed(5)).join()));
-    for (let i = 0; i < 20; i++) expect(starts.has(names.map((_, d) => seq.synthetic.data[i * 24 * 5 + d]!.toFixed(5)).join())).toBe(true);
+    const starts = new Set(
+      Array.from({ length: real.count }, (_, i) => names.map((_, d) => real.data[i * 24 * 5 + d]!.toFixed(5)).join()),
+    );
+    for (let i = 0; i < 20; i++)
+      expect(starts.has(names.map((_, d) => seq.synthetic.data[i * 24 * 5 + d]!.toFixed(5)).join())).toBe(true);
 
     // The same windows laid end to end (the joins become part of the "series").
     const rows = sequences.series.timestamps.length;
-    const joined = prepareTrainingData({ ...sequences.series, timestamps: Float64Array.from({ length: rows }, (_, i) => i * 1000) });
+    const joined = prepareTrainingData({
+      ...sequences.series,
+      timestamps: Float64Array.from({ length: rows }, (_, i) => i * 1000),
+    });
     const cat = await fitAndSample(joined, real, 1);
     // Fidelity metrics (tiny budgets): the independent-sequence model is closer to the real windows.
     const acfSeq = windowAcfDistance(real, seq.synthetic);
     const acfCat = windowAcfDistance(real, cat.synthetic);
     expect(acfSeq).toBeLessThan(acfCat);
-    const disc = async (synthetic: Windows) => (await discriminativeScore(real, synthetic, createRng('disc'), { iterations: 300, batchSize: 64 })).score;
+    const disc = async (synthetic: Windows) =>
+      (await discriminativeScore(real, synthetic, createRng('disc'), { iterations: 300, batchSize: 64 })).score;
     const [dSeq, dCat] = [await disc(seq.synthetic), await disc(cat.synthetic)];
     expect(dSeq).toBeLessThan(dCat);
   }, 180_000);

@@ -20,7 +20,10 @@ describe('rnn learned generator', () => {
     cleanup = t.cleanup;
     const registry = new ModelRegistry(t.store, builtinLearners());
     const progress: number[] = [];
-    const rec = await registry.fit({ generator: 'rnn', data: twoColumnSeries(400), seed: 1, options: tiny }, { onProgress: (p) => progress.push(p.done) });
+    const rec = await registry.fit(
+      { generator: 'rnn', data: twoColumnSeries(400), seed: 1, options: tiny },
+      { onProgress: (p) => progress.push(p.done) },
+    );
     expect(rec.details.backend).toBe('wasm');
     expect(rec.details.finalLoss as number).toBeLessThan((rec.details.initialLoss as number) - 0.2);
     expect(progress.at(-1)).toBe(60);
@@ -31,7 +34,9 @@ describe('rnn learned generator', () => {
     registry.close();
     const fresh = new ModelRegistry(t.store, builtinLearners());
     const b = await fresh.sample(rec.id, { length: 30, count: 4, context: 'random', seed: 5 });
-    expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(a.series.map((s) => s.columns.map((c) => Array.from(c.values))));
+    expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(
+      a.series.map((s) => s.columns.map((c) => Array.from(c.values))),
+    );
     const c = await fresh.sample(rec.id, { length: 30, count: 4, context: 'random', seed: 6 });
     expect(Array.from(c.series[0]!.columns[0]!.values)).not.toEqual(Array.from(a.series[0]!.columns[0]!.values));
     fresh.close();
@@ -45,7 +50,12 @@ describe('rnn learned generator', () => {
     const a = await registry.fit({ generator: 'rnn', data, seed: 9, options: { ...tiny, iterations: 10 } });
     const b = await registry.fit({ generator: 'rnn', data, seed: 9, options: { ...tiny, iterations: 10 } });
     expect(b.details.lossCurve).toEqual(a.details.lossCurve);
-    const lstm = await registry.fit({ generator: 'rnn', data, seed: 9, options: { ...tiny, cell: 'lstm', output: 'gaussian', layers: 2 } });
+    const lstm = await registry.fit({
+      generator: 'rnn',
+      data,
+      seed: 9,
+      options: { ...tiny, cell: 'lstm', output: 'gaussian', layers: 2 },
+    });
     expect(lstm.details.finalLoss as number).toBeLessThan(lstm.details.initialLoss as number);
     const s = await registry.sample(lstm.id, { length: 20, context: 'none', seed: 1 });
     expect(s.series[0]!.columns[1]!.values.every(Number.isFinite)).toBe(true);
@@ -64,7 +74,8 @@ describe('rnn learned generator', () => {
     expect(tf.memory().numTensors).toBe(before);
     await registry.sample(m1.id, { length: 10, count: 2, seed: 1 });
     const loaded = tf.memory().numTensors;
-    for (let i = 0; i < 200; i++) await registry.sample(m1.id, { length: 10, count: 2, context: i % 2 ? 'random' : 'none', seed: i });
+    for (let i = 0; i < 200; i++)
+      await registry.sample(m1.id, { length: 10, count: 2, context: i % 2 ? 'random' : 'none', seed: i });
     expect(tf.memory().numTensors).toBe(loaded);
     await registry.sample(m2.id, { length: 10, seed: 1 }); // evicts m1 (pool of one)
     expect(tf.memory().numTensors).toBe(loaded);
@@ -77,7 +88,11 @@ describe('rnn learned generator', () => {
     const t = await tempStore();
     cleanup = t.cleanup;
     const registry = new ModelRegistry(t.store, builtinLearners());
-    const { id, done } = registry.startFit({ generator: 'rnn', data: twoColumnSeries(300), options: { ...tiny, iterations: 100_000 } });
+    const { id, done } = registry.startFit({
+      generator: 'rnn',
+      data: twoColumnSeries(300),
+      options: { ...tiny, iterations: 100_000 },
+    });
     await new Promise((r) => setTimeout(r, 1500));
     expect(registry.status(id)?.progress?.done).toBeGreaterThan(0);
     registry.cancel(id);
@@ -85,7 +100,9 @@ describe('rnn learned generator', () => {
     expect((e as TsiotError).code).toBe('cancelled');
     expect(await registry.list()).toEqual([]);
     expect(await t.store.listDocuments(MODEL_STATES_COLLECTION)).toEqual([]);
-    const small = await registry.fit({ generator: 'rnn', data: twoColumnSeries(30), options: { window: 24 } }).catch((x: unknown) => x);
+    const small = await registry
+      .fit({ generator: 'rnn', data: twoColumnSeries(30), options: { window: 24 } })
+      .catch((x: unknown) => x);
     expect((small as TsiotError).message).toMatch(/30 rows is too little for "rnn".*at least 34/);
     registry.close();
   }, 120_000);

@@ -30,7 +30,12 @@ describe('timegan learned generator', () => {
     const registry = new ModelRegistry(t.store, builtinLearners());
     const phases = new Set<string>();
     const rec = await registry.fit(
-      { generator: 'timegan', data: twoColumnSeries(300), seed: 1, options: { ...tiny, embeddingIterations: 120, supervisedIterations: 10, jointIterations: 4 } },
+      {
+        generator: 'timegan',
+        data: twoColumnSeries(300),
+        seed: 1,
+        options: { ...tiny, embeddingIterations: 120, supervisedIterations: 10, jointIterations: 4 },
+      },
       { onProgress: (p) => phases.add(p.message!.split(' ')[0]!) },
     );
     expect([...phases]).toEqual(['embedding', 'supervised', 'joint']);
@@ -42,9 +47,13 @@ describe('timegan learned generator', () => {
     const a = await registry.sample(rec.id, { length: 30, count: 3, seed: 2 });
     const fresh = new ModelRegistry(t.store, builtinLearners());
     const b = await fresh.sample(rec.id, { length: 30, count: 3, seed: 2 });
-    expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(a.series.map((s) => s.columns.map((c) => Array.from(c.values))));
+    expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(
+      a.series.map((s) => s.columns.map((c) => Array.from(c.values))),
+    );
     const v = a.series[0]!.columns[0]!.values;
-    expect(v.every((x) => x >= rec.training.columns[0]!.min - 1e-6 && x <= rec.training.columns[0]!.max + 1e-6)).toBe(true);
+    expect(v.every((x) => x >= rec.training.columns[0]!.min - 1e-6 && x <= rec.training.columns[0]!.max + 1e-6)).toBe(
+      true,
+    );
     registry.close();
     fresh.close();
     expect(tf.memory().numTensors).toBe(before);
@@ -55,7 +64,9 @@ describe('timegan learned generator', () => {
     cleanup = t.cleanup;
     await t.store.close();
     const id = 'mdl_resume_test';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/learned/timegan-child.ts', t.path, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/learned/timegan-child.ts', t.path, id], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     // Kill it hard once it is past the checkpoint at joint iteration 4 (overall 10 + 10 + 4 = 24).
     await new Promise<void>((resolve, reject) => {
       let buf = '';
@@ -97,7 +108,17 @@ describe('timegan learned generator', () => {
 
   describe('exact resume', () => {
     // Tiny networks, two iterations per early phase and six joint ones: N = 10, checkpoint after every iteration.
-    const exact = { seqLen: 6, hidden: 4, layers: 1, batchSize: 8, learningRate: 0.01, embeddingIterations: 2, supervisedIterations: 2, jointIterations: 6, checkpointEvery: 1 };
+    const exact = {
+      seqLen: 6,
+      hidden: 4,
+      layers: 1,
+      batchSize: 8,
+      learningRate: 0.01,
+      embeddingIterations: 2,
+      supervisedIterations: 2,
+      jointIterations: 6,
+      checkpointEvery: 1,
+    };
     let data: TrainingData | undefined;
     const training = () => (data ??= prepareTrainingData(twoColumnSeries(120)));
     type Saved = { cp: TimeGanCheckpoint; done: number };
@@ -123,7 +144,12 @@ describe('timegan learned generator', () => {
       const half = whole.saved.find((s) => s.done === 5)!;
       expect(half.cp).toMatchObject({ phase: 'joint', iteration: 1 });
       // Every optimizer is saved; those of later phases have not stepped yet.
-      expect(Object.fromEntries(Object.entries(half.cp.optimizers!).map(([n, o]) => [n, o.iterations]))).toMatchObject({ e0: 2, s: 2, g: 2, e: 2 });
+      expect(Object.fromEntries(Object.entries(half.cp.optimizers!).map(([n, o]) => [n, o.iterations]))).toMatchObject({
+        e0: 2,
+        s: 2,
+        g: 2,
+        e: 2,
+      });
       expect(half.cp.optimizers!.g.weights).toHaveLength(2 * 2 * 5); // m and v of generator (5) and supervisor (5) variables
       expect(half.cp.optimizers!.g.accBeta).toHaveLength(2);
 
@@ -164,14 +190,39 @@ describe('timegan on independent sequences', () => {
       ...twoColumnSeries(8, i + 1),
       id: `s${i}`,
       name: `s${i}`,
-      columns: twoColumnSeries(8, i + 1).columns.map((c) => ({ ...c, values: Float64Array.from(c.values, (v, t) => level + 0.01 * v + 0.1 * t) })),
+      columns: twoColumnSeries(8, i + 1).columns.map((c) => ({
+        ...c,
+        values: Float64Array.from(c.values, (v, t) => level + 0.01 * v + 0.1 * t),
+      })),
     });
     const data = prepareTrainingSequences([seq(0, 0), seq(1, 10)]);
-    const fit = await timeganLearner.fit(data, timeganLearner.fitOptionsSchema.parse({ ...tiny, embeddingIterations: 2, supervisedIterations: 1, jointIterations: 1 }), { rng: createRng(1) });
+    const fit = await timeganLearner.fit(
+      data,
+      timeganLearner.fitOptionsSchema.parse({
+        ...tiny,
+        embeddingIterations: 2,
+        supervisedIterations: 1,
+        jointIterations: 1,
+      }),
+      { rng: createRng(1) },
+    );
     expect(fit.state.seqLen).toBe(8);
     const e = await timeganLearner
-      .fit(data, timeganLearner.fitOptionsSchema.parse({ ...tiny, seqLen: 12, embeddingIterations: 1, supervisedIterations: 0, jointIterations: 0 }), { rng: createRng(1) })
-      .then(() => undefined, (x: unknown) => x);
+      .fit(
+        data,
+        timeganLearner.fitOptionsSchema.parse({
+          ...tiny,
+          seqLen: 12,
+          embeddingIterations: 1,
+          supervisedIterations: 0,
+          jointIterations: 0,
+        }),
+        { rng: createRng(1) },
+      )
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
     expect(e).toBeInstanceOf(TsiotError);
     expect((e as TsiotError).details).toMatchObject({ field: 'options.seqLen', seqLen: 12, longestSequence: 8 });
   }, 60_000);

@@ -32,7 +32,10 @@ describe.skipIf(!pg.ok)('tools with PostgreSQL as the series backend', () => {
 
   it('generates into PostgreSQL, validates with a stored report, and reads the series back', async () => {
     expect(engines.storage.kind).toBe('postgres');
-    const gen = (await client.callTool({ name: 'generate_timeseries', arguments: { devices: 2, duration: '2h', seed: 77, validate: true, tags: { suite: 'pg-stack' } } })) as {
+    const gen = (await client.callTool({
+      name: 'generate_timeseries',
+      arguments: { devices: 2, duration: '2h', seed: 77, validate: true, tags: { suite: 'pg-stack' } },
+    })) as {
       isError?: boolean;
       structuredContent: { backend: string; series: { id: string }[]; validation: { reportId: string; score: number } };
     };
@@ -40,7 +43,10 @@ describe.skipIf(!pg.ok)('tools with PostgreSQL as the series backend', () => {
     expect(gen.structuredContent.backend).toBe('postgres');
     const report = await engines.validation.get(gen.structuredContent.validation.reportId);
     expect(report.score).toBe(gen.structuredContent.validation.score);
-    const read = (await client.callTool({ name: 'get_series', arguments: { id: gen.structuredContent.series[0]!.id, bucket: '1h' } })) as { structuredContent: { rows: number } };
+    const read = (await client.callTool({
+      name: 'get_series',
+      arguments: { id: gen.structuredContent.series[0]!.id, bucket: '1h' },
+    })) as { structuredContent: { rows: number } };
     expect(read.structuredContent.rows).toBe(2);
     for (const s of gen.structuredContent.series) await engines.storage.delete(s.id);
   });

@@ -6,7 +6,6 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { cliArgs, repoRoot as root } from '../helpers/cli.js';
 import { describeToolSuite } from './tool-suite.js';
 
-
 describeToolSuite('stdio (a spawned `tsiot mcp` process)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tsiot-stdio-'));
   const transport = new StdioClientTransport({

@@ -1,5 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 export interface Connection {
@@ -41,7 +44,15 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
     it('lists every tool with described input and output schemas', async () => {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
-      for (const n of ['generate_timeseries', 'list_generators', 'describe_generator', 'list_series', 'get_series', 'delete_series', 'export_series']) {
+      for (const n of [
+        'generate_timeseries',
+        'list_generators',
+        'describe_generator',
+        'list_series',
+        'get_series',
+        'delete_series',
+        'export_series',
+      ]) {
         expect(names).toContain(n);
       }
       for (const t of tools) {
@@ -49,7 +60,10 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
         expect(t.outputSchema).toBeDefined();
         const props = (t.inputSchema.properties ?? {}) as Record<string, { description?: string }>;
         for (const [field, schema] of Object.entries(props)) {
-          expect(schema.description ?? (schema as { anyOf?: unknown }).anyOf, `${t.name}.${field} is described`).toBeDefined();
+          expect(
+            schema.description ?? (schema as { anyOf?: unknown }).anyOf,
+            `${t.name}.${field} is described`,
+          ).toBeDefined();
         }
       }
     });
@@ -128,7 +142,13 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
     });
 
     it('validates what it generates on request and stores the report with the series', async () => {
-      const gen = await ok(client, 'generate_timeseries', { devices: 2, duration: '6h', seed: 21, validate: true, imperfections: { missingRate: 0.05 } });
+      const gen = await ok(client, 'generate_timeseries', {
+        devices: 2,
+        duration: '6h',
+        seed: 21,
+        validate: true,
+        imperfections: { missingRate: 0.05 },
+      });
       expect(gen.validation.score).toBeGreaterThan(0);
       expect(gen.validation.score).toBeLessThanOrEqual(100);
       expect(gen.validation.reportId).toMatch(/^rep_/);
@@ -147,7 +167,9 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       expect(list.generators.map((g: Structured) => g.name)).toContain('statistical');
       expect(list.fittable).toEqual(expect.arrayContaining(['arima', 'rnn', 'timegan']));
       const d = await ok(client, 'describe_generator', { name: 'statistical' });
-      expect(Object.keys(d.paramsSchema.properties)).toEqual(expect.arrayContaining(['devices', 'sensors', 'anomalies', 'imperfections', 'correlation']));
+      expect(Object.keys(d.paramsSchema.properties)).toEqual(
+        expect.arrayContaining(['devices', 'sensors', 'anomalies', 'imperfections', 'correlation']),
+      );
     });
 
     it('reports progress to a client that asks for it', async () => {
@@ -163,7 +185,11 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
     });
 
     it('offers the generator catalogue and stored series as resources', async () => {
-      const gen = await ok(client, 'generate_timeseries', { duration: '1h', seed: 3, name: `resource-${transportName}` });
+      const gen = await ok(client, 'generate_timeseries', {
+        duration: '1h',
+        seed: 3,
+        name: `resource-${transportName}`,
+      });
       const { resources } = await client.listResources();
       expect(resources.map((r) => r.uri)).toContain('tsiot://generators');
       const uri = `tsiot://series/${gen.series[0].id}`;
@@ -195,7 +221,11 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       await ok(client, 'delete_series', { id: gen.series[0].id });
       await waitFor(() => updated.includes(uri), `resources/updated for ${uri}`);
 
-      const started = await ok(client, 'start_job', { type: 'generation', delayMs: 300, data: { params: { duration: '2h' }, seed: 5 } });
+      const started = await ok(client, 'start_job', {
+        type: 'generation',
+        delayMs: 300,
+        data: { params: { duration: '2h' }, seed: 5 },
+      });
       const jobUri = `tsiot://jobs/${started.job.id}`;
       await client.subscribeResource({ uri: jobUri });
       await waitFor(() => updated.includes(jobUri), `resources/updated for ${jobUri}`);
@@ -206,7 +236,10 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
     it('offers a prompt that guides fleet generation', async () => {
       const { prompts } = await client.listPrompts();
       expect(prompts.map((p) => p.name)).toContain('design_sensor_fleet');
-      const p = await client.getPrompt({ name: 'design_sensor_fleet', arguments: { description: '10 pumps with vibration sensors' } });
+      const p = await client.getPrompt({
+        name: 'design_sensor_fleet',
+        arguments: { description: '10 pumps with vibration sensors' },
+      });
       const text = (p.messages[0]!.content as { text: string }).text;
       expect(text).toContain('10 pumps with vibration sensors');
       expect(text).toContain('generate_timeseries');

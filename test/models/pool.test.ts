@@ -39,12 +39,24 @@ describe('ModelPool', () => {
     const pool = new ModelPool({ maxModels: 10, maxBytes: 100 });
     const a = new Sized(60);
     const b = new Sized(60);
-    await pool.with('a', async () => a, () => undefined);
-    await pool.with('b', async () => b, () => undefined);
+    await pool.with(
+      'a',
+      async () => a,
+      () => undefined,
+    );
+    await pool.with(
+      'b',
+      async () => b,
+      () => undefined,
+    );
     expect(pool.has('a')).toBe(false);
     expect(a.disposed).toBe(1);
     const big = new Sized(500);
-    await pool.with('big', async () => big, () => undefined);
+    await pool.with(
+      'big',
+      async () => big,
+      () => undefined,
+    );
     expect(pool.has('big')).toBe(true);
     expect(b.disposed).toBe(1);
   });
@@ -55,11 +67,23 @@ describe('ModelPool', () => {
     let loads = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const using = pool.with('a', async () => (loads++, a), () => gate);
-    const again = pool.with('a', async () => (loads++, a), () => undefined);
+    const using = pool.with(
+      'a',
+      async () => (loads++, a),
+      () => gate,
+    );
+    const again = pool.with(
+      'a',
+      async () => (loads++, a),
+      () => undefined,
+    );
     await again;
     expect(loads).toBe(1);
-    await pool.with('b', async () => new Sized(1), () => undefined);
+    await pool.with(
+      'b',
+      async () => new Sized(1),
+      () => undefined,
+    );
     expect(a.disposed).toBe(0);
     release();
     await using;

@@ -19,7 +19,10 @@ async function setup() {
 }
 
 async function errorOf(p: Promise<unknown>): Promise<TsiotError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(TsiotError);
   return e as TsiotError;
 }
@@ -27,7 +30,12 @@ async function errorOf(p: Promise<unknown>): Promise<TsiotError> {
 describe('model registry', () => {
   it('fits, lists, describes, samples reproducibly and deletes an ARIMA model', async () => {
     const { registry } = await setup();
-    const rec = await registry.fit({ generator: 'arima', data: twoColumnSeries(1500), seed: 7, options: { criterion: 'bic' } });
+    const rec = await registry.fit({
+      generator: 'arima',
+      data: twoColumnSeries(1500),
+      seed: 7,
+      options: { criterion: 'bic' },
+    });
     expect(rec.id).toMatch(/^mdl_/);
     expect(rec.columns).toEqual(['temperature', 'humidity']);
     expect(rec.training.points).toBe(1500);
@@ -47,7 +55,9 @@ describe('model registry', () => {
     const c = await registry.sample(rec.id, { length: 200, count: 3, seed: 12 });
     expect(a.series).toHaveLength(3);
     expect(a.series[0]!.timestamps[0]).toBe(rec.training.end + 60_000);
-    expect(a.series.map((s) => Array.from(s.columns[1]!.values))).toEqual(b.series.map((s) => Array.from(s.columns[1]!.values)));
+    expect(a.series.map((s) => Array.from(s.columns[1]!.values))).toEqual(
+      b.series.map((s) => Array.from(s.columns[1]!.values)),
+    );
     expect(Array.from(a.series[0]!.columns[0]!.values)).not.toEqual(Array.from(c.series[0]!.columns[0]!.values));
     expect(registry.poolStats().hits).toBeGreaterThanOrEqual(2);
 
@@ -67,7 +77,9 @@ describe('model registry', () => {
     const here = await registry.sample(rec.id, { length: 50, count: 2, context: 'random', seed: 99 });
     registry.close();
     await store.close();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/models/sample-child.ts', path, rec.id, '99'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/models/sample-child.ts', path, rec.id, '99'], {
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out)).toEqual(here.series.map((s) => s.columns.map((c) => Array.from(c.values))));
   }, 60_000);
 
@@ -111,7 +123,11 @@ describe('model registry', () => {
 
   it('a fit cancelled midway leaves no model behind', async () => {
     const { registry, store } = await setup();
-    const { id, done } = registry.startFit({ generator: 'arima', data: twoColumnSeries(3000), options: { period: 24 } });
+    const { id, done } = registry.startFit({
+      generator: 'arima',
+      data: twoColumnSeries(3000),
+      options: { period: 24 },
+    });
     expect(registry.status(id)?.status).toBe('training');
     await new Promise((r) => setTimeout(r, 5));
     expect(registry.cancel(id)).toBe(true);
@@ -128,7 +144,10 @@ describe('model registry', () => {
     const base = twoColumnSeries(800);
     const keep = Array.from(base.timestamps.keys()).filter((i) => i % 7 !== 3);
     const t = Float64Array.from(keep, (i) => base.timestamps[i]! + (((i * 7) % 5) - 2) * 150);
-    const cols = base.columns.map((c) => ({ ...c, values: Float64Array.from(keep, (i) => (i % 50 === 0 ? NaN : c.values[i]!)) }));
+    const cols = base.columns.map((c) => ({
+      ...c,
+      values: Float64Array.from(keep, (i) => (i % 50 === 0 ? NaN : c.values[i]!)),
+    }));
     const rec = await registry.fit({ generator: 'arima', data: { ...base, timestamps: t, columns: cols } });
     expect(rec.training.notes.join(' ')).toMatch(/resampled by linear interpolation onto a regular 60000 ms grid/);
     expect(rec.training.notes.join(' ')).toMatch(/missing value\(s\) in "temperature" filled/);

@@ -22,7 +22,12 @@ const progress: number[] = [];
 
 beforeAll(async () => {
   engines = await makeEngines();
-  ctx = { engines, logger: engines.logger, signal: new AbortController().signal, progress: (p) => progress.push(p.done) };
+  ctx = {
+    engines,
+    logger: engines.logger,
+    signal: new AbortController().signal,
+    progress: (p) => progress.push(p.done),
+  };
 });
 afterAll(async () => {
   await engines.close();
@@ -35,7 +40,13 @@ async function call(tool: AnyTool, input: unknown, c = ctx) {
   if (!parsed.success) throw new Error(`${tool.name} output does not match its schema: ${parsed.error.message}`);
   return r;
 }
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as TsiotError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as TsiotError,
+  );
 
 /** The test series as inline JSON with ISO timestamps. */
 function inline(n: number) {
@@ -48,7 +59,14 @@ function inline(n: number) {
 
 describe('model tools', () => {
   it('have JSON-schema-convertible input and output schemas', () => {
-    for (const t of [fitModel, listModels, describeModel, generateFromModel, deleteModel, synthesizeLike] as AnyTool[]) {
+    for (const t of [
+      fitModel,
+      listModels,
+      describeModel,
+      generateFromModel,
+      deleteModel,
+      synthesizeLike,
+    ] as AnyTool[]) {
       expect(() => z.toJSONSchema(t.inputSchema, { io: 'input' })).not.toThrow();
       expect(() => z.toJSONSchema(t.outputSchema)).not.toThrow();
       expect(t.inputSchema.safeParse(t.example).success).toBe(true);
@@ -57,7 +75,11 @@ describe('model tools', () => {
 
   it('fit_model → list/describe → generate_from_model (stored, reproducible, forecast) → delete_model', async () => {
     const fit = await call(fitModel, { generator: 'arima', data: inline(600), seed: 1, options: { criterion: 'bic' } });
-    const s = fit.structured as { id: string; status: string; model: { details: { columns: { order: { p: number } }[] } } };
+    const s = fit.structured as {
+      id: string;
+      status: string;
+      model: { details: { columns: { order: { p: number } }[] } };
+    };
     expect(s.status).toBe('ready');
     expect(s.model.details.columns[0]!.order.p).toBe(1);
     expect(progress.length).toBeGreaterThan(0);
@@ -89,7 +111,10 @@ describe('model tools', () => {
 
   it('reads CSV text and paths with epoch-second timestamps; refuses bad data clearly and keeps nothing', async () => {
     const s = twoColumnSeries(300);
-    const rows = Array.from(s.timestamps, (t, i) => `${t / 1000},${s.columns[0]!.values[i]},${i % 40 === 5 ? '' : s.columns[1]!.values[i]}`);
+    const rows = Array.from(
+      s.timestamps,
+      (t, i) => `${t / 1000},${s.columns[0]!.values[i]},${i % 40 === 5 ? '' : s.columns[1]!.values[i]}`,
+    );
     const csv = ['ts,temperature,humidity', ...rows].join('\n');
     const fit = await call(fitModel, { data: { csv }, seed: 2 });
     const out = fit.structured as { id: string; notes: string[] };
@@ -101,12 +126,18 @@ describe('model tools', () => {
     expect((fromPath.structured as { status: string }).status).toBe('ready');
 
     const before = (await engines.models!.list()).length;
-    let e = await fail(call(fitModel, { data: { csv: 'time,x\n2025-01-01T00:00:00Z,1\n2025-01-01T00:01:00Z,1\n2025-01-01T00:02:00Z,1' } }));
+    let e = await fail(
+      call(fitModel, {
+        data: { csv: 'time,x\n2025-01-01T00:00:00Z,1\n2025-01-01T00:01:00Z,1\n2025-01-01T00:02:00Z,1' },
+      }),
+    );
     expect(e.code).toBe('invalid_input');
     expect(e.message).toContain('"x" is constant');
     e = await fail(call(fitModel, { data: { seriesId: 'ser_nope' } }));
     expect(e.code).toBe('not_found');
-    e = await fail(call(fitModel, { data: { timestamps: ['2025-01-01T00:00:00Z', 'yesterday'], values: { x: [1, 2] } } }));
+    e = await fail(
+      call(fitModel, { data: { timestamps: ['2025-01-01T00:00:00Z', 'yesterday'], values: { x: [1, 2] } } }),
+    );
     expect(e.message).toContain('data.timestamps[1]');
     e = await fail(call(fitModel, { data: { csv, seriesId: 'ser_x' } }));
     expect(e.message).toContain('exactly one of');
@@ -123,7 +154,12 @@ describe('model tools', () => {
   });
 
   it('a long fit returns at once with an id, shows progress in describe_model and can be cancelled by delete_model', async () => {
-    const fit = await call(fitModel, { generator: 'rnn', data: inline(300), options: { hidden: 8, window: 12, iterations: 100_000, batchSize: 8 }, waitSeconds: 0.5 });
+    const fit = await call(fitModel, {
+      generator: 'rnn',
+      data: inline(300),
+      options: { hidden: 8, window: 12, iterations: 100_000, batchSize: 8 },
+      waitSeconds: 0.5,
+    });
     const s = fit.structured as { id: string; status: string };
     expect(s.status).toBe('training');
     await new Promise((r) => setTimeout(r, 1200));
@@ -141,7 +177,14 @@ describe('model tools', () => {
   it('synthesize_like fits, generates, validates and discards the model unless asked to keep it', async () => {
     const before = (await engines.models!.list()).length;
     const r = await call(synthesizeLike, { data: inline(500), seed: 3 });
-    const out = r.structured as { model: string | null; generator: string; notes: string[]; series: { id: string; rows: number }[]; report: { score: number | null; verdict: string }; learned: Record<string, unknown> };
+    const out = r.structured as {
+      model: string | null;
+      generator: string;
+      notes: string[];
+      series: { id: string; rows: number }[];
+      report: { score: number | null; verdict: string };
+      learned: Record<string, unknown>;
+    };
     expect(out.model).toBeNull();
     // No generator given: one series gets the statistical learner, and the output says so.
     expect(out.generator).toBe('statistical');
@@ -156,7 +199,14 @@ describe('model tools', () => {
     expect(out2.report.score).toBe(out.report.score);
     const kept = await engines.models!.get(out2.model!);
     expect(kept.fidelity).toMatchObject({ score: out.report.score });
-    const rnn = await call(synthesizeLike, { data: inline(300), generator: 'rnn', options: { hidden: 8, window: 12, iterations: 30, batchSize: 16 }, seed: 1, store: false, length: 100 });
+    const rnn = await call(synthesizeLike, {
+      data: inline(300),
+      generator: 'rnn',
+      options: { hidden: 8, window: 12, iterations: 30, batchSize: 16 },
+      seed: 1,
+      store: false,
+      length: 100,
+    });
     const out3 = rnn.structured as typeof out;
     expect(out3.series[0]!.rows).toBe(100);
     expect(out3.report.score).not.toBeNull();

@@ -39,14 +39,19 @@ describe('Dockerfile (checked by parsing: no Docker engine runs here)', () => {
 
   it('copies only files that exist, and everything the build compiles', () => {
     const tsconfig = JSON.parse(readFileSync(join(repoRoot, 'tsconfig.json'), 'utf8')) as { include: string[] };
-    const copied = steps.filter((s) => s.op === 'COPY' && !s.args.startsWith('--from')).flatMap((s) => s.args.split(/\s+/).slice(0, -1));
+    const copied = steps
+      .filter((s) => s.op === 'COPY' && !s.args.startsWith('--from'))
+      .flatMap((s) => s.args.split(/\s+/).slice(0, -1));
     for (const src of copied) expect(existsSync(join(repoRoot, src)), `${src} exists`).toBe(true);
     for (const dir of tsconfig.include) expect(copied, `${dir} is copied before the build`).toContain(dir);
     expect(copied).toContain('scripts');
   });
 
   it('listens where it says it does', () => {
-    const env = steps.filter((s) => s.op === 'ENV').map((s) => s.args).join(' ');
+    const env = steps
+      .filter((s) => s.op === 'ENV')
+      .map((s) => s.args)
+      .join(' ');
     const port = /TSIOT_HTTP_PORT=(\d+)/.exec(env)?.[1];
     expect(steps.find((s) => s.op === 'EXPOSE')?.args).toBe(port);
     expect(env).toMatch(/TSIOT_HTTP_HOST=0\.0\.0\.0/);

@@ -61,7 +61,13 @@ interface SeriesSpec {
   id: string;
   name?: string;
   timestamps: number[];
-  columns: { name: string; values: number[]; unit?: string; sensorType?: string; range?: { min: number; max: number } }[];
+  columns: {
+    name: string;
+    values: number[];
+    unit?: string;
+    sensorType?: string;
+    range?: { min: number; max: number };
+  }[];
   metadata?: Partial<SeriesMetadata>;
   labels?: AnomalyLabel[];
 }
@@ -85,9 +91,15 @@ function build(spec: SeriesSpec): TimeSeries {
 }
 
 /** The expected result of a retrieve that keeps rows [from, to) and the named columns. */
-function slice(s: TimeSeries, from: number, to: number, columns?: string[]): { timestamps: number[]; values: Record<string, number[]> } {
+function slice(
+  s: TimeSeries,
+  from: number,
+  to: number,
+  columns?: string[],
+): { timestamps: number[]; values: Record<string, number[]> } {
   const values: Record<string, number[]> = {};
-  for (const c of s.columns) if (!columns || columns.includes(c.name)) values[c.name] = Array.from(c.values.subarray(from, to));
+  for (const c of s.columns)
+    if (!columns || columns.includes(c.name)) values[c.name] = Array.from(c.values.subarray(from, to));
   return { timestamps: Array.from(s.timestamps.subarray(from, to)), values };
 }
 
@@ -118,7 +130,11 @@ function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Declare the contract suite for one backend. */
-export function describeStorageContract(name: string, make: () => Promise<Storage>, options: ContractOptions = {}): void {
+export function describeStorageContract(
+  name: string,
+  make: () => Promise<Storage>,
+  options: ContractOptions = {},
+): void {
   const largeBatch = options.largeBatchPoints ?? 1_000_000;
   const farFuture = Math.min(FAR_FUTURE, options.maxTimestamp ?? FAR_FUTURE);
   const supportsDownsample = options.supportsDownsample ?? true;
@@ -146,7 +162,14 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
       it('stores and retrieves values, timestamps, columns, metadata and labels exactly', async () => {
         const id = uid('roundtrip');
         const labels: AnomalyLabel[] = [
-          { type: 'spike', kind: 'anomaly', column: 'temperature', start: 1_000, end: 1_000, details: { magnitude: 4.5, note: 'ünïcode ✓' } },
+          {
+            type: 'spike',
+            kind: 'anomaly',
+            column: 'temperature',
+            start: 1_000,
+            end: 1_000,
+            details: { magnitude: 4.5, note: 'ünïcode ✓' },
+          },
           { type: 'gap', kind: 'imperfection', start: PRE_1970, end: PRE_1970 + DAY },
         ];
         const series = build({
@@ -154,7 +177,13 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
           name: `${run} Température 🌡️ salle Ω`,
           timestamps: [PRE_1970, -1, 0, 1, 1_000, 1_700_000_000_123, farFuture - 1, farFuture],
           columns: [
-            { name: 'temperature', unit: '°C', sensorType: 'temperature', range: { min: -40, max: 85 }, values: AWKWARD_VALUES },
+            {
+              name: 'temperature',
+              unit: '°C',
+              sensorType: 'temperature',
+              range: { min: -40, max: 85 },
+              values: AWKWARD_VALUES,
+            },
             { name: 'humidité', unit: '%', values: [NaN, 1, NaN, 2, 3, NaN, 4, 5] },
             { name: 'raw', values: [0, -1, 2.5, NaN, NaN, NaN, NaN, 7] },
           ],
@@ -162,7 +191,7 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
             deviceId: `dev-${run}-Zürich/1`,
             sensorType: 'temperature',
             unit: '°C',
-            tags: { site: 'Zürich', 'région': 'Île-de-France', emoji: '🏭', spaced: 'a b,c=d"e' },
+            tags: { site: 'Zürich', région: 'Île-de-France', emoji: '🏭', spaced: 'a b,c=d"e' },
             attributes: { model: 'TX-9', firmware: 3, indoor: true },
             generator: 'statistical',
             seed: 42,
@@ -297,22 +326,42 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
         };
         for (const aggregation of Object.keys(expected) as Aggregation[]) {
           it(`downsamples with ${aggregation} into epoch-aligned buckets, ignoring NaN`, async () => {
-            const back = await storage.retrieve({ id, columns: ['a', 'b'], downsample: { bucketMs: 1_000, aggregation } });
+            const back = await storage.retrieve({
+              id,
+              columns: ['a', 'b'],
+              downsample: { bucketMs: 1_000, aggregation },
+            });
             expect(Array.from(back.timestamps)).toEqual([-3_000, -1_000, 0, 1_000, 2_000, 3_000, 10_000]);
             expect(shape(back).values).toEqual(expected[aggregation]);
           });
         }
 
         it('downsamples within a range and applies the limit to buckets', async () => {
-          const back = await storage.retrieve({ id, start: 999, end: 3_000, columns: ['b'], downsample: { bucketMs: 2_000, aggregation: 'max' }, limit: 1 });
+          const back = await storage.retrieve({
+            id,
+            start: 999,
+            end: 3_000,
+            columns: ['b'],
+            downsample: { bucketMs: 2_000, aggregation: 'max' },
+            limit: 1,
+          });
           // buckets of 2000 ms over rows 999..3000: 0 {999, 1000, 1500}, 2000 {2000, 2999, 3000}; the limit keeps the first.
           expect(shape(back)).toEqual({ timestamps: [0], values: { b: [50] } });
-          const sums = await storage.retrieve({ id, start: 999, end: 3_000, columns: ['c'], downsample: { bucketMs: 2_000, aggregation: 'sum' } });
+          const sums = await storage.retrieve({
+            id,
+            start: 999,
+            end: 3_000,
+            columns: ['c'],
+            downsample: { bucketMs: 2_000, aggregation: 'sum' },
+          });
           expect(shape(sums)).toEqual({ timestamps: [0, 2_000], values: { c: [-15, -24] } });
         });
       } else {
         it('refuses downsampling with unsupported', async () => {
-          await expectCode(storage.retrieve({ id, downsample: { bucketMs: 1_000, aggregation: 'avg' } }), 'unsupported');
+          await expectCode(
+            storage.retrieve({ id, downsample: { bucketMs: 1_000, aggregation: 'avg' } }),
+            'unsupported',
+          );
         });
       }
     });
@@ -327,8 +376,18 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
 
       it('refuses a duplicate id with conflict and replaces it with overwrite', async () => {
         const id = uid('dup');
-        await storage.store(build({ id, timestamps: [1, 2, 3], columns: [{ name: 'v', values: [1, 2, 3] }], metadata: { generator: 'first' } }));
-        await expectCode(storage.store(build({ id, timestamps: [9], columns: [{ name: 'v', values: [9] }] })), 'conflict');
+        await storage.store(
+          build({
+            id,
+            timestamps: [1, 2, 3],
+            columns: [{ name: 'v', values: [1, 2, 3] }],
+            metadata: { generator: 'first' },
+          }),
+        );
+        await expectCode(
+          storage.store(build({ id, timestamps: [9], columns: [{ name: 'v', values: [9] }] })),
+          'conflict',
+        );
         expect(shape(await storage.retrieve({ id }))).toEqual({ timestamps: [1, 2, 3], values: { v: [1, 2, 3] } });
 
         const replacement = build({
@@ -364,7 +423,14 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
         const id = uid('keep');
         const good = build({ id, timestamps: [1, 2], columns: [{ name: 'v', values: [1, 2] }] });
         await storage.store(good);
-        const bad = build({ id, timestamps: [1, 2], columns: [{ name: 'v', values: [1, 2] }, { name: 'v', values: [3, 4] }] });
+        const bad = build({
+          id,
+          timestamps: [1, 2],
+          columns: [
+            { name: 'v', values: [1, 2] },
+            { name: 'v', values: [3, 4] },
+          ],
+        });
         await expectCode(storage.store(bad, { overwrite: true }), 'invalid_input');
         expect(shape(await storage.retrieve({ id }))).toEqual(shape(good));
       });
@@ -444,7 +510,11 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
         expect(ids(gen.items)).toEqual([`${group}-0`, `${group}-1`]);
         const prefix = await storage.list({ namePrefix: `${group}-odd-` });
         expect(ids(prefix.items)).toEqual([`${group}-1`, `${group}-3`]);
-        const combined = await storage.list({ namePrefix: `${group}-`, generator: `${group}-gen-b`, deviceId: `${group}-dev-0` });
+        const combined = await storage.list({
+          namePrefix: `${group}-`,
+          generator: `${group}-gen-b`,
+          deviceId: `${group}-dev-0`,
+        });
         expect(ids(combined.items)).toEqual([`${group}-3`]);
         const paged = await storage.list({ namePrefix: `${group}-`, limit: 3, offset: 3 });
         expect(paged.total).toBe(5);
@@ -458,7 +528,9 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
 
       it('deletes once, then reports nothing to delete', async () => {
         const id = uid('delete');
-        await storage.store(build({ id, timestamps: [1], columns: [{ name: 'v', values: [1] }], metadata: { tags: { del: run } } }));
+        await storage.store(
+          build({ id, timestamps: [1], columns: [{ name: 'v', values: [1] }], metadata: { tags: { del: run } } }),
+        );
         expect(await storage.delete(id)).toBe(true);
         expect(await storage.delete(id)).toBe(false);
         await expectCode(storage.retrieve({ id }), 'not_found');

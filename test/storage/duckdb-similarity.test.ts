@@ -37,7 +37,12 @@ describe('DuckDbStorage.findSimilar', () => {
 
   it('finds the sine-like series before noise and ramps (inline values)', async () => {
     const found = await storage.findSimilar({ values: sineQuery }, { limit: 10 });
-    expect(found.slice(0, 2).map((m) => m.id).sort()).toEqual(['sine-a', 'sine-b']);
+    expect(
+      found
+        .slice(0, 2)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['sine-a', 'sine-b']);
     expect(found[0]).toMatchObject({ name: expect.stringMatching(/^sine-/), column: 'value' });
     expect(found[1]!.distance).toBeLessThan(0.1);
     expect(found[2]!.distance).toBeGreaterThan(found[1]!.distance + 0.2);
@@ -83,11 +88,20 @@ describe('DuckDbStorage.findSimilar', () => {
     await s.store(two);
     await s.store(shapeSeries('ramp-only', (x) => x, 200, 'ramp'));
     expect((await s.findSimilar({ values: sineQuery }, { limit: 1 }))[0]).toMatchObject({ id: 'two', column: 'value' });
-    expect(await s.findSimilar({ id: 'ramp-only' })).toEqual([expect.objectContaining({ id: 'two', column: 'ramp' }), expect.objectContaining({ id: 'two', column: 'value' })]);
+    expect(await s.findSimilar({ id: 'ramp-only' })).toEqual([
+      expect.objectContaining({ id: 'two', column: 'ramp' }),
+      expect.objectContaining({ id: 'two', column: 'value' }),
+    ]);
     expect((await s.findSimilar({ id: 'two', column: 'ramp' }))[0]).toMatchObject({ id: 'ramp-only', column: 'ramp' });
-    await s.store(shapeSeries('two', () => 1), { overwrite: true });
+    await s.store(
+      shapeSeries('two', () => 1),
+      { overwrite: true },
+    );
     expect(await s.findSimilar({ id: 'ramp-only' })).toEqual([]);
-    await s.store(shapeSeries('two', (x) => x * x), { overwrite: true });
+    await s.store(
+      shapeSeries('two', (x) => x * x),
+      { overwrite: true },
+    );
     expect((await s.findSimilar({ id: 'ramp-only' })).map((m) => m.id)).toEqual(['two']);
     await s.delete('two');
     expect((await s.findSimilar({ values: sineQuery })).map((m) => m.id)).toEqual(['ramp-only']);

@@ -25,7 +25,15 @@ function series(id: string, timestamps: number[], values: Record<string, number[
     metadata: { tags: { site: 'a' }, deviceId: 'dev-1' },
     timestamps: Float64Array.from(timestamps),
     columns: Object.entries(values).map(([name, v]) => ({ name, unit: 'u', values: Float64Array.from(v) })),
-    labels: [{ type: 'spike', kind: 'anomaly', column: Object.keys(values)[0], start: timestamps[0] ?? 0, end: timestamps[0] ?? 0 }],
+    labels: [
+      {
+        type: 'spike',
+        kind: 'anomaly',
+        column: Object.keys(values)[0],
+        start: timestamps[0] ?? 0,
+        end: timestamps[0] ?? 0,
+      },
+    ],
   };
 }
 
@@ -75,7 +83,14 @@ describe('DuckDbStorage specifics', () => {
 
   it('stores a series with timestamps and no value column', async () => {
     const storage = track(new DuckDbStorage({ path: ':memory:' }));
-    await storage.store({ id: 'bare', name: 'bare', metadata: { tags: {} }, timestamps: Float64Array.of(1, 2, 3), columns: [], labels: [] });
+    await storage.store({
+      id: 'bare',
+      name: 'bare',
+      metadata: { tags: {} },
+      timestamps: Float64Array.of(1, 2, 3),
+      columns: [],
+      labels: [],
+    });
     const back = await storage.retrieve({ id: 'bare', start: 2 });
     expect(Array.from(back.timestamps)).toEqual([2, 3]);
     expect(back.columns).toEqual([]);
@@ -89,8 +104,12 @@ describe('DuckDbStorage specifics', () => {
     expect(await codeOf(storage.store(series('huge', [1e300], { a: [1] })))).toBe('invalid_input');
     expect(await storage.describe('frac')).toBeUndefined();
     await storage.store(series('q', [1, 2], { a: [1, 2] }));
-    expect(await codeOf(storage.retrieve({ id: 'q', downsample: { bucketMs: 0, aggregation: 'avg' } }))).toBe('invalid_input');
-    expect(await codeOf(storage.retrieve({ id: 'q', downsample: { bucketMs: 10, aggregation: 'median' as 'avg' } }))).toBe('invalid_input');
+    expect(await codeOf(storage.retrieve({ id: 'q', downsample: { bucketMs: 0, aggregation: 'avg' } }))).toBe(
+      'invalid_input',
+    );
+    expect(
+      await codeOf(storage.retrieve({ id: 'q', downsample: { bucketMs: 10, aggregation: 'median' as 'avg' } })),
+    ).toBe('invalid_input');
     expect(await codeOf(storage.retrieve({ id: 'q', limit: -1 }))).toBe('invalid_input');
     expect(await codeOf(storage.retrieve({ id: 'q', start: 5, end: 1 }))).toBe('invalid_input');
     expect(await codeOf(storage.list({ offset: 1.5 }))).toBe('invalid_input');
@@ -140,7 +159,11 @@ describe('DuckDbStorage specifics', () => {
     const path = freshFile();
     const holder: ChildProcess = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `import { DuckDBInstance } from '@duckdb/node-api'; await DuckDBInstance.create(${JSON.stringify(path)}); console.log('ready'); setInterval(() => {}, 1000);`],
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api'; await DuckDBInstance.create(${JSON.stringify(path)}); console.log('ready'); setInterval(() => {}, 1000);`,
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -182,7 +205,9 @@ describe('DuckDbStorage specifics', () => {
     await storage.close();
     const db = await DuckDBInstance.create(path);
     const c = await db.connect();
-    const rows = await c.runAndReadAll(`SELECT p.ts, p.v FROM points p JOIN series s USING (sid) WHERE s.id = 'sql' ORDER BY p.i`);
+    const rows = await c.runAndReadAll(
+      `SELECT p.ts, p.v FROM points p JOIN series s USING (sid) WHERE s.id = 'sql' ORDER BY p.i`,
+    );
     expect(rows.getRowsJS()).toEqual([
       [0n, 20],
       [60_000n, null],

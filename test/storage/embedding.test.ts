@@ -1,7 +1,12 @@
 /** The shape embedding: size, normalisation, invariances, and that nearest neighbours are the similar shapes. */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { cosineDistance, embeddingLayout, seriesEmbedding, shapeEmbedding } from '../../src/engines/storage/embedding.js';
+import {
+  cosineDistance,
+  embeddingLayout,
+  seriesEmbedding,
+  shapeEmbedding,
+} from '../../src/engines/storage/embedding.js';
 
 const wave = (n: number, f: (x: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i / n));
 const sine = (n: number, cycles = 3) => wave(n, (x) => Math.sin(2 * Math.PI * cycles * x));
@@ -35,7 +40,9 @@ describe('shapeEmbedding', () => {
       spike: shapeEmbedding(wave(300, (x) => (Math.abs(x - 0.5) < 0.01 ? 10 : 0))),
       noise: shapeEmbedding(Float64Array.from({ length: 300 }, () => rng.normal())),
     };
-    const ranked = Object.entries(candidates).sort(([, a], [, b]) => cosineDistance(query, a) - cosineDistance(query, b));
+    const ranked = Object.entries(candidates).sort(
+      ([, a], [, b]) => cosineDistance(query, a) - cosineDistance(query, b),
+    );
     expect(ranked[0]![0]).toBe('sine');
     expect(cosineDistance(query, candidates.sine)).toBeLessThan(0.1);
     expect(cosineDistance(query, candidates.trend)).toBeGreaterThan(0.3);
@@ -56,7 +63,17 @@ describe('shapeEmbedding', () => {
   });
 
   it('embeds a whole series by one column or all columns', () => {
-    const s = { id: 's', name: 's', metadata: { tags: {} }, timestamps: new Float64Array(200), labels: [], columns: [{ name: 'a', values: sine(200) }, { name: 'b', values: wave(200, (x) => x) }] };
+    const s = {
+      id: 's',
+      name: 's',
+      metadata: { tags: {} },
+      timestamps: new Float64Array(200),
+      labels: [],
+      columns: [
+        { name: 'a', values: sine(200) },
+        { name: 'b', values: wave(200, (x) => x) },
+      ],
+    };
     expect(cosineDistance(seriesEmbedding(s, { column: 'a' }), shapeEmbedding(sine(200)))).toBeLessThan(1e-5);
     expect(norm(seriesEmbedding(s))).toBeCloseTo(1, 5);
     expect(() => seriesEmbedding(s, { column: 'zz' })).toThrow(/no column/);

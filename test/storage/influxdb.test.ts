@@ -25,7 +25,9 @@ const withMeasurement = (url: string) => `${url}${url.includes('?') ? '&' : '?'}
 
 async function influxql(url: string, q: string): Promise<unknown[][]> {
   const { baseUrl, database } = new InfluxDbStorage({ url }).config;
-  const res = await fetch(`${baseUrl}/query?${new URLSearchParams({ db: database, q, epoch: 'ms' })}`, { method: 'POST' });
+  const res = await fetch(`${baseUrl}/query?${new URLSearchParams({ db: database, q, epoch: 'ms' })}`, {
+    method: 'POST',
+  });
   const body = (await res.json()) as { results: { series?: { values: unknown[][] }[] }[] };
   return body.results[0]?.series?.[0]?.values ?? [];
 }
@@ -37,7 +39,14 @@ function bigSeries(id: string, n: number): TimeSeries {
     timestamps[i] = 1_700_000_000_000 + i * 1_000;
     v[i] = i / 3;
   }
-  return { id, name: id, metadata: { tags: { kind: 'restart' } }, timestamps, columns: [{ name: 'v', values: v }], labels: [] };
+  return {
+    id,
+    name: id,
+    metadata: { tags: { kind: 'restart' } },
+    timestamps,
+    columns: [{ name: 'v', values: v }],
+    labels: [],
+  };
 }
 
 describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
@@ -46,10 +55,14 @@ describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
     await influxql(server.url, `DROP MEASUREMENT "${measurement}_meta"`).catch(() => undefined);
   });
 
-  describeStorageContract('influxdb', async () => (await createStorage(withMeasurement(server.url))) as InfluxDbStorage, {
-    // InfluxDB keeps time as int64 nanoseconds: its range ends on 2262-04-11.
-    maxTimestamp: Date.UTC(2262, 0, 1),
-  });
+  describeStorageContract(
+    'influxdb',
+    async () => (await createStorage(withMeasurement(server.url))) as InfluxDbStorage,
+    {
+      // InfluxDB keeps time as int64 nanoseconds: its range ends on 2262-04-11.
+      maxTimestamp: Date.UTC(2262, 0, 1),
+    },
+  );
 
   describe('influxdb specifics', () => {
     let storage: InfluxDbStorage;
@@ -72,7 +85,10 @@ describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
         ],
         labels: [],
       });
-      const rows = await influxql(server.url, `SELECT "temp", "hum", "_empty" FROM "${measurement}" WHERE "tsiot_id" = '${id}' AND "site" = 'Zürich west'`);
+      const rows = await influxql(
+        server.url,
+        `SELECT "temp", "hum", "_empty" FROM "${measurement}" WHERE "tsiot_id" = '${id}' AND "site" = 'Zürich west'`,
+      );
       expect(rows).toEqual([
         [1_000, 20.5, 40, null],
         [2_000, null, null, 1],
@@ -82,7 +98,14 @@ describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
 
     it('downsamples on the server with GROUP BY time', async () => {
       const id = `${measurement}-groupby`;
-      await storage.store({ id, name: id, metadata: { tags: {} }, timestamps: Float64Array.of(0, 500, 1_000, 4_000), columns: [{ name: 'v', values: Float64Array.of(1, 3, 5, 7) }], labels: [] });
+      await storage.store({
+        id,
+        name: id,
+        metadata: { tags: {} },
+        timestamps: Float64Array.of(0, 500, 1_000, 4_000),
+        columns: [{ name: 'v', values: Float64Array.of(1, 3, 5, 7) }],
+        labels: [],
+      });
       const back = await storage.retrieve({ id, downsample: { bucketMs: 1_000, aggregation: 'avg' } });
       expect(Array.from(back.timestamps)).toEqual([0, 1_000, 4_000]);
       expect(Array.from(back.columns[0]!.values)).toEqual([2, 5, 7]);
@@ -92,7 +115,11 @@ describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
       const id = `${measurement}-refused`;
       const base = { id, name: id, metadata: { tags: {} }, labels: [] };
       const cases: TimeSeries[] = [
-        { ...base, timestamps: Float64Array.of(Date.UTC(9999, 0, 1)), columns: [{ name: 'v', values: Float64Array.of(1) }] },
+        {
+          ...base,
+          timestamps: Float64Array.of(Date.UTC(9999, 0, 1)),
+          columns: [{ name: 'v', values: Float64Array.of(1) }],
+        },
         { ...base, timestamps: Float64Array.of(1, 1), columns: [{ name: 'v', values: Float64Array.of(1, 2) }] },
         { ...base, timestamps: Float64Array.of(1), columns: [{ name: 'v', values: Float64Array.of(Infinity) }] },
         { ...base, timestamps: Float64Array.of(1), columns: [{ name: 'time', values: Float64Array.of(1) }] },
@@ -122,7 +149,9 @@ describe.skipIf(!server.ok)('influxdb backend (1.x: /write + InfluxQL)', () => {
 const influxd = which('influxd');
 if (!influxd) {
   if (inCi) throw new Error('CI=true and influxd is not installed; run scripts/services/start.sh');
-  console.warn('\n!!!!!!!! SKIPPING InfluxDB restart TESTS: influxd is not installed (apt-get install influxdb) !!!!!!!!\n');
+  console.warn(
+    '\n!!!!!!!! SKIPPING InfluxDB restart TESTS: influxd is not installed (apt-get install influxdb) !!!!!!!!\n',
+  );
 }
 
 /** A private influxd on a free port with its data in a temp folder, restartable. */
@@ -142,7 +171,10 @@ class PrivateInfluxd {
     }
     this.proc = spawn(influxd!, ['-config', join(this.dir, 'influxdb.conf')], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
-      const ok = await fetch(`http://127.0.0.1:${this.port}/ping`).then((r) => r.status === 204, () => false);
+      const ok = await fetch(`http://127.0.0.1:${this.port}/ping`).then(
+        (r) => r.status === 204,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -54,7 +54,10 @@ describe.skipIf(!server.ok)('postgres backend', () => {
     it('creates a plain points table with a BRIN time index when TimescaleDB is absent', async () => {
       const ext = await admin.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
       expect(ext.rowCount).toBe(0);
-      const idx = await admin.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'points'`, [schema]);
+      const idx = await admin.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'points'`,
+        [schema],
+      );
       expect(idx.rows.map((r) => r.indexdef).join('\n')).toMatch(/USING brin \(ts\)/);
       const health = await storage.health();
       expect(health.detail).toMatch(/plain table with BRIN time index/);
@@ -62,8 +65,18 @@ describe.skipIf(!server.ok)('postgres backend', () => {
 
     it('stores timestamps as timestamptz and missing values as SQL NULL', async () => {
       const id = `${schema}-sql`;
-      await storage.store({ id, name: id, metadata: { tags: {} }, timestamps: Float64Array.of(0, 1_500), columns: [{ name: 'a', values: Float64Array.of(1.25, NaN) }], labels: [] });
-      const r = await admin.query<{ ts: Date; v: number | null }>(`SELECT ts, vals[1] AS v FROM "${schema}".points WHERE series_id = $1 ORDER BY seq`, [id]);
+      await storage.store({
+        id,
+        name: id,
+        metadata: { tags: {} },
+        timestamps: Float64Array.of(0, 1_500),
+        columns: [{ name: 'a', values: Float64Array.of(1.25, NaN) }],
+        labels: [],
+      });
+      const r = await admin.query<{ ts: Date; v: number | null }>(
+        `SELECT ts, vals[1] AS v FROM "${schema}".points WHERE series_id = $1 ORDER BY seq`,
+        [id],
+      );
       expect(r.rows.map((x) => [x.ts.toISOString(), x.v])).toEqual([
         ['1970-01-01T00:00:00.000Z', 1.25],
         ['1970-01-01T00:00:01.500Z', null],
@@ -73,7 +86,14 @@ describe.skipIf(!server.ok)('postgres backend', () => {
     it('keeps microsecond fractions of a millisecond', async () => {
       const id = `${schema}-micro`;
       const timestamps = Float64Array.of(1_700_000_000_000.25, 1_700_000_000_000.5, 1_700_000_000_001.125);
-      await storage.store({ id, name: id, metadata: { tags: {} }, timestamps, columns: [{ name: 'a', values: Float64Array.of(1, 2, 3) }], labels: [] });
+      await storage.store({
+        id,
+        name: id,
+        metadata: { tags: {} },
+        timestamps,
+        columns: [{ name: 'a', values: Float64Array.of(1, 2, 3) }],
+        labels: [],
+      });
       expect(Array.from((await storage.retrieve({ id })).timestamps)).toEqual(Array.from(timestamps));
     });
 

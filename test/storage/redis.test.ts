@@ -15,7 +15,12 @@ import { closedPort, requireServer, runName } from '../helpers/servers.js';
 import { describeStorageContract } from './contract.js';
 
 const server = await requireServer('Redis', 'TSIOT_TEST_REDIS_URL', 6379, async (url) => {
-  const r = new Redis(url, { lazyConnect: true, connectTimeout: 1_500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await r.connect();
     return (await r.ping()) === 'PONG';
@@ -28,7 +33,17 @@ const withParams = (url: string, params: string) => `${url}${url.includes('?') ?
 
 function series(id: string, n: number, columns = ['v']): TimeSeries {
   const timestamps = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 1_000);
-  return { id, name: id, metadata: { tags: {} }, timestamps, columns: columns.map((name, j) => ({ name, values: Float64Array.from({ length: n }, (_, i) => (i % 5 === 3 ? NaN : i * (j + 1) + 0.25)) })), labels: [] };
+  return {
+    id,
+    name: id,
+    metadata: { tags: {} },
+    timestamps,
+    columns: columns.map((name, j) => ({
+      name,
+      values: Float64Array.from({ length: n }, (_, i) => (i % 5 === 3 ? NaN : i * (j + 1) + 0.25)),
+    })),
+    labels: [],
+  };
 }
 
 describe.skipIf(!server.ok)('redis backend', () => {
@@ -46,7 +61,10 @@ describe.skipIf(!server.ok)('redis backend', () => {
     redis.disconnect();
   });
 
-  describeStorageContract('redis', async () => (await createStorage(withParams(server.url, `prefix=${prefix}`))) as RedisStorage);
+  describeStorageContract(
+    'redis',
+    async () => (await createStorage(withParams(server.url, `prefix=${prefix}`))) as RedisStorage,
+  );
 
   describe('redis specifics', () => {
     let storage: RedisStorage;
@@ -133,13 +151,23 @@ describe.skipIf(!server.ok)('redis backend', () => {
       // Another group sees every point again.
       expect((await feed.read('live', 'archive', 'x', { count: 100 })).length).toBe(10);
 
-      expect(await feed.ack('live', 'dash', a.map((p) => p.entryId))).toBe(6);
+      expect(
+        await feed.ack(
+          'live',
+          'dash',
+          a.map((p) => p.entryId),
+        ),
+      ).toBe(6);
       expect(await feed.pending('live', 'dash')).toBe(4);
       // worker-b died: worker-a takes over its points after they idled.
       await new Promise((r) => setTimeout(r, 60));
       const claimed = await feed.claimStale('live', 'dash', 'worker-a', 50);
       expect(claimed.map((p) => p.entryId)).toEqual(b.map((p) => p.entryId));
-      await feed.ack('live', 'dash', claimed.map((p) => p.entryId));
+      await feed.ack(
+        'live',
+        'dash',
+        claimed.map((p) => p.entryId),
+      );
       expect(await feed.pending('live', 'dash')).toBe(0);
       expect(await feed.read('live', 'dash', 'worker-a', { count: 10 })).toEqual([]);
     });

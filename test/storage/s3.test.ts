@@ -18,13 +18,26 @@ import { S3Storage, parseS3Url } from '../../src/engines/storage/s3.js';
 import { closedPort, requireServer, runName, serverUrl } from '../helpers/servers.js';
 import { describeStorageContract } from './contract.js';
 
-const external = serverUrl('TSIOT_TEST_S3_URL') ? await requireServer('S3 (s3rver)', 'TSIOT_TEST_S3_URL', 443, async (u) => (await new S3Storage({ url: u }).health()).ok) : undefined;
+const external = serverUrl('TSIOT_TEST_S3_URL')
+  ? await requireServer(
+      'S3 (s3rver)',
+      'TSIOT_TEST_S3_URL',
+      443,
+      async (u) => (await new S3Storage({ url: u }).health()).ok,
+    )
+  : undefined;
 let baseUrl = external?.url ?? '';
 let stopLocal: (() => Promise<void>) | undefined;
 
 if (!external) {
   const dir = mkdtempSync(join(tmpdir(), 'tsiot-s3rver-'));
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: 'tsiot-test', configs: [] }] });
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: dir,
+    silent: true,
+    configureBuckets: [{ name: 'tsiot-test', configs: [] }],
+  });
   const { port } = (await s3rver.run()) as { port: number };
   baseUrl = `s3://S3RVER:S3RVER@tsiot-test/tsiot?endpoint=${encodeURIComponent(`http://127.0.0.1:${port}`)}&region=us-east-1`;
   stopLocal = async () => {
@@ -72,9 +85,12 @@ describe.skipIf(external?.ok === false)('s3 backend', () => {
     });
     afterAll(() => client.destroy());
 
-    const keysUnder = async (p: string) => ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: p }))).Contents ?? []).map((o) => o.Key!);
-    const text = async (key: string) => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-    const bytes = async (key: string) => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
+    const keysUnder = async (p: string) =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: p }))).Contents ?? []).map((o) => o.Key!);
+    const text = async (key: string) =>
+      (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+    const bytes = async (key: string) =>
+      (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
 
     it('writes CSV, NDJSON and Parquet objects and a manifest naming them', async () => {
       const storage = new S3Storage({ url: url('formats=csv,ndjson,parquet') });
@@ -85,8 +101,16 @@ describe.skipIf(external?.ok === false)('s3 backend', () => {
       expect(csv.split('\n')[0]).toBe('timestamp,series,temp,hum');
       expect(csv).toContain('1700000000000,"formats, ""quoted""\nname",20,0\n');
       expect(csv).toContain(`1700000003000,"formats, ""quoted""\nname",,${3 * 1e-9}\n`);
-      const ndjson = (await text(manifest.objects[1].key)).trim().split('\n').map((l) => JSON.parse(l));
-      expect(ndjson[3]).toEqual({ timestamp: 1_700_000_003_000, series: 'formats, "quoted"\nname', temp: null, hum: 3 * 1e-9 });
+      const ndjson = (await text(manifest.objects[1].key))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(ndjson[3]).toEqual({
+        timestamp: 1_700_000_003_000,
+        series: 'formats, "quoted"\nname',
+        temp: null,
+        hum: 3 * 1e-9,
+      });
       const parquet = await bytes(manifest.objects[2].key);
       expect(Buffer.from(parquet.subarray(0, 4)).toString()).toBe('PAR1');
       expect(Buffer.from(parquet.subarray(-4)).toString()).toBe('PAR1');
@@ -128,7 +152,9 @@ describe.skipIf(external?.ok === false)('s3 backend', () => {
 
     it('reports a down server as unavailable quickly, and health as not ok', async () => {
       const port = await closedPort();
-      const down = new S3Storage({ url: `s3://AKIA:s3cret-key@bucket/p?endpoint=${encodeURIComponent(`http://127.0.0.1:${port}`)}` });
+      const down = new S3Storage({
+        url: `s3://AKIA:s3cret-key@bucket/p?endpoint=${encodeURIComponent(`http://127.0.0.1:${port}`)}`,
+      });
       const started = performance.now();
       const health = await down.health();
       expect(health).toMatchObject({ ok: false, backend: 's3' });

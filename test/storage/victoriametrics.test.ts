@@ -23,7 +23,12 @@ const server = await requireServer('VictoriaMetrics', 'TSIOT_TEST_VM_URL', 8428,
 });
 const measurement = runName('tsiot');
 
-function series(id: string, timestamps: number[], columns: Record<string, number[]>, extra: Partial<TimeSeries> = {}): TimeSeries {
+function series(
+  id: string,
+  timestamps: number[],
+  columns: Record<string, number[]>,
+  extra: Partial<TimeSeries> = {},
+): TimeSeries {
   return {
     id,
     name: id,
@@ -42,12 +47,17 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
   const id = (what: string) => `${measurement}-${what}`;
 
   beforeAll(async () => {
-    storage = new InfluxDbStorage({ url: `${server.url}${server.url.includes('?') ? '&' : '?'}measurement=${measurement}` });
+    storage = new InfluxDbStorage({
+      url: `${server.url}${server.url.includes('?') ? '&' : '?'}measurement=${measurement}`,
+    });
     await storage.init();
   });
   afterAll(async () => {
     const { baseUrl } = storage.config;
-    await fetch(`${baseUrl}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': `{__name__=~"${measurement}_.*"}` })}`, { method: 'POST' });
+    await fetch(
+      `${baseUrl}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': `{__name__=~"${measurement}_.*"}` })}`,
+      { method: 'POST' },
+    );
     await storage.close();
   });
 
@@ -55,11 +65,18 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
     const s = series(
       id('roundtrip'),
       [1, 2, 1_000, 1_700_000_000_123, Date.now() - 60_000],
-      { temperature: [21.5, -3.25, NaN, 1013.25, 0.001], 'humidité': [NaN, 45, NaN, 99.9, NaN] },
+      { temperature: [21.5, -3.25, NaN, 1013.25, 0.001], humidité: [NaN, 45, NaN, 99.9, NaN] },
       {
         name: 'Température 🌡️',
-        metadata: { deviceId: 'dev/1', tags: { site: 'Zürich', spaced: 'a b,c=d"e' }, attributes: { indoor: true }, seed: 7 },
-        labels: [{ type: 'spike', kind: 'anomaly', column: 'temperature', start: 1, end: 1, details: { note: 'ünïcode ✓' } }],
+        metadata: {
+          deviceId: 'dev/1',
+          tags: { site: 'Zürich', spaced: 'a b,c=d"e' },
+          attributes: { indoor: true },
+          seed: 7,
+        },
+        labels: [
+          { type: 'spike', kind: 'anomaly', column: 'temperature', start: 1, end: 1, details: { note: 'ünïcode ✓' } },
+        ],
       },
     );
     s.columns[0]!.unit = '°C';
@@ -75,7 +92,10 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
   });
 
   it('answers range, column, limit and downsampling queries', async () => {
-    const s = series(id('query'), [1, 999, 1_000, 1_500, 2_000, 10_000], { a: [1, 2, 3, 4, 5, 6], b: [NaN, 20, NaN, 40, NaN, 60] });
+    const s = series(id('query'), [1, 999, 1_000, 1_500, 2_000, 10_000], {
+      a: [1, 2, 3, 4, 5, 6],
+      b: [NaN, 20, NaN, 40, NaN, 60],
+    });
     await storage.store(s);
     const ranged = await storage.retrieve({ id: s.id, start: 999, end: 2_000, columns: ['b'] });
     expect(Array.from(ranged.timestamps)).toEqual([999, 1_000, 1_500, 2_000]);
@@ -84,7 +104,12 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
     const avg = await storage.retrieve({ id: s.id, downsample: { bucketMs: 1_000, aggregation: 'avg' } });
     expect(Array.from(avg.timestamps)).toEqual([0, 1_000, 2_000, 10_000]);
     expect(values(avg)).toEqual({ a: [1.5, 3.5, 5, 6], b: [20, 40, NaN, 60] });
-    const count = await storage.retrieve({ id: s.id, columns: ['b'], downsample: { bucketMs: 1_000, aggregation: 'count' }, limit: 3 });
+    const count = await storage.retrieve({
+      id: s.id,
+      columns: ['b'],
+      downsample: { bucketMs: 1_000, aggregation: 'count' },
+      limit: 3,
+    });
     expect(values(count)).toEqual({ b: [1, 1, 0] });
     await expect(storage.retrieve({ id: s.id, columns: ['nope'] })).rejects.toMatchObject({ code: 'invalid_input' });
   });
@@ -93,7 +118,9 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
     const sid = id('dup');
     await storage.store(series(sid, [1, 2], { v: [1, 2] }, { metadata: { tags: { group: measurement } } }));
     await expect(storage.store(series(sid, [3], { v: [3] }))).rejects.toMatchObject({ code: 'conflict' });
-    await storage.store(series(sid, [5], { w: [50] }, { metadata: { tags: { group: measurement, v: '2' } } }), { overwrite: true });
+    await storage.store(series(sid, [5], { w: [50] }, { metadata: { tags: { group: measurement, v: '2' } } }), {
+      overwrite: true,
+    });
     const back = await storage.retrieve({ id: sid });
     expect(values(back)).toEqual({ w: [50] });
     expect(Array.from(back.timestamps)).toEqual([5]);
@@ -110,7 +137,9 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
     const s = series(id('precision'), [1_000, 2_000, 3_000], { v: [1 / 7, 0.1 + 0.2, 20.123456789012345] });
     await storage.store(s);
     const back = await storage.retrieve({ id: s.id });
-    back.columns[0]!.values.forEach((v, i) => expect(Math.abs(v - s.columns[0]!.values[i]!)).toBeLessThan(Math.abs(s.columns[0]!.values[i]!) * 1e-11));
+    back.columns[0]!.values.forEach((v, i) =>
+      expect(Math.abs(v - s.columns[0]!.values[i]!)).toBeLessThan(Math.abs(s.columns[0]!.values[i]!) * 1e-11),
+    );
   });
 
   it('round-trips a 200,000-row batch from concurrent writers (to 12 digits)', async () => {
@@ -131,7 +160,11 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
       let bad = 0;
       for (let i = 0; i < s.timestamps.length; i++) {
         const v = s.columns[0]!.values[i]!;
-        if (back.timestamps[i] !== s.timestamps[i] || !(Math.abs(back.columns[0]!.values[i]! - v) <= Math.abs(v) * 1e-11)) bad++;
+        if (
+          back.timestamps[i] !== s.timestamps[i] ||
+          !(Math.abs(back.columns[0]!.values[i]! - v) <= Math.abs(v) * 1e-11)
+        )
+          bad++;
       }
       expect(bad).toBe(0);
     }
@@ -142,13 +175,17 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
     await expect(storage.store(series(sid, [-1, 0], { v: [1, 2] }))).rejects.toMatchObject({ code: 'unsupported' });
     await expect(storage.store(series(sid, [0, 1], { v: [1, 2] }))).rejects.toMatchObject({ code: 'unsupported' });
     await expect(storage.store(series(sid, [1.5], { v: [1] }))).rejects.toMatchObject({ code: 'unsupported' });
-    await expect(storage.store(series(sid, [Date.now() + 5 * 86_400_000], { v: [1] }))).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(storage.store(series(sid, [Date.now() + 5 * 86_400_000], { v: [1] }))).rejects.toMatchObject({
+      code: 'unsupported',
+    });
     expect(await storage.describe(sid)).toBeUndefined();
   });
 
   it('reports a down server as unavailable quickly, and health as not ok', async () => {
     const port = await closedPort();
-    const down = new InfluxDbStorage({ url: `influxdb2://:tok-s3cret@127.0.0.1:${port}/b?org=o&reader=victoriametrics&retries=1` });
+    const down = new InfluxDbStorage({
+      url: `influxdb2://:tok-s3cret@127.0.0.1:${port}/b?org=o&reader=victoriametrics&retries=1`,
+    });
     const started = performance.now();
     const health = await down.health();
     expect(health).toMatchObject({ ok: false, backend: 'influxdb2' });

@@ -64,7 +64,13 @@ describe('weaviate backend without a server', () => {
 describe.skipIf(!server.ok)('weaviate backend', () => {
   afterAll(async () => {
     const c = parseWeaviateUrl(server.url);
-    const client = await weaviate.connectToCustom({ httpHost: c.httpHost, httpPort: c.httpPort, grpcHost: c.httpHost, grpcPort: c.grpcPort, ...(c.apiKey ? { authCredentials: new weaviate.ApiKey(c.apiKey) } : {}) });
+    const client = await weaviate.connectToCustom({
+      httpHost: c.httpHost,
+      httpPort: c.httpPort,
+      grpcHost: c.httpHost,
+      grpcPort: c.grpcPort,
+      ...(c.apiKey ? { authCredentials: new weaviate.ApiKey(c.apiKey) } : {}),
+    });
     await client.collections.delete(collection).catch(() => undefined);
     await client.collections.delete(`${collection}Chunk`).catch(() => undefined);
     await client.close();

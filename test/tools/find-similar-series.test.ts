@@ -45,7 +45,12 @@ describe('find_similar_series on the DuckDB backend', () => {
   it('finds sine-like series before noise and ramps, from inline values', async () => {
     const r = await call({ values: sine, limit: 4 });
     expect(r.backend).toBe('duckdb');
-    expect(r.matches.slice(0, 2).map((m) => m.id).sort()).toEqual(['sine-a', 'sine-b']);
+    expect(
+      r.matches
+        .slice(0, 2)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['sine-a', 'sine-b']);
     expect(r.matches[1]!.distance).toBeLessThan(r.matches[2]!.distance);
     expect(r.matches.every((m) => m.column === 'value')).toBe(true);
     expect(r.summary).toMatch(/^4 matches for 240 inline values, nearest first: sine-/);

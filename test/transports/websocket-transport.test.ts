@@ -5,10 +5,14 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { WebSocketServerTransport, type WebSocketServerTransportOptions } from '../../src/mcp/transports/websocket.js';
 
 /** A real socket pair on a loopback port: the server side wrapped in the transport, the client side raw. */
-async function pair(options: WebSocketServerTransportOptions = {}): Promise<{ transport: WebSocketServerTransport; client: WebSocket; wss: WebSocketServer }> {
+async function pair(
+  options: WebSocketServerTransportOptions = {},
+): Promise<{ transport: WebSocketServerTransport; client: WebSocket; wss: WebSocketServer }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => wss.once('listening', resolve));
-  const accepted = new Promise<WebSocketServerTransport>((resolve) => wss.once('connection', (ws) => resolve(new WebSocketServerTransport(ws, options))));
+  const accepted = new Promise<WebSocketServerTransport>((resolve) =>
+    wss.once('connection', (ws) => resolve(new WebSocketServerTransport(ws, options))),
+  );
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, 'mcp');
   await new Promise((resolve) => client.once('open', resolve));
   return { transport: await accepted, client, wss };
@@ -45,7 +49,9 @@ describe('WebSocketServerTransport', () => {
     let closes = 0;
     transport.onclose = () => closes++;
     await transport.start();
-    const frame = new Promise<{ data: string; isBinary: boolean }>((resolve) => client.once('message', (data, isBinary) => resolve({ data: String(data), isBinary })));
+    const frame = new Promise<{ data: string; isBinary: boolean }>((resolve) =>
+      client.once('message', (data, isBinary) => resolve({ data: String(data), isBinary })),
+    );
     await transport.send({ jsonrpc: '2.0', id: 9, result: {} });
     expect(await frame).toEqual({ data: '{"jsonrpc":"2.0","id":9,"result":{}}', isBinary: false });
 
@@ -73,7 +79,14 @@ describe('WebSocketServerTransport', () => {
     // The client stops reading from its socket; the server keeps sending.
     (client as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = { jsonrpc: '2.0' as const, method: 'notifications/message', params: { data: 'x'.repeat(512 * 1024) } };
-    const results = await Promise.all(Array.from({ length: 200 }, () => transport.send(big).then(() => 'sent', (e: Error) => e.message)));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        transport.send(big).then(
+          () => 'sent',
+          (e: Error) => e.message,
+        ),
+      ),
+    );
     expect(results).toContain('sent');
     expect(results.some((r) => /peer is not reading/.test(r))).toBe(true);
     client.terminate();

@@ -14,7 +14,9 @@ interface Endpoint {
   factory: ReturnType<typeof mcpServerFactory>;
 }
 
-async function startEndpoint(options: { allowedOrigins?: string[]; maxPayload?: number; maxConnections?: number } = {}): Promise<Endpoint> {
+async function startEndpoint(
+  options: { allowedOrigins?: string[]; maxPayload?: number; maxConnections?: number } = {},
+): Promise<Endpoint> {
   const http = createServer((_req, res) => {
     res.statusCode = 404;
     res.end();
@@ -48,7 +50,11 @@ function rawSocket(url: string, options: ConstructorParameters<typeof WebSocket>
 }
 
 /** The HTTP status a refused upgrade gets. */
-function refusedStatus(url: string, protocols: string[], options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<number> {
+function refusedStatus(
+  url: string,
+  protocols: string[],
+  options: ConstructorParameters<typeof WebSocket>[2] = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, options);
     ws.once('unexpected-response', (_req, res) => {
@@ -61,7 +67,9 @@ function refusedStatus(url: string, protocols: string[], options: ConstructorPar
 }
 
 function nextMessage(ws: WebSocket): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>)));
+  return new Promise((resolve) =>
+    ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>)),
+  );
 }
 
 describe('MCP over WebSocket', () => {
@@ -94,7 +102,10 @@ describe('MCP over WebSocket', () => {
     const [a, b] = await Promise.all([connectClient(endpoint.url), connectClient(endpoint.url)]);
     clients.push(a, b);
     const [ra, rb] = await Promise.all([a.callTool({ name: 'whoami' }), b.callTool({ name: 'whoami' })]);
-    const ids = [(ra.structuredContent as { instance: number }).instance, (rb.structuredContent as { instance: number }).instance];
+    const ids = [
+      (ra.structuredContent as { instance: number }).instance,
+      (rb.structuredContent as { instance: number }).instance,
+    ];
     expect(new Set(ids).size).toBe(2);
     expect(endpoint.factory.created()).toBe(before + 2);
     expect(endpoint.handle.size).toBe(2);

@@ -31,7 +31,11 @@ describe('analyzeSeries', () => {
     expect(kinds).toContain('flat_line');
     const dip = c.anomalies.items.find((i) => i.kind === 'dip' && i.start === t[300]);
     expect(dip).toBeDefined();
-    expect(c.anomalies.items.find((i) => i.kind === 'flat_line')).toMatchObject({ start: t[700], end: t[719], score: 20 });
+    expect(c.anomalies.items.find((i) => i.kind === 'flat_line')).toMatchObject({
+      start: t[700],
+      end: t[719],
+      score: 20,
+    });
     expect(a.sampling.gaps).toBe(1);
   });
 

@@ -10,12 +10,23 @@ import type { Validator } from '../../src/engines/validation/validator.js';
 import { sensorData, series } from './helpers.js';
 
 const N = 24 * 40;
-const real = () => series('real', sensorData(N, 'real'), { ranges: { temperature: { min: -40, max: 85 }, humidity: { min: 0, max: 100 } } });
-const draw = (seed: string) => series(`draw-${seed}`, sensorData(N, seed), { ranges: { temperature: { min: -40, max: 85 }, humidity: { min: 0, max: 100 } } });
+const real = () =>
+  series('real', sensorData(N, 'real'), {
+    ranges: { temperature: { min: -40, max: 85 }, humidity: { min: 0, max: 100 } },
+  });
+const draw = (seed: string) =>
+  series(`draw-${seed}`, sensorData(N, seed), {
+    ranges: { temperature: { min: -40, max: 85 }, humidity: { min: 0, max: 100 } },
+  });
 
 function check(report: ValidationReport, validator: string, name: string, column?: string): Check {
-  const c = report.checks.find((x) => x.validator === validator && x.name === name && (column === undefined || x.column === column));
-  if (!c) throw new Error(`no check ${validator}.${name}${column ? ` on ${column}` : ''} in ${report.checks.map((x) => `${x.validator}.${x.name}`).join(', ')}`);
+  const c = report.checks.find(
+    (x) => x.validator === validator && x.name === name && (column === undefined || x.column === column),
+  );
+  if (!c)
+    throw new Error(
+      `no check ${validator}.${name}${column ? ` on ${column}` : ''} in ${report.checks.map((x) => `${x.validator}.${x.name}`).join(', ')}`,
+    );
   return c;
 }
 
@@ -65,7 +76,8 @@ describe('ValidationEngine scores', () => {
       temperature: Array.from({ length: N }, () => 5 + 10 * rng.normal()),
       humidity: Array.from({ length: N }, () => 80 + 10 * rng.normal()),
     });
-    const score = async (s: TimeSeries) => (await engine.validate({ reference: ref, synthetic: s, rules: statsOnly })).score!;
+    const score = async (s: TimeSeries) =>
+      (await engine.validate({ reference: ref, synthetic: s, rules: statsOnly })).score!;
     const same = await score(real());
     const independent = await score(draw('other'));
     const shuffledScore = await score(shuffled);
@@ -84,7 +96,9 @@ describe('ValidationEngine scores', () => {
     const r = await engine.validate({ synthetic: draw('x') });
     expect(new Set(r.checks.map((c) => c.validator))).toEqual(new Set(['quality', 'temporal']));
     const temporal = r.validators.find((v) => v.name === 'temporal')!;
-    const temp = (temporal.metrics!.columns as Record<string, { dominantPeriod: number | null; adfStationaryShare: number }>).temperature!;
+    const temp = (
+      temporal.metrics!.columns as Record<string, { dominantPeriod: number | null; adfStationaryShare: number }>
+    ).temperature!;
     expect(temp.dominantPeriod).toBe(24);
     expect(temp.adfStationaryShare).toBe(1);
   });
@@ -100,7 +114,11 @@ describe('ValidationEngine scores', () => {
     const r = await engine.validate({
       reference: real(),
       synthetic: draw('o'),
-      rules: { ...statsOnly, checks: { 'statistical.ks_statistic': { threshold: 0.0001 }, 'statistical.pacf_distance': { enabled: false } }, weights: { temporal: 0 } },
+      rules: {
+        ...statsOnly,
+        checks: { 'statistical.ks_statistic': { threshold: 0.0001 }, 'statistical.pacf_distance': { enabled: false } },
+        weights: { temporal: 0 },
+      },
     });
     expect(check(r, 'statistical', 'ks_statistic', 'temperature')).toMatchObject({ threshold: 0.0001, passed: false });
     expect(r.checks.some((c) => c.name === 'pacf_distance')).toBe(false);
@@ -126,7 +144,9 @@ describe('checks on their own', () => {
     v[11] = NaN;
     v[300] = 200; // out of range and an outlier
     for (let i = 400; i < 430; i++) v[i] = 21.5; // flat line of 30
-    const r = await engine.validate({ synthetic: series('q', { temp: v }, { timestamps: t, ranges: { temp: { min: -40, max: 85 } } }) });
+    const r = await engine.validate({
+      synthetic: series('q', { temp: v }, { timestamps: t, ranges: { temp: { min: -40, max: 85 } } }),
+    });
     expectWellFormed(r);
     expect(check(r, 'quality', 'missing_rate', 'temp').value).toBeCloseTo(2 / n, 12);
     expect(check(r, 'quality', 'duplicate_timestamps')).toMatchObject({ value: 1 / (n - 1), passed: false });
@@ -143,7 +163,9 @@ describe('checks on their own', () => {
       now += i === 500 ? 11 * 60_000 : i % 10 === 0 ? 75_000 : 60_000;
       t.push(now);
     }
-    const r = await engine.validate({ synthetic: series('g', { x: Array.from({ length: 1000 }, (_, i) => Math.sin(i)) }, { timestamps: t }) });
+    const r = await engine.validate({
+      synthetic: series('g', { x: Array.from({ length: 1000 }, (_, i) => Math.sin(i)) }, { timestamps: t }),
+    });
     expect(check(r, 'temporal', 'gap_rate')).toMatchObject({ passed: true, details: { gaps: 1, missingSamples: 10 } });
     expect(check(r, 'temporal', 'irregular_interval_rate').value).toBeCloseTo(98 / 999, 12); // every 10th interval but the gap
   });
@@ -168,7 +190,10 @@ describe('privacy', () => {
 
   it('says plainly when synthetic data copies the training data', async () => {
     const ref = real();
-    const copy = series('copy', { temperature: ref.columns[0]!.values.slice(0, 480), humidity: ref.columns[1]!.values.slice(0, 480) });
+    const copy = series('copy', {
+      temperature: ref.columns[0]!.values.slice(0, 480),
+      humidity: ref.columns[1]!.values.slice(0, 480),
+    });
     const r = await engine.validate({ reference: ref, synthetic: copy, rules });
     expectWellFormed(r);
     const v = r.validators.find((x) => x.name === 'privacy')!;
@@ -210,7 +235,10 @@ describe('bad input never crashes and never hides a NaN', () => {
   const engine = new ValidationEngine();
 
   it('reports too-short series as not applicable with reasons', async () => {
-    const r = await engine.validate({ reference: series('r', { x: [1, 2, 3] }), synthetic: series('s', { x: [1, 2] }) });
+    const r = await engine.validate({
+      reference: series('r', { x: [1, 2, 3] }),
+      synthetic: series('s', { x: [1, 2] }),
+    });
     expectWellFormed(r);
     const ks = check(r, 'statistical', 'ks_statistic', 'x');
     expect(ks.passed).toBe('not_applicable');
@@ -219,7 +247,10 @@ describe('bad input never crashes and never hides a NaN', () => {
   });
 
   it('handles constant series and missing values', async () => {
-    const constant = series('c', { x: new Array(200).fill(5), y: Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? NaN : i)) });
+    const constant = series('c', {
+      x: new Array(200).fill(5),
+      y: Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? NaN : i)),
+    });
     const r = await engine.validate({ reference: constant, synthetic: constant });
     expectWellFormed(r);
     expect(check(r, 'statistical', 'skewness_difference', 'x').passed).toBe('not_applicable');
@@ -231,12 +262,18 @@ describe('bad input never crashes and never hides a NaN', () => {
   });
 
   it('reports columns missing from the synthetic data', async () => {
-    const r = await engine.validate({ reference: real(), synthetic: series('s', { temperature: sensorData(N, 's').temperature, pressure: new Array(N).fill(1000) }) });
+    const r = await engine.validate({
+      reference: real(),
+      synthetic: series('s', { temperature: sensorData(N, 's').temperature, pressure: new Array(N).fill(1000) }),
+    });
     expectWellFormed(r);
     const cov = check(r, 'statistical', 'column_coverage');
     expect(cov).toMatchObject({ value: 0.5, passed: false });
     expect(cov.explanation).toMatch(/"humidity"/);
-    const none = await engine.validate({ reference: real(), synthetic: series('s', { pressure: new Array(N).fill(1000) }) });
+    const none = await engine.validate({
+      reference: real(),
+      synthetic: series('s', { pressure: new Array(N).fill(1000) }),
+    });
     expectWellFormed(none);
     expect(check(none, 'privacy', 'dcr_ratio').explanation).toMatch(/share no column/);
   });
@@ -251,10 +288,21 @@ describe('bad input never crashes and never hides a NaN', () => {
 
   it('refuses malformed input and unknown rules with invalid_input naming the field', async () => {
     const broken: TimeSeries = { ...series('b', { x: [1, 2, 3] }), timestamps: Float64Array.from([1, 2]) };
-    await expect(engine.validate({ synthetic: broken })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/has 3 values but there are 2 timestamps/) });
-    await expect(engine.validate({ synthetic: real(), rules: { validators: ['nope'] } })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/unknown validator "nope"/) });
-    await expect(engine.validate({ synthetic: real(), rules: { privacy: { windowLength: 1 } } as never })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/privacy\.windowLength/) });
-    await expect(engine.validate({ synthetic: real(), rules: { columns: ['pressure'] } })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/"pressure" not found/) });
+    await expect(engine.validate({ synthetic: broken })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/has 3 values but there are 2 timestamps/),
+    });
+    await expect(engine.validate({ synthetic: real(), rules: { validators: ['nope'] } })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/unknown validator "nope"/),
+    });
+    await expect(
+      engine.validate({ synthetic: real(), rules: { privacy: { windowLength: 1 } } as never }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/privacy\.windowLength/) });
+    await expect(engine.validate({ synthetic: real(), rules: { columns: ['pressure'] } })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/"pressure" not found/),
+    });
     await expect(engine.validate({ synthetic: [] })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
@@ -263,14 +311,20 @@ describe('bad input never crashes and never hides a NaN', () => {
     const v = Array.from({ length: 100 }, (_, i) => (i === 5 ? NaN : i));
     const r = await strict.validate({ synthetic: series('m', { x: v }) });
     expect(check(r, 'quality', 'missing_rate', 'x')).toMatchObject({ threshold: 0, passed: false });
-    const relaxed = await strict.validate({ synthetic: series('m', { x: v }), rules: { checks: { 'quality.missing_rate': { threshold: 0.5 } } } });
+    const relaxed = await strict.validate({
+      synthetic: series('m', { x: v }),
+      rules: { checks: { 'quality.missing_rate': { threshold: 0.5 } } },
+    });
     expect(check(relaxed, 'quality', 'missing_rate', 'x').passed).toBe(true);
     expect(() => new ValidationEngine({ defaults: { maxSamples: -1 } })).toThrow(/maxSamples/);
   });
 
   it('refuses huge inputs before any work', async () => {
     const small = new ValidationEngine({ maxValues: 1000 });
-    await expect(small.validate({ synthetic: real() })).rejects.toMatchObject({ code: 'too_large', hint: expect.stringMatching(/streaming/) });
+    await expect(small.validate({ synthetic: real() })).rejects.toMatchObject({
+      code: 'too_large',
+      hint: expect.stringMatching(/streaming/),
+    });
   });
 
   it('skips a reference-only validator without a reference, with a warning', async () => {
@@ -291,7 +345,21 @@ describe('validators as plugins', () => {
       requiresReference: false,
       async validate() {
         await barrier;
-        return { checks: [{ validator: 'waiter', name: 'w', value: 1, threshold: 1, direction: 'at_most', passed: true, weight: 1, credit: 1, explanation: 'waited for the releaser' }] };
+        return {
+          checks: [
+            {
+              validator: 'waiter',
+              name: 'w',
+              value: 1,
+              threshold: 1,
+              direction: 'at_most',
+              passed: true,
+              weight: 1,
+              credit: 1,
+              explanation: 'waited for the releaser',
+            },
+          ],
+        };
       },
     };
     const releaser: Validator = {
@@ -300,7 +368,21 @@ describe('validators as plugins', () => {
       requiresReference: false,
       async validate() {
         release();
-        return { checks: [{ validator: 'releaser', name: 'r', value: 2, threshold: 1, direction: 'at_most', passed: false, weight: 1, credit: 0, explanation: 'released the waiter' }] };
+        return {
+          checks: [
+            {
+              validator: 'releaser',
+              name: 'r',
+              value: 2,
+              threshold: 1,
+              direction: 'at_most',
+              passed: false,
+              weight: 1,
+              credit: 0,
+              explanation: 'released the waiter',
+            },
+          ],
+        };
       },
     };
     engine.register('waiter', waiter);
@@ -313,7 +395,12 @@ describe('validators as plugins', () => {
 
   it('turns a crashing validator into a warning instead of failing the report', async () => {
     const engine = new ValidationEngine();
-    engine.register('broken', { name: 'broken', description: 'throws', requiresReference: false, validate: async () => Promise.reject(new Error('boom')) });
+    engine.register('broken', {
+      name: 'broken',
+      description: 'throws',
+      requiresReference: false,
+      validate: async () => Promise.reject(new Error('boom')),
+    });
     const r = await engine.validate({ synthetic: real(), rules: { validators: ['quality', 'broken'] } });
     expect(r.validators.find((v) => v.name === 'broken')).toMatchObject({ score: null });
     expect(r.warnings.join(' ')).toMatch(/broken: internal error/);
@@ -345,6 +432,8 @@ describe('stored reports', () => {
 
   it('refuses to store without a document store', async () => {
     const engine = new ValidationEngine();
-    await expect(engine.save(await engine.validate({ synthetic: real() }))).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(engine.save(await engine.validate({ synthetic: real() }))).rejects.toMatchObject({
+      code: 'unsupported',
+    });
   });
 });

@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { ValidationEngine } from '../../src/engines/validation/engine.js';
-import { cutWindows, loadStocks, minMaxScale, parseCsv, sines, splitWindows, stockDataPath, type Windows } from '../../src/engines/validation/fidelity/data.js';
+import {
+  cutWindows,
+  loadStocks,
+  minMaxScale,
+  parseCsv,
+  sines,
+  splitWindows,
+  stockDataPath,
+  type Windows,
+} from '../../src/engines/validation/fidelity/data.js';
 import { discriminativeScore } from '../../src/engines/validation/fidelity/discriminative.js';
-import { windowAcfDistance, windowCorrelationalScore, windowKsStatistics } from '../../src/engines/validation/fidelity/metrics.js';
+import {
+  windowAcfDistance,
+  windowCorrelationalScore,
+  windowKsStatistics,
+} from '../../src/engines/validation/fidelity/metrics.js';
 import { predictiveScore } from '../../src/engines/validation/fidelity/predictive.js';
 import { loadTf } from '../../src/engines/validation/fidelity/tf.js';
 import { sensorData, series } from './helpers.js';
@@ -71,7 +84,10 @@ describe('fidelity data', () => {
 describe('learned fidelity metrics (tiny iteration counts)', () => {
   it('trains the discriminator: its loss drops and it separates sines from noise', async () => {
     const real = sines(createRng('d-real'), 600);
-    const r = await discriminativeScore(real, noiseWindows(600, 24, 5, 'd-noise'), createRng('d'), { iterations: 200, lossSamples: 5 });
+    const r = await discriminativeScore(real, noiseWindows(600, 24, 5, 'd-noise'), createRng('d'), {
+      iterations: 200,
+      lossSamples: 5,
+    });
     expect(r.losses).toHaveLength(5);
     expect(r.losses.at(-1)!.loss).toBeLessThan(r.losses[0]!.loss * 0.9);
     expect(r.score).toBeGreaterThan(0.2); // accuracy above 70% after 200 steps
@@ -109,8 +125,15 @@ describe('learned fidelity metrics (tiny iteration counts)', () => {
 
   it('refuses mismatched shapes and single-feature prediction with clear messages', async () => {
     const a = sines(createRng(1), 20);
-    await expect(discriminativeScore(a, noiseWindows(20, 24, 4, 'x'), createRng(1), { iterations: 1 })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/24×5 but synthetic windows are 24×4/) });
-    await expect(predictiveScore(noiseWindows(20, 24, 1, 'y'), noiseWindows(20, 24, 1, 'z'), createRng(1), { iterations: 1 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      discriminativeScore(a, noiseWindows(20, 24, 4, 'x'), createRng(1), { iterations: 1 }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/24×5 but synthetic windows are 24×4/),
+    });
+    await expect(
+      predictiveScore(noiseWindows(20, 24, 1, 'y'), noiseWindows(20, 24, 1, 'z'), createRng(1), { iterations: 1 }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('runs as an opt-in validator with its checks in the report', async () => {

@@ -10,7 +10,11 @@ export interface SeriesOptions {
 }
 
 /** A series from plain column arrays, one row per minute by default. */
-export function series(name: string, columns: Record<string, ArrayLike<number>>, options: SeriesOptions = {}): TimeSeries {
+export function series(
+  name: string,
+  columns: Record<string, ArrayLike<number>>,
+  options: SeriesOptions = {},
+): TimeSeries {
   const n = Object.values(columns)[0]?.length ?? 0;
   const start = options.start ?? Date.UTC(2025, 0, 1);
   const interval = options.intervalMs ?? 60_000;
@@ -18,7 +22,9 @@ export function series(name: string, columns: Record<string, ArrayLike<number>>,
     id: `ser_${name}`,
     name,
     metadata: { tags: {}, ...(options.deviceId ? { deviceId: options.deviceId } : {}) },
-    timestamps: options.timestamps ? Float64Array.from(options.timestamps) : Float64Array.from({ length: n }, (_, i) => start + i * interval),
+    timestamps: options.timestamps
+      ? Float64Array.from(options.timestamps)
+      : Float64Array.from({ length: n }, (_, i) => start + i * interval),
     columns: Object.entries(columns).map(([c, v]) => ({
       name: c,
       values: Float64Array.from(v),

@@ -4,7 +4,12 @@ import { acf, lagDistance, pacfFromAcf } from '../../src/engines/validation/stat
 import { moments, quantilesOfSorted, robustSpread } from '../../src/engines/validation/stats/basic.js';
 import { correlationMatrix, correlationalScore } from '../../src/engines/validation/stats/correlation.js';
 import { fft } from '../../src/engines/validation/stats/fft.js';
-import { kolmogorovSurvival, ksExactPValue, ksStatisticSorted, ksTwoSample } from '../../src/engines/validation/stats/ks.js';
+import {
+  kolmogorovSurvival,
+  ksExactPValue,
+  ksStatisticSorted,
+  ksTwoSample,
+} from '../../src/engines/validation/stats/ks.js';
 import { nearestTwo } from '../../src/engines/validation/stats/nearest.js';
 import { decompose, detectPeriods, fillMissing, strengths } from '../../src/engines/validation/stats/seasonality.js';
 import { spectrumDistance, welchSpectrum } from '../../src/engines/validation/stats/spectrum.js';
@@ -296,7 +301,10 @@ describe('stationarity', () => {
 
   it('matches the hand-worked KPSS statistic of 1..10 and separates noise from a random walk', () => {
     // S = cumulative sums of 1..10 minus 5.5; Σ S² = 833.25; γ0 = 8.25
-    const k = kpssTest(Float64Array.from({ length: 10 }, (_, i) => i + 1), { lags: 0 })!;
+    const k = kpssTest(
+      Float64Array.from({ length: 10 }, (_, i) => i + 1),
+      { lags: 0 },
+    )!;
     expect(k.statistic).toBeCloseTo(833.25 / (100 * 8.25), 12);
     expect(kpssTest(normals(1000, 'kpss-wn'))!.stationary).toBe(true);
     const rw = kpssTest(randomWalk(1000, 'kpss-rw'))!;
@@ -328,7 +336,12 @@ describe('trend and seasonality', () => {
   });
 
   it('measures trend strength', () => {
-    const trend = strengths(decompose(Float64Array.from(noise, (e, t) => 0.05 * t + e), null));
+    const trend = strengths(
+      decompose(
+        Float64Array.from(noise, (e, t) => 0.05 * t + e),
+        null,
+      ),
+    );
     expect(trend.trend).toBeGreaterThan(0.9);
     const flat = strengths(decompose(noise, null));
     expect(flat.trend).toBeLessThan(0.3);

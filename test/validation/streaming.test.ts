@@ -6,7 +6,12 @@ import { acf } from '../../src/engines/validation/stats/acf.js';
 import { moments, quantileOfSorted } from '../../src/engines/validation/stats/basic.js';
 import { P2Quantile } from '../../src/engines/validation/streaming/p2.js';
 import { RunningAcf } from '../../src/engines/validation/streaming/running-acf.js';
-import { StreamValidator, type StreamBatch, type StreamEvent, type StreamPoint } from '../../src/engines/validation/streaming/stream.js';
+import {
+  StreamValidator,
+  type StreamBatch,
+  type StreamEvent,
+  type StreamPoint,
+} from '../../src/engines/validation/streaming/stream.js';
 import { RunningMoments } from '../../src/engines/validation/streaming/welford.js';
 
 function normals(n: number, seed: string): Float64Array {
@@ -59,7 +64,10 @@ describe('running statistics', () => {
 });
 
 describe('stream validation', () => {
-  const rules = () => resolveRules({ stream: { emitEvery: 1000, warmup: 50, maxAlertsPerKind: 5, ranges: { temp: { min: -40, max: 85 } } } });
+  const rules = () =>
+    resolveRules({
+      stream: { emitEvery: 1000, warmup: 50, maxAlertsPerKind: 5, ranges: { temp: { min: -40, max: 85 } } },
+    });
 
   function* points(): Generator<StreamPoint> {
     const rng = createRng('stream-points');
@@ -80,7 +88,8 @@ describe('stream validation', () => {
     const events = await collect(new StreamValidator(rules()).run(points()));
     const alerts = events.filter((e) => e.type === 'alert').map((e) => (e.type === 'alert' ? e.alert : null)!);
     const kinds = new Set(alerts.map((a) => a.kind));
-    for (const k of ['gap', 'duplicate_timestamp', 'non_monotonic', 'out_of_range', 'outlier', 'flat_line']) expect(kinds).toContain(k);
+    for (const k of ['gap', 'duplicate_timestamp', 'non_monotonic', 'out_of_range', 'outlier', 'flat_line'])
+      expect(kinds).toContain(k);
     const gap = alerts.find((a) => a.kind === 'gap')!;
     expect(gap.row).toBe(500);
     expect(alerts.find((a) => a.kind === 'out_of_range')!.value).toBe(120);
@@ -121,7 +130,13 @@ describe('stream validation', () => {
           const ts = Float64Array.from({ length: size }, (_, i) => (start + i) * 1000);
           const a = Float64Array.from({ length: size }, () => rng.normal());
           const b = Float64Array.from({ length: size }, () => 10 + rng.normal());
-          yield { timestamps: ts, columns: [{ name: 'a', values: a }, { name: 'b', values: b }] };
+          yield {
+            timestamps: ts,
+            columns: [
+              { name: 'a', values: a },
+              { name: 'b', values: b },
+            ],
+          };
         }
       }
       let final: StreamEvent | undefined;
@@ -135,7 +150,9 @@ describe('stream validation', () => {
 
   it('rejects malformed rows with a clear message', async () => {
     const engine = new ValidationEngine();
-    await expect(collect(engine.validateStream([{ time: 1 } as unknown as StreamPoint]))).rejects.toThrow(/expected \{timestamp/);
+    await expect(collect(engine.validateStream([{ time: 1 } as unknown as StreamPoint]))).rejects.toThrow(
+      /expected \{timestamp/,
+    );
     const bad: StreamBatch = { timestamps: [1, 2], columns: [{ name: 'x', values: [1] }] };
     await expect(collect(engine.validateStream([bad]))).rejects.toThrow(/has 1 values but there are 2 timestamps/);
   });

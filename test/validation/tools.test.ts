@@ -10,7 +10,12 @@ import { makeEngines, type TestEngines } from '../helpers/engines.js';
 import { sensorData, series } from './helpers.js';
 
 let engines: TestEngines;
-const ctx = (): ToolContext => ({ engines, logger: createLogger('silent'), signal: new AbortController().signal, progress: () => {} });
+const ctx = (): ToolContext => ({
+  engines,
+  logger: createLogger('silent'),
+  signal: new AbortController().signal,
+  progress: () => {},
+});
 const N = 24 * 30;
 
 beforeAll(async () => {
@@ -34,10 +39,24 @@ describe('validate_timeseries', () => {
     const t = Array.from({ length: N }, (_, i) => Date.UTC(2025, 0, 1) + i * 60_000);
     const res = await runTool(
       validateTimeseries,
-      { synthetic: 'ser_syn', reference: { name: 'inline-ref', timestamps: t, values: { temperature: Array.from(ref.temperature), humidity: Array.from(ref.humidity) } } },
+      {
+        synthetic: 'ser_syn',
+        reference: {
+          name: 'inline-ref',
+          timestamps: t,
+          values: { temperature: Array.from(ref.temperature), humidity: Array.from(ref.humidity) },
+        },
+      },
       ctx(),
     );
-    const out = res.structured as { id: string; uri: string; score: number; checks: { passed: unknown }[]; checksTotal: number; validators: { metrics?: unknown }[] };
+    const out = res.structured as {
+      id: string;
+      uri: string;
+      score: number;
+      checks: { passed: unknown }[];
+      checksTotal: number;
+      validators: { metrics?: unknown }[];
+    };
     expect(out.id).toMatch(/^rep_/);
     expect(out.uri).toBe(`tsiot://reports/${out.id}`);
     expect(out.score).toBeGreaterThan(50);
@@ -52,17 +71,32 @@ describe('validate_timeseries', () => {
   });
 
   it('names the field of bad inline data and refuses unknown ids', async () => {
-    await expect(runTool(validateTimeseries, { synthetic: { timestamps: [1, 2, 3], values: { x: [1, 2] } } }, ctx())).rejects.toMatchObject({
+    await expect(
+      runTool(validateTimeseries, { synthetic: { timestamps: [1, 2, 3], values: { x: [1, 2] } } }, ctx()),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: expect.stringMatching(/synthetic\[0\]\.values\.x: 2 values but 3 timestamps/),
     });
-    await expect(runTool(validateTimeseries, { synthetic: 'ser_nope' }, ctx())).rejects.toMatchObject({ code: 'not_found' });
-    await expect(runTool(validateTimeseries, { synthetic: 'ser_syn', rules: { privacy: { windowLength: 1 } } }, ctx())).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/privacy\.windowLength/) });
+    await expect(runTool(validateTimeseries, { synthetic: 'ser_nope' }, ctx())).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(
+      runTool(validateTimeseries, { synthetic: 'ser_syn', rules: { privacy: { windowLength: 1 } } }, ctx()),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/privacy\.windowLength/) });
   });
 
   it('returns everything in full detail without storing', async () => {
-    const res = await runTool(validateTimeseries, { synthetic: ['ser_syn', 'ser_real'], store: false, detail: 'full', rules: { validators: ['quality'] } }, ctx());
-    const out = res.structured as { id: null; checks: unknown[]; checksTotal: number; validators: { metrics?: unknown }[] };
+    const res = await runTool(
+      validateTimeseries,
+      { synthetic: ['ser_syn', 'ser_real'], store: false, detail: 'full', rules: { validators: ['quality'] } },
+      ctx(),
+    );
+    const out = res.structured as {
+      id: null;
+      checks: unknown[];
+      checksTotal: number;
+      validators: { metrics?: unknown }[];
+    };
     expect(out.id).toBeNull();
     expect(out.checks).toHaveLength(out.checksTotal);
     expect(out.validators[0]!.metrics).toBeDefined();
@@ -72,7 +106,10 @@ describe('validate_timeseries', () => {
 describe('compare_series', () => {
   it('compares two stored series column by column', async () => {
     const res = await runTool(compareSeries, { a: 'ser_real', b: 'ser_syn' }, ctx());
-    const out = res.structured as { columns: { column: string; a: { mean: number }; differences: Record<string, number | null>; ksPValue: number }[]; correlation: { a: number[][] } };
+    const out = res.structured as {
+      columns: { column: string; a: { mean: number }; differences: Record<string, number | null>; ksPValue: number }[];
+      correlation: { a: number[][] };
+    };
     expect(out.columns.map((c) => c.column)).toEqual(['temperature', 'humidity']);
     expect(out.columns[0]!.a.mean).toBeCloseTo(20, 0);
     expect(out.columns[0]!.differences.ks_statistic).toBeLessThan(0.15);
@@ -85,11 +122,21 @@ describe('compare_series', () => {
 describe('analyze_series', () => {
   it('finds the daily period, stationarity and the injected spike', async () => {
     const res = await runTool(analyzeSeriesTool, { id: 'ser_syn', columns: ['temperature'] }, ctx());
-    const out = res.structured as { columns: { seasonality: { periods: { samples: number; duration: string }[] }; stationarity: { verdict: string }; anomalies: { items: { kind: string; start: string; value: number }[] } }[] };
+    const out = res.structured as {
+      columns: {
+        seasonality: { periods: { samples: number; duration: string }[] };
+        stationarity: { verdict: string };
+        anomalies: { items: { kind: string; start: string; value: number }[] };
+      }[];
+    };
     const c = out.columns[0]!;
     expect(c.seasonality.periods[0]).toMatchObject({ samples: 24, duration: '24m' }); // 24 one-minute samples
     expect(c.stationarity.verdict).toMatch(/^stationary/);
-    expect(c.anomalies.items[0]).toMatchObject({ kind: 'spike', value: 60, start: new Date(Date.UTC(2025, 0, 1) + 100 * 60_000).toISOString() });
+    expect(c.anomalies.items[0]).toMatchObject({
+      kind: 'spike',
+      value: 60,
+      start: new Date(Date.UTC(2025, 0, 1) + 100 * 60_000).toISOString(),
+    });
     expect(analyzeSeriesTool.outputSchema.safeParse(out).success).toBe(true);
     expect(res.summary).toMatch(/season 24m/);
   });

@@ -55,7 +55,9 @@ export class RedisEventBus implements EventBus {
     const loop = async () => {
       while (!this.closed) {
         try {
-          const res = (await reader.xread('BLOCK', 1000, 'STREAMS', `${this.prefix}:events`, last)) as [string, [string, string[]][]][] | null;
+          const res = (await reader.xread('BLOCK', 1000, 'STREAMS', `${this.prefix}:events`, last)) as
+            | [string, [string, string[]][]][]
+            | null;
           for (const [, entries] of res ?? []) {
             for (const [id, fields] of entries) {
               last = id;

@@ -6,7 +6,14 @@ import type { TimeSeries } from '../../core/types.js';
 import { csvPieces } from './csv.js';
 import { linePieces } from './line-protocol.js';
 import { ndjsonPieces } from './ndjson.js';
-import { checkExportable, checkFormat, resolveOptions, type ExportFormat, type ExportOptions, type ResolvedOptions } from './options.js';
+import {
+  checkExportable,
+  checkFormat,
+  resolveOptions,
+  type ExportFormat,
+  type ExportOptions,
+  type ResolvedOptions,
+} from './options.js';
 import { parquetBytes, writeParquetFile } from './parquet.js';
 import { toWriter, writePieces, type ExportSink } from './sink.js';
 
@@ -27,7 +34,10 @@ export type { ExportSink } from './sink.js';
  * The same series and options always give the same bytes.
  */
 
-const TEXT_ENCODERS: Record<Exclude<ExportFormat, 'parquet'>, (series: readonly TimeSeries[], options: ResolvedOptions) => Iterable<string>> = {
+const TEXT_ENCODERS: Record<
+  Exclude<ExportFormat, 'parquet'>,
+  (series: readonly TimeSeries[], options: ResolvedOptions) => Iterable<string>
+> = {
   csv: csvPieces,
   ndjson: ndjsonPieces,
   line: linePieces,
@@ -42,7 +52,11 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** The whole export in memory. For large fleets prefer writeSeries. */
-export async function exportSeries(series: readonly TimeSeries[], format: ExportFormat, options: ExportOptions = {}): Promise<Uint8Array> {
+export async function exportSeries(
+  series: readonly TimeSeries[],
+  format: ExportFormat,
+  options: ExportOptions = {},
+): Promise<Uint8Array> {
   checkFormat(format);
   const resolved = resolveOptions(options);
   checkExportable(series);
@@ -58,7 +72,12 @@ export async function exportSeries(series: readonly TimeSeries[], format: Export
  * one chunk (Parquet is built in a temporary file first, then streamed). The
  * bytes equal exportSeries's. The sink is not ended. Returns the bytes written.
  */
-export async function writeSeries(series: readonly TimeSeries[], format: ExportFormat, sink: ExportSink, options: ExportOptions = {}): Promise<number> {
+export async function writeSeries(
+  series: readonly TimeSeries[],
+  format: ExportFormat,
+  sink: ExportSink,
+  options: ExportOptions = {},
+): Promise<number> {
   checkFormat(format);
   const resolved = resolveOptions(options);
   checkExportable(series);

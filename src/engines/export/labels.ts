@@ -12,7 +12,11 @@ export type LabelFormat = 'csv' | 'ndjson';
  * - ndjson: `{"series","type","kind","column"(null when whole-row),"start","end","details"(null when none)}`.
  * start and end follow options.timestamps.
  */
-export async function exportLabels(series: readonly TimeSeries[], format: LabelFormat, options: ExportOptions = {}): Promise<Uint8Array> {
+export async function exportLabels(
+  series: readonly TimeSeries[],
+  format: LabelFormat,
+  options: ExportOptions = {},
+): Promise<Uint8Array> {
   const { timestamps } = resolveOptions(options);
   const time = (ms: number) => formatTimestamp(ms, timestamps);
   const lines: string[] = [];
@@ -20,7 +24,15 @@ export async function exportLabels(series: readonly TimeSeries[], format: LabelF
     lines.push('series,type,kind,column,start,end,details\n');
     for (const s of series) {
       for (const l of s.labels) {
-        const fields = [s.name, l.type, l.kind, l.column ?? '', time(l.start), time(l.end), l.details ? JSON.stringify(l.details) : ''];
+        const fields = [
+          s.name,
+          l.type,
+          l.kind,
+          l.column ?? '',
+          time(l.start),
+          time(l.end),
+          l.details ? JSON.stringify(l.details) : '',
+        ];
         lines.push(`${fields.map(csvField).join(',')}\n`);
       }
     }
@@ -28,11 +40,17 @@ export async function exportLabels(series: readonly TimeSeries[], format: LabelF
     for (const s of series) {
       for (const l of s.labels) {
         const at = (ms: number) => (timestamps === 'ms' ? ms : time(ms));
-        lines.push(`${JSON.stringify({ series: s.name, type: l.type, kind: l.kind, column: l.column ?? null, start: at(l.start), end: at(l.end), details: l.details ?? null })}\n`);
+        lines.push(
+          `${JSON.stringify({ series: s.name, type: l.type, kind: l.kind, column: l.column ?? null, start: at(l.start), end: at(l.end), details: l.details ?? null })}\n`,
+        );
       }
     }
   } else {
-    throw new TsiotError('invalid_input', `format: expected "csv" or "ndjson" for labels, got ${JSON.stringify(format)}`, { details: { field: 'format', example: 'csv' } });
+    throw new TsiotError(
+      'invalid_input',
+      `format: expected "csv" or "ndjson" for labels, got ${JSON.stringify(format)}`,
+      { details: { field: 'format', example: 'csv' } },
+    );
   }
   return Buffer.from(lines.join(''), 'utf8');
 }

@@ -34,7 +34,9 @@ export interface ResolvedOptions {
 export const RESERVED_COLUMNS = ['timestamp', 'series'] as const;
 
 function invalid(field: string, expected: string, example: unknown, got: unknown): TsiotError {
-  return new TsiotError('invalid_input', `${field}: expected ${expected}, got ${JSON.stringify(got)}`, { details: { field, expected, example } });
+  return new TsiotError('invalid_input', `${field}: expected ${expected}, got ${JSON.stringify(got)}`, {
+    details: { field, expected, example },
+  });
 }
 
 export function resolveOptions(options: ExportOptions = {}): ResolvedOptions {
@@ -43,12 +45,14 @@ export function resolveOptions(options: ExportOptions = {}): ResolvedOptions {
   if (measurement !== undefined && (typeof measurement !== 'string' || measurement.trim() === '')) {
     throw invalid('measurement', 'a non-empty string', 'temperature', measurement);
   }
-  if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw invalid('chunkBytes', 'a whole number of bytes >= 1', 65_536, chunkBytes);
+  if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1))
+    throw invalid('chunkBytes', 'a whole number of bytes >= 1', 65_536, chunkBytes);
   return { timestamps, measurement, chunkBytes };
 }
 
 export function checkFormat(format: unknown): ExportFormat {
-  if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw invalid('format', `one of ${EXPORT_FORMATS.join(', ')}`, 'csv', format);
+  if (!EXPORT_FORMATS.includes(format as ExportFormat))
+    throw invalid('format', `one of ${EXPORT_FORMATS.join(', ')}`, 'csv', format);
   return format as ExportFormat;
 }
 
@@ -61,16 +65,24 @@ export function checkExportable(series: readonly TimeSeries[]): void {
     validateSeries(s);
     const n = s.timestamps.length;
     if (n && (s.timestamps[0]! < -MAX_EPOCH_MS || s.timestamps[n - 1]! > MAX_EPOCH_MS)) {
-      throw new TsiotError('invalid_input', `series "${s.id}": timestamps must lie within ±${MAX_EPOCH_MS} epoch ms (the JavaScript Date range)`, {
-        details: { field: 'timestamps', first: s.timestamps[0], last: s.timestamps[n - 1] },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `series "${s.id}": timestamps must lie within ±${MAX_EPOCH_MS} epoch ms (the JavaScript Date range)`,
+        {
+          details: { field: 'timestamps', first: s.timestamps[0], last: s.timestamps[n - 1] },
+        },
+      );
     }
     for (const c of s.columns) {
       if ((RESERVED_COLUMNS as readonly string[]).includes(c.name.toLowerCase())) {
-        throw new TsiotError('invalid_input', `series "${s.id}": a value column may not be named "${c.name}" in an export (every row already has "timestamp" and "series")`, {
-          details: { field: 'columns', column: c.name },
-          hint: 'Rename the column before exporting.',
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `series "${s.id}": a value column may not be named "${c.name}" in an export (every row already has "timestamp" and "series")`,
+          {
+            details: { field: 'columns', column: c.name },
+            hint: 'Rename the column before exporting.',
+          },
+        );
       }
     }
   }

@@ -45,10 +45,14 @@ class Staging {
       if (this.columns.has(col.name)) continue;
       const clash = this.folded.get(col.name.toLowerCase());
       if (clash !== undefined) {
-        throw new TsiotError('invalid_input', `Parquet export: columns "${clash}" and "${col.name}" differ only in letter case`, {
-          details: { field: 'columns', columns: [clash, col.name] },
-          hint: 'Rename one of them, or export as CSV or NDJSON.',
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `Parquet export: columns "${clash}" and "${col.name}" differ only in letter case`,
+          {
+            details: { field: 'columns', columns: [clash, col.name] },
+            hint: 'Rename one of them, or export as CSV or NDJSON.',
+          },
+        );
       }
       const physical = `c${this.columns.size}`;
       await this.c.run(`ALTER TABLE staging ADD COLUMN ${physical} DOUBLE`);
@@ -94,7 +98,9 @@ class Staging {
   async copyTo(path: string, timestamps: TimestampFormat): Promise<void> {
     const ts = timestamps === 'ms' ? 'ts' : 'epoch_ms(ts)::TIMESTAMP_MS';
     const values = [...this.columns].map(([name, physical]) => `, ${physical} AS ${ident(name)}`).join('');
-    await this.c.run(`COPY (SELECT ${ts} AS "timestamp", series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`);
+    await this.c.run(
+      `COPY (SELECT ${ts} AS "timestamp", series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`,
+    );
   }
 }
 
@@ -110,7 +116,9 @@ export async function writeParquetFile(
 ): Promise<number> {
   const timestamps = options.timestamps ?? 'iso';
   if (timestamps !== 'iso' && timestamps !== 'ms') {
-    throw new TsiotError('invalid_input', `timestamps: expected "iso" or "ms", got ${JSON.stringify(timestamps)}`, { details: { field: 'timestamps', example: 'iso' } });
+    throw new TsiotError('invalid_input', `timestamps: expected "iso" or "ms", got ${JSON.stringify(timestamps)}`, {
+      details: { field: 'timestamps', example: 'iso' },
+    });
   }
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -135,7 +143,10 @@ export async function writeParquetFile(
 }
 
 /** The Parquet bytes of the series, built in a temporary file that is always removed. */
-export async function parquetBytes(series: readonly TimeSeries[], options: ParquetFileOptions = {}): Promise<Uint8Array> {
+export async function parquetBytes(
+  series: readonly TimeSeries[],
+  options: ParquetFileOptions = {},
+): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
   try {
     const file = join(dir, 'export.parquet');

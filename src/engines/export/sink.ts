@@ -27,7 +27,8 @@ function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
 export function toWriter(sink: ExportSink): Writer {
   if (typeof sink === 'function') return async (chunk) => void (await sink(chunk));
   return async (chunk) => {
-    if ((sink as { destroyed?: boolean }).destroyed) throw new TsiotError('cancelled', 'the output stream closed before the export finished');
+    if ((sink as { destroyed?: boolean }).destroyed)
+      throw new TsiotError('cancelled', 'the output stream closed before the export finished');
     if (!sink.write(chunk)) await waitForDrain(sink);
   };
 }

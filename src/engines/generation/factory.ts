@@ -30,7 +30,9 @@ export class GeneratorFactory {
     const names = [definition.name, ...(definition.aliases ?? [])];
     for (const n of names) {
       if (this.entries.has(n) || this.aliases.has(n)) {
-        throw new TsiotError('conflict', `A generator named "${n}" is already registered`, { details: { name: n, source } });
+        throw new TsiotError('conflict', `A generator named "${n}" is already registered`, {
+          details: { name: n, source },
+        });
       }
     }
     this.entries.set(definition.name, { definition, source });
@@ -120,12 +122,16 @@ function assertDefinition(d: GeneratorDefinition<any>, source: string): void {
   const problems: string[] = [];
   if (!d || typeof d !== 'object') problems.push('not an object');
   else {
-    if (typeof d.name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(d.name)) problems.push('name must match /^[a-z][a-z0-9_-]*$/');
+    if (typeof d.name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(d.name))
+      problems.push('name must match /^[a-z][a-z0-9_-]*$/');
     if (typeof d.create !== 'function') problems.push('create(config) must be a function');
-    if (!d.paramsSchema || typeof (d.paramsSchema as { safeParse?: unknown }).safeParse !== 'function') problems.push('paramsSchema must be a zod schema');
+    if (!d.paramsSchema || typeof (d.paramsSchema as { safeParse?: unknown }).safeParse !== 'function')
+      problems.push('paramsSchema must be a zod schema');
     if (typeof d.description !== 'string') problems.push('description must be a string');
   }
   if (problems.length) {
-    throw new TsiotError('invalid_input', `Invalid generator definition from ${source}: ${problems.join('; ')}`, { details: { source, problems } });
+    throw new TsiotError('invalid_input', `Invalid generator definition from ${source}: ${problems.join('; ')}`, {
+      details: { source, problems },
+    });
   }
 }

@@ -56,14 +56,20 @@ export class GenerationService {
   plan(req: GenerateRequest): { generator: string; params: unknown; points: number } {
     const name = this.factory.canonical(req.generator);
     const def = this.factory.definition(name);
-    const params = parseInput(def.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, { params: def.example });
+    const params = parseInput(def.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
+      params: def.example,
+    });
     const gen = this.factory.create(name);
     const points = gen.estimatePoints(params);
     if (points > this.maxPoints) {
-      throw new TsiotError('too_large', `This request would generate ${points.toLocaleString('en-US')} values; the limit per request is ${this.maxPoints.toLocaleString('en-US')}.`, {
-        details: { points, limit: this.maxPoints },
-        hint: 'Generate fewer devices, a shorter span or a longer interval, or split the request into several (for example one per day).',
-      });
+      throw new TsiotError(
+        'too_large',
+        `This request would generate ${points.toLocaleString('en-US')} values; the limit per request is ${this.maxPoints.toLocaleString('en-US')}.`,
+        {
+          details: { points, limit: this.maxPoints },
+          hint: 'Generate fewer devices, a shorter span or a longer interval, or split the request into several (for example one per day).',
+        },
+      );
     }
     return { generator: name, params, points };
   }
@@ -109,7 +115,10 @@ export class GenerationService {
     if (stored.length && this.announce) {
       const first = series[0]?.metadata;
       // the data is stored whatever happens to the announcement; a lost event only delays a client's refresh
-      await this.announce({ type: 'series.created', data: { ids: stored.map((r) => r.id), generator: first?.generator, seed: first?.seed } }).catch(() => undefined);
+      await this.announce({
+        type: 'series.created',
+        data: { ids: stored.map((r) => r.id), generator: first?.generator, seed: first?.seed },
+      }).catch(() => undefined);
     }
     return stored;
   }

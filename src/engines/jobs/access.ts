@@ -23,7 +23,12 @@ export function isFinished(job: JobView): boolean {
  * Wait until a job finishes or `ms` pass, relaying its progress. Returns the
  * latest view either way; stopping early (signal) leaves the job running.
  */
-export async function waitForJob(jobs: JobEngine, id: string, ms: number, options: { signal?: AbortSignal; onProgress?: (p: { done: number; total: number; message?: string }) => void } = {}): Promise<JobView> {
+export async function waitForJob(
+  jobs: JobEngine,
+  id: string,
+  ms: number,
+  options: { signal?: AbortSignal; onProgress?: (p: { done: number; total: number; message?: string }) => void } = {},
+): Promise<JobView> {
   let current = await jobs.get(id);
   if (isFinished(current) || ms <= 0) return current;
   await new Promise<void>((resolve) => {
@@ -31,7 +36,12 @@ export async function waitForJob(jobs: JobEngine, id: string, ms: number, option
     const poll = setInterval(() => void check(), 1000);
     const unsubscribe = jobs.onChange((jobId, event) => {
       if (jobId !== id) return;
-      if (event.type === 'job.progress') options.onProgress?.({ done: Number(event.data.done), total: Number(event.data.total), ...(typeof event.data.message === 'string' ? { message: event.data.message } : {}) });
+      if (event.type === 'job.progress')
+        options.onProgress?.({
+          done: Number(event.data.done),
+          total: Number(event.data.total),
+          ...(typeof event.data.message === 'string' ? { message: event.data.message } : {}),
+        });
       void check();
     });
     options.signal?.addEventListener('abort', finish, { once: true });

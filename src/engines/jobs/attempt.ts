@@ -23,14 +23,22 @@ export interface AttemptOptions extends Omit<JobRunContext, 'signal'> {
  * Run one attempt of a handler with cancellation and a timeout. The attempt
  * settles as soon as either fires, even if the handler is slow to notice.
  */
-export async function runAttempt(handler: JobHandler<unknown>, data: unknown, options: AttemptOptions): Promise<unknown> {
+export async function runAttempt(
+  handler: JobHandler<unknown>,
+  data: unknown,
+  options: AttemptOptions,
+): Promise<unknown> {
   const { cancel, timeoutMs, ...ctx } = options;
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new TsiotError('timeout', `Job ${ctx.jobId} exceeded its timeout of ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(
+    () => timeout.abort(new TsiotError('timeout', `Job ${ctx.jobId} exceeded its timeout of ${timeoutMs} ms`)),
+    timeoutMs,
+  );
   const signal = AbortSignal.any([cancel, timeout.signal]);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancel.aborted ? new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`) : timeout.signal.reason);
+    onAbort = () =>
+      reject(cancel.aborted ? new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`) : timeout.signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });

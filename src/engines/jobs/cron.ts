@@ -1,7 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { TsiotError } from '../../core/errors.js';
 
-const EXAMPLES = '"0 * * * *" (hourly), "30 2 * * *" (02:30 daily), "*/10 * * * * *" (every 10 s, six fields with seconds)';
+const EXAMPLES =
+  '"0 * * * *" (hourly), "30 2 * * *" (02:30 daily), "*/10 * * * * *" (every 10 s, six fields with seconds)';
 
 /** Validate a cron expression (5 fields, or 6 with leading seconds) and return its next run after `from`. */
 export function nextCronRun(cron: string, tz = 'UTC', from: Date = new Date()): Date {
@@ -15,7 +16,11 @@ export function nextCronRun(cron: string, tz = 'UTC', from: Date = new Date()): 
 }
 
 function badCron(cron: string, why: string): TsiotError {
-  return new TsiotError('invalid_input', `cron: "${cron}" is not a valid cron expression (${why}). Examples: ${EXAMPLES}`, {
-    details: { field: 'cron', expected: 'cron expression', example: '0 * * * *' },
-  });
+  return new TsiotError(
+    'invalid_input',
+    `cron: "${cron}" is not a valid cron expression (${why}). Examples: ${EXAMPLES}`,
+    {
+      details: { field: 'cron', expected: 'cron expression', example: '0 * * * *' },
+    },
+  );
 }

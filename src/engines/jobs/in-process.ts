@@ -116,7 +116,11 @@ export class InProcessJobEngine implements JobEngine {
       ...(scheduleId ? { scheduleId } : {}),
     };
     await this.save(job);
-    await this.publish('job.queued', job, { priority: job.priority, tenant: job.tenant, ...(scheduleId ? { scheduleId } : {}) });
+    await this.publish('job.queued', job, {
+      priority: job.priority,
+      tenant: job.tenant,
+      ...(scheduleId ? { scheduleId } : {}),
+    });
     this.pending.set(job.id, job);
     this.pump();
     return view(job);
@@ -130,7 +134,12 @@ export class InProcessJobEngine implements JobEngine {
     const limit = query.limit ?? 100;
     return (await this.allJobs())
       .map((d) => d.doc)
-      .filter((j) => (!query.state || j.state === query.state) && (!query.type || j.type === query.type) && (!query.tenant || j.tenant === query.tenant))
+      .filter(
+        (j) =>
+          (!query.state || j.state === query.state) &&
+          (!query.type || j.type === query.type) &&
+          (!query.tenant || j.tenant === query.tenant),
+      )
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
       .slice(0, limit)
       .map(view);
@@ -139,7 +148,9 @@ export class InProcessJobEngine implements JobEngine {
   async cancel(id: string): Promise<JobView> {
     const job = await this.load(id);
     if (TERMINAL.has(job.state)) {
-      throw new TsiotError('conflict', `Job ${id} already finished (${job.state}); there is nothing to cancel`, { details: { id, state: job.state } });
+      throw new TsiotError('conflict', `Job ${id} already finished (${job.state}); there is nothing to cancel`, {
+        details: { id, state: job.state },
+      });
     }
     const run = this.running.get(id);
     if (run) {
@@ -162,7 +173,10 @@ export class InProcessJobEngine implements JobEngine {
   async requeue(id: string): Promise<JobView> {
     const job = await this.load(id);
     if (job.state !== 'dead') {
-      throw new TsiotError('conflict', `Job ${id} is ${job.state}, not in the dead-letter queue`, { details: { id, state: job.state }, hint: 'List dead jobs with list_jobs state="dead".' });
+      throw new TsiotError('conflict', `Job ${id} is ${job.state}, not in the dead-letter queue`, {
+        details: { id, state: job.state },
+        hint: 'List dead jobs with list_jobs state="dead".',
+      });
     }
     job.state = 'queued';
     job.attempts = 0;
@@ -179,13 +193,23 @@ export class InProcessJobEngine implements JobEngine {
     const s = parseInput(ScheduleRequestSchema, req, 'schedule', { cron: '0 * * * *' });
     const next = nextCronRun(s.cron, s.tz);
     normalizeStart({ ...s.job, delayMs: 0 }, this.registry); // refuse bad job data now, not at the first run
-    const stored: StoredSchedule = { id: s.id, cron: s.cron, tz: s.tz, type: s.job.type, job: s.job, next: next.toISOString(), nextAt: next.getTime() };
+    const stored: StoredSchedule = {
+      id: s.id,
+      cron: s.cron,
+      tz: s.tz,
+      type: s.job.type,
+      job: s.job,
+      next: next.toISOString(),
+      nextAt: next.getTime(),
+    };
     await this.withScheduleLock(() => this.docs.putDocument(SCHEDULES_COLLECTION, s.id, stored));
     return scheduleView(stored);
   }
 
   async schedules(): Promise<ScheduleView[]> {
-    return (await this.docs.listDocuments<StoredSchedule>(SCHEDULES_COLLECTION, { limit: 10_000 })).map((d) => scheduleView(d.doc));
+    return (await this.docs.listDocuments<StoredSchedule>(SCHEDULES_COLLECTION, { limit: 10_000 })).map((d) =>
+      scheduleView(d.doc),
+    );
   }
 
   async unschedule(id: string): Promise<boolean> {
@@ -229,7 +253,11 @@ export class InProcessJobEngine implements JobEngine {
     for (const { doc } of await this.docs.listDocuments<StoredSchedule>(SCHEDULES_COLLECTION, { limit: 10_000 })) {
       if (doc.nextAt > now) continue;
       const next = nextCronRun(doc.cron, doc.tz, new Date(Math.max(now, doc.nextAt)));
-      await this.docs.putDocument(SCHEDULES_COLLECTION, doc.id, { ...doc, next: next.toISOString(), nextAt: next.getTime() });
+      await this.docs.putDocument(SCHEDULES_COLLECTION, doc.id, {
+        ...doc,
+        next: next.toISOString(),
+        nextAt: next.getTime(),
+      });
       try {
         await this.enqueue(doc.job, doc.id);
       } catch (err) {
@@ -246,7 +274,8 @@ export class InProcessJobEngine implements JobEngine {
       let best: StoredJob | undefined;
       for (const j of this.pending.values()) {
         if (j.notBefore > now) continue;
-        if (!best || j.priority < best.priority || (j.priority === best.priority && j.createdAt < best.createdAt)) best = j;
+        if (!best || j.priority < best.priority || (j.priority === best.priority && j.createdAt < best.createdAt))
+          best = j;
       }
       if (!best) break;
       this.pending.delete(best.id);
@@ -353,7 +382,11 @@ export class InProcessJobEngine implements JobEngine {
     const live = this.running.get(id)?.job ?? this.pending.get(id);
     if (live) return live;
     const doc = await this.docs.getDocument<StoredJob>(JOBS_COLLECTION, id);
-    if (!doc) throw new TsiotError('not_found', `job "${id}" does not exist`, { details: { id }, hint: 'List jobs with list_jobs.' });
+    if (!doc)
+      throw new TsiotError('not_found', `job "${id}" does not exist`, {
+        details: { id },
+        hint: 'List jobs with list_jobs.',
+      });
     return doc;
   }
 

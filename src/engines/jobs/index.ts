@@ -38,7 +38,13 @@ export interface DefaultHandlerDeps {
  */
 export function defaultJobHandlers(deps: DefaultHandlerDeps): JobHandlerRegistry {
   const registry = new JobHandlerRegistry()
-    .register(generationJobHandler({ generators: deps.generators, storage: deps.storage, ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}) }))
+    .register(
+      generationJobHandler({
+        generators: deps.generators,
+        storage: deps.storage,
+        ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}),
+      }),
+    )
     .register(cleanupJobHandler({ storage: deps.storage }));
   if (deps.validation) registry.register(validationJobHandler({ storage: deps.storage, validation: deps.validation }));
   if (deps.dataDir !== undefined) registry.register(exportJobHandler({ storage: deps.storage, dataDir: deps.dataDir }));
@@ -68,7 +74,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     });
   }
-  if (!options.documents) throw new Error('createJobEngine: the in-process engine needs a DocumentStore (the embedded storage provides one)');
+  if (!options.documents)
+    throw new Error('createJobEngine: the in-process engine needs a DocumentStore (the embedded storage provides one)');
   const engine = new InProcessJobEngine({
     documents: options.documents,
     registry: options.registry,

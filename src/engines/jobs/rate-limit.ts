@@ -13,10 +13,14 @@ export interface RateLimiter {
 }
 
 function limited(tenant: string, waitMs: number): TsiotError {
-  return new TsiotError('rate_limited', `Tenant "${tenant}" is starting jobs too fast; try again in ${Math.ceil(waitMs / 1000)} s`, {
-    details: { tenant, retryAfterMs: Math.ceil(waitMs) },
-    hint: 'Wait and retry, or batch the work into fewer, larger jobs.',
-  });
+  return new TsiotError(
+    'rate_limited',
+    `Tenant "${tenant}" is starting jobs too fast; try again in ${Math.ceil(waitMs / 1000)} s`,
+    {
+      details: { tenant, retryAfterMs: Math.ceil(waitMs) },
+      hint: 'Wait and retry, or batch the work into fewer, larger jobs.',
+    },
+  );
 }
 
 /** Token buckets in process memory (for the in-process engine). */
@@ -58,7 +62,16 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async take(tenant: string): Promise<void> {
-    const wait = Number(await this.redis.eval(TAKE, 1, `${this.prefix}:ratelimit:${tenant}`, this.limit.burst, this.limit.perSecond, Date.now()));
+    const wait = Number(
+      await this.redis.eval(
+        TAKE,
+        1,
+        `${this.prefix}:ratelimit:${tenant}`,
+        this.limit.burst,
+        this.limit.perSecond,
+        Date.now(),
+      ),
+    );
     if (wait > 0) throw limited(tenant, wait);
   }
 }

@@ -24,21 +24,33 @@ export class JobHandlerRegistry {
 
   get(type: string): JobHandler<unknown> {
     if (!(JOB_TYPES as readonly string[]).includes(type)) {
-      throw new TsiotError('invalid_input', `type: unknown job type "${type}"; expected one of ${JOB_TYPES.join(', ')}`, {
-        details: { field: 'type', expected: JOB_TYPES, example: 'generation' },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `type: unknown job type "${type}"; expected one of ${JOB_TYPES.join(', ')}`,
+        {
+          details: { field: 'type', expected: JOB_TYPES, example: 'generation' },
+        },
+      );
     }
     const h = this.handlers.get(type as JobType);
     if (!h && type === 'training') {
-      throw new TsiotError('unsupported', `Job type "training" is not run as a job; runnable types: ${this.types().join(', ') || 'none'}`, {
-        details: { type, runnable: this.types() },
-        hint: 'Use the fit_model tool: it already runs long fits in the background and returns a model id to follow with describe_model.',
-      });
+      throw new TsiotError(
+        'unsupported',
+        `Job type "training" is not run as a job; runnable types: ${this.types().join(', ') || 'none'}`,
+        {
+          details: { type, runnable: this.types() },
+          hint: 'Use the fit_model tool: it already runs long fits in the background and returns a model id to follow with describe_model.',
+        },
+      );
     }
     if (!h) {
-      throw new TsiotError('unsupported', `Job type "${type}" has no handler in this deployment yet; runnable types: ${this.types().join(', ') || 'none'}`, {
-        details: { type, runnable: this.types() },
-      });
+      throw new TsiotError(
+        'unsupported',
+        `Job type "${type}" has no handler in this deployment yet; runnable types: ${this.types().join(', ') || 'none'}`,
+        {
+          details: { type, runnable: this.types() },
+        },
+      );
     }
     return h;
   }

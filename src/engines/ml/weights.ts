@@ -61,8 +61,14 @@ export async function saveOptimizer(optimizer: Optimizer): Promise<SavedOptimize
   const internals = optimizer as unknown as AdamInternals;
   return {
     iterations,
-    weights: vars.map((v) => ({ name: v.name, shape: v.tensor.shape.slice(), data: encodeFloat32(v.tensor.dataSync() as Float32Array) })),
-    ...(internals.accBeta1 && internals.accBeta2 ? { accBeta: [internals.accBeta1.dataSync()[0]!, internals.accBeta2.dataSync()[0]!] as [number, number] } : {}),
+    weights: vars.map((v) => ({
+      name: v.name,
+      shape: v.tensor.shape.slice(),
+      data: encodeFloat32(v.tensor.dataSync() as Float32Array),
+    })),
+    ...(internals.accBeta1 && internals.accBeta2
+      ? { accBeta: [internals.accBeta1.dataSync()[0]!, internals.accBeta2.dataSync()[0]!] as [number, number] }
+      : {}),
   };
 }
 
@@ -73,8 +79,14 @@ export async function saveOptimizer(optimizer: Optimizer): Promise<SavedOptimize
  * needed; the tensors made here are disposed once it has.
  */
 export async function restoreOptimizer(tf: Tf, optimizer: Optimizer, saved: SavedOptimizer): Promise<void> {
-  const tensors: Tensor[] = [tf.scalar(saved.iterations, 'int32'), ...saved.weights.map((w) => tf.tensor(decodeFloat32(w.data), w.shape, 'float32'))];
-  const named: NamedTensor[] = tensors.map((tensor, i) => ({ name: i === 0 ? 'iter' : saved.weights[i - 1]!.name, tensor }));
+  const tensors: Tensor[] = [
+    tf.scalar(saved.iterations, 'int32'),
+    ...saved.weights.map((w) => tf.tensor(decodeFloat32(w.data), w.shape, 'float32')),
+  ];
+  const named: NamedTensor[] = tensors.map((tensor, i) => ({
+    name: i === 0 ? 'iter' : saved.weights[i - 1]!.name,
+    tensor,
+  }));
   try {
     await optimizer.setWeights(named);
     const internals = optimizer as unknown as AdamInternals;

@@ -65,7 +65,14 @@ export interface CheckpointRecord {
   generator: string;
   savedAt: string;
   progress: { done: number; total: number };
-  request: { options: unknown; columns?: string[]; seed: string | number; name?: string; sourceSeriesId?: string; sourceSeriesIds?: string[] };
+  request: {
+    options: unknown;
+    columns?: string[];
+    seed: string | number;
+    name?: string;
+    sourceSeriesId?: string;
+    sourceSeriesIds?: string[];
+  };
   data?: CheckpointSeries;
   sequences?: CheckpointSeries[];
   checkpoint: unknown;

@@ -13,9 +13,26 @@ import { parseInput } from '../../core/input-errors.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { DocumentStore } from '../storage/storage.js';
-import type { AttributeValue, ColumnForecast, LearnedGenerator, LoadedModel, SampleContext, SampledEntity, SampleRequest, TrainingData } from './learned.js';
+import type {
+  AttributeValue,
+  ColumnForecast,
+  LearnedGenerator,
+  LoadedModel,
+  SampleContext,
+  SampledEntity,
+  SampleRequest,
+  TrainingData,
+} from './learned.js';
 import { ModelPool, type PoolLimits } from './pool.js';
-import { CHECKPOINTS_COLLECTION, type CheckpointRecord, type CheckpointSeries, type FitStatus, MODEL_STATES_COLLECTION, MODELS_COLLECTION, type ModelRecord } from './record.js';
+import {
+  CHECKPOINTS_COLLECTION,
+  type CheckpointRecord,
+  type CheckpointSeries,
+  type FitStatus,
+  MODEL_STATES_COLLECTION,
+  MODELS_COLLECTION,
+  type ModelRecord,
+} from './record.js';
 import { prepareTrainingData } from './training-data.js';
 import { prepareTrainingSequences } from './training-sequences.js';
 
@@ -88,9 +105,15 @@ export class ModelRegistry {
   learner(name: string): LearnedGenerator<any, any> {
     const l = this.learners.get(name);
     if (!l) {
-      throw new TsiotError('invalid_input', `generator: "${name}" cannot be fitted; fittable generators are ${this.generators().map((g) => `"${g}"`).join(', ')}`, {
-        details: { field: 'generator', available: this.generators() },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `generator: "${name}" cannot be fitted; fittable generators are ${this.generators()
+          .map((g) => `"${g}"`)
+          .join(', ')}`,
+        {
+          details: { field: 'generator', available: this.generators() },
+        },
+      );
     }
     return l;
   }
@@ -102,19 +125,26 @@ export class ModelRegistry {
     const data = prepareRequestData(req);
     const min = learner.minimumRows(options);
     if (data.summary.points < min) {
-      throw new TsiotError('invalid_input', `data: ${data.summary.points} rows is too little for "${learner.name}" with these options; at least ${min} are needed`, {
-        details: { field: 'data', rows: data.summary.points, minimum: min },
-        hint: 'Give a longer series, or a shorter window / season / lower order.',
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `data: ${data.summary.points} rows is too little for "${learner.name}" with these options; at least ${min} are needed`,
+        {
+          details: { field: 'data', rows: data.summary.points, minimum: min },
+          hint: 'Give a longer series, or a shorter window / season / lower order.',
+        },
+      );
     }
     const seed = req.seed ?? randomSeed();
     const started = performance.now();
-    const cancelled = () => new TsiotError('cancelled', `Fitting model ${id} was cancelled; nothing was saved`, { details: { id } });
+    const cancelled = () =>
+      new TsiotError('cancelled', `Fitting model ${id} was cancelled; nothing was saved`, { details: { id } });
     if (call.signal?.aborted) throw cancelled();
     // The prepared data a resume needs, converted once for every checkpoint.
     let kept: Pick<CheckpointRecord, 'data' | 'sequences'> | undefined;
     const checkpoint = async (cp: unknown, progress: { done: number; total: number }) => {
-      kept ??= data.sequences ? { sequences: data.sequences.map((s) => toCheckpointSeries(s, true)) } : { data: toCheckpointSeries(data.series, false) };
+      kept ??= data.sequences
+        ? { sequences: data.sequences.map((s) => toCheckpointSeries(s, true)) }
+        : { data: toCheckpointSeries(data.series, false) };
       const doc: CheckpointRecord = {
         id,
         generator: learner.name,
@@ -184,7 +214,9 @@ export class ModelRegistry {
   /** Fits interrupted by a restart that can be resumed from their last checkpoint. */
   async resumable(): Promise<Pick<CheckpointRecord, 'id' | 'generator' | 'savedAt' | 'progress'>[]> {
     const docs = await this.store.listDocuments<CheckpointRecord>(CHECKPOINTS_COLLECTION);
-    return docs.filter((d) => !this.running.has(d.id)).map(({ doc }) => ({ id: doc.id, generator: doc.generator, savedAt: doc.savedAt, progress: doc.progress }));
+    return docs
+      .filter((d) => !this.running.has(d.id))
+      .map(({ doc }) => ({ id: doc.id, generator: doc.generator, savedAt: doc.savedAt, progress: doc.progress }));
   }
 
   /**
@@ -193,9 +225,21 @@ export class ModelRegistry {
    */
   async resume(id: string, call: FitCallOptions = {}, options?: Record<string, unknown>): Promise<ModelRecord> {
     const doc = await this.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, id);
-    if (!doc) throw new TsiotError('not_found', `No checkpoint for "${id}"`, { details: { id }, hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.' });
-    const data = doc.sequences ? doc.sequences.map(fromCheckpointSeries) : doc.data ? fromCheckpointSeries(doc.data) : undefined;
-    if (!data) throw new TsiotError('internal', `The checkpoint of "${id}" holds no training data`, { details: { id }, hint: 'Delete it with delete_model and start a new fit.' });
+    if (!doc)
+      throw new TsiotError('not_found', `No checkpoint for "${id}"`, {
+        details: { id },
+        hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.',
+      });
+    const data = doc.sequences
+      ? doc.sequences.map(fromCheckpointSeries)
+      : doc.data
+        ? fromCheckpointSeries(doc.data)
+        : undefined;
+    if (!data)
+      throw new TsiotError('internal', `The checkpoint of "${id}" holds no training data`, {
+        details: { id },
+        hint: 'Delete it with delete_model and start a new fit.',
+      });
     const { columns, seed, name, sourceSeriesId, sourceSeriesIds } = doc.request;
     return this.fit(
       {
@@ -223,14 +267,28 @@ export class ModelRegistry {
   }
 
   /** resume() in the background, like startFit. */
-  async startResume(id: string, onProgress?: ProgressFn, options?: Record<string, unknown>): Promise<{ id: string; done: Promise<ModelRecord> }> {
-    if (this.running.get(id)?.status.status === 'training') throw new TsiotError('conflict', `The fit of "${id}" is already running`, { details: { id } });
+  async startResume(
+    id: string,
+    onProgress?: ProgressFn,
+    options?: Record<string, unknown>,
+  ): Promise<{ id: string; done: Promise<ModelRecord> }> {
+    if (this.running.get(id)?.status.status === 'training')
+      throw new TsiotError('conflict', `The fit of "${id}" is already running`, { details: { id } });
     const doc = await this.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, id);
-    if (!doc) throw new TsiotError('not_found', `No checkpoint for "${id}"`, { details: { id }, hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.' });
+    if (!doc)
+      throw new TsiotError('not_found', `No checkpoint for "${id}"`, {
+        details: { id },
+        hint: 'Only fits interrupted by a restart leave a checkpoint; start a new fit.',
+      });
     return this.background(id, doc.generator, (_, call) => this.resume(id, call, options), onProgress);
   }
 
-  private background(id: string, generator: string, run: (id: string, call: FitCallOptions) => Promise<ModelRecord>, onProgress?: ProgressFn): { id: string; done: Promise<ModelRecord> } {
+  private background(
+    id: string,
+    generator: string,
+    run: (id: string, call: FitCallOptions) => Promise<ModelRecord>,
+    onProgress?: ProgressFn,
+  ): { id: string; done: Promise<ModelRecord> } {
     const controller = new AbortController();
     const status: FitStatus = { id, generator, status: 'training', startedAt: new Date().toISOString() };
     this.running.set(id, { status, controller });
@@ -286,10 +344,17 @@ export class ModelRegistry {
     const rec = await this.store.getDocument<ModelRecord>(MODELS_COLLECTION, id);
     if (!rec) {
       const running = this.status(id);
-      throw new TsiotError('not_found', running ? `Model "${id}" is not ready (${running.status})` : `Model "${id}" does not exist`, {
-        details: { id, ...(running ? { fit: running } : {}) },
-        hint: running?.status === 'training' ? 'Wait for the fit to finish and retry.' : 'Call list_models to see the saved models.',
-      });
+      throw new TsiotError(
+        'not_found',
+        running ? `Model "${id}" is not ready (${running.status})` : `Model "${id}" does not exist`,
+        {
+          details: { id, ...(running ? { fit: running } : {}) },
+          hint:
+            running?.status === 'training'
+              ? 'Wait for the fit to finish and retry.'
+              : 'Call list_models to see the saved models.',
+        },
+      );
     }
     return rec;
   }
@@ -324,16 +389,27 @@ export class ModelRegistry {
     const context = call.context ?? 'end';
     const fixed = call.attributes && Object.keys(call.attributes).length > 0 ? call.attributes : undefined;
     const request: SampleRequest = { length: call.length, count, context, ...(fixed ? { attributes: fixed } : {}) };
-    const entities = await this.withModel(model, async (m): Promise<(SampledEntity | { attributes?: undefined; path: Float64Array[] })[]> => {
-      if (m.sampleEntities) return m.sampleEntities(request, createRng(seed), signal);
-      if (fixed) {
-        throw new TsiotError('invalid_input', `attributes: model "${model.id}" (${model.generator}) learned no static attributes, so it cannot be conditioned on ${Object.keys(fixed).map((k) => `"${k}"`).join(', ')}`, {
-          details: { field: 'attributes', id: model.id, generator: model.generator },
-          hint: 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
-        });
-      }
-      return (await m.sample(request, createRng(seed), signal)).map((path) => ({ path }));
-    });
+    const entities = await this.withModel(
+      model,
+      async (m): Promise<(SampledEntity | { attributes?: undefined; path: Float64Array[] })[]> => {
+        if (m.sampleEntities) return m.sampleEntities(request, createRng(seed), signal);
+        if (fixed) {
+          throw new TsiotError(
+            'invalid_input',
+            `attributes: model "${model.id}" (${model.generator}) learned no static attributes, so it cannot be conditioned on ${Object.keys(
+              fixed,
+            )
+              .map((k) => `"${k}"`)
+              .join(', ')}`,
+            {
+              details: { field: 'attributes', id: model.id, generator: model.generator },
+              hint: 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
+            },
+          );
+        }
+        return (await m.sample(request, createRng(seed), signal)).map((path) => ({ path }));
+      },
+    );
     const step = model.training.intervalMs;
     const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
     const timestamps = Float64Array.from({ length: call.length }, (_, i) => start + i * step);
@@ -343,7 +419,14 @@ export class ModelRegistry {
       return {
         id: name,
         name,
-        metadata: { tags: {}, generator: model.generator, seed, modelId: model.id, context, ...(attributes && Object.keys(attributes).length ? { attributes } : {}) },
+        metadata: {
+          tags: {},
+          generator: model.generator,
+          seed,
+          modelId: model.id,
+          context,
+          ...(attributes && Object.keys(attributes).length ? { attributes } : {}),
+        },
         timestamps: p === 0 ? timestamps : timestamps.slice(),
         columns: path.map((values, c) => {
           const unit = units.get(model.columns[c]!);
@@ -356,10 +439,17 @@ export class ModelRegistry {
   }
 
   /** Point forecasts with intervals after the training data, for models that support them. */
-  async forecast(id: string, horizon: number, level = 0.95): Promise<{ model: ModelRecord; forecast: ColumnForecast[] }> {
+  async forecast(
+    id: string,
+    horizon: number,
+    level = 0.95,
+  ): Promise<{ model: ModelRecord; forecast: ColumnForecast[] }> {
     const model = await this.get(id);
     const forecast = await this.withModel(model, (m) => {
-      if (!m.forecast) throw new TsiotError('unsupported', `Generator "${model.generator}" does not produce forecasts`, { details: { id, generator: model.generator } });
+      if (!m.forecast)
+        throw new TsiotError('unsupported', `Generator "${model.generator}" does not produce forecasts`, {
+          details: { id, generator: model.generator },
+        });
       return m.forecast(horizon, level);
     });
     return { model, forecast };
@@ -376,11 +466,18 @@ export class ModelRegistry {
   }
 
   private withModel<T>(model: ModelRecord, use: (m: LoadedModel) => Promise<T> | T): Promise<T> {
-    return this.pool.with(model.id, async () => {
-      const state = await this.store.getDocument(MODEL_STATES_COLLECTION, model.id);
-      if (state === undefined) throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, { details: { id: model.id } });
-      return this.learner(model.generator).load(state);
-    }, use);
+    return this.pool.with(
+      model.id,
+      async () => {
+        const state = await this.store.getDocument(MODEL_STATES_COLLECTION, model.id);
+        if (state === undefined)
+          throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, {
+            details: { id: model.id },
+          });
+        return this.learner(model.generator).load(state);
+      },
+      use,
+    );
   }
 }
 
@@ -404,7 +501,11 @@ function toCheckpointSeries(s: TimeSeries, entity: boolean): CheckpointSeries {
     ...(entity ? { id: s.id } : {}),
     ...(entity && attributes ? { attributes } : {}),
     timestamps: Array.from(s.timestamps),
-    columns: s.columns.map((c) => ({ name: c.name, ...(c.unit !== undefined ? { unit: c.unit } : {}), values: Array.from(c.values) })),
+    columns: s.columns.map((c) => ({
+      name: c.name,
+      ...(c.unit !== undefined ? { unit: c.unit } : {}),
+      values: Array.from(c.values),
+    })),
   };
 }
 

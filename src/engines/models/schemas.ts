@@ -45,10 +45,23 @@ export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema
 export const ModelRecordSchema = ModelSummarySchema.extend({
   seed: z.union([z.string(), z.number()]),
   hyperParameters: z.record(z.string(), z.unknown()),
-  details: z.record(z.string(), z.unknown()).describe('What was learned: coefficients and noise variance (arima), loss curve (rnn), losses and the static attributes with their values or ranges (dgan/ydata: details.attributes, usable as generate_from_model attributes).'),
+  details: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'What was learned: coefficients and noise variance (arima), loss curve (rnn), losses and the static attributes with their values or ranges (dgan/ydata: details.attributes, usable as generate_from_model attributes).',
+    ),
   training: z.object({
     points: z.number().int(),
-    columns: z.array(z.object({ name: z.string(), unit: z.string().optional(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() })),
+    columns: z.array(
+      z.object({
+        name: z.string(),
+        unit: z.string().optional(),
+        mean: z.number(),
+        std: z.number(),
+        min: z.number(),
+        max: z.number(),
+      }),
+    ),
     start: z.number(),
     end: z.number(),
     intervalMs: z.number(),
@@ -81,7 +94,10 @@ export const SampledSeriesSchema = z.object({
 });
 
 /** The leading rows of the first sampled series: [timestamp ISO, value per column…]. */
-export const SamplePreviewSchema = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) });
+export const SamplePreviewSchema = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+});
 
 /** A sampled series as the sampling tools report it, with its storage id when stored. */
 export function sampledSeriesOut(s: TimeSeries, storedId: string | undefined): z.output<typeof SampledSeriesSchema> {

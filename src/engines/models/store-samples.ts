@@ -25,6 +25,7 @@ export function previewRows(s: TimeSeries | undefined, rows: number): (string | 
   if (!s) return [];
   const n = Math.min(rows, s.timestamps.length);
   const out: (string | number | null)[][] = [];
-  for (let i = 0; i < n; i++) out.push([isoOf(s.timestamps[i]!), ...s.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+  for (let i = 0; i < n; i++)
+    out.push([isoOf(s.timestamps[i]!), ...s.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
   return out;
 }

@@ -26,22 +26,35 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
   if (options.columns) {
     const missing = options.columns.filter((n) => !input.columns.some((c) => c.name === n));
     if (missing.length) {
-      throw new TsiotError('invalid_input', `columns: ${missing.map((m) => `"${m}"`).join(', ')} not in the data (it has ${input.columns.map((c) => `"${c.name}"`).join(', ')})`, {
-        details: { field: 'columns', missing, available: input.columns.map((c) => c.name) },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `columns: ${missing.map((m) => `"${m}"`).join(', ')} not in the data (it has ${input.columns.map((c) => `"${c.name}"`).join(', ')})`,
+        {
+          details: { field: 'columns', missing, available: input.columns.map((c) => c.name) },
+        },
+      );
     }
     columns = options.columns.map((n) => input.columns.find((c) => c.name === n)!);
   }
   if (columns.length === 0) {
-    throw new TsiotError('invalid_input', 'data: no value columns to learn from', { details: { field: 'data' }, hint: 'Give at least one numeric column, e.g. {"timestamps":[…],"values":{"temperature":[…]}}.' });
+    throw new TsiotError('invalid_input', 'data: no value columns to learn from', {
+      details: { field: 'data' },
+      hint: 'Give at least one numeric column, e.g. {"timestamps":[…],"values":{"temperature":[…]}}.',
+    });
   }
   const rows = input.timestamps.length;
-  if (rows < 2) throw new TsiotError('invalid_input', `data: ${rows} row(s) — at least 2 are needed to learn anything`, { details: { field: 'data', rows } });
+  if (rows < 2)
+    throw new TsiotError('invalid_input', `data: ${rows} row(s) — at least 2 are needed to learn anything`, {
+      details: { field: 'data', rows },
+    });
   for (const c of columns) {
     let finite = 0;
     for (const v of c.values) if (Number.isFinite(v)) finite++;
     if (finite === 0) {
-      throw new TsiotError('invalid_input', `column "${c.name}" has no values (all missing)`, { details: { field: 'columns', column: c.name }, hint: 'Drop it with the columns option.' });
+      throw new TsiotError('invalid_input', `column "${c.name}" has no values (all missing)`, {
+        details: { field: 'columns', column: c.name },
+        hint: 'Drop it with the columns option.',
+      });
     }
   }
 
@@ -56,7 +69,11 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
   }
   const intervalMs = medianStep(timestamps);
   if (!(intervalMs > 0)) {
-    throw new TsiotError('invalid_input', 'timestamps: all rows share one timestamp, so no sampling interval can be learned', { details: { field: 'timestamps' } });
+    throw new TsiotError(
+      'invalid_input',
+      'timestamps: all rows share one timestamp, so no sampling interval can be learned',
+      { details: { field: 'timestamps' } },
+    );
   }
   if (!isRegular(timestamps, intervalMs)) {
     const start = timestamps[0]!;
@@ -67,7 +84,9 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
       if (missing) notes.push(`${missing} missing value(s) in "${columns[ci]!.name}" filled by linear interpolation`);
       return resample(timestamps, v, grid);
     });
-    notes.push(`irregular sampling (${timestamps.length} rows) resampled by linear interpolation onto a regular ${intervalMs} ms grid (${n} rows)`);
+    notes.push(
+      `irregular sampling (${timestamps.length} rows) resampled by linear interpolation onto a regular ${intervalMs} ms grid (${n} rows)`,
+    );
     timestamps = grid;
   }
   values = values.map((v, ci) => {
@@ -85,10 +104,14 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     const stats = moments(v);
     const name = columns[ci]!.name;
     if (!(stats.max > stats.min) && !options.allowConstant) {
-      throw new TsiotError('invalid_input', `column "${name}" is constant (${stats.min}), so there is nothing to learn`, {
-        details: { field: 'columns', column: name, value: stats.min },
-        hint: 'Drop it with the columns option; a constant needs no model.',
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `column "${name}" is constant (${stats.min}), so there is nothing to learn`,
+        {
+          details: { field: 'columns', column: name, value: stats.min },
+          hint: 'Drop it with the columns option; a constant needs no model.',
+        },
+      );
     }
     return { name, ...(columns[ci]!.unit !== undefined ? { unit: columns[ci]!.unit } : {}), ...stats };
   });
@@ -136,7 +159,8 @@ function resample(t: Float64Array, v: Float64Array, grid: Float64Array): Float64
     while (lo >= 0 && !Number.isFinite(v[lo]!)) lo--;
     let hi = t[j]! >= x ? j : j + 1;
     while (hi < t.length && !Number.isFinite(v[hi]!)) hi++;
-    if (lo >= 0 && hi < t.length && t[hi]! > t[lo]!) out[g] = v[lo]! + ((v[hi]! - v[lo]!) * (x - t[lo]!)) / (t[hi]! - t[lo]!);
+    if (lo >= 0 && hi < t.length && t[hi]! > t[lo]!)
+      out[g] = v[lo]! + ((v[hi]! - v[lo]!) * (x - t[lo]!)) / (t[hi]! - t[lo]!);
     else if (lo >= 0) out[g] = v[lo]!;
     else if (hi < t.length) out[g] = v[hi]!;
     else out[g] = NaN;
@@ -155,7 +179,8 @@ function fillMissing(v: Float64Array): { filled: Float64Array; count: number } {
       continue;
     }
     if (last === -1 && i > 0) out.fill(out[i]!, 0, i);
-    else if (last >= 0 && i - last > 1) for (let k = last + 1; k < i; k++) out[k] = out[last]! + ((out[i]! - out[last]!) * (k - last)) / (i - last);
+    else if (last >= 0 && i - last > 1)
+      for (let k = last + 1; k < i; k++) out[k] = out[last]! + ((out[i]! - out[last]!) * (k - last)) / (i - last);
     last = i;
   }
   if (last >= 0 && last < out.length - 1) out.fill(out[last]!, last + 1);

@@ -16,9 +16,14 @@ export interface PrepareSequencesOptions {
 }
 
 /** Prepare independent sequences for learners that support them (`TrainingData.sequences`). */
-export function prepareTrainingSequences(inputs: readonly TimeSeries[], options: PrepareSequencesOptions = {}): TrainingData {
+export function prepareTrainingSequences(
+  inputs: readonly TimeSeries[],
+  options: PrepareSequencesOptions = {},
+): TrainingData {
   if (inputs.length === 0) {
-    throw new TsiotError('invalid_input', 'data: no sequences given; at least one series is needed', { details: { field: 'data' } });
+    throw new TsiotError('invalid_input', 'data: no sequences given; at least one series is needed', {
+      details: { field: 'data' },
+    });
   }
   const columns = options.columns ?? inputs[0]!.columns.map((c) => c.name);
   if (!options.columns) sameColumns(inputs);
@@ -27,7 +32,10 @@ export function prepareTrainingSequences(inputs: readonly TimeSeries[], options:
       return prepareTrainingData(s, { columns, allowConstant: true });
     } catch (e) {
       if (e instanceof TsiotError) {
-        throw new TsiotError(e.code, `data[${i}] ("${s.name || s.id || i}"): ${e.message}`, { details: { ...(e.details ?? {}), sequence: i }, ...(e.hint ? { hint: e.hint } : {}) });
+        throw new TsiotError(e.code, `data[${i}] ("${s.name || s.id || i}"): ${e.message}`, {
+          details: { ...(e.details ?? {}), sequence: i },
+          ...(e.hint ? { hint: e.hint } : {}),
+        });
       }
       throw e;
     }
@@ -54,10 +62,14 @@ export function prepareTrainingSequences(inputs: readonly TimeSeries[], options:
     const stats = moments(v);
     const name = columns[d]!;
     if (!(stats.max > stats.min)) {
-      throw new TsiotError('invalid_input', `column "${name}" is constant (${stats.min}) in every sequence, so there is nothing to learn`, {
-        details: { field: 'columns', column: name, value: stats.min },
-        hint: 'Drop it with the columns option; a constant needs no model.',
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `column "${name}" is constant (${stats.min}) in every sequence, so there is nothing to learn`,
+        {
+          details: { field: 'columns', column: name, value: stats.min },
+          hint: 'Drop it with the columns option; a constant needs no model.',
+        },
+      );
     }
     const unit = sequences[0]!.columns[d]!.unit;
     return { name, ...(unit !== undefined ? { unit } : {}), ...stats };
@@ -69,7 +81,10 @@ export function prepareTrainingSequences(inputs: readonly TimeSeries[], options:
     columns: first.columns.map((c, d): Column => ({ ...c, values: values[d]! })),
     labels: [],
   };
-  const notes = [`${sequences.length} independent sequence(s), ${rows} rows in all`, ...new Set(prepared.flatMap((p) => p.summary.notes))];
+  const notes = [
+    `${sequences.length} independent sequence(s), ${rows} rows in all`,
+    ...new Set(prepared.flatMap((p) => p.summary.notes)),
+  ];
   return {
     series,
     sequences,
@@ -94,10 +109,17 @@ function sameColumns(inputs: readonly TimeSeries[]): void {
     const missing = first.filter((n) => !names.includes(n));
     const extra = names.filter((n) => !first.includes(n));
     if (missing.length === 0 && extra.length === 0) return;
-    const parts = [...(missing.length ? [`lacks ${missing.map((n) => `"${n}"`).join(', ')}`] : []), ...(extra.length ? [`has extra ${extra.map((n) => `"${n}"`).join(', ')}`] : [])];
-    throw new TsiotError('invalid_input', `${label(s, i)}: its columns (${names.map((n) => `"${n}"`).join(', ')}) differ from those of ${label(inputs[0]!, 0)} (${first.map((n) => `"${n}"`).join(', ')}): it ${parts.join(' and ')}`, {
-      details: { field: `data[${i}]`, sequence: i, columns: names, expected: first, missing, extra },
-      hint: 'Every series must have the same columns; pick the shared ones with the columns option, e.g. {"columns": ["temperature"]}.',
-    });
+    const parts = [
+      ...(missing.length ? [`lacks ${missing.map((n) => `"${n}"`).join(', ')}`] : []),
+      ...(extra.length ? [`has extra ${extra.map((n) => `"${n}"`).join(', ')}`] : []),
+    ];
+    throw new TsiotError(
+      'invalid_input',
+      `${label(s, i)}: its columns (${names.map((n) => `"${n}"`).join(', ')}) differ from those of ${label(inputs[0]!, 0)} (${first.map((n) => `"${n}"`).join(', ')}): it ${parts.join(' and ')}`,
+      {
+        details: { field: `data[${i}]`, sequence: i, columns: names, expected: first, missing, extra },
+        hint: 'Every series must have the same columns; pick the shared ones with the columns option, e.g. {"columns": ["temperature"]}.',
+      },
+    );
   });
 }

@@ -2,18 +2,52 @@ import { DuckDBInstance, INTEGER, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { TsiotError, notFound } from '../../core/errors.js';
 import { columnInfo, validateSeries } from '../../core/series.js';
-import type { AnomalyLabel, ColumnInfo, HealthStatus, ListQuery, ListResult, SeriesMetadata, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
+import type {
+  AnomalyLabel,
+  ColumnInfo,
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesMetadata,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../core/types.js';
 import { writeParquetFile, type ParquetFileOptions } from '../export/parquet.js';
 import { Connections, inTransaction } from './duckdb/connections.js';
 import { openError } from './duckdb/errors.js';
 import { acquireFile, canonicalPath, releaseFile } from './duckdb/file-locks.js';
 import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './duckdb/points.js';
-import { EMBEDDING_DIMS, backfillEmbeddings, columnEmbeddings, hasShape, insertEmbeddings, nearestColumns, storedEmbedding } from './duckdb/embeddings.js';
+import {
+  EMBEDDING_DIMS,
+  backfillEmbeddings,
+  columnEmbeddings,
+  hasShape,
+  insertEmbeddings,
+  nearestColumns,
+  storedEmbedding,
+} from './duckdb/embeddings.js';
 import { instanceConfig, type DuckDbResourceOptions } from './duckdb/options.js';
 import { migrate } from './duckdb/schema.js';
-import { MAX_EPOCH_MS, checkListQuery, checkSeriesQuery, checkStorableTimestamps, labelsFor, resolveColumns } from './duckdb/series-query.js';
+import {
+  MAX_EPOCH_MS,
+  checkListQuery,
+  checkSeriesQuery,
+  checkStorableTimestamps,
+  labelsFor,
+  resolveColumns,
+} from './duckdb/series-query.js';
 import { shapeEmbedding } from './embedding.js';
-import type { DocumentStore, SimilarityMatch, SimilarityOptions, SimilarityQuery, SimilaritySearch, Storage, StoreOptions, StoreResult } from './storage.js';
+import type {
+  DocumentStore,
+  SimilarityMatch,
+  SimilarityOptions,
+  SimilarityQuery,
+  SimilaritySearch,
+  Storage,
+  StoreOptions,
+  StoreResult,
+} from './storage.js';
 
 /**
  * Options of the embedded backend. memoryLimit (default '512MB' for a file,
@@ -62,7 +96,16 @@ function toSeriesRow(r: DuckDBValue[]): SeriesRow {
 }
 
 function toSummary(row: SeriesRow): SeriesSummary {
-  return { id: row.id, name: row.name, metadata: row.metadata, columns: row.columns, points: row.points, start: row.start, end: row.end, labels: row.labelCount };
+  return {
+    id: row.id,
+    name: row.name,
+    metadata: row.metadata,
+    columns: row.columns,
+    points: row.points,
+    start: row.start,
+    end: row.end,
+    labels: row.labelCount,
+  };
 }
 
 function toJson(value: unknown, field: string): string {
@@ -70,15 +113,23 @@ function toJson(value: unknown, field: string): string {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new TsiotError('invalid_input', `${field} cannot be stored as JSON: ${(cause as Error).message}`, { details: { field }, cause });
+    throw new TsiotError('invalid_input', `${field} cannot be stored as JSON: ${(cause as Error).message}`, {
+      details: { field },
+      cause,
+    });
   }
-  if (text === undefined) throw new TsiotError('invalid_input', `${field} cannot be stored as JSON (got ${typeof value})`, { details: { field } });
+  if (text === undefined)
+    throw new TsiotError('invalid_input', `${field} cannot be stored as JSON (got ${typeof value})`, {
+      details: { field },
+    });
   return text;
 }
 
 function checkName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new TsiotError('invalid_input', `${field}: expected a non-empty string, got ${JSON.stringify(value)}`, { details: { field, example: 'reports' } });
+    throw new TsiotError('invalid_input', `${field}: expected a non-empty string, got ${JSON.stringify(value)}`, {
+      details: { field, example: 'reports' },
+    });
   }
   return value;
 }
@@ -89,14 +140,23 @@ export const MAX_SIMILAR = 1000;
 function checkLimit(value: unknown): number {
   if (value === undefined) return 10;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_SIMILAR) {
-    throw new TsiotError('invalid_input', `limit: expected a whole number from 1 to ${MAX_SIMILAR}, got ${JSON.stringify(value)}`, { details: { field: 'limit', example: 10 } });
+    throw new TsiotError(
+      'invalid_input',
+      `limit: expected a whole number from 1 to ${MAX_SIMILAR}, got ${JSON.stringify(value)}`,
+      { details: { field: 'limit', example: 10 } },
+    );
   }
   return value;
 }
 
 function checkValues(value: unknown): ArrayLike<number> {
-  const ok = (Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array) && Array.prototype.every.call(value, (v: unknown) => typeof v === 'number');
-  if (!ok) throw new TsiotError('invalid_input', 'values: expected an array of numbers (NaN = missing)', { details: { field: 'values', example: [20.1, 20.4, 21.0, 20.7] } });
+  const ok =
+    (Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array) &&
+    Array.prototype.every.call(value, (v: unknown) => typeof v === 'number');
+  if (!ok)
+    throw new TsiotError('invalid_input', 'values: expected an array of numbers (NaN = missing)', {
+      details: { field: 'values', example: [20.1, 20.4, 21.0, 20.7] },
+    });
   return value as ArrayLike<number>;
 }
 
@@ -142,7 +202,11 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   async store(series: TimeSeries, options: StoreOptions = {}): Promise<StoreResult> {
     validateSeries(series);
     checkStorableTimestamps(series);
-    if (series.columns.length > 32_767) throw new TsiotError('too_large', `series "${series.id}" has ${series.columns.length} columns; at most 32767 are stored`);
+    if (series.columns.length > 32_767)
+      throw new TsiotError(
+        'too_large',
+        `series "${series.id}" has ${series.columns.length} columns; at most 32767 are stored`,
+      );
     const n = series.timestamps.length;
     const fields = {
       name: typeof series.name === 'string' ? series.name : '',
@@ -166,23 +230,20 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
           await this.removeSeries(c, existing);
         }
         const sid = Number((await c.runAndReadAll(`SELECT nextval('series_sid')`)).getRowsJS()[0]![0]);
-        await c.run(
-          `INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [
-            sid,
-            series.id,
-            fields.name,
-            typeof series.metadata?.deviceId === 'string' ? series.metadata.deviceId : null,
-            typeof series.metadata?.generator === 'string' ? series.metadata.generator : null,
-            fields.metadata,
-            fields.columns,
-            fields.labels,
-            series.labels?.length ?? 0,
-            n,
-            n ? series.timestamps[0]! : null,
-            n ? series.timestamps[n - 1]! : null,
-          ],
-        );
+        await c.run(`INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+          sid,
+          series.id,
+          fields.name,
+          typeof series.metadata?.deviceId === 'string' ? series.metadata.deviceId : null,
+          typeof series.metadata?.generator === 'string' ? series.metadata.generator : null,
+          fields.metadata,
+          fields.columns,
+          fields.labels,
+          series.labels?.length ?? 0,
+          n,
+          n ? series.timestamps[0]! : null,
+          n ? series.timestamps[n - 1]! : null,
+        ]);
         if (tags.length) {
           const appender = await c.createAppender('series_tags');
           try {
@@ -220,7 +281,16 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
       }
       let data: { timestamps: Float64Array; values: Float64Array[] };
       if (query.downsample) {
-        data = await readBuckets(c, row.sid, cols, carrier, window, query.downsample.bucketMs, query.downsample.aggregation, query.limit);
+        data = await readBuckets(
+          c,
+          row.sid,
+          cols,
+          carrier,
+          window,
+          query.downsample.bucketMs,
+          query.downsample.aggregation,
+          query.limit,
+        );
       } else {
         if (query.limit !== undefined) window = { lo: window.lo, hi: Math.min(window.hi, window.lo + query.limit - 1) };
         data = await readRows(c, row.sid, cols, carrier, window);
@@ -252,15 +322,23 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     if (query.generator !== undefined) where.push(`generator = ${param(query.generator)}`);
     if (query.namePrefix !== undefined) where.push(`starts_with(name, ${param(query.namePrefix)})`);
     for (const [k, v] of Object.entries(query.tags ?? {})) {
-      where.push(`EXISTS (SELECT 1 FROM series_tags t WHERE t.sid = s.sid AND t.key = ${param(k)} AND t.value = ${param(v)})`);
+      where.push(
+        `EXISTS (SELECT 1 FROM series_tags t WHERE t.sid = s.sid AND t.key = ${param(k)} AND t.value = ${param(v)})`,
+      );
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const types = params.map(() => VARCHAR);
     const page = `${query.limit !== undefined ? ` LIMIT ${query.limit}` : ''}${query.offset ? ` OFFSET ${query.offset}` : ''}`;
     const cons = await this.connections();
     return cons.read(async (c) => {
-      const total = Number((await c.runAndReadAll(`SELECT count(*) FROM series s ${filter}`, params, types)).getRowsJS()[0]![0]);
-      const rows = await c.runAndReadAll(`SELECT ${SUMMARY_FIELDS} FROM series s ${filter} ORDER BY id${page}`, params, types);
+      const total = Number(
+        (await c.runAndReadAll(`SELECT count(*) FROM series s ${filter}`, params, types)).getRowsJS()[0]![0],
+      );
+      const rows = await c.runAndReadAll(
+        `SELECT ${SUMMARY_FIELDS} FROM series s ${filter} ORDER BY id${page}`,
+        params,
+        types,
+      );
       return { items: rows.getRows().map((r) => toSummary(toSeriesRow(r))), total };
     });
   }
@@ -289,7 +367,9 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     try {
       const cons = await this.connections();
       const probe = cons.read((c) => c.run('SELECT 1'));
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.healthTimeoutMs)));
+      const timeout = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), this.healthTimeoutMs)),
+      );
       if ((await Promise.race([probe, timeout])) === 'timeout') {
         probe.catch(() => undefined);
         return status(false, `no answer within ${this.healthTimeoutMs} ms`);
@@ -324,7 +404,11 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
    * src/engines/export/parquet.ts), one series at a time so memory holds one
    * series, not the fleet. The file appears complete or not at all.
    */
-  async exportParquet(query: SeriesQuery | SeriesQuery[], path: string, options: ParquetFileOptions = {}): Promise<{ path: string; rows: number; series: number }> {
+  async exportParquet(
+    query: SeriesQuery | SeriesQuery[],
+    path: string,
+    options: ParquetFileOptions = {},
+  ): Promise<{ path: string; rows: number; series: number }> {
     const queries = Array.isArray(query) ? query : [query];
     for (const q of queries) checkSeriesQuery(q);
     const rows = await writeParquetFile(this.retrieveEach(queries), path, options);
@@ -343,21 +427,30 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
 
   async getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined> {
     const cons = await this.connections();
-    const r = await cons.read((c) => c.runAndReadAll('SELECT doc FROM documents WHERE collection = $1 AND id = $2', [collection, id]));
+    const r = await cons.read((c) =>
+      c.runAndReadAll('SELECT doc FROM documents WHERE collection = $1 AND id = $2', [collection, id]),
+    );
     return r.currentRowCount ? (JSON.parse(r.getRowsJS()[0]![0] as string) as T) : undefined;
   }
 
-  async listDocuments<T = unknown>(collection: string, options: { limit?: number; offset?: number } = {}): Promise<{ id: string; doc: T }[]> {
+  async listDocuments<T = unknown>(
+    collection: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<{ id: string; doc: T }[]> {
     checkListQuery(options);
     const page = `${options.limit !== undefined ? ` LIMIT ${options.limit}` : ''}${options.offset ? ` OFFSET ${options.offset}` : ''}`;
     const cons = await this.connections();
-    const r = await cons.read((c) => c.runAndReadAll(`SELECT id, doc FROM documents WHERE collection = $1 ORDER BY id${page}`, [collection]));
+    const r = await cons.read((c) =>
+      c.runAndReadAll(`SELECT id, doc FROM documents WHERE collection = $1 ORDER BY id${page}`, [collection]),
+    );
     return r.getRowsJS().map(([id, doc]) => ({ id: id as string, doc: JSON.parse(doc as string) as T }));
   }
 
   async deleteDocument(collection: string, id: string): Promise<boolean> {
     const cons = await this.connections();
-    const r = await cons.write((c) => c.run('DELETE FROM documents WHERE collection = $1 AND id = $2', [collection, id]));
+    const r = await cons.write((c) =>
+      c.run('DELETE FROM documents WHERE collection = $1 AND id = $2', [collection, id]),
+    );
     return r.rowsChanged > 0;
   }
 
@@ -370,7 +463,11 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
    */
   async findSimilar(query: SimilarityQuery, options: SimilarityOptions = {}): Promise<SimilarityMatch[]> {
     if (typeof query !== 'object' || query === null) {
-      throw new TsiotError('invalid_input', `query: expected { values } or { id, column? }, got ${JSON.stringify(query)}`, { details: { field: 'query', example: { id: 'sensor-1', column: 'temperature' } } });
+      throw new TsiotError(
+        'invalid_input',
+        `query: expected { values } or { id, column? }, got ${JSON.stringify(query)}`,
+        { details: { field: 'query', example: { id: 'sensor-1', column: 'temperature' } } },
+      );
     }
     const limit = checkLimit(options.limit);
     if (options.column !== undefined) checkName(options.column, 'column');
@@ -394,21 +491,30 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
         vec = stored;
         if (excludeId === undefined) excludeId = id;
       }
-      return nearestColumns(c, vec, { limit, ...(options.column !== undefined ? { column: options.column } : {}), ...(excludeId !== undefined ? { excludeId } : {}) });
+      return nearestColumns(c, vec, {
+        limit,
+        ...(options.column !== undefined ? { column: options.column } : {}),
+        ...(excludeId !== undefined ? { excludeId } : {}),
+      });
     });
   }
 
   /** DuckDB's effective resource settings, as DuckDB reports them (e.g. "488.2 MiB"). */
   async settings(): Promise<{ memoryLimit: string; threads: number }> {
     const cons = await this.connections();
-    const r = await cons.read((c) => c.runAndReadAll(`SELECT current_setting('memory_limit'), current_setting('threads')`));
+    const r = await cons.read((c) =>
+      c.runAndReadAll(`SELECT current_setting('memory_limit'), current_setting('threads')`),
+    );
     const [memoryLimit, threads] = r.getRowsJS()[0]!;
     return { memoryLimit: String(memoryLimit), threads: Number(threads) };
   }
 
   /** The open connections, opening the database on first use. */
   private connections(): Promise<Connections> {
-    if (this.closing) return Promise.reject(new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' }));
+    if (this.closing)
+      return Promise.reject(
+        new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' }),
+      );
     if (!this.opening) {
       const opening = this.open();
       this.opening = opening;
@@ -455,6 +561,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   }
 
   private async removeSeries(c: DuckDBConnection, sid: number): Promise<void> {
-    for (const table of ['points', 'series_tags', 'embeddings', 'series']) await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
+    for (const table of ['points', 'series_tags', 'embeddings', 'series'])
+      await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
   }
 }

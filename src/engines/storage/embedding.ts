@@ -33,7 +33,9 @@ const WEIGHTS = { shape: 1, spectrum: 0.7, stats: 0.7 };
 /** How `dims` splits into the three blocks. */
 export function embeddingLayout(dims: number): { shape: number; spectrum: number; stats: number } {
   if (!Number.isInteger(dims) || dims < 8 || dims > 4096) {
-    throw new TsiotError('invalid_input', `embedding dims must be a whole number from 8 to 4096 (got ${dims})`, { details: { field: 'dims', example: 64 } });
+    throw new TsiotError('invalid_input', `embedding dims must be a whole number from 8 to 4096 (got ${dims})`, {
+      details: { field: 'dims', example: 64 },
+    });
   }
   const stats = Math.min(12, Math.round((dims * 12) / 64));
   return { shape: dims - 2 * stats, spectrum: stats, stats };
@@ -67,9 +69,12 @@ export function shapeEmbedding(values: ArrayLike<number>, dims = 64): Float32Arr
  */
 export function seriesEmbedding(series: TimeSeries, options: { column?: string; dims?: number } = {}): Float32Array {
   const dims = options.dims ?? 64;
-  const columns = options.column === undefined ? series.columns : series.columns.filter((c) => c.name === options.column);
+  const columns =
+    options.column === undefined ? series.columns : series.columns.filter((c) => c.name === options.column);
   if (options.column !== undefined && columns.length === 0) {
-    throw new TsiotError('invalid_input', `series "${series.id}" has no column "${options.column}"`, { details: { field: 'column', expected: series.columns.map((c) => c.name) } });
+    throw new TsiotError('invalid_input', `series "${series.id}" has no column "${options.column}"`, {
+      details: { field: 'column', expected: series.columns.map((c) => c.name) },
+    });
   }
   const sum = new Float32Array(dims);
   for (const c of columns) shapeEmbedding(c.values, dims).forEach((v, i) => (sum[i] = sum[i]! + v));
@@ -79,7 +84,8 @@ export function seriesEmbedding(series: TimeSeries, options: { column?: string; 
 
 /** Cosine distance (1 − cosine similarity) of two equal-length vectors; 1 when either is zero. */
 export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new TsiotError('invalid_input', `vectors differ in length (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new TsiotError('invalid_input', `vectors differ in length (${a.length} vs ${b.length})`);
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -92,7 +98,9 @@ export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): numb
 }
 
 /** Z-normalised values with missing ones interpolated (edges held); undefined when nothing is present. */
-function interpolateMissing(values: ArrayLike<number>): { z: Float64Array; missingShare: number; constant: boolean } | undefined {
+function interpolateMissing(
+  values: ArrayLike<number>,
+): { z: Float64Array; missingShare: number; constant: boolean } | undefined {
   const n = values.length;
   const x = new Float64Array(n);
   let last = -1;
@@ -198,7 +206,7 @@ function statistics(z: Float64Array, missingShare: number): number[] {
   return [
     autocorrelation(z, 1),
     trend / n,
-    Math.tanh((skew / n) / 2),
+    Math.tanh(skew / n / 2),
     Math.tanh((kurt / n - 3) / 4),
     (2 * crossings) / span - 1,
     Math.tanh(rough / span) * 2 - 1,

@@ -27,7 +27,10 @@ export function redactUrl(url: string): string {
  * duckdb://:memory: (default embedded), with optional ?memory_limit=1GB&threads=2
  * (duckdb/options.ts). Other schemes are added by their backends.
  */
-export async function createStorage(url: string, options: StorageOptions = {}): Promise<Storage & Partial<DocumentStore>> {
+export async function createStorage(
+  url: string,
+  options: StorageOptions = {},
+): Promise<Storage & Partial<DocumentStore>> {
   const scheme = url.slice(0, url.indexOf(':'));
   switch (scheme) {
     case 'duckdb': {
@@ -64,7 +67,8 @@ export async function createStorage(url: string, options: StorageOptions = {}): 
       throw new TsiotError('invalid_input', `storage: unsupported URL scheme "${scheme}" in ${redactUrl(url)}`, {
         details: {
           field: 'storage',
-          expected: 'duckdb://…, postgres://…, influxdb://…, influxdb2://…, redis://…, s3://bucket/prefix?endpoint=…, weaviate://…',
+          expected:
+            'duckdb://…, postgres://…, influxdb://…, influxdb2://…, redis://…, s3://bucket/prefix?endpoint=…, weaviate://…',
           example: 'duckdb://./data/tsiot.duckdb',
         },
       });

@@ -65,7 +65,9 @@ function positiveInt(u: URL, name: string, fallback: number): number {
   if (raw === null) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
-    throw new TsiotError('invalid_input', `storage: InfluxDB URL parameter ${name} must be a non-negative integer`, { details: { field: name, example: fallback } });
+    throw new TsiotError('invalid_input', `storage: InfluxDB URL parameter ${name} must be a non-negative integer`, {
+      details: { field: name, example: fallback },
+    });
   }
   return n;
 }
@@ -76,17 +78,31 @@ export function parseInfluxUrl(url: string, env: NodeJS.ProcessEnv = process.env
   const kind = u.protocol === 'influxdb2:' ? 'influxdb2' : 'influxdb';
   const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
   if (!database) {
-    throw new TsiotError('invalid_input', `storage: the InfluxDB URL needs a ${kind === 'influxdb' ? 'database' : 'bucket'} as its path`, {
-      details: { field: 'storage', example: kind === 'influxdb' ? 'influxdb://127.0.0.1:8086/tsiot' : 'influxdb2://127.0.0.1:8086/tsiot?org=my-org' },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `storage: the InfluxDB URL needs a ${kind === 'influxdb' ? 'database' : 'bucket'} as its path`,
+      {
+        details: {
+          field: 'storage',
+          example:
+            kind === 'influxdb' ? 'influxdb://127.0.0.1:8086/tsiot' : 'influxdb2://127.0.0.1:8086/tsiot?org=my-org',
+        },
+      },
+    );
   }
   const measurement = u.searchParams.get('measurement') ?? 'tsiot';
   if (!MEASUREMENT.test(measurement)) {
-    throw new TsiotError('invalid_input', `storage: InfluxDB measurement "${measurement}" must be letters, digits and underscores`, { details: { field: 'measurement', example: 'tsiot' } });
+    throw new TsiotError(
+      'invalid_input',
+      `storage: InfluxDB measurement "${measurement}" must be letters, digits and underscores`,
+      { details: { field: 'measurement', example: 'tsiot' } },
+    );
   }
   const reader = u.searchParams.get('reader') ?? 'influxql';
   if (reader !== 'influxql' && reader !== 'victoriametrics') {
-    throw new TsiotError('invalid_input', `storage: InfluxDB reader must be influxql or victoriametrics`, { details: { field: 'reader', example: 'influxql' } });
+    throw new TsiotError('invalid_input', `storage: InfluxDB reader must be influxql or victoriametrics`, {
+      details: { field: 'reader', example: 'influxql' },
+    });
   }
   const scheme = u.searchParams.get('tls') === 'true' ? 'https' : 'http';
   const user = decodeURIComponent(u.username) || env.INFLUX_USERNAME;
@@ -98,7 +114,9 @@ export function parseInfluxUrl(url: string, env: NodeJS.ProcessEnv = process.env
     org: u.searchParams.get('org') ?? env.INFLUX_ORG ?? 'tsiot',
     measurement,
     reader,
-    ...(kind === 'influxdb' ? { username: user, password: secret ?? env.INFLUX_PASSWORD } : { token: secret ?? env.INFLUX_TOKEN }),
+    ...(kind === 'influxdb'
+      ? { username: user, password: secret ?? env.INFLUX_PASSWORD }
+      : { token: secret ?? env.INFLUX_TOKEN }),
     batchLines: Math.max(1, positiveInt(u, 'batch', 10_000)),
     concurrency: Math.max(1, positiveInt(u, 'concurrency', 2)),
     retries: positiveInt(u, 'retries', 5),
@@ -136,7 +154,13 @@ export class InfluxDbStorage implements Storage {
       : c.username !== undefined && c.password !== undefined
         ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`
         : undefined;
-    const http = new InfluxHttp({ baseUrl: c.baseUrl, displayUrl: options.url, timeoutMs: c.timeoutMs, backend, ...(authorization ? { authorization } : {}) });
+    const http = new InfluxHttp({
+      baseUrl: c.baseUrl,
+      displayUrl: options.url,
+      timeoutMs: c.timeoutMs,
+      backend,
+      ...(authorization ? { authorization } : {}),
+    });
     this.writer =
       c.kind === 'influxdb'
         ? new V1Writer(http, c.database)
@@ -151,7 +175,9 @@ export class InfluxDbStorage implements Storage {
             gzip: c.gzip,
           });
     this.dialect =
-      c.reader === 'victoriametrics' ? new VictoriaMetricsDialect(http, c.measurement) : new InfluxQlDialect(http, c.database, c.measurement, { createDatabase: c.kind === 'influxdb' });
+      c.reader === 'victoriametrics'
+        ? new VictoriaMetricsDialect(http, c.measurement)
+        : new InfluxQlDialect(http, c.database, c.measurement, { createDatabase: c.kind === 'influxdb' });
   }
 
   async init(): Promise<void> {
@@ -173,7 +199,11 @@ export class InfluxDbStorage implements Storage {
         attempts: retries + 1,
         baseDelayMs: 200,
         maxDelayMs: 5_000,
-        onRetry: (e, attempt, delayMs) => this.logger?.warn({ backend: this.kind, attempt, delayMs, err: describeCause(e) }, `${what}: batch failed; retrying`),
+        onRetry: (e, attempt, delayMs) =>
+          this.logger?.warn(
+            { backend: this.kind, attempt, delayMs, err: describeCause(e) },
+            `${what}: batch failed; retrying`,
+          ),
       })
         .catch((e) => {
           failure ??= e;
@@ -193,7 +223,10 @@ export class InfluxDbStorage implements Storage {
     this.dialect.check(series);
     const previous = await this.doc(series.id);
     if (previous && !options.overwrite) {
-      throw new TsiotError('conflict', `series "${series.id}" already exists`, { details: { id: series.id }, hint: 'Pass overwrite: true to replace it, or choose another id.' });
+      throw new TsiotError('conflict', `series "${series.id}" already exists`, {
+        details: { id: series.id },
+        hint: 'Pass overwrite: true to replace it, or choose another id.',
+      });
     }
     const n = series.timestamps.length;
     const doc: MetaDoc = {
@@ -203,7 +236,11 @@ export class InfluxDbStorage implements Storage {
     };
     const what = `store of series "${series.id}"`;
     try {
-      await this.writeBatches(dataLines(series, this.config.measurement, doc.gen, precisionFor(series.timestamps), this.config.batchLines), precisionFor(series.timestamps), what);
+      await this.writeBatches(
+        dataLines(series, this.config.measurement, doc.gen, precisionFor(series.timestamps), this.config.batchLines),
+        precisionFor(series.timestamps),
+        what,
+      );
       const meta = this.dialect.metaLines(doc);
       await this.writeBatches([meta.lines.join('\n')], meta.precision, what);
       this.stores++;
@@ -212,10 +249,15 @@ export class InfluxDbStorage implements Storage {
         () => 'removed',
         (err) => `left behind (invisible to reads; removed by the next overwrite or delete): ${describeCause(err)}`,
       );
-      this.logger?.warn({ backend: this.kind, id: series.id, err: describeCause(e) }, `${what} failed; points written so far ${cleanup}`);
+      this.logger?.warn(
+        { backend: this.kind, id: series.id, err: describeCause(e) },
+        `${what} failed; points written so far ${cleanup}`,
+      );
       if (e instanceof TsiotError) {
         throw new TsiotError(e.code, `${e.message}; nothing was stored (partial points ${cleanup.split(' ')[0]})`, {
-          ...(e.details ? { details: { ...e.details, partialPoints: cleanup } } : { details: { partialPoints: cleanup } }),
+          ...(e.details
+            ? { details: { ...e.details, partialPoints: cleanup } }
+            : { details: { partialPoints: cleanup } }),
           ...(e.hint ? { hint: e.hint } : {}),
           cause: e,
         });
@@ -225,7 +267,12 @@ export class InfluxDbStorage implements Storage {
     if (previous) {
       await this.dialect
         .deleteSeries(series.id, { gen: previous.gen, meta: this.dialect.name === 'victoriametrics' })
-        .catch((e) => this.logger?.warn({ backend: this.kind, id: series.id, err: describeCause(e) }, 'could not remove the replaced generation; it is no longer read'));
+        .catch((e) =>
+          this.logger?.warn(
+            { backend: this.kind, id: series.id, err: describeCause(e) },
+            'could not remove the replaced generation; it is no longer read',
+          ),
+        );
     }
     return { id: series.id, points: n, backend: this.kind };
   }
@@ -254,17 +301,38 @@ export class InfluxDbStorage implements Storage {
     const doc = await this.doc(q.id);
     if (!doc) throw notFound('series', q.id);
     const columns = selectColumns(doc.columns, q.columns, q.id);
-    const range = { ...(q.start !== undefined ? { start: q.start } : {}), ...(q.end !== undefined ? { end: q.end } : {}) };
+    const range = {
+      ...(q.start !== undefined ? { start: q.start } : {}),
+      ...(q.end !== undefined ? { end: q.end } : {}),
+    };
     let rows: Rows;
     if (q.limit === 0) {
       rows = { timestamps: new Float64Array(0), values: columns.map(() => new Float64Array(0)) };
     } else if (q.downsample && this.dialect.downsample) {
-      rows = await this.dialect.downsample(doc, columns.map((c) => c.name), { ...range, ...(q.limit !== undefined ? { limit: q.limit } : {}) }, q.downsample.bucketMs, q.downsample.aggregation);
+      rows = await this.dialect.downsample(
+        doc,
+        columns.map((c) => c.name),
+        { ...range, ...(q.limit !== undefined ? { limit: q.limit } : {}) },
+        q.downsample.bucketMs,
+        q.downsample.aggregation,
+      );
     } else {
       // Raw rows of every column; projection, downsampling and the limit (after downsampling) in process.
-      const all = await this.dialect.readRows(doc, { ...range, ...(q.limit !== undefined && !q.downsample ? { limit: q.limit } : {}) });
-      const full: TimeSeries = { ...this.shell(doc), timestamps: all.timestamps, columns: doc.columns.map((c, j) => ({ ...c, values: all.values[j]! })) };
-      const out = applySeriesQuery(full, { id: q.id, ...(q.columns ? { columns: q.columns } : {}), ...(q.downsample ? { downsample: q.downsample } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}) });
+      const all = await this.dialect.readRows(doc, {
+        ...range,
+        ...(q.limit !== undefined && !q.downsample ? { limit: q.limit } : {}),
+      });
+      const full: TimeSeries = {
+        ...this.shell(doc),
+        timestamps: all.timestamps,
+        columns: doc.columns.map((c, j) => ({ ...c, values: all.values[j]! })),
+      };
+      const out = applySeriesQuery(full, {
+        id: q.id,
+        ...(q.columns ? { columns: q.columns } : {}),
+        ...(q.downsample ? { downsample: q.downsample } : {}),
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      });
       rows = { timestamps: out.timestamps, values: out.columns.map((c) => c.values) };
     }
     const cols = columns.map((c, j) => ({ ...c, values: rows.values[j]! }));

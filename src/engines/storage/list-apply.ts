@@ -9,9 +9,13 @@ import type { ListQuery, ListResult, SeriesSummary } from '../../core/types.js';
 /** Reject a malformed list query with invalid_input naming the field. */
 export function checkListQuery(q: ListQuery): void {
   const bad = (field: string, expected: string, example: unknown) =>
-    new TsiotError('invalid_input', `list.${field}: expected ${expected}`, { details: { field: `list.${field}`, expected, example } });
-  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0)) throw bad('limit', 'a non-negative integer', 50);
-  if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0)) throw bad('offset', 'a non-negative integer', 0);
+    new TsiotError('invalid_input', `list.${field}: expected ${expected}`, {
+      details: { field: `list.${field}`, expected, example },
+    });
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0))
+    throw bad('limit', 'a non-negative integer', 50);
+  if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0))
+    throw bad('offset', 'a non-negative integer', 0);
   if (q.tags !== undefined) {
     if (typeof q.tags !== 'object' || q.tags === null || Object.values(q.tags).some((v) => typeof v !== 'string')) {
       throw bad('tags', 'an object of string tag values', { site: 'plant-7' });
@@ -34,7 +38,9 @@ export function matchesListQuery(s: SeriesSummary, q: ListQuery): boolean {
 /** Filter, order by id (code-point order, as SQL with COLLATE "C") and take the requested page. */
 export function applyListQuery(all: Iterable<SeriesSummary>, q: ListQuery = {}): ListResult {
   checkListQuery(q);
-  const matching = [...all].filter((s) => matchesListQuery(s, q)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const matching = [...all]
+    .filter((s) => matchesListQuery(s, q))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const offset = q.offset ?? 0;
   const items = q.limit === undefined ? matching.slice(offset) : matching.slice(offset, offset + q.limit);
   return { items, total: matching.length };

@@ -16,7 +16,17 @@ import copyStreams from 'pg-copy-streams';
 import { TsiotError, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { columnInfo, validateSeries } from '../../core/series.js';
-import type { Aggregation, ColumnInfo, HealthStatus, ListQuery, ListResult, SeriesMetadata, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
+import type {
+  Aggregation,
+  ColumnInfo,
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesMetadata,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../core/types.js';
 import { checkListQuery } from './list-apply.js';
 import { CopyRowsParser, copyRows, isoTimestamp } from './postgres/copy-codec.js';
 import { isPgTransient, mapPgError } from './postgres/errors.js';
@@ -77,13 +87,19 @@ export class PostgresStorage implements Storage {
     this.url = options.url;
     this.schema = options.schema ?? parsed.schema ?? 'tsiot';
     if (!SCHEMA_NAME.test(this.schema)) {
-      throw new TsiotError('invalid_input', `storage: PostgreSQL schema "${this.schema}" must be a lower-case SQL identifier`, {
-        details: { field: 'schema', expected: SCHEMA_NAME.source, example: 'tsiot' },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `storage: PostgreSQL schema "${this.schema}" must be a lower-case SQL identifier`,
+        {
+          details: { field: 'schema', expected: SCHEMA_NAME.source, example: 'tsiot' },
+        },
+      );
     }
     const poolSize = options.poolSize ?? parsed.poolSize ?? 10;
     if (!Number.isInteger(poolSize) || poolSize < 1) {
-      throw new TsiotError('invalid_input', 'storage: PostgreSQL pool size must be a positive integer', { details: { field: 'pool', example: 10 } });
+      throw new TsiotError('invalid_input', 'storage: PostgreSQL pool size must be a positive integer', {
+        details: { field: 'pool', example: 10 },
+      });
     }
     this.storeAttempts = options.storeAttempts ?? 3;
     this.logger = options.logger;
@@ -96,7 +112,9 @@ export class PostgresStorage implements Storage {
       application_name: 'tsiot',
     });
     // An idle client whose server went away must not crash the process.
-    this.pool.on('error', (e) => this.logger?.warn({ backend: 'postgres', err: e.message }, 'idle PostgreSQL connection failed'));
+    this.pool.on('error', (e) =>
+      this.logger?.warn({ backend: 'postgres', err: e.message }, 'idle PostgreSQL connection failed'),
+    );
   }
 
   private get t(): { series: string; points: string } {
@@ -150,7 +168,11 @@ export class PostgresStorage implements Storage {
       baseDelayMs: 250,
       maxDelayMs: 2_000,
       retryable: isPgTransient,
-      onRetry: (e, attempt) => this.logger?.warn({ backend: 'postgres', id: series.id, attempt, err: (e as Error).message }, 'store interrupted; retrying the whole transaction'),
+      onRetry: (e, attempt) =>
+        this.logger?.warn(
+          { backend: 'postgres', id: series.id, attempt, err: (e as Error).message },
+          'store interrupted; retrying the whole transaction',
+        ),
     });
     return { id: series.id, points: series.timestamps.length, backend: this.kind };
   }
@@ -175,9 +197,12 @@ export class PostgresStorage implements Storage {
       await client.query('BEGIN');
       try {
         if (overwrite) {
-          await client.query(`${insert} ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metadata = EXCLUDED.metadata, columns = EXCLUDED.columns,
+          await client.query(
+            `${insert} ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metadata = EXCLUDED.metadata, columns = EXCLUDED.columns,
             labels = EXCLUDED.labels, points = EXCLUDED.points, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
-            write_id = EXCLUDED.write_id, stored_at = now()`, row);
+            write_id = EXCLUDED.write_id, stored_at = now()`,
+            row,
+          );
           await client.query(`DELETE FROM ${pointsTable} WHERE series_id = $1`, [series.id]);
         } else {
           const r = await client.query(`${insert} ON CONFLICT (id) DO NOTHING`, row);
@@ -185,7 +210,10 @@ export class PostgresStorage implements Storage {
             await client.query('ROLLBACK');
             // A retry after a commit whose acknowledgement was lost finds its own write.
             if (attempt > 1) {
-              const mine = await client.query(`SELECT 1 FROM ${seriesTable} WHERE id = $1 AND write_id = $2`, [series.id, writeId]);
+              const mine = await client.query(`SELECT 1 FROM ${seriesTable} WHERE id = $1 AND write_id = $2`, [
+                series.id,
+                writeId,
+              ]);
               if (mine.rowCount) return;
             }
             throw new TsiotError('conflict', `series "${series.id}" already exists`, {
@@ -209,11 +237,17 @@ export class PostgresStorage implements Storage {
   private async seriesRow(id: string, client?: pg.PoolClient): Promise<SeriesRow | undefined> {
     const sql = `SELECT id, name, metadata, columns, labels, jsonb_array_length(labels) AS labels_count, points, start_ms, end_ms, write_id
       FROM ${this.t.series} WHERE id = $1`;
-    const r = client ? await client.query<SeriesRow>(sql, [id]) : await this.query<SeriesRow>(`read of series "${id}"`, sql, [id]);
+    const r = client
+      ? await client.query<SeriesRow>(sql, [id])
+      : await this.query<SeriesRow>(`read of series "${id}"`, sql, [id]);
     return r.rows[0];
   }
 
-  private async query<R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow>(
+    what: string,
+    sql: string,
+    params: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     return this.withClient(what, (c) => c.query<R>(sql, params));
   }
 
@@ -235,7 +269,14 @@ export class PostgresStorage implements Storage {
         const { timestamps, values } = parser.finish();
         await client.query('COMMIT');
         const cols = columns.map((c, j) => ({ ...c, values: values[j]! }));
-        return { id: row.id, name: row.name, metadata: row.metadata, timestamps, columns: cols, labels: labelsFor(row.labels, q, cols) };
+        return {
+          id: row.id,
+          name: row.name,
+          metadata: row.metadata,
+          timestamps,
+          columns: cols,
+          labels: labelsFor(row.labels, q, cols),
+        };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
@@ -251,7 +292,8 @@ export class PostgresStorage implements Storage {
     const limit = q.limit !== undefined ? ` LIMIT ${q.limit}` : '';
     const from = `${this.t.points} WHERE ${where.join(' AND ')}`;
     if (!q.downsample) {
-      const vals = indexes.length === 0 ? `'{}'::float8[]` : `ARRAY[${indexes.map((i) => `vals[${i}]`).join(', ')}]::float8[]`;
+      const vals =
+        indexes.length === 0 ? `'{}'::float8[]` : `ARRAY[${indexes.map((i) => `vals[${i}]`).join(', ')}]::float8[]`;
       return `SELECT (extract(epoch FROM ts) * 1000)::float8, ${vals} FROM ${from} ORDER BY ts, seq${limit}`;
     }
     const bucket = `${q.downsample.bucketMs}::numeric`;
@@ -291,7 +333,11 @@ export class PostgresStorage implements Storage {
     );
     let total = r.rows.length ? Number(r.rows[0]!.total) : 0;
     if (!r.rows.length && (q.offset ?? 0) > 0) {
-      const c = await this.query<{ n: string }>('count of series', `SELECT count(*) AS n FROM ${this.t.series} ${filter}`, params.slice(0, -2));
+      const c = await this.query<{ n: string }>(
+        'count of series',
+        `SELECT count(*) AS n FROM ${this.t.series} ${filter}`,
+        params.slice(0, -2),
+      );
       total = Number(c.rows[0]!.n);
     }
     return { items: r.rows.map(toSummary), total };
@@ -315,8 +361,16 @@ export class PostgresStorage implements Storage {
 
   async health(): Promise<HealthStatus> {
     return probeHealth(this.kind, this.url, async () => {
-      const r = await withTimeout(this.pool.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']), 2_000, () => new Error('query timed out'));
-      const layout = this.ready ? ((await this.ready.catch(() => undefined))?.hypertable ? 'TimescaleDB hypertable' : 'plain table with BRIN time index') : 'schema not created yet';
+      const r = await withTimeout(
+        this.pool.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']),
+        2_000,
+        () => new Error('query timed out'),
+      );
+      const layout = this.ready
+        ? (await this.ready.catch(() => undefined))?.hypertable
+          ? 'TimescaleDB hypertable'
+          : 'plain table with BRIN time index'
+        : 'schema not created yet';
       return `PostgreSQL ${r.rows[0]!.v}, ${layout}`;
     });
   }

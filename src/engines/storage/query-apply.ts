@@ -21,28 +21,44 @@ const AGGREGATIONS: readonly Aggregation[] = ['avg', 'min', 'max', 'first', 'las
 /** Reject a malformed query with invalid_input naming the field. */
 export function checkSeriesQuery(q: SeriesQuery): void {
   const bad = (field: string, expected: string, example: unknown) =>
-    new TsiotError('invalid_input', `query.${field}: expected ${expected}`, { details: { field: `query.${field}`, expected, example } });
+    new TsiotError('invalid_input', `query.${field}: expected ${expected}`, {
+      details: { field: `query.${field}`, expected, example },
+    });
   if (typeof q.id !== 'string' || q.id === '') throw bad('id', 'a non-empty series id', 'ser_abc123');
-  if (q.start !== undefined && !Number.isFinite(q.start)) throw bad('start', 'a finite epoch-ms number', 1_700_000_000_000);
+  if (q.start !== undefined && !Number.isFinite(q.start))
+    throw bad('start', 'a finite epoch-ms number', 1_700_000_000_000);
   if (q.end !== undefined && !Number.isFinite(q.end)) throw bad('end', 'a finite epoch-ms number', 1_700_000_060_000);
-  if (q.start !== undefined && q.end !== undefined && q.start > q.end) throw bad('end', `a time at or after start (${q.start})`, q.start + 60_000);
-  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0)) throw bad('limit', 'a non-negative integer', 1000);
-  if (q.columns !== undefined && (!Array.isArray(q.columns) || q.columns.some((c) => typeof c !== 'string'))) throw bad('columns', 'an array of column names', ['temperature']);
+  if (q.start !== undefined && q.end !== undefined && q.start > q.end)
+    throw bad('end', `a time at or after start (${q.start})`, q.start + 60_000);
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0))
+    throw bad('limit', 'a non-negative integer', 1000);
+  if (q.columns !== undefined && (!Array.isArray(q.columns) || q.columns.some((c) => typeof c !== 'string')))
+    throw bad('columns', 'an array of column names', ['temperature']);
   if (q.downsample !== undefined) {
     const { bucketMs, aggregation } = q.downsample;
-    if (!Number.isFinite(bucketMs) || bucketMs <= 0) throw bad('downsample.bucketMs', 'a positive number of milliseconds', 60_000);
-    if (!AGGREGATIONS.includes(aggregation)) throw bad('downsample.aggregation', `one of ${AGGREGATIONS.join(', ')}`, 'avg');
+    if (!Number.isFinite(bucketMs) || bucketMs <= 0)
+      throw bad('downsample.bucketMs', 'a positive number of milliseconds', 60_000);
+    if (!AGGREGATIONS.includes(aggregation))
+      throw bad('downsample.aggregation', `one of ${AGGREGATIONS.join(', ')}`, 'avg');
   }
 }
 
 /** The selected columns, in the series' own order; invalid_input naming an unknown one. */
-export function selectColumns<C extends { name: string }>(columns: C[], wanted: string[] | undefined, seriesId: string): C[] {
+export function selectColumns<C extends { name: string }>(
+  columns: C[],
+  wanted: string[] | undefined,
+  seriesId: string,
+): C[] {
   if (!wanted) return columns;
   const byName = new Map(columns.map((c) => [c.name, c] as const));
   for (const name of wanted) {
     if (!byName.has(name)) {
       throw new TsiotError('invalid_input', `query.columns: series "${seriesId}" has no column "${name}"`, {
-        details: { field: 'query.columns', expected: columns.map((c) => c.name), example: columns.slice(0, 1).map((c) => c.name) },
+        details: {
+          field: 'query.columns',
+          expected: columns.map((c) => c.name),
+          example: columns.slice(0, 1).map((c) => c.name),
+        },
       });
     }
   }
@@ -75,7 +91,11 @@ export function upperBound(timestamps: Float64Array, t: number): number {
 }
 
 /** Labels that overlap [start, end] and concern one of the kept columns or the whole row. */
-export function labelsFor(labels: AnomalyLabel[], q: Pick<SeriesQuery, 'start' | 'end'>, columns: { name: string }[]): AnomalyLabel[] {
+export function labelsFor(
+  labels: AnomalyLabel[],
+  q: Pick<SeriesQuery, 'start' | 'end'>,
+  columns: { name: string }[],
+): AnomalyLabel[] {
   const names = new Set(columns.map((c) => c.name));
   const start = q.start ?? -Infinity;
   const end = q.end ?? Infinity;
@@ -90,7 +110,8 @@ export function applySeriesQuery(s: TimeSeries, q: SeriesQuery): TimeSeries {
   const to = q.end === undefined ? s.timestamps.length : upperBound(s.timestamps, q.end);
   let timestamps = s.timestamps.subarray(from, Math.max(from, to));
   let cols: Column[] = columns.map((c) => ({ ...c, values: c.values.subarray(from, Math.max(from, to)) }));
-  if (q.downsample) ({ timestamps, columns: cols } = downsample(timestamps, cols, q.downsample.bucketMs, q.downsample.aggregation));
+  if (q.downsample)
+    ({ timestamps, columns: cols } = downsample(timestamps, cols, q.downsample.bucketMs, q.downsample.aggregation));
   if (q.limit !== undefined && q.limit < timestamps.length) {
     timestamps = timestamps.subarray(0, q.limit);
     cols = cols.map((c) => ({ ...c, values: c.values.subarray(0, q.limit) }));
@@ -111,7 +132,12 @@ export function bucketOf(t: number, bucketMs: number): number {
 }
 
 /** Aggregate ascending rows into epoch-aligned buckets (see the module comment for the rules). */
-export function downsample(timestamps: Float64Array, columns: Column[], bucketMs: number, aggregation: Aggregation): { timestamps: Float64Array; columns: Column[] } {
+export function downsample(
+  timestamps: Float64Array,
+  columns: Column[],
+  bucketMs: number,
+  aggregation: Aggregation,
+): { timestamps: Float64Array; columns: Column[] } {
   const n = timestamps.length;
   const starts: number[] = [];
   const bucketStart: number[] = [];

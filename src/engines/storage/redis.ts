@@ -50,11 +50,17 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return old or ''`;
 
 /** Connection options that fail fast when the server is down instead of queueing commands forever. */
-export function redisOptions(url: string, env: NodeJS.ProcessEnv = process.env): { url: string; options: RedisOptions; prefix: string; ttlMs: number } {
+export function redisOptions(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; options: RedisOptions; prefix: string; ttlMs: number } {
   const u = new URL(url);
   const prefix = u.searchParams.get('prefix') ?? 'tsiot';
   const ttl = Number(u.searchParams.get('ttl') ?? 0);
-  if (!Number.isFinite(ttl) || ttl < 0) throw new TsiotError('invalid_input', 'storage: Redis ttl must be a number of seconds ≥ 0', { details: { field: 'ttl', example: 3600 } });
+  if (!Number.isFinite(ttl) || ttl < 0)
+    throw new TsiotError('invalid_input', 'storage: Redis ttl must be a number of seconds ≥ 0', {
+      details: { field: 'ttl', example: 3600 },
+    });
   u.searchParams.delete('prefix');
   u.searchParams.delete('ttl');
   const options: RedisOptions = {
@@ -90,7 +96,9 @@ export class RedisStorage implements Storage {
     this.logger = options.logger;
     this.redis = new Redis(parsed.url, parsed.options);
     // Connection errors reach callers through their commands; keep them off the process.
-    this.redis.on('error', (e: Error) => this.logger?.debug({ backend: 'redis', err: e.message }, 'redis connection error'));
+    this.redis.on('error', (e: Error) =>
+      this.logger?.debug({ backend: 'redis', err: e.message }, 'redis connection error'),
+    );
   }
 
   private key(...parts: string[]): string {
@@ -132,20 +140,39 @@ export class RedisStorage implements Storage {
       try {
         const pipe = this.redis.pipeline();
         chunkKeys.forEach((key, k) => {
-          const chunk = encodeChunk(series.timestamps, series.columns, k * CHUNK_ROWS, Math.min(n, (k + 1) * CHUNK_ROWS));
+          const chunk = encodeChunk(
+            series.timestamps,
+            series.columns,
+            k * CHUNK_ROWS,
+            Math.min(n, (k + 1) * CHUNK_ROWS),
+          );
           // Chunks outlive their document a little, so a read that just got the document finds them.
           if (this.ttlMs) pipe.set(key, chunk, 'PX', this.ttlMs + 60_000);
           else pipe.set(key, chunk);
         });
         for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
-        const [committed, old] = (await this.redis.eval(COMMIT, 2, this.key('meta', series.id), this.key('index'), JSON.stringify(doc), options.overwrite ? '1' : '0', series.id, String(this.ttlMs))) as [
-          number,
-          string,
-        ];
+        const [committed, old] = (await this.redis.eval(
+          COMMIT,
+          2,
+          this.key('meta', series.id),
+          this.key('index'),
+          JSON.stringify(doc),
+          options.overwrite ? '1' : '0',
+          series.id,
+          String(this.ttlMs),
+        )) as [number, string];
         if (!committed) throw conflict(series.id);
         if (old) await this.dropChunks(series.id, JSON.parse(old) as RedisDoc);
       } catch (e) {
-        if (chunkKeys.length) await this.redis.del(...chunkKeys).catch((err: unknown) => this.logger?.warn({ backend: 'redis', err: describeCause(err) }, `${what}: could not remove the chunks of a failed store`));
+        if (chunkKeys.length)
+          await this.redis
+            .del(...chunkKeys)
+            .catch((err: unknown) =>
+              this.logger?.warn(
+                { backend: 'redis', err: describeCause(err) },
+                `${what}: could not remove the chunks of a failed store`,
+              ),
+            );
         throw e;
       }
       return { id: series.id, points: n, backend: this.kind };
@@ -194,7 +221,14 @@ export class RedisStorage implements Storage {
       values.forEach((v, j) => v.set(p.values[j]!, at));
       at += p.timestamps.length;
     }
-    return { id: doc.id, name: doc.name, metadata: doc.metadata, labels: doc.labels, timestamps, columns: doc.columns.map((c, j) => ({ ...c, values: values[j]! })) };
+    return {
+      id: doc.id,
+      name: doc.name,
+      metadata: doc.metadata,
+      labels: doc.labels,
+      timestamps,
+      columns: doc.columns.map((c, j) => ({ ...c, values: values[j]! })),
+    };
   }
 
   async describe(id: string): Promise<SeriesSummary | undefined> {
@@ -244,13 +278,30 @@ export class RedisStorage implements Storage {
 
 /** ioredis failures that mean the server is unreachable (as opposed to a bad command). */
 export function isRedisConnectionError(e: unknown): boolean {
-  return !(e instanceof TsiotError) && /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Command timed out|Stream isn't writeable|connect/i.test(describeCause(e));
+  return (
+    !(e instanceof TsiotError) &&
+    /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Command timed out|Stream isn't writeable|connect/i.test(
+      describeCause(e),
+    )
+  );
 }
 
 function conflict(id: string): TsiotError {
-  return new TsiotError('conflict', `series "${id}" already exists`, { details: { id }, hint: 'Pass overwrite: true to replace it, or choose another id.' });
+  return new TsiotError('conflict', `series "${id}" already exists`, {
+    details: { id },
+    hint: 'Pass overwrite: true to replace it, or choose another id.',
+  });
 }
 
 function summaryOf(d: RedisDoc): SeriesSummary {
-  return { id: d.id, name: d.name, metadata: d.metadata, columns: d.columns, points: d.points, start: d.start, end: d.end, labels: d.labels.length };
+  return {
+    id: d.id,
+    name: d.name,
+    metadata: d.metadata,
+    columns: d.columns,
+    points: d.points,
+    start: d.start,
+    end: d.end,
+    labels: d.labels.length,
+  };
 }

@@ -36,8 +36,13 @@ export function describeCause(cause: unknown): string {
 /** Network failures worth retrying: refused/reset connections, timeouts, 5xx and 429 answers. */
 export function isTransient(e: unknown): boolean {
   if (isTsiotError(e)) return e.retryable;
-  const text = e instanceof Error ? `${(e as { code?: unknown }).code ?? ''} ${e.message} ${describeCause((e as { cause?: unknown }).cause ?? '')}` : String(e);
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|fetch failed|terminat|timeout|aborted/i.test(text);
+  const text =
+    e instanceof Error
+      ? `${(e as { code?: unknown }).code ?? ''} ${e.message} ${describeCause((e as { cause?: unknown }).cause ?? '')}`
+      : String(e);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|fetch failed|terminat|timeout|aborted/i.test(
+    text,
+  );
 }
 
 /** Reject with `onTimeout()` when `work` takes longer than `ms`. */
@@ -81,12 +86,26 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
 }
 
 /** Run a probe with a deadline and turn the outcome into a HealthStatus; never throws. */
-export async function probeHealth(backend: string, url: string, probe: () => Promise<string | undefined>, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthStatus> {
+export async function probeHealth(
+  backend: string,
+  url: string,
+  probe: () => Promise<string | undefined>,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+): Promise<HealthStatus> {
   const started = performance.now();
   try {
-    const detail = await withTimeout(probe(), timeoutMs, () => new TsiotError('timeout', `no answer within ${timeoutMs} ms`));
+    const detail = await withTimeout(
+      probe(),
+      timeoutMs,
+      () => new TsiotError('timeout', `no answer within ${timeoutMs} ms`),
+    );
     return { backend, ok: true, latencyMs: Math.round(performance.now() - started), ...(detail ? { detail } : {}) };
   } catch (e) {
-    return { backend, ok: false, latencyMs: Math.round(performance.now() - started), detail: `${redactUrl(url)} unavailable: ${describeCause(e)}` };
+    return {
+      backend,
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      detail: `${redactUrl(url)} unavailable: ${describeCause(e)}`,
+    };
   }
 }

@@ -67,18 +67,30 @@ interface Manifest extends Omit<SeriesSummary, 'labels'> {
 export function parseS3Url(url: string): S3Config {
   const u = new URL(url);
   const bucket = u.hostname;
-  if (!bucket) throw new TsiotError('invalid_input', 'storage: the S3 URL needs a bucket', { details: { field: 'storage', example: 's3://my-bucket/tsiot?region=eu-west-1' } });
+  if (!bucket)
+    throw new TsiotError('invalid_input', 'storage: the S3 URL needs a bucket', {
+      details: { field: 'storage', example: 's3://my-bucket/tsiot?region=eu-west-1' },
+    });
   const prefix = decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, '');
   const formats = (u.searchParams.get('formats') ?? 'csv,parquet').split(',').map((f) => f.trim()) as S3Format[];
   for (const f of formats) {
-    if (!FORMATS.includes(f)) throw new TsiotError('invalid_input', `storage: S3 format "${f}" is not one of ${FORMATS.join(', ')}`, { details: { field: 'formats', example: 'csv,parquet' } });
+    if (!FORMATS.includes(f))
+      throw new TsiotError('invalid_input', `storage: S3 format "${f}" is not one of ${FORMATS.join(', ')}`, {
+        details: { field: 'formats', example: 'csv,parquet' },
+      });
   }
   if (!formats.includes('csv') && !formats.includes('ndjson')) {
-    throw new TsiotError('invalid_input', 'storage: S3 formats must include csv or ndjson (the copy series are read back from)', { details: { field: 'formats', example: 'csv,parquet' } });
+    throw new TsiotError(
+      'invalid_input',
+      'storage: S3 formats must include csv or ndjson (the copy series are read back from)',
+      { details: { field: 'formats', example: 'csv,parquet' } },
+    );
   }
   const partSize = Number(u.searchParams.get('partSize') ?? 8 * 1024 * 1024);
   if (!Number.isInteger(partSize) || partSize < MIN_PART_BYTES) {
-    throw new TsiotError('invalid_input', `storage: S3 partSize must be a whole number of bytes ≥ ${MIN_PART_BYTES}`, { details: { field: 'partSize', example: 8 * 1024 * 1024 } });
+    throw new TsiotError('invalid_input', `storage: S3 partSize must be a whole number of bytes ≥ ${MIN_PART_BYTES}`, {
+      details: { field: 'partSize', example: 8 * 1024 * 1024 },
+    });
   }
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
   const accessKeyId = decodeURIComponent(u.username);
@@ -137,8 +149,15 @@ export class S3Storage implements Storage {
       if (e instanceof TsiotError) throw e;
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const name = (e as Error).name;
-      if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-        throw new TsiotError('forbidden', `S3 refused ${what} (${name}); check the credentials and bucket policy`, { cause: e });
+      if (
+        status === 403 ||
+        name === 'AccessDenied' ||
+        name === 'InvalidAccessKeyId' ||
+        name === 'SignatureDoesNotMatch'
+      ) {
+        throw new TsiotError('forbidden', `S3 refused ${what} (${name}); check the credentials and bucket policy`, {
+          cause: e,
+        });
       }
       if (status === undefined || status >= 500 || status === 429) throw unavailable('S3', this.url, e, what);
       throw e;
@@ -189,10 +208,19 @@ export class S3Storage implements Storage {
     try {
       const objects: Manifest['objects'] = [];
       for (const format of this.config.formats) {
-        const upload = new ObjectUpload(this.client, this.config.bucket, this.key('data', encodeURIComponent(series.id), gen, `series.${format}`), EXPORT_CONTENT_TYPES[format], this.config.partSize);
+        const upload = new ObjectUpload(
+          this.client,
+          this.config.bucket,
+          this.key('data', encodeURIComponent(series.id), gen, `series.${format}`),
+          EXPORT_CONTENT_TYPES[format],
+          this.config.partSize,
+        );
         uploads.push(upload);
         await this.run(what, async () => {
-          await writeSeries([series], format, (chunk) => upload.write(chunk), { timestamps: 'ms', chunkBytes: 1 << 20 });
+          await writeSeries([series], format, (chunk) => upload.write(chunk), {
+            timestamps: 'ms',
+            chunkBytes: 1 << 20,
+          });
           const done = await upload.end();
           written.push(done.key);
           objects.push({ format, key: done.key, bytes: done.bytes, parts: done.parts });
@@ -207,9 +235,19 @@ export class S3Storage implements Storage {
       };
       const previous = options.overwrite ? await this.manifest(series.id) : undefined;
       await this.run(what, () =>
-        this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: this.manifestKey(series.id), Body: JSON.stringify(manifest), ContentType: 'application/json' })),
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.config.bucket,
+            Key: this.manifestKey(series.id),
+            Body: JSON.stringify(manifest),
+            ContentType: 'application/json',
+          }),
+        ),
       );
-      if (previous) await this.removeObjects(previous.objects.map((o) => o.key)).catch((e) => this.logger?.warn({ backend: 's3', err: describeCause(e) }, 'could not remove a replaced generation'));
+      if (previous)
+        await this.removeObjects(previous.objects.map((o) => o.key)).catch((e) =>
+          this.logger?.warn({ backend: 's3', err: describeCause(e) }, 'could not remove a replaced generation'),
+        );
       return { id: series.id, points: n, backend: this.kind };
     } catch (e) {
       await Promise.allSettled([...uploads.map((u) => u.abort()), this.removeObjects(written)]);
@@ -220,7 +258,12 @@ export class S3Storage implements Storage {
   private async removeObjects(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.config.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
     }
   }
 
@@ -237,8 +280,21 @@ export class S3Storage implements Storage {
         if (attempt >= 3) throw new TsiotError('unavailable', `S3: series "${q.id}" changed while being read; retry`);
         continue;
       }
-      const rows = source.format === 'csv' ? parseSeriesCsv(text, m.name, m.columns.length) : parseSeriesNdjson(text, m.columns.map((c) => c.name));
-      const full: TimeSeries = { id: m.id, name: m.name, metadata: m.metadata, labels: m.labels, timestamps: rows.timestamps, columns: m.columns.map((c, j) => ({ ...c, values: rows.values[j]! })) };
+      const rows =
+        source.format === 'csv'
+          ? parseSeriesCsv(text, m.name, m.columns.length)
+          : parseSeriesNdjson(
+              text,
+              m.columns.map((c) => c.name),
+            );
+      const full: TimeSeries = {
+        id: m.id,
+        name: m.name,
+        metadata: m.metadata,
+        labels: m.labels,
+        timestamps: rows.timestamps,
+        columns: m.columns.map((c, j) => ({ ...c, values: rows.values[j]! })),
+      };
       return applySeriesQuery(full, q);
     }
   }
@@ -254,14 +310,22 @@ export class S3Storage implements Storage {
     await this.run('list of series', async () => {
       let token: string | undefined;
       do {
-        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.key('manifests', ''), ...(token ? { ContinuationToken: token } : {}) }));
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: this.key('manifests', ''),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
         for (const o of page.Contents ?? []) if (o.Key?.endsWith('.json')) keys.push(o.Key);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     });
     const manifests: Manifest[] = [];
     for (let i = 0; i < keys.length; i += 16) {
-      const texts = await this.run('list of series', () => Promise.all(keys.slice(i, i + 16).map((k) => this.getText(k))));
+      const texts = await this.run('list of series', () =>
+        Promise.all(keys.slice(i, i + 16).map((k) => this.getText(k))),
+      );
       for (const t of texts) if (t !== undefined) manifests.push(JSON.parse(t) as Manifest);
     }
     return applyListQuery(manifests.map(summaryOf), q);
@@ -290,9 +354,21 @@ export class S3Storage implements Storage {
 }
 
 function conflict(id: string): TsiotError {
-  return new TsiotError('conflict', `series "${id}" already exists`, { details: { id }, hint: 'Pass overwrite: true to replace it, or choose another id.' });
+  return new TsiotError('conflict', `series "${id}" already exists`, {
+    details: { id },
+    hint: 'Pass overwrite: true to replace it, or choose another id.',
+  });
 }
 
 function summaryOf(m: Manifest): SeriesSummary {
-  return { id: m.id, name: m.name, metadata: m.metadata, columns: m.columns, points: m.points, start: m.start, end: m.end, labels: m.labels.length };
+  return {
+    id: m.id,
+    name: m.name,
+    metadata: m.metadata,
+    columns: m.columns,
+    points: m.points,
+    start: m.start,
+    end: m.end,
+    labels: m.labels.length,
+  };
 }

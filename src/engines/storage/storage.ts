@@ -43,7 +43,10 @@ export interface Storage {
 export interface DocumentStore {
   putDocument(collection: string, id: string, doc: unknown): Promise<void>;
   getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined>;
-  listDocuments<T = unknown>(collection: string, options?: { limit?: number; offset?: number }): Promise<{ id: string; doc: T }[]>;
+  listDocuments<T = unknown>(
+    collection: string,
+    options?: { limit?: number; offset?: number },
+  ): Promise<{ id: string; doc: T }[]>;
   deleteDocument(collection: string, id: string): Promise<boolean>;
 }
 

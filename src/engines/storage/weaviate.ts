@@ -32,7 +32,15 @@ import { applyListQuery } from './list-apply.js';
 import { applySeriesQuery, checkSeriesQuery } from './query-apply.js';
 import { decodeChunk, encodeChunk } from './redis/codec.js';
 import { describeCause, probeHealth, unavailable, withTimeout } from './remote.js';
-import type { SimilarityMatch, SimilarityOptions, SimilarityQuery, SimilaritySearch, Storage, StoreOptions, StoreResult } from './storage.js';
+import type {
+  SimilarityMatch,
+  SimilarityOptions,
+  SimilarityQuery,
+  SimilaritySearch,
+  Storage,
+  StoreOptions,
+  StoreResult,
+} from './storage.js';
 
 export const CHUNK_ROWS = 16_384;
 const CHUNK_BATCH = 16;
@@ -75,7 +83,11 @@ export function parseWeaviateUrl(url: string, env: NodeJS.ProcessEnv = process.e
   const secure = u.searchParams.get('secure') === 'true';
   const collection = u.searchParams.get('collection') ?? 'TsiotSeries';
   if (!/^[A-Z][A-Za-z0-9_]{0,200}$/.test(collection)) {
-    throw new TsiotError('invalid_input', `storage: Weaviate collection "${collection}" must start with a capital letter (letters, digits, _)`, { details: { field: 'collection', example: 'TsiotSeries' } });
+    throw new TsiotError(
+      'invalid_input',
+      `storage: Weaviate collection "${collection}" must start with a capital letter (letters, digits, _)`,
+      { details: { field: 'collection', example: 'TsiotSeries' } },
+    );
   }
   const dims = Number(u.searchParams.get('dims') ?? 64);
   embeddingLayout(dims);
@@ -149,7 +161,10 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
       return await fn();
     } catch (e) {
       if (e instanceof TsiotError) throw e;
-      if (/ECONNREFUSED|ECONNRESET|UNAVAILABLE|DEADLINE_EXCEEDED|fetch failed|timed? ?out|connect/i.test(describeCause(e))) throw unavailable('Weaviate', this.url, e, what);
+      if (
+        /ECONNREFUSED|ECONNRESET|UNAVAILABLE|DEADLINE_EXCEEDED|fetch failed|timed? ?out|connect/i.test(describeCause(e))
+      )
+        throw unavailable('Weaviate', this.url, e, what);
       throw e;
     }
   }
@@ -199,7 +214,10 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const uuid = this.uuid(series.id);
     const previous = await this.doc(series.id);
     if (previous && !options.overwrite) {
-      throw new TsiotError('conflict', `series "${series.id}" already exists`, { details: { id: series.id }, hint: 'Pass overwrite: true to replace it, or choose another id.' });
+      throw new TsiotError('conflict', `series "${series.id}" already exists`, {
+        details: { id: series.id },
+        hint: 'Pass overwrite: true to replace it, or choose another id.',
+      });
     }
     const n = series.timestamps.length;
     const gen = randomBytes(6).toString('base64url');
@@ -213,11 +231,23 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
       for (let k = 0; k < count; k += CHUNK_BATCH) {
         const objects: { id: string; properties: ChunkProps }[] = [];
         for (let j = k; j < Math.min(count, k + CHUNK_BATCH); j++) {
-          const data = encodeChunk(series.timestamps, series.columns, j * CHUNK_ROWS, Math.min(n, (j + 1) * CHUNK_ROWS)).toString('base64');
-          objects.push({ id: generateUuid5(`${series.id}/${gen}/${j}`, this.config.collection), properties: { seriesId: series.id, gen, index: j, data } });
+          const data = encodeChunk(
+            series.timestamps,
+            series.columns,
+            j * CHUNK_ROWS,
+            Math.min(n, (j + 1) * CHUNK_ROWS),
+          ).toString('base64');
+          objects.push({
+            id: generateUuid5(`${series.id}/${gen}/${j}`, this.config.collection),
+            properties: { seriesId: series.id, gen, index: j, data },
+          });
         }
         const res = await this.run(what, () => chunks.data.insertMany(objects));
-        if (res.hasErrors) throw new TsiotError('unavailable', `Weaviate refused chunks of series "${series.id}": ${JSON.stringify(Object.values(res.errors)[0]?.message ?? '')}`);
+        if (res.hasErrors)
+          throw new TsiotError(
+            'unavailable',
+            `Weaviate refused chunks of series "${series.id}": ${JSON.stringify(Object.values(res.errors)[0]?.message ?? '')}`,
+          );
       }
       const properties: SeriesProps = {
         seriesId: series.id,
@@ -233,17 +263,27 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
         else await coll.data.insert({ id: uuid, properties, vectors });
       });
     } catch (e) {
-      await this.deleteChunks(series.id, gen).catch((err) => this.logger?.warn({ backend: 'weaviate', err: describeCause(err) }, `${what}: could not remove the chunks of a failed store`));
+      await this.deleteChunks(series.id, gen).catch((err) =>
+        this.logger?.warn(
+          { backend: 'weaviate', err: describeCause(err) },
+          `${what}: could not remove the chunks of a failed store`,
+        ),
+      );
       throw e;
     }
-    if (previous) await this.deleteChunks(series.id, previous.gen).catch((err) => this.logger?.warn({ backend: 'weaviate', err: describeCause(err) }, 'could not remove a replaced generation'));
+    if (previous)
+      await this.deleteChunks(series.id, previous.gen).catch((err) =>
+        this.logger?.warn({ backend: 'weaviate', err: describeCause(err) }, 'could not remove a replaced generation'),
+      );
     return { id: series.id, points: n, backend: this.kind };
   }
 
   private async deleteChunks(id: string, gen?: string): Promise<void> {
     const { chunks } = await this.collections();
     const byId = chunks.filter.byProperty('seriesId').equal(id);
-    await chunks.data.deleteMany(gen === undefined ? byId : Filters.and(byId, chunks.filter.byProperty('gen').equal(gen)));
+    await chunks.data.deleteMany(
+      gen === undefined ? byId : Filters.and(byId, chunks.filter.byProperty('gen').equal(gen)),
+    );
   }
 
   private async doc(id: string): Promise<WeaviateDoc | undefined> {
@@ -259,15 +299,22 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const { chunks } = await this.collections();
     const res = await this.run(`read of series "${q.id}"`, () =>
       chunks.query.fetchObjects({
-        filters: Filters.and(chunks.filter.byProperty('seriesId').equal(q.id), chunks.filter.byProperty('gen').equal(doc.gen)),
+        filters: Filters.and(
+          chunks.filter.byProperty('seriesId').equal(q.id),
+          chunks.filter.byProperty('gen').equal(doc.gen),
+        ),
         limit: Math.max(1, doc.chunks),
         returnProperties: ['index', 'data'],
       }),
     );
     const parts = res.objects
-      .map((o) => ({ index: o.properties.index, ...decodeChunk(Buffer.from(o.properties.data, 'base64'), doc.columns.length) }))
+      .map((o) => ({
+        index: o.properties.index,
+        ...decodeChunk(Buffer.from(o.properties.data, 'base64'), doc.columns.length),
+      }))
       .sort((a, b) => a.index - b.index);
-    if (parts.length !== doc.chunks) throw new TsiotError('unavailable', `Weaviate: series "${q.id}" changed while being read; retry`);
+    if (parts.length !== doc.chunks)
+      throw new TsiotError('unavailable', `Weaviate: series "${q.id}" changed while being read; retry`);
     const timestamps = new Float64Array(doc.points);
     const values = doc.columns.map(() => new Float64Array(doc.points));
     let at = 0;
@@ -276,7 +323,14 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
       values.forEach((v, j) => v.set(p.values[j]!, at));
       at += p.timestamps.length;
     }
-    const full: TimeSeries = { id: doc.id, name: doc.name, metadata: doc.metadata, labels: doc.labels, timestamps, columns: doc.columns.map((c, j) => ({ ...c, values: values[j]! })) };
+    const full: TimeSeries = {
+      id: doc.id,
+      name: doc.name,
+      metadata: doc.metadata,
+      labels: doc.labels,
+      timestamps,
+      columns: doc.columns.map((c, j) => ({ ...c, values: values[j]! })),
+    };
     return applySeriesQuery(full, q);
   }
 
@@ -289,7 +343,8 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const { series } = await this.collections();
     const docs: WeaviateDoc[] = [];
     await this.run('list of series', async () => {
-      for await (const obj of series.iterator({ returnProperties: ['doc'] })) docs.push(JSON.parse(obj.properties.doc) as WeaviateDoc);
+      for await (const obj of series.iterator({ returnProperties: ['doc'] }))
+        docs.push(JSON.parse(obj.properties.doc) as WeaviateDoc);
     });
     return applyListQuery(docs.map(summaryOf), q);
   }
@@ -313,32 +368,53 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
    * Vectors are per series, so matches name no column and filtering stored
    * columns by name is unsupported.
    */
-  async findSimilar(query: TimeSeries | Float32Array | SimilarityQuery, options: SimilarityOptions = {}): Promise<(SimilarityMatch & SimilarSeries)[]> {
+  async findSimilar(
+    query: TimeSeries | Float32Array | SimilarityQuery,
+    options: SimilarityOptions = {},
+  ): Promise<(SimilarityMatch & SimilarSeries)[]> {
     let vector: Float32Array;
     let excludeId = options.excludeId;
     if (query instanceof Float32Array) {
       vector = query;
     } else if ('timestamps' in query) {
-      vector = seriesEmbedding(query, { dims: this.config.dims, ...(options.column ? { column: options.column } : {}) });
+      vector = seriesEmbedding(query, {
+        dims: this.config.dims,
+        ...(options.column ? { column: options.column } : {}),
+      });
     } else {
       if (options.column !== undefined) {
-        throw new TsiotError('unsupported', 'findSimilar: the Weaviate backend keeps one vector per series, so it cannot restrict matches to a column', {
-          details: { field: 'column' },
-          hint: 'Leave out the column filter, or use the DuckDB backend, which indexes each column.',
-        });
+        throw new TsiotError(
+          'unsupported',
+          'findSimilar: the Weaviate backend keeps one vector per series, so it cannot restrict matches to a column',
+          {
+            details: { field: 'column' },
+            hint: 'Leave out the column filter, or use the DuckDB backend, which indexes each column.',
+          },
+        );
       }
       if ('values' in query) {
         vector = shapeEmbedding(query.values, this.config.dims);
       } else {
-        vector = seriesEmbedding(await this.retrieve({ id: query.id }), { dims: this.config.dims, ...(query.column !== undefined ? { column: query.column } : {}) });
+        vector = seriesEmbedding(await this.retrieve({ id: query.id }), {
+          dims: this.config.dims,
+          ...(query.column !== undefined ? { column: query.column } : {}),
+        });
         excludeId ??= query.id;
       }
     }
-    if (vector.length !== this.config.dims) throw new TsiotError('invalid_input', `findSimilar: the vector has ${vector.length} dimensions; this store uses ${this.config.dims}`);
+    if (vector.length !== this.config.dims)
+      throw new TsiotError(
+        'invalid_input',
+        `findSimilar: the vector has ${vector.length} dimensions; this store uses ${this.config.dims}`,
+      );
     const limit = options.limit ?? 10;
     const { series } = await this.collections();
     const res = await this.run('similarity search', () =>
-      series.query.nearVector(Array.from(vector), { limit: excludeId !== undefined ? limit + 1 : limit, returnMetadata: ['distance'], returnProperties: ['doc'] }),
+      series.query.nearVector(Array.from(vector), {
+        limit: excludeId !== undefined ? limit + 1 : limit,
+        returnMetadata: ['distance'],
+        returnProperties: ['doc'],
+      }),
     );
     return res.objects
       .map((o) => {
@@ -365,5 +441,14 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
 }
 
 function summaryOf(d: WeaviateDoc): SeriesSummary {
-  return { id: d.id, name: d.name, metadata: d.metadata, columns: d.columns, points: d.points, start: d.start, end: d.end, labels: d.labels.length };
+  return {
+    id: d.id,
+    name: d.name,
+    metadata: d.metadata,
+    columns: d.columns,
+    points: d.points,
+    start: d.start,
+    end: d.end,
+    labels: d.labels.length,
+  };
 }

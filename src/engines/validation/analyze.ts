@@ -38,10 +38,25 @@ export interface ColumnAnalysis {
   kurtosis: number | null;
   quantiles: Record<string, number>;
   trend: { strength: number | null; slopePerDay: number | null; direction: 'up' | 'down' | 'flat' | 'unknown' };
-  seasonality: { strength: number | null; periods: { samples: number; ms: number | null; duration: string | null; strength: number; acf: number }[] };
+  seasonality: {
+    strength: number | null;
+    periods: { samples: number; ms: number | null; duration: string | null; strength: number; acf: number }[];
+  };
   stationarity: {
-    adf: { statistic: number; pValue: number; lags: number; criticalValues: Record<string, number>; stationary: boolean } | null;
-    kpss: { statistic: number; pValue: number; lags: number; criticalValues: Record<string, number>; stationary: boolean } | null;
+    adf: {
+      statistic: number;
+      pValue: number;
+      lags: number;
+      criticalValues: Record<string, number>;
+      stationary: boolean;
+    } | null;
+    kpss: {
+      statistic: number;
+      pValue: number;
+      lags: number;
+      criticalValues: Record<string, number>;
+      stationary: boolean;
+    } | null;
     verdict: string;
   };
   anomalies: { total: number; method: string; items: AnomalyItem[] };
@@ -55,7 +70,13 @@ export interface SeriesAnalysis {
   rows: number;
   start: number | null;
   end: number | null;
-  sampling: { medianIntervalMs: number | null; gaps: number; largestGapMs: number; duplicates: number; outOfOrder: number };
+  sampling: {
+    medianIntervalMs: number | null;
+    gaps: number;
+    largestGapMs: number;
+    duplicates: number;
+    outOfOrder: number;
+  };
   columns: ColumnAnalysis[];
 }
 
@@ -79,7 +100,9 @@ export function analyzeSeries(s: TimeSeries, options: AnalyzeOptions = {}): Seri
     start: n ? s.timestamps[0]! : null,
     end: n ? s.timestamps[n - 1]! : null,
     sampling,
-    columns: s.columns.map((c) => analyzeColumn(s.timestamps, c.name, c.values, c.unit, sampling.medianIntervalMs, rules, options)),
+    columns: s.columns.map((c) =>
+      analyzeColumn(s.timestamps, c.name, c.values, c.unit, sampling.medianIntervalMs, rules, options),
+    ),
   };
 }
 
@@ -106,7 +129,15 @@ function samplingOf(t: Float64Array, gapFactor: number): SeriesAnalysis['samplin
   return { medianIntervalMs: med, gaps, largestGapMs, duplicates, outOfOrder };
 }
 
-function analyzeColumn(t: Float64Array, name: string, values: Float64Array, unit: string | undefined, intervalMs: number | null, rules: Rules, options: AnalyzeOptions): ColumnAnalysis {
+function analyzeColumn(
+  t: Float64Array,
+  name: string,
+  values: Float64Array,
+  unit: string | undefined,
+  intervalMs: number | null,
+  rules: Rules,
+  options: AnalyzeOptions,
+): ColumnAnalysis {
   const notes: string[] = [];
   const finite = finiteValues(values);
   const base: ColumnAnalysis = {
@@ -154,18 +185,34 @@ function analyzeColumn(t: Float64Array, name: string, values: Float64Array, unit
       strength: profile.seasonalStrength,
       periods: profile.periods.map((p) => {
         const ms = intervalMs ? p.period * intervalMs : null;
-        return { samples: p.period, ms, duration: ms === null ? null : formatDuration(ms), strength: p.strength, acf: p.acf };
+        return {
+          samples: p.period,
+          ms,
+          duration: ms === null ? null : formatDuration(ms),
+          strength: p.strength,
+          acf: p.acf,
+        };
       }),
     };
-    base.stationarity = { adf: profile.adf, kpss: profile.kpss, verdict: stationarityVerdict(profile.adf?.stationary, profile.kpss?.stationary) };
-    if (values.length > rules.temporal.maxPoints) notes.push(`trend, seasonality and stationarity use the first ${rules.temporal.maxPoints.toLocaleString('en-US')} values`);
+    base.stationarity = {
+      adf: profile.adf,
+      kpss: profile.kpss,
+      verdict: stationarityVerdict(profile.adf?.stationary, profile.kpss?.stationary),
+    };
+    if (values.length > rules.temporal.maxPoints)
+      notes.push(
+        `trend, seasonality and stationarity use the first ${rules.temporal.maxPoints.toLocaleString('en-US')} values`,
+      );
   }
   base.anomalies = anomaliesOf(t, values, profile?.periods[0]?.period ?? null, rules, options);
   return base;
 }
 
 /** Least-squares slope against time, per day, and its direction relative to the spread. */
-function slopeOf(t: Float64Array, v: Float64Array): { slopePerDay: number | null; direction: ColumnAnalysis['trend']['direction'] } {
+function slopeOf(
+  t: Float64Array,
+  v: Float64Array,
+): { slopePerDay: number | null; direction: ColumnAnalysis['trend']['direction'] } {
   let n = 0;
   let st = 0;
   let sv = 0;
@@ -196,7 +243,8 @@ function slopeOf(t: Float64Array, v: Float64Array): { slopePerDay: number | null
 function stationarityVerdict(adf: boolean | undefined, kpss: boolean | undefined): string {
   if (adf === undefined || kpss === undefined) return 'not tested (too few values or constant)';
   if (adf && kpss) return 'stationary (ADF rejects a unit root, KPSS does not reject stationarity)';
-  if (!adf && !kpss) return 'non-stationary (ADF keeps the unit root, KPSS rejects stationarity): a trend or random walk';
+  if (!adf && !kpss)
+    return 'non-stationary (ADF keeps the unit root, KPSS rejects stationarity): a trend or random walk';
   if (adf && !kpss) return 'inconclusive (both tests reject): possibly trend-stationary or with level shifts';
   return 'inconclusive (neither test rejects): too little data to tell';
 }
@@ -206,7 +254,13 @@ function stationarityVerdict(adf: boolean | undefined, kpss: boolean | undefined
  * pattern has a robust z-score (median / MAD of the remainder) above the
  * limit. Flat lines: runs of identical readings. Items sorted by score.
  */
-function anomaliesOf(t: Float64Array, values: Float64Array, period: number | null, rules: Rules, options: AnalyzeOptions): ColumnAnalysis['anomalies'] {
+function anomaliesOf(
+  t: Float64Array,
+  values: Float64Array,
+  period: number | null,
+  rules: Rules,
+  options: AnalyzeOptions,
+): ColumnAnalysis['anomalies'] {
   const limit = options.robustZ ?? rules.quality.robustZ;
   const max = options.maxAnomalies ?? 20;
   const items: AnomalyItem[] = [];
@@ -225,7 +279,14 @@ function anomaliesOf(t: Float64Array, values: Float64Array, period: number | nul
       for (let i = 0; i < values.length; i++) {
         if (!Number.isFinite(values[i]!)) continue;
         const z = (resid[i]! - spread.median) / scale;
-        if (Math.abs(z) > limit) items.push({ kind: z > 0 ? 'spike' : 'dip', start: t[i]!, end: t[i]!, value: values[i]!, score: Math.abs(z) });
+        if (Math.abs(z) > limit)
+          items.push({
+            kind: z > 0 ? 'spike' : 'dip',
+            start: t[i]!,
+            end: t[i]!,
+            value: values[i]!,
+            score: Math.abs(z),
+          });
       }
     }
   }
@@ -235,12 +296,17 @@ function anomaliesOf(t: Float64Array, values: Float64Array, period: number | nul
       run++;
       continue;
     }
-    if (run >= rules.quality.flatLineMinRun) items.push({ kind: 'flat_line', start: t[i - run]!, end: t[i - 1]!, value: values[i - 1]!, score: run });
+    if (run >= rules.quality.flatLineMinRun)
+      items.push({ kind: 'flat_line', start: t[i - run]!, end: t[i - 1]!, value: values[i - 1]!, score: run });
     run = 1;
   }
   const total = items.length;
   items.sort((a, b) => b.score - a.score);
-  return { total, method: `${method}; flat lines of ${rules.quality.flatLineMinRun}+ identical readings`, items: items.slice(0, max) };
+  return {
+    total,
+    method: `${method}; flat lines of ${rules.quality.flatLineMinRun}+ identical readings`,
+    items: items.slice(0, max),
+  };
 }
 
 /** The trend at i, extended flat beyond the ends where the moving average is undefined. */

@@ -9,14 +9,22 @@ export function columnNames(series: readonly TimeSeries[]): string[] {
 }
 
 /** The columns to validate: the rule's list (which must exist) or all. */
-export function selectColumns(series: readonly TimeSeries[], only: readonly string[] | undefined, role: string): string[] {
+export function selectColumns(
+  series: readonly TimeSeries[],
+  only: readonly string[] | undefined,
+  role: string,
+): string[] {
   const all = columnNames(series);
   if (!only) return all;
   const missing = only.filter((c) => !all.includes(c));
   if (missing.length) {
-    throw new TsiotError('invalid_input', `rules.columns: ${missing.map((c) => `"${c}"`).join(', ')} not found in the ${role} data (it has ${all.map((c) => `"${c}"`).join(', ') || 'no columns'})`, {
-      details: { field: 'rules.columns', missing, available: all },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `rules.columns: ${missing.map((c) => `"${c}"`).join(', ')} not found in the ${role} data (it has ${all.map((c) => `"${c}"`).join(', ') || 'no columns'})`,
+      {
+        details: { field: 'rules.columns', missing, available: all },
+      },
+    );
   }
   return [...only];
 }
@@ -47,21 +55,33 @@ export function pooledColumn(series: readonly TimeSeries[], name: string): Float
  */
 export function assertShape(series: readonly TimeSeries[], role: string): void {
   if (series.length === 0) {
-    throw new TsiotError('invalid_input', `${role}: no series given`, { details: { field: role }, hint: 'Pass at least one series (stored id or inline data).' });
+    throw new TsiotError('invalid_input', `${role}: no series given`, {
+      details: { field: role },
+      hint: 'Pass at least one series (stored id or inline data).',
+    });
   }
   for (const s of series) {
     const n = s.timestamps.length;
     if (s.columns.length === 0) {
-      throw new TsiotError('invalid_input', `${role}: series "${s.name || s.id}" has no value columns`, { details: { field: role, series: s.id } });
+      throw new TsiotError('invalid_input', `${role}: series "${s.name || s.id}" has no value columns`, {
+        details: { field: role, series: s.id },
+      });
     }
     const names = new Set<string>();
     for (const c of s.columns) {
-      if (names.has(c.name)) throw new TsiotError('invalid_input', `${role}: series "${s.name || s.id}" has column "${c.name}" twice`, { details: { field: role, column: c.name } });
+      if (names.has(c.name))
+        throw new TsiotError('invalid_input', `${role}: series "${s.name || s.id}" has column "${c.name}" twice`, {
+          details: { field: role, column: c.name },
+        });
       names.add(c.name);
       if (c.values.length !== n) {
-        throw new TsiotError('invalid_input', `${role}: column "${c.name}" of series "${s.name || s.id}" has ${c.values.length} values but there are ${n} timestamps`, {
-          details: { field: role, column: c.name, values: c.values.length, timestamps: n },
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `${role}: column "${c.name}" of series "${s.name || s.id}" has ${c.values.length} values but there are ${n} timestamps`,
+          {
+            details: { field: role, column: c.name, values: c.values.length, timestamps: n },
+          },
+        );
       }
     }
   }

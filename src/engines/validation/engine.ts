@@ -74,18 +74,25 @@ export class ValidationEngine {
     this.defaults = options.defaults;
     this.maxValues = options.maxValues ?? 50_000_000;
     this.logger = options.logger;
-    for (const v of [qualityValidator, temporalValidator, statisticalValidator, privacyValidator, fidelityValidator]) this.register(v.name, v);
+    for (const v of [qualityValidator, temporalValidator, statisticalValidator, privacyValidator, fidelityValidator])
+      this.register(v.name, v);
   }
 
   /** Add a validator under a name (a plugin, or a replacement under a new name). */
   register(name: string, validator: Validator): void {
-    if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new TsiotError('invalid_input', `validator name "${name}" must match /^[a-z][a-z0-9_-]*$/`);
-    if (this.validators.has(name)) throw new TsiotError('conflict', `A validator named "${name}" is already registered`, { details: { name } });
+    if (!/^[a-z][a-z0-9_-]*$/.test(name))
+      throw new TsiotError('invalid_input', `validator name "${name}" must match /^[a-z][a-z0-9_-]*$/`);
+    if (this.validators.has(name))
+      throw new TsiotError('conflict', `A validator named "${name}" is already registered`, { details: { name } });
     this.validators.set(name, validator);
   }
 
   list(): ValidatorInfo[] {
-    return [...this.validators.entries()].map(([name, v]) => ({ name, description: v.description, requiresReference: v.requiresReference }));
+    return [...this.validators.entries()].map(([name, v]) => ({
+      name,
+      description: v.description,
+      requiresReference: v.requiresReference,
+    }));
   }
 
   /** Complete a request's rules with the configured defaults (throws invalid_input naming a bad field). */
@@ -113,13 +120,25 @@ export class ValidationEngine {
       selected.map(async ([name, validator]): Promise<ValidatorRun> => {
         const t0 = performance.now();
         try {
-          const output = await validator.validate(data, { rules, rng: rng.fork(name), ...(options.signal ? { signal: options.signal } : {}) });
+          const output = await validator.validate(data, {
+            rules,
+            rng: rng.fork(name),
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
           return { name, output, durationMs: performance.now() - t0 };
         } catch (e) {
           if (isTsiotError(e) && (e.code === 'cancelled' || e.code === 'invalid_input')) throw e;
           this.logger?.error({ err: e, validator: name }, 'validator failed');
           const message = isTsiotError(e) ? e.message : 'internal error (see the server log)';
-          return { name, output: { checks: [], headline: `The ${name} validator could not run: ${message}.`, warnings: [`${name}: ${message}`] }, durationMs: performance.now() - t0 };
+          return {
+            name,
+            output: {
+              checks: [],
+              headline: `The ${name} validator could not run: ${message}.`,
+              warnings: [`${name}: ${message}`],
+            },
+            durationMs: performance.now() - t0,
+          };
         } finally {
           options.onProgress?.({ done: ++done, total: selected.length, message: `${name} done` });
         }
@@ -133,7 +152,11 @@ export class ValidationEngine {
    * Yields alerts as they happen, a snapshot every rules.stream.emitEvery rows
    * and a final event with a report.
    */
-  validateStream(source: AsyncIterable<StreamInput> | Iterable<StreamInput>, rules?: RulesInput, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+  validateStream(
+    source: AsyncIterable<StreamInput> | Iterable<StreamInput>,
+    rules?: RulesInput,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<StreamEvent> {
     return new StreamValidator(this.rules(rules)).run(source, options.signal);
   }
 
@@ -150,16 +173,29 @@ export class ValidationEngine {
   async get(id: string): Promise<ValidationReport> {
     const docs = this.store('read reports');
     const doc = await docs.getDocument!<unknown>(REPORTS_COLLECTION, id);
-    if (doc === undefined) throw new TsiotError('not_found', `Report "${id}" does not exist`, { details: { id }, hint: 'Report ids start with "rep_" and are returned by validate_timeseries.' });
+    if (doc === undefined)
+      throw new TsiotError('not_found', `Report "${id}" does not exist`, {
+        details: { id },
+        hint: 'Report ids start with "rep_" and are returned by validate_timeseries.',
+      });
     const parsed = ValidationReportSchema.safeParse(doc);
-    if (!parsed.success) throw new TsiotError('internal', `Stored report "${id}" is not a valid report`, { details: { id } });
+    if (!parsed.success)
+      throw new TsiotError('internal', `Stored report "${id}" is not a valid report`, { details: { id } });
     return parsed.data;
   }
 
-  async listReports(options: { limit?: number; offset?: number } = {}): Promise<{ id: string; createdAt?: string; score: number | null; verdict: string; summary: string }[]> {
+  async listReports(
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<{ id: string; createdAt?: string; score: number | null; verdict: string; summary: string }[]> {
     const docs = this.store('list reports');
     const rows = await docs.listDocuments!<ValidationReport>(REPORTS_COLLECTION, options);
-    return rows.map(({ id, doc }) => ({ id, ...(doc.createdAt ? { createdAt: doc.createdAt } : {}), score: doc.score ?? null, verdict: doc.verdict ?? 'unknown', summary: doc.summary ?? '' }));
+    return rows.map(({ id, doc }) => ({
+      id,
+      ...(doc.createdAt ? { createdAt: doc.createdAt } : {}),
+      score: doc.score ?? null,
+      verdict: doc.verdict ?? 'unknown',
+      summary: doc.summary ?? '',
+    }));
   }
 
   async deleteReport(id: string): Promise<boolean> {
@@ -169,19 +205,27 @@ export class ValidationEngine {
   private store(action: string): DocumentStore {
     const d = this.documents;
     if (!d?.putDocument || !d.getDocument || !d.listDocuments || !d.deleteDocument) {
-      throw new TsiotError('unsupported', `The configured storage cannot ${action}: it keeps no documents`, { hint: 'Use the embedded DuckDB storage (the default) to keep validation reports.' });
+      throw new TsiotError('unsupported', `The configured storage cannot ${action}: it keeps no documents`, {
+        hint: 'Use the embedded DuckDB storage (the default) to keep validation reports.',
+      });
     }
     return d as DocumentStore;
   }
 
   private select(rules: Rules, data: ValidationData, warnings: string[]): [string, Validator][] {
-    const names = rules.validators ?? DEFAULT_VALIDATORS.filter((n) => data.reference || !this.validators.get(n)?.requiresReference);
+    const names =
+      rules.validators ??
+      DEFAULT_VALIDATORS.filter((n) => data.reference || !this.validators.get(n)?.requiresReference);
     const unknown = names.filter((n) => !this.validators.has(n));
     if (unknown.length) {
-      throw new TsiotError('invalid_input', `rules.validators: unknown validator${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`, {
-        details: { field: 'rules.validators', unknown, available: [...this.validators.keys()] },
-        hint: `Use some of: ${[...this.validators.keys()].join(', ')}`,
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `rules.validators: unknown validator${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`,
+        {
+          details: { field: 'rules.validators', unknown, available: [...this.validators.keys()] },
+          hint: `Use some of: ${[...this.validators.keys()].join(', ')}`,
+        },
+      );
     }
     const out: [string, Validator][] = [];
     for (const name of new Set(names)) {
@@ -201,10 +245,14 @@ export class ValidationEngine {
       for (const s of list) values += s.timestamps.length * s.columns.length;
     }
     if (values > this.maxValues) {
-      throw new TsiotError('too_large', `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${this.maxValues.toLocaleString('en-US')}.`, {
-        details: { values, limit: this.maxValues },
-        hint: 'Validate a time range or a downsampled copy, or use streaming validation, which runs in bounded memory.',
-      });
+      throw new TsiotError(
+        'too_large',
+        `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${this.maxValues.toLocaleString('en-US')}.`,
+        {
+          details: { values, limit: this.maxValues },
+          hint: 'Validate a time range or a downsampled copy, or use streaming validation, which runs in bounded memory.',
+        },
+      );
     }
   }
 }

@@ -70,7 +70,13 @@ export interface ReportSubject {
 }
 
 /** Aggregate validator runs into one report with an overall score and a readable summary. */
-export function buildReport(runs: ValidatorRun[], subject: ReportSubject, rules: Rules, warnings: string[], durationMs: number): ValidationReport {
+export function buildReport(
+  runs: ValidatorRun[],
+  subject: ReportSubject,
+  rules: Rules,
+  warnings: string[],
+  durationMs: number,
+): ValidationReport {
   const validators = runs.map((r) => summarise(r, weightOf(rules, r.name)));
   let num = 0;
   let den = 0;
@@ -87,7 +93,10 @@ export function buildReport(runs: ValidatorRun[], subject: ReportSubject, rules:
   const parts = [
     score === null
       ? 'No check could be applied, so there is no score (see the not-applicable explanations).'
-      : `Score ${fmt(score)}/100 (${verdict}) from ${validators.filter((v) => v.score !== null).map((v) => `${v.name} ${fmt(v.score!)}`).join(', ')}.`,
+      : `Score ${fmt(score)}/100 (${verdict}) from ${validators
+          .filter((v) => v.score !== null)
+          .map((v) => `${v.name} ${fmt(v.score!)}`)
+          .join(', ')}.`,
     failed.length
       ? `${failed.length} of ${checks.length} checks failed, e.g. ${failed
           .slice(0, 3)
@@ -100,7 +109,10 @@ export function buildReport(runs: ValidatorRun[], subject: ReportSubject, rules:
     createdAt: new Date().toISOString(),
     score,
     verdict,
-    scoring: { method: SCORING_METHOD, validators: validators.map((v) => ({ name: v.name, weight: v.weight, score: v.score })) },
+    scoring: {
+      method: SCORING_METHOD,
+      validators: validators.map((v) => ({ name: v.name, weight: v.weight, score: v.score })),
+    },
     summary: parts.join(' '),
     validators,
     checks,

@@ -17,7 +17,8 @@ export function mergeRules(...layers: (RulesInput | undefined)[]): RulesInput {
       if ((NESTED as readonly string[]).includes(key) && isPlainObject(value) && isPlainObject(out[key])) {
         const merged: Record<string, unknown> = { ...(out[key] as Record<string, unknown>) };
         for (const [k, v] of Object.entries(value)) {
-          merged[k] = key === 'checks' && isPlainObject(v) && isPlainObject(merged[k]) ? { ...(merged[k] as object), ...v } : v;
+          merged[k] =
+            key === 'checks' && isPlainObject(v) && isPlainObject(merged[k]) ? { ...(merged[k] as object), ...v } : v;
         }
         out[key] = merged;
       } else {

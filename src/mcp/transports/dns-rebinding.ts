@@ -32,14 +32,18 @@ export function createDnsRebindingGuard(options: DnsRebindingOptions = {}): DnsR
   const hostsWithPort = new Set<string>();
   for (const entry of options.allowedHosts ?? []) {
     const parsed = parseHost(entry.trim());
-    if (!parsed) throw new Error(`allowedHosts: "${entry}" is not a host name (expected e.g. "example.com" or "example.com:8443")`);
+    if (!parsed)
+      throw new Error(
+        `allowedHosts: "${entry}" is not a host name (expected e.g. "example.com" or "example.com:8443")`,
+      );
     if (parsed.port) hostsWithPort.add(parsed.host);
     else hostnames.add(parsed.hostname);
   }
   const origins = new Set<string>();
   for (const entry of options.allowedOrigins ?? []) {
     const origin = parseOrigin(entry.trim());
-    if (!origin) throw new Error(`allowedOrigins: "${entry}" is not an origin (expected e.g. "https://app.example.com")`);
+    if (!origin)
+      throw new Error(`allowedOrigins: "${entry}" is not an origin (expected e.g. "https://app.example.com")`);
     origins.add(origin.origin);
   }
 
@@ -49,7 +53,9 @@ export function createDnsRebindingGuard(options: DnsRebindingOptions = {}): DnsR
       const parsedHost = parseHost(host);
       if (!parsedHost) return 'Invalid Host header';
       const hostAllowed =
-        LOOPBACK_HOSTNAMES.has(parsedHost.hostname) || hostnames.has(parsedHost.hostname) || hostsWithPort.has(parsedHost.host);
+        LOOPBACK_HOSTNAMES.has(parsedHost.hostname) ||
+        hostnames.has(parsedHost.hostname) ||
+        hostsWithPort.has(parsedHost.host);
       if (!hostAllowed) return `Host "${parsedHost.host}" is not allowed`;
 
       if (origin === undefined || origin === null || origin === '') return undefined;

@@ -98,7 +98,8 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
     socket.on('pong', () => {
       session.alive = true;
     });
-    transport.onerror = (error) => logger.debug({ session: transport.sessionId, err: error.message }, 'WebSocket MCP error');
+    transport.onerror = (error) =>
+      logger.debug({ session: transport.sessionId, err: error.message }, 'WebSocket MCP error');
     transport.onclose = () => {
       sessions.delete(session);
       logger.debug({ session: transport.sessionId }, 'WebSocket MCP session closed');

@@ -2,7 +2,14 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { TsiotError } from '../../../src/core/errors.js';
 import { seriesFromJson, seriesToJson, summarize } from '../../../src/core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../../src/core/types.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../src/core/types.js';
 import type { Storage, StoreOptions, StoreResult } from '../../../src/engines/storage/storage.js';
 
 /**
@@ -45,7 +52,9 @@ export class DirStorage implements Storage {
 
   async list(query: ListQuery = {}): Promise<ListResult> {
     const all: SeriesSummary[] = [];
-    for (const name of readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(this.dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const s = summarize(await this.retrieve({ id: decodeURIComponent(name.slice(0, -5)) }));
       if (query.tags && !Object.entries(query.tags).every(([k, v]) => s.metadata.tags[k] === v)) continue;
       if (query.namePrefix && !s.name.startsWith(query.namePrefix)) continue;

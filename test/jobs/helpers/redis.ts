@@ -14,7 +14,12 @@ export function testRedisUrl(db: number): string {
  * with a loud message.
  */
 export async function redisAvailable(): Promise<boolean> {
-  const r = new Redis(PROBE_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis(PROBE_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -22,7 +27,9 @@ export async function redisAvailable(): Promise<boolean> {
     return true;
   } catch {
     if (process.env.CI === 'true') throw new Error(`Redis is required in CI but ${PROBE_URL} does not answer`);
-    console.warn(`\n*** SKIPPING Redis job tests: ${PROBE_URL} does not answer. Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no ***\n`);
+    console.warn(
+      `\n*** SKIPPING Redis job tests: ${PROBE_URL} does not answer. Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no ***\n`,
+    );
     return false;
   } finally {
     r.disconnect();
@@ -44,7 +51,12 @@ export async function flushTsiotKeys(url: string): Promise<void> {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

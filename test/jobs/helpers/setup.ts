@@ -53,7 +53,12 @@ export function sleeper(): JobHandler<{ ms: number; ignoreSignal?: boolean }> {
     async run(data, ctx) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, data.ms);
-        if (!data.ignoreSignal) ctx.signal.addEventListener('abort', () => (clearTimeout(t), reject(new TsiotError('cancelled', 'stopped'))), { once: true });
+        if (!data.ignoreSignal)
+          ctx.signal.addEventListener(
+            'abort',
+            () => (clearTimeout(t), reject(new TsiotError('cancelled', 'stopped'))),
+            { once: true },
+          );
       });
       return { slept: data.ms };
     },
@@ -62,7 +67,9 @@ export function sleeper(): JobHandler<{ ms: number; ignoreSignal?: boolean }> {
 
 export function registryWith(storage: Storage, extra: JobHandler<any>[] = []): JobHandlerRegistry {
   const generators = testGenerators();
-  const r = new JobHandlerRegistry().register(generationJobHandler({ generators, storage })).register(cleanupJobHandler({ storage }));
+  const r = new JobHandlerRegistry()
+    .register(generationJobHandler({ generators, storage }))
+    .register(cleanupJobHandler({ storage }));
   for (const h of extra) r.register(h);
   return r;
 }

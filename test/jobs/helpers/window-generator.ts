@@ -18,7 +18,12 @@ type Params = z.output<typeof params>;
 function span(p: Params): { start: number; end: number; interval: number } {
   const start = parseTime(p.start);
   const interval = parseDuration(p.interval);
-  const end = p.points !== undefined ? start + p.points * interval : p.end !== undefined ? parseTime(p.end) : start + parseDuration(p.duration ?? 60_000);
+  const end =
+    p.points !== undefined
+      ? start + p.points * interval
+      : p.end !== undefined
+        ? parseTime(p.end)
+        : start + parseDuration(p.duration ?? 60_000);
   return { start, end, interval };
 }
 
@@ -55,7 +60,14 @@ export const windowGenerator: GeneratorDefinition<Params> = {
             timestamps[i] = s.start + i * s.interval;
             values[i] = timestamps[i]! / 1000 + rng.next() * 1e-3;
           }
-          series.push({ id: `d${d}`, name: `device-${d}`, metadata: { tags: {}, deviceId: `device-${d}` }, timestamps, columns: [{ name: 'value', values }], labels: [] });
+          series.push({
+            id: `d${d}`,
+            name: `device-${d}`,
+            metadata: { tags: {}, deviceId: `device-${d}` },
+            timestamps,
+            columns: [{ name: 'value', values }],
+            labels: [],
+          });
         }
         return { series };
       },

@@ -15,6 +15,13 @@ generators.register(windowGenerator);
 const storage = new DirStorage(dir);
 await storage.init();
 const registry = new JobHandlerRegistry().register(generationJobHandler({ generators, storage }));
-const workers = await startBullWorkers({ redisUrl, registry, logger: createLogger('silent'), concurrency: 1, lockDurationMs: 2000, stalledIntervalMs: 500 });
+const workers = await startBullWorkers({
+  redisUrl,
+  registry,
+  logger: createLogger('silent'),
+  concurrency: 1,
+  lockDurationMs: 2000,
+  stalledIntervalMs: 500,
+});
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void workers.close().then(() => process.exit(0)));

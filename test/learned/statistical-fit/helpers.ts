@@ -7,7 +7,9 @@ export const HOUR = 3_600_000;
 
 /** A daily profile with a sharp morning rise and a slow evening fall (not a sine). */
 export function dailyProfile(): number[] {
-  const p = Array.from({ length: 24 }, (_, h) => (h < 6 ? -2 : h < 9 ? -2 + (h - 5) * 1.5 : h < 18 ? 2.5 - 0.1 * (h - 9) : 1.6 - (h - 17) * 0.6));
+  const p = Array.from({ length: 24 }, (_, h) =>
+    h < 6 ? -2 : h < 9 ? -2 + (h - 5) * 1.5 : h < 18 ? 2.5 - 0.1 * (h - 9) : 1.6 - (h - 17) * 0.6,
+  );
   const m = p.reduce((a, b) => a + b, 0) / 24;
   return p.map((v) => v - m);
 }
@@ -38,7 +40,11 @@ export function hourlySeries(o: HourlyOptions): { series: TimeSeries; mean: Floa
   for (let t = 0; t < o.rows; t++) {
     const e = o.skewed ? rng.exponential() - 1 : rng.normal();
     x = phi * x + sd * Math.sqrt(1 - phi * phi) * e;
-    mean[t] = (o.level ?? 20) + (o.slope ?? 0) * t + prof[t % 24]! + (o.weekly ? o.weekly * Math.sin((2 * Math.PI * t) / 168) : 0);
+    mean[t] =
+      (o.level ?? 20) +
+      (o.slope ?? 0) * t +
+      prof[t % 24]! +
+      (o.weekly ? o.weekly * Math.sin((2 * Math.PI * t) / 168) : 0);
     noise[t] = x;
     values[t] = mean[t]! + x;
   }

@@ -4,13 +4,19 @@ import { parseInput } from '../../../src/core/input-errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import { mstl } from '../../../src/engines/generation/statistical/fit/mstl.js';
 import { shape } from '../../../src/engines/generation/statistical/fit/residual.js';
-import { statisticalLearner, StatisticalFitOptionsSchema, type StatisticalFitOptionsInput, type StatisticalState } from '../../../src/engines/generation/statistical/fit/learned.js';
+import {
+  statisticalLearner,
+  StatisticalFitOptionsSchema,
+  type StatisticalFitOptionsInput,
+  type StatisticalState,
+} from '../../../src/engines/generation/statistical/fit/learned.js';
 import type { TrainingData } from '../../../src/engines/models/learned.js';
 import { prepareTrainingData } from '../../../src/engines/models/training-data.js';
 import { dailyProfile, HOUR, hourlySeries, lag1, meanOf, phaseProfile, stdOf, training } from './helpers.js';
 
 const opts = (o: StatisticalFitOptionsInput = {}) => StatisticalFitOptionsSchema.parse(o);
-const fit = (data: TrainingData, o: StatisticalFitOptionsInput = {}) => statisticalLearner.fit(data, opts(o), { rng: createRng(0) });
+const fit = (data: TrainingData, o: StatisticalFitOptionsInput = {}) =>
+  statisticalLearner.fit(data, opts(o), { rng: createRng(0) });
 
 type ColumnDetails = {
   periods: number[];
@@ -24,7 +30,19 @@ type ColumnDetails = {
 };
 
 async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<TsiotError> {
-  const e = typeof p === 'function' ? (() => { try { p(); } catch (x) { return x; } })() : await p.then(() => undefined, (x: unknown) => x);
+  const e =
+    typeof p === 'function'
+      ? (() => {
+          try {
+            p();
+          } catch (x) {
+            return x;
+          }
+        })()
+      : await p.then(
+          () => undefined,
+          (x: unknown) => x,
+        );
   expect(e).toBeInstanceOf(TsiotError);
   expect((e as TsiotError).code).toBe('invalid_input');
   return e as TsiotError;
@@ -126,7 +144,8 @@ describe('statistical learner: sampling', () => {
     }
     // about 90 % of sampled values fall inside the 90 % intervals
     let inside = 0;
-    for (const p of paths) for (let t = 0; t < 48; t++) if (p[0]![t]! >= f.lower[t]! && p[0]![t]! <= f.upper[t]!) inside++;
+    for (const p of paths)
+      for (let t = 0; t < 48; t++) if (p[0]![t]! >= f.lower[t]! && p[0]![t]! <= f.upper[t]!) inside++;
     expect(inside / (200 * 48)).toBeGreaterThan(0.84);
     expect(inside / (200 * 48)).toBeLessThan(0.96);
   });
@@ -136,7 +155,7 @@ describe('statistical learner: sampling', () => {
     const m = await statisticalLearner.load(r.state);
     const none = await m.sample({ length: 24 * 10, count: 20, context: 'none' }, createRng(8));
     const prof = dailyProfile();
-    const mid = 20 + 0.005 * (base.series.timestamps.length - 1) / 2;
+    const mid = 20 + (0.005 * (base.series.timestamps.length - 1)) / 2;
     const first = meanOf(none.map((p) => meanOf(p[0]!.subarray(0, 24))));
     expect(Math.abs(first - mid)).toBeLessThan(1);
     const np = phaseProfile(Float64Array.from(none.flatMap((p) => Array.from(p[0]!))), 24);
@@ -227,7 +246,11 @@ describe('statistical learner: several columns', () => {
   it('fits within training sequences and says so', async () => {
     const one = hourlySeries({ rows: 24 * 20, seed: 1 }).series;
     const two = hourlySeries({ rows: 24 * 20, seed: 2 }).series;
-    const data = training({ ...one, timestamps: Float64Array.from({ length: 24 * 40 }, (_, i) => i * HOUR), columns: [{ name: 'temperature', values: Float64Array.of(...one.columns[0]!.values, ...two.columns[0]!.values) }] });
+    const data = training({
+      ...one,
+      timestamps: Float64Array.from({ length: 24 * 40 }, (_, i) => i * HOUR),
+      columns: [{ name: 'temperature', values: Float64Array.of(...one.columns[0]!.values, ...two.columns[0]!.values) }],
+    });
     data.sequences = [one, two];
     const r = await fit(data, { periods: [24] });
     expect(r.details.sequences).toMatch(/2 sequences/);

@@ -26,13 +26,19 @@ describe('statistical learner through the model registry', () => {
     expect(rec.training.points).toBe(24 * 40);
     const cols = rec.details.columns as { periods: number[] }[];
     expect(cols[0]!.periods).toEqual([24]);
-    expect(rec.hyperParameters).toMatchObject({ arOrderMax: 3, residual: 'empirical', periodsUsed: { temperature: [24] } });
+    expect(rec.hyperParameters).toMatchObject({
+      arOrderMax: 3,
+      residual: 'empirical',
+      periodsUsed: { temperature: [24] },
+    });
 
     const a = await registry.sample(rec.id, { length: 24 * 10, count: 2, seed: 11 });
     const b = await registry.sample(rec.id, { length: 24 * 10, count: 2, seed: 11 });
     expect(a.series).toHaveLength(2);
     expect(a.series[0]!.timestamps[0]).toBe(rec.training.end + HOUR);
-    expect(a.series.map((s) => Array.from(s.columns[0]!.values))).toEqual(b.series.map((s) => Array.from(s.columns[0]!.values)));
+    expect(a.series.map((s) => Array.from(s.columns[0]!.values))).toEqual(
+      b.series.map((s) => Array.from(s.columns[0]!.values)),
+    );
     // the continuation keeps the daily shape at the right clock hours
     const prof = phaseProfile(a.series[0]!.columns[0]!.values, 24, (24 * 40) % 24);
     const truth = dailyProfile();
@@ -44,7 +50,9 @@ describe('statistical learner through the model registry', () => {
     expect(f.forecast[0]!.lower[12]!).toBeLessThan(f.forecast[0]!.mean[12]!);
 
     // a period that does not fit twice is refused before anything is saved
-    await expect(registry.fit({ generator: 'statistical', data: series, options: { periods: [600] } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      registry.fit({ generator: 'statistical', data: series, options: { periods: [600] } }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await registry.list()).map((m) => m.id)).toEqual([rec.id]);
     registry.close();
   });
@@ -54,7 +62,10 @@ describe('statistical learner through the model registry', () => {
     cleanup = () => engines.close();
     const ctx = { engines, logger: engines.logger, signal: new AbortController().signal, progress: () => {} };
     const { series } = hourlySeries({ rows: 24 * 30, seed: 5 });
-    const data = { timestamps: Array.from(series.timestamps, (x) => new Date(x).toISOString()), values: { temperature: Array.from(series.columns[0]!.values) } };
+    const data = {
+      timestamps: Array.from(series.timestamps, (x) => new Date(x).toISOString()),
+      values: { temperature: Array.from(series.columns[0]!.values) },
+    };
     const fit = await runTool(fitModel, { generator: 'statistical', data, seed: 1, options: { periods: [24] } }, ctx);
     const s = fit.structured as { id: string; status: string };
     expect(s.status).toBe('ready');

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
-import { fitAr, normalCdf, pooledAutocovariance, normalScores, psiWeights, quantileAt, quantileTable, tDegreesOfFreedom } from '../../../src/engines/generation/statistical/fit/residual.js';
+import {
+  fitAr,
+  normalCdf,
+  pooledAutocovariance,
+  normalScores,
+  psiWeights,
+  quantileAt,
+  quantileTable,
+  tDegreesOfFreedom,
+} from '../../../src/engines/generation/statistical/fit/residual.js';
 
 function ar(phi: number[], n: number, seed: number, sd = 1): Float64Array {
   const rng = createRng(seed);

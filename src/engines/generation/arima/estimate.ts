@@ -46,9 +46,16 @@ function unpack(x: Float64Array, L: Layout) {
  * One-step innovations of the ARMA recursion on the differenced series w,
  * zero before `from`. Returns undefined outside the stationary/invertible region.
  */
-function innovations(w: Float64Array, x: Float64Array, L: Layout, from: number, out: Float64Array): Float64Array | undefined {
+function innovations(
+  w: Float64Array,
+  x: Float64Array,
+  L: Layout,
+  from: number,
+  out: Float64Array,
+): Float64Array | undefined {
   const u = unpack(x, L);
-  if (!isStationary(u.phi) || !isStationary(u.seasonalPhi) || !isInvertible(u.theta) || !isInvertible(u.seasonalTheta)) return undefined;
+  if (!isStationary(u.phi) || !isStationary(u.seasonalPhi) || !isInvertible(u.theta) || !isInvertible(u.seasonalTheta))
+    return undefined;
   const a = expandAr(u.phi, u.seasonalPhi, L.period);
   const b = expandMa(u.theta, u.seasonalTheta, L.period);
   const n = w.length;
@@ -79,9 +86,14 @@ function startingValues(w: Float64Array, L: Layout): Float64Array {
   const seasonalReach = L.P + L.Q > 0 ? L.period + 2 : 0;
   const long = Math.min(Math.floor(n / 5), Math.max(10, L.p + L.q + 5, seasonalReach));
   if (long < 1 || n - long < 10) return x;
-  const arLong = leastSquares(n - long, long, (i, r) => {
-    for (let j = 0; j < long; j++) r[j] = z[i + long - 1 - j]!;
-  }, (i) => z[i + long]!);
+  const arLong = leastSquares(
+    n - long,
+    long,
+    (i, r) => {
+      for (let j = 0; j < long; j++) r[j] = z[i + long - 1 - j]!;
+    },
+    (i) => z[i + long]!,
+  );
   if (!arLong) return x;
   const eh = new Float64Array(n);
   for (let t = long; t < n; t++) {
@@ -91,18 +103,23 @@ function startingValues(w: Float64Array, L: Layout): Float64Array {
   }
   const lags: number[] = [];
   const kinds: ('z' | 'e')[] = [];
-  for (let i = 1; i <= L.p; i++) (lags.push(i), kinds.push('z'));
-  for (let j = 1; j <= L.q; j++) (lags.push(j), kinds.push('e'));
-  for (let i = 1; i <= L.P; i++) (lags.push(i * L.period), kinds.push('z'));
-  for (let j = 1; j <= L.Q; j++) (lags.push(j * L.period), kinds.push('e'));
+  for (let i = 1; i <= L.p; i++) lags.push(i), kinds.push('z');
+  for (let j = 1; j <= L.q; j++) lags.push(j), kinds.push('e');
+  for (let i = 1; i <= L.P; i++) lags.push(i * L.period), kinds.push('z');
+  for (let j = 1; j <= L.Q; j++) lags.push(j * L.period), kinds.push('e');
   const m = lags.length;
   if (m === 0) return x;
   const start = long + Math.max(...lags);
   if (n - start < m + 5) return x;
-  const beta = leastSquares(n - start, m, (i, r) => {
-    const t = i + start;
-    for (let c = 0; c < m; c++) r[c] = kinds[c] === 'z' ? z[t - lags[c]!]! : eh[t - lags[c]!]!;
-  }, (i) => z[i + start]!);
+  const beta = leastSquares(
+    n - start,
+    m,
+    (i, r) => {
+      const t = i + start;
+      for (let c = 0; c < m; c++) r[c] = kinds[c] === 'z' ? z[t - lags[c]!]! : eh[t - lags[c]!]!;
+    },
+    (i) => z[i + start]!,
+  );
   if (!beta) return x;
   x.set(beta.subarray(0, m), 0);
   // Fall back to zeros for any block outside the admissible region.
@@ -159,10 +176,14 @@ export function estimateArima(y: ArrayLike<number>, options: EstimateOptions): A
   const from = Math.max(arOrder, options.conditionFrom ?? 0);
   const k = L.p + L.q + L.P + L.Q + (L.mean ? 1 : 0);
   if (w.length - from < Math.max(10, 2 * (k + 1))) {
-    throw new TsiotError('invalid_input', `Too little data for ARIMA(${order.p},${order.d},${order.q})(${order.P},${order.D},${order.Q})${period ? `[${period}]` : ''}: ${y.length} points leave ${w.length - from} usable residuals`, {
-      details: { points: y.length, usable: w.length - from, parameters: k },
-      hint: 'Give a longer series or a lower order / shorter season.',
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `Too little data for ARIMA(${order.p},${order.d},${order.q})(${order.P},${order.D},${order.Q})${period ? `[${period}]` : ''}: ${y.length} points leave ${w.length - from} usable residuals`,
+      {
+        details: { points: y.length, usable: w.length - from, parameters: k },
+        hint: 'Give a longer series or a lower order / shorter season.',
+      },
+    );
   }
   const e = new Float64Array(w.length);
   const trial = new Float64Array(w.length);
@@ -204,7 +225,11 @@ export function estimateArima(y: ArrayLike<number>, options: EstimateOptions): A
     for (let tries = 0; tries < 12; tries++) {
       const m = Float64Array.from(jtj);
       for (let a = 0; a < k; a++) m[a * k + a]! += lambda * (jtj[a * k + a]! + 1e-12);
-      const step = solve(m, jtr.map((v) => -v), k);
+      const step = solve(
+        m,
+        jtr.map((v) => -v),
+        k,
+      );
       if (!step) {
         lambda *= 10;
         continue;
@@ -241,16 +266,31 @@ export function estimateArima(y: ArrayLike<number>, options: EstimateOptions): A
     if ((options.method ?? 'css-ml') === 'css-ml' && k > 0 && sigma2 > 0) {
       const exact = (p: Float64Array) => {
         const v = unpack(p, L);
-        if (!isStationary(v.phi) || !isStationary(v.seasonalPhi) || !isInvertible(v.theta) || !isInvertible(v.seasonalTheta)) return undefined;
+        if (
+          !isStationary(v.phi) ||
+          !isStationary(v.seasonalPhi) ||
+          !isInvertible(v.theta) ||
+          !isInvertible(v.seasonalTheta)
+        )
+          return undefined;
         const z = w.map((val) => val - v.mean);
-        return armaExactLikelihood(z, expandAr(v.phi, v.seasonalPhi, L.period), expandMa(v.theta, v.seasonalTheta, L.period));
+        return armaExactLikelihood(
+          z,
+          expandAr(v.phi, v.seasonalPhi, L.period),
+          expandMa(v.theta, v.seasonalTheta, L.period),
+        );
       };
       const start = exact(x);
       if (start && Number.isFinite(start.loglik)) {
-        const best = nelderMead((p) => {
-          const r = exact(p);
-          return r && Number.isFinite(r.loglik) ? -r.loglik : Infinity;
-        }, x, 0.05, Math.max(4 * (k + 1), Math.min(150 * (k + 1), Math.floor(ML_WORK_BUDGET / (w.length * stateSize() ** 2)))));
+        const best = nelderMead(
+          (p) => {
+            const r = exact(p);
+            return r && Number.isFinite(r.loglik) ? -r.loglik : Infinity;
+          },
+          x,
+          0.05,
+          Math.max(4 * (k + 1), Math.min(150 * (k + 1), Math.floor(ML_WORK_BUDGET / (w.length * stateSize() ** 2)))),
+        );
         const refined = exact(best.x)!;
         if (refined.loglik >= start.loglik) {
           x = best.x;

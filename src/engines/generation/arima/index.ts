@@ -53,7 +53,15 @@ const EXAMPLE: z.input<typeof ArimaParamsSchema> = {
 function coefficientsOf(c: ArimaParams['columns'][number]): ArimaCoefficients {
   const s = c.seasonal;
   return {
-    order: { p: c.phi.length, d: c.d, q: c.theta.length, P: s?.phi.length ?? 0, D: s?.D ?? 0, Q: s?.theta.length ?? 0, period: s?.period ?? 0 },
+    order: {
+      p: c.phi.length,
+      d: c.d,
+      q: c.theta.length,
+      P: s?.phi.length ?? 0,
+      D: s?.D ?? 0,
+      Q: s?.theta.length ?? 0,
+      period: s?.period ?? 0,
+    },
     phi: c.phi,
     theta: c.theta,
     seasonalPhi: s?.phi ?? [],
@@ -84,7 +92,11 @@ class ArimaGenerator implements Generator<ArimaParams> {
         const model = coefficientsOf(c);
         const k = model.order.d + model.order.D * Math.max(1, model.order.period);
         const s = new ArimaStepper(model, new Array<number>(k).fill(c.initial), []);
-        s.burnIn(200 + 10 * (model.phi.length + model.theta.length + (model.order.P + model.order.Q) * model.order.period), c.sigma, rng);
+        s.burnIn(
+          200 + 10 * (model.phi.length + model.theta.length + (model.order.P + model.order.Q) * model.order.period),
+          c.sigma,
+          rng,
+        );
         const values = new Float64Array(p.length);
         for (let t = 0; t < p.length; t++) values[t] = s.step(c.sigma * rng.normal());
         return { name: c.name, ...(c.unit ? { unit: c.unit } : {}), values };

@@ -7,7 +7,16 @@
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
-import type { ColumnForecast, FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../models/learned.js';
+import type {
+  ColumnForecast,
+  FitContext,
+  FitResult,
+  LearnedGenerator,
+  LoadedModel,
+  SampledPath,
+  SampleRequest,
+  TrainingData,
+} from '../../models/learned.js';
 import { correlationCholesky, correlationFromCholesky } from './linalg.js';
 import type { ArimaCoefficients, ArimaFit } from './model.js';
 import { estimateArima } from './estimate.js';
@@ -18,7 +27,9 @@ const Int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const ArimaFitOptionsSchema = z
   .object({
-    period: Int(2, 10_000).optional().describe('Season length in steps (e.g. 24 for hourly data with a daily cycle); omit for no seasonal part'),
+    period: Int(2, 10_000)
+      .optional()
+      .describe('Season length in steps (e.g. 24 for hourly data with a daily cycle); omit for no seasonal part'),
     order: z
       .object({
         p: Int(0, 10),
@@ -31,13 +42,17 @@ export const ArimaFitOptionsSchema = z
       .optional()
       .describe('Fixed orders; skips the AIC/BIC search'),
     d: Int(0, 2).optional().describe('Fixed non-seasonal differencing; chosen by a unit-root test when absent'),
-    D: Int(0, 1).optional().describe('Fixed seasonal differencing; chosen from the seasonal autocorrelation when absent'),
+    D: Int(0, 1)
+      .optional()
+      .describe('Fixed seasonal differencing; chosen from the seasonal autocorrelation when absent'),
     maxP: Int(0, 6).default(3).describe('Largest AR order searched'),
     maxQ: Int(0, 6).default(2).describe('Largest MA order searched'),
     maxSeasonalP: Int(0, 2).default(1),
     maxSeasonalQ: Int(0, 2).default(1),
     criterion: z.enum(['aic', 'bic']).default('aic').describe('Order selection criterion'),
-    historyRows: Int(100, 200_000).default(20_000).describe('Rows of training history kept in the model for conditional sampling'),
+    historyRows: Int(100, 200_000)
+      .default(20_000)
+      .describe('Rows of training history kept in the model for conditional sampling'),
   })
   .strict();
 export type ArimaFitOptions = z.output<typeof ArimaFitOptionsSchema>;
@@ -60,12 +75,18 @@ export interface ArimaState {
   innovationCholesky: number[];
 }
 
-async function fitColumn(values: Float64Array, options: ArimaFitOptions, signal?: AbortSignal): Promise<{ fit: ArimaFit; candidates: number }> {
+async function fitColumn(
+  values: Float64Array,
+  options: ArimaFitOptions,
+  signal?: AbortSignal,
+): Promise<{ fit: ArimaFit; candidates: number }> {
   if (options.order) {
     const o = options.order;
     const period = o.P + o.D + o.Q > 0 ? (options.period ?? 0) : 0;
     if (o.P + o.D + o.Q > 0 && !options.period) {
-      throw new TsiotError('invalid_input', 'options.period: a seasonal order needs the season length', { details: { field: 'options.period', example: 24 } });
+      throw new TsiotError('invalid_input', 'options.period: a seasonal order needs the season length', {
+        details: { field: 'options.period', example: 24 },
+      });
     }
     return { fit: estimateArima(values, { order: { ...o, period } }), candidates: 1 };
   }
@@ -88,14 +109,17 @@ function innovationCorrelation(fits: ArimaFit[], rows: number): Float64Array {
   const k = fits.length;
   const from = Math.min(rows - 1, Math.max(...fits.map((f) => f.residualsFrom)));
   const cov = new Float64Array(k * k);
-  for (let t = from; t < rows; t++) for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) cov[a * k + b]! += fits[a]!.residuals[t]! * fits[b]!.residuals[t]!;
+  for (let t = from; t < rows; t++)
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b <= a; b++) cov[a * k + b]! += fits[a]!.residuals[t]! * fits[b]!.residuals[t]!;
   return correlationCholesky(cov, k);
 }
 
 class LoadedArima implements LoadedModel {
   readonly bytes: number;
   constructor(private readonly state: ArimaState) {
-    this.bytes = state.columns.reduce((s, c) => s + 16 * c.history.length, 0) + 8 * state.innovationCholesky.length + 1024;
+    this.bytes =
+      state.columns.reduce((s, c) => s + 16 * c.history.length, 0) + 8 * state.innovationCholesky.length + 1024;
   }
 
   async sample(req: SampleRequest, rng: Rng, signal?: AbortSignal): Promise<SampledPath[]> {
@@ -108,7 +132,12 @@ class LoadedArima implements LoadedModel {
     for (let p = 0; p < req.count; p++) {
       signal?.throwIfAborted();
       const first = Math.min(warm, rows);
-      const end = req.context === 'end' ? rows : req.context === 'random' ? first + Math.floor(rng.nextDouble() * (rows - first + 1)) : 0;
+      const end =
+        req.context === 'end'
+          ? rows
+          : req.context === 'random'
+            ? first + Math.floor(rng.nextDouble() * (rows - first + 1))
+            : 0;
       const steppers = columns.map((c) => {
         if (req.context === 'none') {
           const s = new ArimaStepper(c.model, c.history.slice(0, differencingLength(c.model)), []);
@@ -159,7 +188,11 @@ export const arimaLearner: LearnedGenerator<ArimaFitOptions, ArimaState> = {
   fitOptionsSchema: ArimaFitOptionsSchema,
   minimumRows(options) {
     const s = options.period ?? 1;
-    return Math.max(30, (options.order ? options.order.p + options.order.P * s : options.maxP + options.maxSeasonalP * s) + 20, options.period ? 3 * options.period : 0);
+    return Math.max(
+      30,
+      (options.order ? options.order.p + options.order.P * s : options.maxP + options.maxSeasonalP * s) + 20,
+      options.period ? 3 * options.period : 0,
+    );
   },
   async fit(data: TrainingData, options: ArimaFitOptions, ctx: FitContext): Promise<FitResult<ArimaState>> {
     const cols = data.series.columns;
@@ -179,7 +212,15 @@ export const arimaLearner: LearnedGenerator<ArimaFitOptions, ArimaState> = {
     const state: ArimaState = {
       columns: fits.map((f, i) => ({
         name: cols[i]!.name,
-        model: { order: f.order, phi: f.phi, theta: f.theta, seasonalPhi: f.seasonalPhi, seasonalTheta: f.seasonalTheta, mean: f.mean, sigma2: f.sigma2 },
+        model: {
+          order: f.order,
+          phi: f.phi,
+          theta: f.theta,
+          seasonalPhi: f.seasonalPhi,
+          seasonalTheta: f.seasonalTheta,
+          mean: f.mean,
+          sigma2: f.sigma2,
+        },
         includeMean: f.includeMean,
         aic: f.aic,
         bic: f.bic,
@@ -192,7 +233,8 @@ export const arimaLearner: LearnedGenerator<ArimaFitOptions, ArimaState> = {
       state,
       hyperParameters: { ...options, candidatesTried: tried },
       details: {
-        method: 'Hannan–Rissanen start, conditional sum of squares (Levenberg–Marquardt) to screen orders, exact maximum likelihood (Kalman filter, Nelder–Mead) for the chosen one',
+        method:
+          'Hannan–Rissanen start, conditional sum of squares (Levenberg–Marquardt) to screen orders, exact maximum likelihood (Kalman filter, Nelder–Mead) for the chosen one',
         columns: state.columns.map((c) => ({
           column: c.name,
           order: c.model.order,

@@ -23,7 +23,14 @@ function companionTimes(a: Float64Array, m: Float64Array, r: number, out: Float6
 }
 
 /** T·M·Tᵀ for symmetric M, as T·(T·M)ᵀ; tmp and tmp2 are r×r scratch buffers. */
-function sandwich(a: Float64Array, m: Float64Array, r: number, tmp: Float64Array, tmp2: Float64Array, out: Float64Array): void {
+function sandwich(
+  a: Float64Array,
+  m: Float64Array,
+  r: number,
+  tmp: Float64Array,
+  tmp2: Float64Array,
+  out: Float64Array,
+): void {
   companionTimes(a, m, r, tmp);
   for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) tmp2[i * r + j] = tmp[j * r + i]!;
   companionTimes(a, tmp2, r, out);
@@ -55,22 +62,24 @@ function stationaryCovariance(a: Float64Array, rr: Float64Array, r: number): Flo
 
 function matMul(x: Float64Array, y: Float64Array, r: number): Float64Array {
   const out = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let k = 0; k < r; k++) {
-    const v = x[i * r + k]!;
-    if (v === 0) continue;
-    for (let j = 0; j < r; j++) out[i * r + j]! += v * y[k * r + j]!;
-  }
+  for (let i = 0; i < r; i++)
+    for (let k = 0; k < r; k++) {
+      const v = x[i * r + k]!;
+      if (v === 0) continue;
+      for (let j = 0; j < r; j++) out[i * r + j]! += v * y[k * r + j]!;
+    }
   return out;
 }
 
 /** x·yᵀ */
 function matMulT(x: Float64Array, y: Float64Array, r: number): Float64Array {
   const out = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let k = 0; k < r; k++) s += x[i * r + k]! * y[j * r + k]!;
-    out[i * r + j] = s;
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += x[i * r + k]! * y[j * r + k]!;
+      out[i * r + j] = s;
+    }
   return out;
 }
 
@@ -78,7 +87,11 @@ function matMulT(x: Float64Array, y: Float64Array, r: number): Float64Array {
  * Exact log-likelihood of the zero-mean series z under the stationary,
  * invertible ARMA model with expanded coefficients a (AR) and b (MA).
  */
-export function armaExactLikelihood(z: ArrayLike<number>, aIn: readonly number[], bIn: readonly number[]): ExactLikelihood {
+export function armaExactLikelihood(
+  z: ArrayLike<number>,
+  aIn: readonly number[],
+  bIn: readonly number[],
+): ExactLikelihood {
   const r = Math.max(aIn.length, bIn.length + 1);
   const a = new Float64Array(r);
   a.set(aIn);
@@ -113,7 +126,8 @@ export function armaExactLikelihood(z: ArrayLike<number>, aIn: readonly number[]
     for (let i = 0; i < r; i++) x[i] = a[i]! * xn[0]! + (i + 1 < r ? xn[i + 1]! : 0);
     if (!frozen) {
       // P ← T (P − P e1 e1ᵀ P / F) Tᵀ + R Rᵀ
-      for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) upd[i * r + j] = P[i * r + j]! - (P[i * r]! * P[j * r]!) / F;
+      for (let i = 0; i < r; i++)
+        for (let j = 0; j < r; j++) upd[i * r + j] = P[i * r + j]! - (P[i * r]! * P[j * r]!) / F;
       sandwich(a, upd, r, tmp, tmp2, next);
       let change = 0;
       for (let i = 0; i < r * r; i++) {
@@ -135,7 +149,13 @@ export function armaExactLikelihood(z: ArrayLike<number>, aIn: readonly number[]
 }
 
 /** Nelder–Mead minimisation of f from x0 (initial steps `step`), within `maxEvals` evaluations. */
-export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, step: number, maxEvals: number, tol = 1e-9): { x: Float64Array; value: number } {
+export function nelderMead(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  step: number,
+  maxEvals: number,
+  tol = 1e-9,
+): { x: Float64Array; value: number } {
   const k = x0.length;
   const pts: Float64Array[] = [Float64Array.from(x0)];
   for (let i = 0; i < k; i++) {
@@ -165,8 +185,8 @@ export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, ste
       const xe = towards(-2);
       const fe = f(xe);
       evals++;
-      if (fe < fr) (pts[k] = xe, (vals[k] = fe));
-      else (pts[k] = xr, (vals[k] = fr));
+      if (fe < fr) (pts[k] = xe), (vals[k] = fe);
+      else (pts[k] = xr), (vals[k] = fr);
     } else if (fr < vals[k - 1]!) {
       pts[k] = xr;
       vals[k] = fr;

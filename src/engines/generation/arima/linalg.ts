@@ -39,7 +39,12 @@ export function solve(a: Float64Array, b: Float64Array, n: number): Float64Array
  * `k` regressors, targets y[i]. Returns the coefficients, or undefined when the
  * design is rank deficient. A tiny ridge keeps nearly collinear designs solvable.
  */
-export function leastSquares(count: number, k: number, row: (i: number, out: Float64Array) => void, y: (i: number) => number): Float64Array | undefined {
+export function leastSquares(
+  count: number,
+  k: number,
+  row: (i: number, out: Float64Array) => void,
+  y: (i: number) => number,
+): Float64Array | undefined {
   if (k === 0) return new Float64Array(0);
   const xtx = new Float64Array(k * k);
   const xty = new Float64Array(k);

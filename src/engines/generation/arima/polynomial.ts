@@ -74,7 +74,10 @@ export function isStationary(a: readonly number[], margin = 1e-6): boolean {
 
 /** Whether the MA operator 1 + Σ b_j B^j is invertible. */
 export function isInvertible(b: readonly number[], margin = 1e-6): boolean {
-  return isStationary(b.map((x) => -x), margin);
+  return isStationary(
+    b.map((x) => -x),
+    margin,
+  );
 }
 
 /**

@@ -73,7 +73,6 @@ export function looksStationary(y: ArrayLike<number>): boolean {
   return beta[1]! / se < -2.86;
 }
 
-
 /** Autocorrelation of y at one lag. */
 function acfAt(y: ArrayLike<number>, lag: number): number {
   const n = y.length;
@@ -92,7 +91,11 @@ function acfAt(y: ArrayLike<number>, lag: number): number {
 }
 
 /** Choose d (0–2) by repeated unit-root tests and D (0–1) by the autocorrelation at the seasonal lag. */
-export function chooseDifferencing(y: ArrayLike<number>, period: number, fixed: { d?: number; D?: number } = {}): { d: number; D: number } {
+export function chooseDifferencing(
+  y: ArrayLike<number>,
+  period: number,
+  fixed: { d?: number; D?: number } = {},
+): { d: number; D: number } {
   let D = fixed.D ?? 0;
   if (fixed.D === undefined && period >= 2 && y.length >= 3 * period) {
     const dy = looksStationary(y) ? Float64Array.from(y as ArrayLike<number>) : difference(y, [1]);

@@ -10,7 +10,13 @@ import type { AttributeValue } from '../../models/learned.js';
 
 export type AttributeSpec =
   | { name: string; kind: 'categorical'; values: AttributeValue[] }
-  | { name: string; kind: 'numeric'; min: number; max: number; /** Every training value was a whole number: samples are rounded. */ integer: boolean };
+  | {
+      name: string;
+      kind: 'numeric';
+      min: number;
+      max: number /** Every training value was a whole number: samples are rounded. */;
+      integer: boolean;
+    };
 
 /** Width of one attribute in the encoded vector. */
 export function attributeWidth(spec: AttributeSpec): number {
@@ -29,16 +35,26 @@ export function discoverAttributes(entities: readonly TimeSeries[]): AttributeSp
     const values = entities.map((e, i) => {
       const v = e.metadata.attributes?.[name];
       if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) {
-        throw new TsiotError('invalid_input', `data[${i}] ("${e.name || e.id || i}"): attribute "${name}" is missing; every entity needs the same attributes`, {
-          details: { field: `data[${i}].metadata.attributes.${name}`, attribute: name },
-          hint: `Give each series metadata.attributes.${name}, or drop the attribute from all of them.`,
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `data[${i}] ("${e.name || e.id || i}"): attribute "${name}" is missing; every entity needs the same attributes`,
+          {
+            details: { field: `data[${i}].metadata.attributes.${name}`, attribute: name },
+            hint: `Give each series metadata.attributes.${name}, or drop the attribute from all of them.`,
+          },
+        );
       }
       return v;
     });
     if (values.every((v) => typeof v === 'number')) {
       const nums = values as number[];
-      return { name, kind: 'numeric', min: Math.min(...nums), max: Math.max(...nums), integer: nums.every(Number.isInteger) };
+      return {
+        name,
+        kind: 'numeric',
+        min: Math.min(...nums),
+        max: Math.max(...nums),
+        integer: nums.every(Number.isInteger),
+      };
     }
     const distinct = [...new Map(values.map((v) => [`${typeof v}:${String(v)}`, v])).values()];
     distinct.sort((a, b) => String(a).localeCompare(String(b)));
@@ -51,7 +67,12 @@ function categoryIndex(spec: Extract<AttributeSpec, { kind: 'categorical' }>, v:
 }
 
 /** Write the encoding of one entity's attributes into `into` at `offset`. */
-export function encodeAttributes(specs: readonly AttributeSpec[], attrs: Record<string, AttributeValue>, into: Float32Array, offset: number): void {
+export function encodeAttributes(
+  specs: readonly AttributeSpec[],
+  attrs: Record<string, AttributeValue>,
+  into: Float32Array,
+  offset: number,
+): void {
   let at = offset;
   for (const s of specs) {
     const v = attrs[s.name]!;
@@ -66,7 +87,11 @@ export function encodeAttributes(specs: readonly AttributeSpec[], attrs: Record<
 }
 
 /** Decode one entity's encoded attributes (argmax for categories). */
-export function decodeAttributes(specs: readonly AttributeSpec[], enc: Float32Array, offset: number): Record<string, AttributeValue> {
+export function decodeAttributes(
+  specs: readonly AttributeSpec[],
+  enc: Float32Array,
+  offset: number,
+): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   let at = offset;
   for (const s of specs) {
@@ -84,31 +109,46 @@ export function decodeAttributes(specs: readonly AttributeSpec[], enc: Float32Ar
 }
 
 /** Check requested attribute values against what the model learned; returns them normalised to the learned types. */
-export function checkRequested(specs: readonly AttributeSpec[], requested: Record<string, unknown>): Record<string, AttributeValue> {
+export function checkRequested(
+  specs: readonly AttributeSpec[],
+  requested: Record<string, unknown>,
+): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   for (const [name, v] of Object.entries(requested)) {
     const spec = specs.find((s) => s.name === name);
     if (!spec) {
       const known = specs.map((s) => `"${s.name}"`).join(', ') || 'none';
-      throw new TsiotError('invalid_input', `attributes.${name}: the model has no attribute "${name}"; its attributes are ${known}`, {
-        details: { field: `attributes.${name}`, allowed: specs.map((s) => s.name) },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `attributes.${name}: the model has no attribute "${name}"; its attributes are ${known}`,
+        {
+          details: { field: `attributes.${name}`, allowed: specs.map((s) => s.name) },
+        },
+      );
     }
     if (spec.kind === 'categorical') {
       const i = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? categoryIndex(spec, v) : -1;
       if (i < 0) {
-        throw new TsiotError('invalid_input', `attributes.${name}: ${JSON.stringify(v)} is not a value the model learned; allowed values are ${spec.values.map((x) => JSON.stringify(x)).join(', ')}`, {
-          details: { field: `attributes.${name}`, value: v, allowed: spec.values },
-          hint: `e.g. {"${name}": ${JSON.stringify(spec.values[0])}}`,
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `attributes.${name}: ${JSON.stringify(v)} is not a value the model learned; allowed values are ${spec.values.map((x) => JSON.stringify(x)).join(', ')}`,
+          {
+            details: { field: `attributes.${name}`, value: v, allowed: spec.values },
+            hint: `e.g. {"${name}": ${JSON.stringify(spec.values[0])}}`,
+          },
+        );
       }
       out[name] = spec.values[i]!;
     } else {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < spec.min || v > spec.max) {
-        throw new TsiotError('invalid_input', `attributes.${name}: expected a number from ${spec.min} to ${spec.max} (the range the model learned), got ${JSON.stringify(v)}`, {
-          details: { field: `attributes.${name}`, value: v, min: spec.min, max: spec.max },
-          hint: `e.g. {"${name}": ${spec.min}}`,
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `attributes.${name}: expected a number from ${spec.min} to ${spec.max} (the range the model learned), got ${JSON.stringify(v)}`,
+          {
+            details: { field: `attributes.${name}`, value: v, min: spec.min, max: spec.max },
+            hint: `e.g. {"${name}": ${spec.min}}`,
+          },
+        );
       }
       out[name] = v;
     }

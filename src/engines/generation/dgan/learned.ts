@@ -51,7 +51,14 @@ import {
   trainingSequences,
 } from '../../models/learned.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
-import { type AttributeSpec, checkRequested, decodeAttributes, discoverAttributes, encodeAttributes, encodedWidth } from './attributes.js';
+import {
+  type AttributeSpec,
+  checkRequested,
+  decodeAttributes,
+  discoverAttributes,
+  encodeAttributes,
+  encodedWidth,
+} from './attributes.js';
 import { Mlp, type MlpShape } from './mlp.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -61,22 +68,60 @@ type Optimizer = import('@tensorflow/tfjs').Optimizer;
 
 export const DganFitOptionsSchema = z
   .object({
-    length: z.number().int().min(2).max(4096).optional().describe('Steps per training crop; default the shortest entity, at most 256'),
-    sampleLen: z.number().int().min(1).max(64).default(4).describe('Steps the feature GRU emits per pass (the paper\'s batch generation)'),
+    length: z
+      .number()
+      .int()
+      .min(2)
+      .max(4096)
+      .optional()
+      .describe('Steps per training crop; default the shortest entity, at most 256'),
+    sampleLen: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe("Steps the feature GRU emits per pass (the paper's batch generation)"),
     hidden: z.number().int().min(1).max(512).default(64).describe('Units of the feature GRU'),
     layers: z.number().int().min(1).max(4).default(1).describe('Feature GRU layers'),
-    mlpHidden: z.number().int().min(1).max(1024).default(64).describe('Units per hidden layer of the attribute and min/max generators'),
-    discriminatorHidden: z.number().int().min(1).max(1024).default(128).describe('Units per hidden layer of both discriminators'),
+    mlpHidden: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(64)
+      .describe('Units per hidden layer of the attribute and min/max generators'),
+    discriminatorHidden: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(128)
+      .describe('Units per hidden layer of both discriminators'),
     discriminatorLayers: z.number().int().min(1).max(6).default(3),
-    criticActivation: z.enum(['tanh', 'smooth-leaky']).default('tanh').describe('Hidden activation of both discriminators (twice differentiable for the gradient penalty); smooth-leaky (0.2·x + 0.8·softplus x) cannot saturate'),
+    criticActivation: z
+      .enum(['tanh', 'smooth-leaky'])
+      .default('tanh')
+      .describe(
+        'Hidden activation of both discriminators (twice differentiable for the gradient penalty); smooth-leaky (0.2·x + 0.8·softplus x) cannot saturate',
+      ),
     noiseDim: z.number().int().min(1).max(256).default(8).describe('Noise width of each generator input'),
     iterations: z.number().int().min(1).max(1_000_000).default(1000),
     batchSize: z.number().int().min(1).max(2048).default(64),
     learningRate: z.number().positive().max(1).default(0.001),
     gradientPenalty: z.number().min(0).default(10).describe('WGAN-GP weight λ'),
-    auxiliaryWeight: z.number().min(0).default(1).describe('Weight α of the auxiliary (attribute) discriminator in the generator loss'),
+    auxiliaryWeight: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe('Weight α of the auxiliary (attribute) discriminator in the generator loss'),
     discriminatorSteps: z.number().int().min(1).max(10).default(1).describe('Critic updates per generator update'),
-    checkpointEvery: z.number().int().min(1).default(100).describe('Save a resumable checkpoint every this many iterations'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe('Save a resumable checkpoint every this many iterations'),
   })
   .strict();
 export type DganFitOptions = z.output<typeof DganFitOptionsSchema>;
@@ -125,21 +170,53 @@ function geometry(data: TrainingData, o: DganFitOptions): Geometry {
   const shortest = Math.min(...trainingSequences(data).map((s) => s.timestamps.length));
   const wanted = o.length ?? Math.min(256, shortest);
   if (wanted > shortest) {
-    throw new TsiotError('invalid_input', `length: ${wanted} steps is longer than the shortest entity (${shortest} rows)`, {
-      details: { field: 'length', length: wanted, shortest },
-      hint: `Use length ≤ ${shortest}, or drop the short entities.`,
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `length: ${wanted} steps is longer than the shortest entity (${shortest} rows)`,
+      {
+        details: { field: 'length', length: wanted, shortest },
+        hint: `Use length ≤ ${shortest}, or drop the short entities.`,
+      },
+    );
   }
   const sampleLen = Math.min(o.sampleLen, wanted);
   return { length: Math.floor(wanted / sampleLen) * sampleLen, sampleLen };
 }
 
 function shapesFor(o: DganFitOptions, attrWidth: number, dim: number, g: Geometry): DganShapes {
-  const critic = (inputDim: number): MlpShape => ({ inputDim, hidden: o.discriminatorHidden, layers: o.discriminatorLayers, outputDim: 1, activation: o.criticActivation });
+  const critic = (inputDim: number): MlpShape => ({
+    inputDim,
+    hidden: o.discriminatorHidden,
+    layers: o.discriminatorLayers,
+    outputDim: 1,
+    activation: o.criticActivation,
+  });
   return {
-    ...(attrWidth > 0 ? { attribute: { inputDim: o.noiseDim, hidden: o.mlpHidden, layers: 2, outputDim: attrWidth, activation: 'relu' as const } } : {}),
-    minmax: { inputDim: attrWidth + o.noiseDim, hidden: o.mlpHidden, layers: 2, outputDim: 2 * dim, activation: 'relu' },
-    feature: { cell: 'gru', inputDim: attrWidth + 2 * dim + o.noiseDim, hidden: o.hidden, layers: o.layers, outputDim: g.sampleLen * dim },
+    ...(attrWidth > 0
+      ? {
+          attribute: {
+            inputDim: o.noiseDim,
+            hidden: o.mlpHidden,
+            layers: 2,
+            outputDim: attrWidth,
+            activation: 'relu' as const,
+          },
+        }
+      : {}),
+    minmax: {
+      inputDim: attrWidth + o.noiseDim,
+      hidden: o.mlpHidden,
+      layers: 2,
+      outputDim: 2 * dim,
+      activation: 'relu',
+    },
+    feature: {
+      cell: 'gru',
+      inputDim: attrWidth + 2 * dim + o.noiseDim,
+      hidden: o.hidden,
+      layers: o.layers,
+      outputDim: g.sampleLen * dim,
+    },
     discriminator: critic(attrWidth + 2 * dim + g.length * dim),
     auxiliary: critic(attrWidth + 2 * dim),
   };
@@ -153,12 +230,21 @@ interface Nets {
   auxiliary?: Mlp;
 }
 
-function buildNets(tf: Tf, shapes: DganShapes, saved: Partial<Record<NetName, SavedTensor[]>> | undefined, rng: Rng | undefined, withCritics: boolean): Nets {
-  const mlp = (n: 'attribute' | 'minmax' | 'discriminator' | 'auxiliary'): Mlp => (saved?.[n] ? Mlp.fromSaved(tf, shapes[n]!, saved[n]) : Mlp.create(tf, shapes[n]!, rng!.fork(`init/${n}`)));
+function buildNets(
+  tf: Tf,
+  shapes: DganShapes,
+  saved: Partial<Record<NetName, SavedTensor[]>> | undefined,
+  rng: Rng | undefined,
+  withCritics: boolean,
+): Nets {
+  const mlp = (n: 'attribute' | 'minmax' | 'discriminator' | 'auxiliary'): Mlp =>
+    saved?.[n] ? Mlp.fromSaved(tf, shapes[n]!, saved[n]) : Mlp.create(tf, shapes[n]!, rng!.fork(`init/${n}`));
   return {
     ...(shapes.attribute ? { attribute: mlp('attribute') } : {}),
     minmax: mlp('minmax'),
-    feature: saved?.feature ? RecurrentNetwork.fromSaved(tf, shapes.feature, saved.feature) : RecurrentNetwork.create(tf, shapes.feature, rng!.fork('init/feature')),
+    feature: saved?.feature
+      ? RecurrentNetwork.fromSaved(tf, shapes.feature, saved.feature)
+      : RecurrentNetwork.create(tf, shapes.feature, rng!.fork('init/feature')),
     ...(withCritics ? { discriminator: mlp('discriminator'), auxiliary: mlp('auxiliary') } : {}),
   };
 }
@@ -254,7 +340,15 @@ function scaledEntities(data: TrainingData): { rows: number; x: Float32Array }[]
 }
 
 /** Fill row `b` of a real batch: attributes, per-feature centre and range, then the crop normalised to that range. */
-function realRow(entity: { rows: number; x: Float32Array }, start: number, T: number, dim: number, attrs: Float32Array, into: Float32Array, b: number): void {
+function realRow(
+  entity: { rows: number; x: Float32Array },
+  start: number,
+  T: number,
+  dim: number,
+  attrs: Float32Array,
+  into: Float32Array,
+  b: number,
+): void {
   const A = attrs.length;
   const width = A + 2 * dim + T * dim;
   const o = b * width;
@@ -270,7 +364,8 @@ function realRow(entity: { rows: number; x: Float32Array }, start: number, T: nu
     const range = hi - lo;
     into[o + A + d] = (hi + lo) / 2;
     into[o + A + dim + d] = range;
-    for (let t = 0; t < T; t++) into[o + A + 2 * dim + t * dim + d] = range > 1e-9 ? (entity.x[(start + t) * dim + d]! - lo) / range : 0.5;
+    for (let t = 0; t < T; t++)
+      into[o + A + 2 * dim + t * dim + d] = range > 1e-9 ? (entity.x[(start + t) * dim + d]! - lo) / range : 0.5;
   }
 }
 
@@ -307,7 +402,13 @@ async function trainDgan(tf: Tf, data: TrainingData, o: DganFitOptions, ctx: Fit
   const B = o.batchSize;
   const passes = T / geo.sampleLen;
   const width = A + 2 * dim + T * dim;
-  const losses = resume ? { generator: [...resume.losses.generator], discriminator: [...resume.losses.discriminator], wasserstein: [...resume.losses.wasserstein] } : { generator: [], discriminator: [], wasserstein: [] as number[] };
+  const losses = resume
+    ? {
+        generator: [...resume.losses.generator],
+        discriminator: [...resume.losses.discriminator],
+        wasserstein: [...resume.losses.wasserstein],
+      }
+    : { generator: [], discriminator: [], wasserstein: [] as number[] };
   const noise = (rng: Rng) => ({
     za: tf.tensor2d(normals(rng, B * o.noiseDim), [B, o.noiseDim]),
     zm: tf.tensor2d(normals(rng, B * o.noiseDim), [B, o.noiseDim]),
@@ -341,45 +442,76 @@ async function trainDgan(tf: Tf, data: TrainingData, o: DganFitOptions, ctx: Fit
       for (let k = 0; k < o.discriminatorSteps; k++) {
         const real = realBatch(rng);
         const z = noise(rng);
-        const eps = tf.tensor2d(Float32Array.from({ length: B }, () => rng.next()), [B, 1]);
+        const eps = tf.tensor2d(
+          Float32Array.from({ length: B }, () => rng.next()),
+          [B, 1],
+        );
         const fake = tf.tidy(() => graph.generate(z.za, z.zm, z.zf));
         const realAux = tf.slice(real, [0, 0], [B, A + 2 * dim]) as Tensor2D;
         dLoss = scalar(
-          optD.minimize(() => {
-            const w = tf.sub(tf.mean(critic.forward(fake.full)), tf.mean(critic.forward(real)));
-            const wAux = tf.sub(tf.mean(aux.forward(fake.aux)), tf.mean(aux.forward(realAux)));
-            const gp = tf.add(gradientPenalty(tf, critic, real, fake.full, eps), gradientPenalty(tf, aux, realAux, fake.aux, eps));
-            return tf.addN([w, wAux, tf.mul(o.gradientPenalty, gp)]) as Scalar;
-          }, true, criticVars),
+          optD.minimize(
+            () => {
+              const w = tf.sub(tf.mean(critic.forward(fake.full)), tf.mean(critic.forward(real)));
+              const wAux = tf.sub(tf.mean(aux.forward(fake.aux)), tf.mean(aux.forward(realAux)));
+              const gp = tf.add(
+                gradientPenalty(tf, critic, real, fake.full, eps),
+                gradientPenalty(tf, aux, realAux, fake.aux, eps),
+              );
+              return tf.addN([w, wAux, tf.mul(o.gradientPenalty, gp)]) as Scalar;
+            },
+            true,
+            criticVars,
+          ),
         );
-        wDistance = tf.tidy(() => tf.sub(tf.mean(critic.forward(real)), tf.mean(critic.forward(fake.full))).dataSync()[0]!);
+        wDistance = tf.tidy(
+          () => tf.sub(tf.mean(critic.forward(real)), tf.mean(critic.forward(fake.full))).dataSync()[0]!,
+        );
         tf.dispose([real, realAux, z.za, z.zm, z.zf, eps, fake.full, fake.aux]);
       }
       const z = noise(rng);
       const gLoss = scalar(
-        optG.minimize(() => {
-          const fake = graph.generate(z.za, z.zm, z.zf);
-          return tf.sub(tf.neg(tf.mean(critic.forward(fake.full))), tf.mul(o.auxiliaryWeight, tf.mean(aux.forward(fake.aux)))) as Scalar;
-        }, true, genVars),
+        optG.minimize(
+          () => {
+            const fake = graph.generate(z.za, z.zm, z.zf);
+            return tf.sub(
+              tf.neg(tf.mean(critic.forward(fake.full))),
+              tf.mul(o.auxiliaryWeight, tf.mean(aux.forward(fake.aux))),
+            ) as Scalar;
+          },
+          true,
+          genVars,
+        ),
       );
       tf.dispose([z.za, z.zm, z.zf]);
       if (!Number.isFinite(gLoss) || !Number.isFinite(dLoss)) {
-        throw new TsiotError('invalid_input', `Training diverged at iteration ${it + 1} (generator loss ${gLoss}, discriminator loss ${dLoss})`, {
-          details: { iteration: it + 1 },
-          hint: 'Lower learningRate, or check the data for extreme outliers.',
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `Training diverged at iteration ${it + 1} (generator loss ${gLoss}, discriminator loss ${dLoss})`,
+          {
+            details: { iteration: it + 1 },
+            hint: 'Lower learningRate, or check the data for extreme outliers.',
+          },
+        );
       }
       losses.generator.push(gLoss);
       losses.discriminator.push(dLoss);
       losses.wasserstein.push(wDistance);
       const done = it + 1;
-      ctx.onProgress?.({ done, total: o.iterations, message: `iteration ${done}/${o.iterations}, generator ${gLoss.toFixed(4)}, discriminator ${dLoss.toFixed(4)}, Wasserstein ${wDistance.toFixed(4)}` });
+      ctx.onProgress?.({
+        done,
+        total: o.iterations,
+        message: `iteration ${done}/${o.iterations}, generator ${gLoss.toFixed(4)}, discriminator ${dLoss.toFixed(4)}, Wasserstein ${wDistance.toFixed(4)}`,
+      });
       if (ctx.checkpoint && done % o.checkpointEvery === 0 && done < o.iterations) {
         const cp: DganCheckpoint = {
           iteration: done,
           weights: saveNets(nets, [...GENERATORS, ...CRITICS]),
           optimizers: { generator: await saveOptimizer(optG), critic: await saveOptimizer(optD) },
-          losses: { generator: [...losses.generator], discriminator: [...losses.discriminator], wasserstein: [...losses.wasserstein] },
+          losses: {
+            generator: [...losses.generator],
+            discriminator: [...losses.discriminator],
+            wasserstein: [...losses.wasserstein],
+          },
         };
         await ctx.checkpoint(cp, { done, total: o.iterations });
       }
@@ -405,7 +537,8 @@ class LoadedDgan implements LoadedModel {
   ) {
     const dim = state.columns.length;
     this.graph = new DganGraph(tf, nets, state.attributes, dim, { length: state.length, sampleLen: state.sampleLen });
-    const params = (nets.attribute?.size ?? 0) + nets.minmax.size + nets.feature.variables.reduce((s, v) => s + v.size, 0);
+    const params =
+      (nets.attribute?.size ?? 0) + nets.minmax.size + nets.feature.variables.reduce((s, v) => s + v.size, 0);
     this.bytes = 4 * params + 4096;
   }
 
@@ -467,7 +600,8 @@ class LoadedDgan implements LoadedModel {
           const range = mm[p * 2 * dim + dim + d]!;
           const lo = centre - range / 2;
           const col = new Float64Array(req.length);
-          for (let t = 0; t < req.length; t++) col[t] = (lo + feats[(p * steps + t) * dim + d]! * range) * (c.max - c.min) + c.min;
+          for (let t = 0; t < req.length; t++)
+            col[t] = (lo + feats[(p * steps + t) * dim + d]! * range) * (c.max - c.min) + c.min;
           return col;
         });
         out.push({ attributes: { ...decodeAttributes(state.attributes, attrs, p * A), ...fixed }, path });
@@ -481,7 +615,6 @@ class LoadedDgan implements LoadedModel {
     disposeNets(this.nets);
   }
 }
-
 
 export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
   name: 'dgan',
@@ -497,14 +630,27 @@ export const dganLearner: LearnedGenerator<DganFitOptions, DganState> = {
     const columns = data.summary.columns.map((c) => ({ name: c.name, min: c.min, max: c.max }));
     const entities = trainingSequences(data).length;
     return {
-      state: { length: r.geo.length, sampleLen: r.geo.sampleLen, noiseDim: options.noiseDim, columns, attributes: r.specs, shapes: r.shapes, weights: r.weights },
+      state: {
+        length: r.geo.length,
+        sampleLen: r.geo.sampleLen,
+        noiseDim: options.noiseDim,
+        columns,
+        attributes: r.specs,
+        shapes: r.shapes,
+        weights: r.weights,
+      },
       hyperParameters: { ...options, length: r.geo.length, sampleLen: r.geo.sampleLen },
       details: {
         backend: tf.getBackend(),
         entities,
         attributes: r.specs,
-        losses: { generator: lossTrend(r.losses.generator), discriminator: lossTrend(r.losses.discriminator), wasserstein: lossTrend(r.losses.wasserstein) },
-        secondsPerIteration: (performance.now() - started) / 1000 / Math.max(1, r.losses.generator.length - (resumed?.iteration ?? 0)),
+        losses: {
+          generator: lossTrend(r.losses.generator),
+          discriminator: lossTrend(r.losses.discriminator),
+          wasserstein: lossTrend(r.losses.wasserstein),
+        },
+        secondsPerIteration:
+          (performance.now() - started) / 1000 / Math.max(1, r.losses.generator.length - (resumed?.iteration ?? 0)),
         ...(resumed ? { resumedFrom: { iteration: resumed.iteration } } : {}),
         ...(resumed && !resumed.optimizers ? { resumedWithoutOptimizerState: true } : {}),
         scaling: columns,

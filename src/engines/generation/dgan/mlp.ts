@@ -36,7 +36,13 @@ export class Mlp {
     const vars = tf.tidy(() => {
       const out: Variable[] = [];
       for (let l = 0; l + 1 < dims.length; l++) {
-        out.push(tf.variable(tf.initializers.glorotUniform({ seed: rng.nextUint32() % 2_147_483_647 }).apply([dims[l]!, dims[l + 1]!]) as Tensor2D));
+        out.push(
+          tf.variable(
+            tf.initializers
+              .glorotUniform({ seed: rng.nextUint32() % 2_147_483_647 })
+              .apply([dims[l]!, dims[l + 1]!]) as Tensor2D,
+          ),
+        );
         out.push(tf.variable(tf.zeros([dims[l + 1]!])));
       }
       return out;
@@ -45,7 +51,11 @@ export class Mlp {
   }
 
   static fromSaved(tf: Tf, shape: MlpShape, saved: SavedTensor[]): Mlp {
-    return new Mlp(tf, shape, saved.map((s) => tf.tidy(() => tf.variable(tf.tensor(decodeFloat32(s.data), s.shape)))));
+    return new Mlp(
+      tf,
+      shape,
+      saved.map((s) => tf.tidy(() => tf.variable(tf.tensor(decodeFloat32(s.data), s.shape)))),
+    );
   }
 
   get variables(): Variable[] {
@@ -81,7 +91,11 @@ export class Mlp {
   }
 
   save(): SavedTensor[] {
-    return this.vars.map((v, i) => ({ name: `${i % 2 ? 'b' : 'w'}${i >> 1}`, shape: v.shape.slice(), data: encodeFloat32(v.dataSync() as Float32Array) }));
+    return this.vars.map((v, i) => ({
+      name: `${i % 2 ? 'b' : 'w'}${i >> 1}`,
+      shape: v.shape.slice(),
+      data: encodeFloat32(v.dataSync() as Float32Array),
+    }));
   }
 
   dispose(): void {

@@ -54,7 +54,12 @@ export function fitGmm(points: Float64Array, n: number, dim: number, options: Gm
 
   let resp = new Float64Array(n * k);
   kmeansInit(points, n, dim, k, rng, resp);
-  let model: Gmm = { dim, weights: new Float64Array(k), means: new Float64Array(k * dim), covariances: new Float64Array(k * dim * dim) };
+  let model: Gmm = {
+    dim,
+    weights: new Float64Array(k),
+    means: new Float64Array(k * dim),
+    covariances: new Float64Array(k * dim * dim),
+  };
   mStep(points, n, dim, resp, reg, model);
   let previous = -Infinity;
   let logLikelihood = -Infinity;
@@ -250,7 +255,8 @@ function kmeansInit(points: Float64Array, n: number, dim: number, k: number, rng
       counts[c]! += 1;
       for (let d = 0; d < dim; d++) sums[c * dim + d]! += points[i * dim + d]!;
     }
-    for (let c = 0; c < k; c++) if (counts[c]! > 0) for (let d = 0; d < dim; d++) centers[c * dim + d] = sums[c * dim + d]! / counts[c]!;
+    for (let c = 0; c < k; c++)
+      if (counts[c]! > 0) for (let d = 0; d < dim; d++) centers[c * dim + d] = sums[c * dim + d]! / counts[c]!;
   }
   resp.fill(0);
   for (let i = 0; i < n; i++) resp[i * k + assign[i]!] = 1;
@@ -260,7 +266,9 @@ function kmeansInit(points: Float64Array, n: number, dim: number, k: number, rng
 export function sampleGmm(model: Gmm, n: number, rng: Rng): Float64Array {
   const { dim } = model;
   const k = model.weights.length;
-  const factors = Array.from({ length: k }, (_, j) => cholesky(model.covariances.subarray(j * dim * dim, (j + 1) * dim * dim), dim));
+  const factors = Array.from({ length: k }, (_, j) =>
+    cholesky(model.covariances.subarray(j * dim * dim, (j + 1) * dim * dim), dim),
+  );
   const cumulative = new Float64Array(k);
   let s = 0;
   for (let j = 0; j < k; j++) cumulative[j] = s += model.weights[j]!;

@@ -29,7 +29,16 @@
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
-import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
+import {
+  type FitContext,
+  type FitResult,
+  type LearnedGenerator,
+  type LoadedModel,
+  type SampledPath,
+  type SampleRequest,
+  type TrainingData,
+  trainingSequences,
+} from '../../models/learned.js';
 import { cholesky } from '../arima/linalg.js';
 import { detectPeriods } from '../statistical/fit/mstl.js';
 import { fitGmm, type Gmm, type GmmFit } from './gmm.js';
@@ -45,25 +54,44 @@ export const MixtureFitOptionsSchema = z
   .object({
     window: Int(2, MAX_WINDOW_VALUES)
       .optional()
-      .describe('Steps per window; default: the length of the given sequences when they all share one, else one cycle of the strongest detected seasonal period, else 24. window × columns must be at most 1,024'),
-    stride: Int(1, 100_000).optional().describe('Steps between the starts of consecutive training windows; default 1, raised so that at most maxWindows windows are cut'),
-    maxWindows: Int(16, 200_000).default(20_000).describe('Most training windows (the stride is raised to stay under it)'),
-    variance: z.number().gt(0).max(1).default(0.999).describe('Share of the windows\' variance the principal components keep (0–1]'),
+      .describe(
+        'Steps per window; default: the length of the given sequences when they all share one, else one cycle of the strongest detected seasonal period, else 24. window × columns must be at most 1,024',
+      ),
+    stride: Int(1, 100_000)
+      .optional()
+      .describe(
+        'Steps between the starts of consecutive training windows; default 1, raised so that at most maxWindows windows are cut',
+      ),
+    maxWindows: Int(16, 200_000)
+      .default(20_000)
+      .describe('Most training windows (the stride is raised to stay under it)'),
+    variance: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.999)
+      .describe("Share of the windows' variance the principal components keep (0–1]"),
     maxLatent: Int(1, 256).default(64).describe('Most principal components kept'),
     components: z
       .union([Int(1, 256), z.literal('auto')])
       .default('auto')
-      .describe('Mixture components, or "auto": try 1, 2, 4, … up to maxComponents, stopping when the criterion gets worse, and keep the best'),
+      .describe(
+        'Mixture components, or "auto": try 1, 2, 4, … up to maxComponents, stopping when the criterion gets worse, and keep the best',
+      ),
     maxComponents: Int(1, 256).default(32).describe('Largest number of components "auto" tries'),
     criterion: z.enum(['bic', 'aic']).default('bic').describe('How "auto" chooses the number of components'),
     overlap: Int(1, MAX_WINDOW_VALUES - 1)
       .optional()
-      .describe('Steps a continuing path is conditioned on (paths longer than a window, or context "end"); default half the window'),
+      .describe(
+        'Steps a continuing path is conditioned on (paths longer than a window, or context "end"); default half the window',
+      ),
     maxIterations: Int(1, 10_000).default(300).describe('Most EM iterations per mixture fit'),
     marginals: z
       .enum(['standardize', 'copula'])
       .default('standardize')
-      .describe('"standardize": model z-scores (best for smooth, near-Gaussian columns); "copula": model each column on the normal scores of its empirical distribution, so samples keep its skew and bounds (never leaving the training range) — better marginals, but the curved scale needs more components'),
+      .describe(
+        '"standardize": model z-scores (best for smooth, near-Gaussian columns); "copula": model each column on the normal scores of its empirical distribution, so samples keep its skew and bounds (never leaving the training range) — better marginals, but the curved scale needs more components',
+      ),
   })
   .strict();
 export type MixtureFitOptions = z.output<typeof MixtureFitOptionsSchema>;
@@ -132,10 +160,20 @@ function defaultWindow(data: TrainingData): WindowChoice {
       .filter((p) => p.period >= 4 && p.period <= fit)
       .sort((a, b) => b.acf - a.acf);
     const best = periods[0];
-    if (best) return { window: best.period, reason: `one cycle of the ${best.period}-step period detected in "${best.column}" (autocorrelation ${best.acf.toFixed(2)})` };
+    if (best)
+      return {
+        window: best.period,
+        reason: `one cycle of the ${best.period}-step period detected in "${best.column}" (autocorrelation ${best.acf.toFixed(2)})`,
+      };
   }
   const window = Math.min(24, fit);
-  return { window, reason: window === 24 ? 'the default (no seasonal period detected)' : `short enough to leave at least ${MIN_DEFAULT_WINDOWS} windows in the data` };
+  return {
+    window,
+    reason:
+      window === 24
+        ? 'the default (no seasonal period detected)'
+        : `short enough to leave at least ${MIN_DEFAULT_WINDOWS} windows in the data`,
+  };
 }
 
 /** Standardised, flattened windows (row t, column d at t·D + d) cut inside each sequence. */
@@ -144,19 +182,27 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
   const choice = options.window ? { window: options.window, reason: 'given' } : defaultWindow(data);
   const { window } = choice;
   if (window * dim > MAX_WINDOW_VALUES) {
-    throw new TsiotError('invalid_input', `options.window: ${window} steps × ${dim} columns is ${window * dim} values per window; at most ${MAX_WINDOW_VALUES} are supported`, {
-      details: { field: 'options.window', window, columns: dim, max: MAX_WINDOW_VALUES },
-      hint: `Use a shorter window, e.g. {"window": ${Math.max(2, Math.floor(MAX_WINDOW_VALUES / dim))}}, or fewer columns.`,
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `options.window: ${window} steps × ${dim} columns is ${window * dim} values per window; at most ${MAX_WINDOW_VALUES} are supported`,
+      {
+        details: { field: 'options.window', window, columns: dim, max: MAX_WINDOW_VALUES },
+        hint: `Use a shorter window, e.g. {"window": ${Math.max(2, Math.floor(MAX_WINDOW_VALUES / dim))}}, or fewer columns.`,
+      },
+    );
   }
   const seqs = trainingSequences(data);
   const longest = Math.max(...seqs.map((s) => s.timestamps.length));
   const starts = seqs.reduce((n, s) => n + Math.max(0, s.timestamps.length - window + 1), 0);
   if (starts < 2) {
-    throw new TsiotError('invalid_input', `options.window: a window of ${window} steps needs sequences at least that long and at least 2 windows in all; the longest sequence has ${longest} rows, which gives ${starts}`, {
-      details: { field: 'options.window', window, longestSequence: longest, windows: starts },
-      hint: `Give more data or a shorter window, e.g. {"window": ${Math.max(2, Math.min(24, Math.floor(longest / 4)))}}.`,
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `options.window: a window of ${window} steps needs sequences at least that long and at least 2 windows in all; the longest sequence has ${longest} rows, which gives ${starts}`,
+      {
+        details: { field: 'options.window', window, longestSequence: longest, windows: starts },
+        hint: `Give more data or a shorter window, e.g. {"window": ${Math.max(2, Math.min(24, Math.floor(longest / 4)))}}.`,
+      },
+    );
   }
   const stride = options.stride ?? Math.max(1, Math.ceil(starts / options.maxWindows));
   const p = window * dim;
@@ -166,7 +212,10 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
   seqs.forEach((s, i) => {
     for (let start = 0; start + window <= s.timestamps.length; start += stride) all.push([i, start]);
   });
-  const keep = all.length <= options.maxWindows ? all : Array.from({ length: options.maxWindows }, (_, j) => all[Math.floor((j * all.length) / options.maxWindows)]!);
+  const keep =
+    all.length <= options.maxWindows
+      ? all
+      : Array.from({ length: options.maxWindows }, (_, j) => all[Math.floor((j * all.length) / options.maxWindows)]!);
   const count = keep.length;
   const points = new Float64Array(count * p);
   keep.forEach(([i, start], k) => {
@@ -178,17 +227,24 @@ function cutWindows(data: TrainingData, marginals: ColumnMarginal[], options: Mi
     }
   });
   if (count < 2) {
-    throw new TsiotError('invalid_input', `options.stride: a stride of ${stride} leaves ${count} training window(s); at least 2 are needed`, {
-      details: { field: 'options.stride', stride, windows: count },
-      hint: 'Use a smaller stride, e.g. {"stride": 1}.',
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `options.stride: a stride of ${stride} leaves ${count} training window(s); at least 2 are needed`,
+      {
+        details: { field: 'options.stride', stride, windows: count },
+        hint: 'Use a smaller stride, e.g. {"stride": 1}.',
+      },
+    );
   }
   return { points, count, stride, window, reason: choice.reason };
 }
 
 /** Component counts "auto" tries, in order: 1, 2, 4, … up to the cap, and the cap itself (the search stops early when the criterion worsens). */
 function componentGrid(options: MixtureFitOptions, windows: number): number[] {
-  const cap = Math.max(1, Math.min(options.components === 'auto' ? options.maxComponents : options.components, windows));
+  const cap = Math.max(
+    1,
+    Math.min(options.components === 'auto' ? options.maxComponents : options.components, windows),
+  );
   if (options.components !== 'auto') return [cap];
   const grid: number[] = [];
   for (let k = 1; k < cap; k *= 2) grid.push(k);
@@ -196,34 +252,74 @@ function componentGrid(options: MixtureFitOptions, windows: number): number[] {
   return grid;
 }
 
-async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: FitContext): Promise<FitResult<MixtureState>> {
+async function fitMixture(
+  data: TrainingData,
+  options: MixtureFitOptions,
+  ctx: FitContext,
+): Promise<FitResult<MixtureState>> {
   const dim = data.series.columns.length;
-  const stats = data.summary.columns.map((c, d) => fitMarginal(c.name, data.series.columns[d]!.values, c.mean, c.std, options.marginals));
+  const stats = data.summary.columns.map((c, d) =>
+    fitMarginal(c.name, data.series.columns[d]!.values, c.mean, c.std, options.marginals),
+  );
   const cut = cutWindows(data, stats, options);
   const { window, count } = cut;
   const overlap = options.overlap ?? Math.max(1, Math.floor(window / 2));
   if (overlap >= window) {
-    throw new TsiotError('invalid_input', `options.overlap: ${overlap} must be shorter than the window (${window} steps)`, {
-      details: { field: 'options.overlap', overlap, window },
-      hint: `e.g. {"overlap": ${Math.max(1, Math.floor(window / 2))}}`,
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `options.overlap: ${overlap} must be shorter than the window (${window} steps)`,
+      {
+        details: { field: 'options.overlap', overlap, window },
+        hint: `e.g. {"overlap": ${Math.max(1, Math.floor(window / 2))}}`,
+      },
+    );
   }
   const p = window * dim;
   const grid = componentGrid(options, count);
   const total = grid.length + 1;
   ctx.onProgress?.({ done: 0, total, message: `principal components of ${count} windows × ${p} values` });
-  const pca = fitPca(cut.points, count, p, { variance: options.variance, maxLatent: options.maxLatent, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const pca = fitPca(cut.points, count, p, {
+    variance: options.variance,
+    maxLatent: options.maxLatent,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   const residualVariance = pca.residualVariance.map((v) => Math.max(v, NOISE_FLOOR));
   const latent = project(pca, cut.points, count);
-  const tried: { components: number; kept: number; logLikelihood: number; bic: number; aic: number; iterations: number; converged: boolean }[] = [];
+  const tried: {
+    components: number;
+    kept: number;
+    logLikelihood: number;
+    bic: number;
+    aic: number;
+    iterations: number;
+    converged: boolean;
+  }[] = [];
   let best: GmmFit | undefined;
   for (const [i, k] of grid.entries()) {
     ctx.signal?.throwIfAborted();
-    ctx.onProgress?.({ done: i + 1, total, message: `mixture of ${k} component(s) on ${pca.latent} principal components` });
+    ctx.onProgress?.({
+      done: i + 1,
+      total,
+      message: `mixture of ${k} component(s) on ${pca.latent} principal components`,
+    });
     // Yield between fits so progress notifications and cancellation get through.
     await new Promise((r) => setImmediate(r));
-    const g = fitGmm(latent, count, pca.latent, { components: k, maxIterations: options.maxIterations, ...(ctx.signal ? { signal: ctx.signal } : {}) }, ctx.rng.fork(`mixture/${k}`));
-    tried.push({ components: k, kept: g.weights.length, logLikelihood: g.logLikelihood, bic: g.bic, aic: g.aic, iterations: g.iterations, converged: g.converged });
+    const g = fitGmm(
+      latent,
+      count,
+      pca.latent,
+      { components: k, maxIterations: options.maxIterations, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      ctx.rng.fork(`mixture/${k}`),
+    );
+    tried.push({
+      components: k,
+      kept: g.weights.length,
+      logLikelihood: g.logLikelihood,
+      bic: g.bic,
+      aic: g.aic,
+      iterations: g.iterations,
+      converged: g.converged,
+    });
     if (!best || g[options.criterion] < best[options.criterion]) best = g;
     // The search stops once doubling the components made the criterion worse: larger mixtures only overfit further.
     else break;
@@ -236,8 +332,17 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     window,
     overlap,
     columns: stats,
-    pca: { mean: Array.from(pca.mean), components: Array.from(pca.components), latent: pca.latent, residualVariance: Array.from(residualVariance) },
-    mixture: { weights: Array.from(chosen.weights), means: Array.from(chosen.means), covariances: Array.from(chosen.covariances) },
+    pca: {
+      mean: Array.from(pca.mean),
+      components: Array.from(pca.components),
+      latent: pca.latent,
+      residualVariance: Array.from(residualVariance),
+    },
+    mixture: {
+      weights: Array.from(chosen.weights),
+      means: Array.from(chosen.means),
+      covariances: Array.from(chosen.covariances),
+    },
     tail: last.columns.map((c) => Array.from(c.values.subarray(c.values.length - tailRows))),
     anchors: anchorsOf(cut, overlap, dim, ctx.rng.fork('anchors')),
   };
@@ -245,7 +350,8 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
     state,
     hyperParameters: { ...options, window, overlap, stride: cut.stride },
     details: {
-      method: 'principal components of windows (each column on its normal scores or z-scores), full-covariance Gaussian mixture on them (EM from k-means++), left-out variance as independent noise',
+      method:
+        'principal components of windows (each column on its normal scores or z-scores), full-covariance Gaussian mixture on them (EM from k-means++), left-out variance as independent noise',
       window: `${window} steps: ${cut.reason}`,
       trainingWindows: count,
       valuesPerWindow: p,
@@ -254,7 +360,12 @@ async function fitMixture(data: TrainingData, options: MixtureFitOptions, ctx: F
       mixtureComponents: chosen.weights.length,
       criterion: options.criterion,
       logLikelihoodPerWindow: round(chosen.logLikelihood / count),
-      componentsTried: tried.map((t) => ({ ...t, logLikelihood: round(t.logLikelihood), bic: round(t.bic), aic: round(t.aic) })),
+      componentsTried: tried.map((t) => ({
+        ...t,
+        logLikelihood: round(t.logLikelihood),
+        bic: round(t.bic),
+        aic: round(t.aic),
+      })),
       weights: Array.from(chosen.weights, round),
     },
   };
@@ -299,8 +410,15 @@ class LoadedMixture implements LoadedModel {
     this.dim = state.columns.length;
     this.p = state.window * this.dim;
     const latent = state.pca.latent;
-    this.gmm = { dim: latent, weights: Float64Array.from(state.mixture.weights), means: Float64Array.from(state.mixture.means), covariances: Float64Array.from(state.mixture.covariances) };
-    this.latentFactors = Array.from({ length: this.gmm.weights.length }, (_, j) => cholesky(this.gmm.covariances.subarray(j * latent * latent, (j + 1) * latent * latent), latent));
+    this.gmm = {
+      dim: latent,
+      weights: Float64Array.from(state.mixture.weights),
+      means: Float64Array.from(state.mixture.means),
+      covariances: Float64Array.from(state.mixture.covariances),
+    };
+    this.latentFactors = Array.from({ length: this.gmm.weights.length }, (_, j) =>
+      cholesky(this.gmm.covariances.subarray(j * latent * latent, (j + 1) * latent * latent), latent),
+    );
     this.components = Float64Array.from(state.pca.components);
     this.pcaMean = Float64Array.from(state.pca.mean);
     this.noiseStd = Float64Array.from(state.pca.residualVariance, Math.sqrt);
@@ -308,7 +426,14 @@ class LoadedMixture implements LoadedModel {
     let s = 0;
     this.gmm.weights.forEach((w, j) => (this.cumulative[j] = s += w));
     // Parameters, their factors, and the conditioned components built on first use (about one p × p matrix each).
-    this.bytes = 8 * (this.components.length + this.gmm.covariances.length * 2 + this.gmm.means.length + 3 * this.p + this.gmm.weights.length * (this.p * this.p + this.p)) + 4096;
+    this.bytes =
+      8 *
+        (this.components.length +
+          this.gmm.covariances.length * 2 +
+          this.gmm.means.length +
+          3 * this.p +
+          this.gmm.weights.length * (this.p * this.p + this.p)) +
+      4096;
   }
 
   /** One window from the unconditional mixture (on the model scale, flattened). */
@@ -401,7 +526,14 @@ class LoadedMixture implements LoadedModel {
           chh[r2 * h + r] = v;
         }
       }
-      out.push({ logWeight: Math.log(Math.max(this.gmm.weights[j]!, 1e-300)), observedFactor: lo, observedLogDet: logDet, mean, gain, restFactor: cholesky(chh, h) });
+      out.push({
+        logWeight: Math.log(Math.max(this.gmm.weights[j]!, 1e-300)),
+        observedFactor: lo,
+        observedLogDet: logDet,
+        mean,
+        gain,
+        restFactor: cholesky(chh, h),
+      });
     }
     this.conditional = out;
     return out;
@@ -461,7 +593,8 @@ class LoadedMixture implements LoadedModel {
       const rows = tail[0]!.length;
       if (rows < overlap) return undefined;
       const v = new Float64Array(overlap * dim);
-      for (let t = 0; t < overlap; t++) for (let d = 0; d < dim; d++) v[t * dim + d] = toModel(columns[d]!, tail[d]![rows - overlap + t]!);
+      for (let t = 0; t < overlap; t++)
+        for (let d = 0; d < dim; d++) v[t * dim + d] = toModel(columns[d]!, tail[d]![rows - overlap + t]!);
       return v;
     })();
     for (let n = 0; n < req.count; n++) {
@@ -477,7 +610,9 @@ class LoadedMixture implements LoadedModel {
         }
       };
       const anchors = this.state.anchors;
-      const start = standardTail ?? (req.context === 'random' && anchors.length > 0 ? anchors[rng.int(0, anchors.length)]! : undefined);
+      const start =
+        standardTail ??
+        (req.context === 'random' && anchors.length > 0 ? anchors[rng.int(0, anchors.length)]! : undefined);
       if (start) {
         // Continue real data: the path begins right after the stretch it is conditioned on.
         buf.set(start, 0);

@@ -27,7 +27,13 @@ export interface ColumnMarginal {
 /** Quantiles kept per column. */
 const QUANTILES = 1001;
 
-export function fitMarginal(name: string, values: Float64Array, mean: number, std: number, kind: MarginalKind): ColumnMarginal {
+export function fitMarginal(
+  name: string,
+  values: Float64Array,
+  mean: number,
+  std: number,
+  kind: MarginalKind,
+): ColumnMarginal {
   const base = { name, mean, std: std > 0 ? std : 1 };
   if (kind === 'standardize') return base;
   return { ...base, quantiles: quantileTable(values, QUANTILES), count: values.length };

@@ -16,7 +16,16 @@ import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
 import type { SavedTensor } from '../../ml/weights.js';
-import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
+import {
+  type FitContext,
+  type FitResult,
+  type LearnedGenerator,
+  type LoadedModel,
+  type SampledPath,
+  type SampleRequest,
+  type TrainingData,
+  trainingSequences,
+} from '../../models/learned.js';
 import { mixtureNll, mixtureWidth, sampleMixture } from './mixture.js';
 import { type NetworkShape, RecurrentNetwork, type State } from './network.js';
 
@@ -28,13 +37,25 @@ export const RnnFitOptionsSchema = z
     cell: z.enum(['gru', 'lstm']).default('gru').describe('Recurrent cell; GRU is ~1.5× faster on this backend'),
     hidden: z.number().int().min(1).max(512).default(24).describe('Units per recurrent layer'),
     layers: z.number().int().min(1).max(4).default(1),
-    window: z.number().int().min(2).max(1024).default(24).describe('Context window (steps) the network learns from and samples after'),
+    window: z
+      .number()
+      .int()
+      .min(2)
+      .max(1024)
+      .default(24)
+      .describe('Context window (steps) the network learns from and samples after'),
     output: z.enum(['gaussian', 'mixture']).default('mixture').describe('Next-step distribution'),
     components: z.number().int().min(2).max(16).default(3).describe('Mixture components (output "mixture")'),
     iterations: z.number().int().min(1).max(1_000_000).default(500).describe('Training steps (one batch each)'),
     batchSize: z.number().int().min(1).max(4096).default(64),
     learningRate: z.number().positive().max(1).default(0.005),
-    historyRows: z.number().int().min(10).max(200_000).default(5_000).describe('Rows of training data kept for conditional sampling'),
+    historyRows: z
+      .number()
+      .int()
+      .min(10)
+      .max(200_000)
+      .default(5_000)
+      .describe('Rows of training data kept for conditional sampling'),
   })
   .strict();
 export type RnnFitOptions = z.output<typeof RnnFitOptionsSchema>;
@@ -59,7 +80,11 @@ function componentsOf(o: RnnFitOptions): number {
 }
 
 /** Column-normalised rows of each training sequence, row-major [rows, D]. */
-function normalise(data: TrainingData): { seqs: { x: Float32Array; rows: number }[]; dim: number; stats: RnnState['columns'] } {
+function normalise(data: TrainingData): {
+  seqs: { x: Float32Array; rows: number }[];
+  dim: number;
+  stats: RnnState['columns'];
+} {
   const dim = data.series.columns.length;
   const stats = data.summary.columns.map((c) => ({ name: c.name, mean: c.mean, std: c.std > 0 ? c.std : 1 }));
   const seqs = trainingSequences(data).map((s) => {
@@ -81,10 +106,21 @@ function effectiveWindow(data: TrainingData, o: RnnFitOptions): number {
   return Math.max(1, Math.min(o.window, shortest - 1));
 }
 
-async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitContext): Promise<{ weights: SavedTensor[]; shape: NetworkShape; losses: number[]; stats: RnnState['columns'] }> {
+async function train(
+  tf: Tf,
+  data: TrainingData,
+  o: RnnFitOptions,
+  ctx: FitContext,
+): Promise<{ weights: SavedTensor[]; shape: NetworkShape; losses: number[]; stats: RnnState['columns'] }> {
   const { seqs, dim, stats } = normalise(data);
   const k = componentsOf(o);
-  const shape: NetworkShape = { cell: o.cell, inputDim: dim, hidden: o.hidden, layers: o.layers, outputDim: mixtureWidth(k, dim) };
+  const shape: NetworkShape = {
+    cell: o.cell,
+    inputDim: dim,
+    hidden: o.hidden,
+    layers: o.layers,
+    outputDim: mixtureWidth(k, dim),
+  };
   const net = RecurrentNetwork.create(tf, shape, ctx.rng.fork('init'));
   const optimizer = tf.train.adam(o.learningRate);
   const rng = ctx.rng.fork('batches');
@@ -111,7 +147,11 @@ async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitConte
       }
       const xt = tf.tensor3d(xs, [B, W, dim]);
       const yt = tf.tensor2d(ys, [B * W, dim]);
-      const cost = optimizer.minimize(() => mixtureNll(tf, net.forward(xt as Tensor3D), yt as Tensor2D, k), true, net.variables);
+      const cost = optimizer.minimize(
+        () => mixtureNll(tf, net.forward(xt as Tensor3D), yt as Tensor2D, k),
+        true,
+        net.variables,
+      );
       xt.dispose();
       yt.dispose();
       const loss = cost!.dataSync()[0]!;
@@ -126,7 +166,11 @@ async function train(tf: Tf, data: TrainingData, o: RnnFitOptions, ctx: FitConte
       const now = performance.now();
       if ((it + 1) % every === 0 || it + 1 === o.iterations || now - lastReport > 1000) {
         lastReport = now;
-        ctx.onProgress?.({ done: it + 1, total: o.iterations, message: `iteration ${it + 1}/${o.iterations}, loss ${loss.toFixed(4)}` });
+        ctx.onProgress?.({
+          done: it + 1,
+          total: o.iterations,
+          message: `iteration ${it + 1}/${o.iterations}, loss ${loss.toFixed(4)}`,
+        });
       }
       // Let cancellation (and other requests) through between training steps.
       await new Promise<void>((r) => setImmediate(r));
@@ -174,7 +218,8 @@ class LoadedRnn implements LoadedModel {
       for (let t = 0; t < this.rows; t++) this.history[t * dim + d] = (v[t]! - c.mean) / c.std;
     });
     const params = net.variables.reduce((s, v) => s + v.size, 0);
-    this.bytes = 4 * params + 4 * this.history.length + 8 * this.rows * dim + 8 * dim * (state.initial?.[0]?.length ?? 0) + 4096;
+    this.bytes =
+      4 * params + 4 * this.history.length + 8 * this.rows * dim + 8 * dim * (state.initial?.[0]?.length ?? 0) + 4096;
   }
 
   async sample(req: SampleRequest, rng: Rng, signal?: AbortSignal): Promise<SampledPath[]> {
@@ -204,13 +249,15 @@ class LoadedRnn implements LoadedModel {
           const i = rng.int(0, n);
           for (let d = 0; d < dim; d++) input[b * dim + d] = (initial[d]![i]! - columns[d]!.mean) / columns[d]!.std;
         }
-        for (let b = 0; b < B; b++) for (let d = 0; d < dim; d++) paths[b]![d]![0] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
+        for (let b = 0; b < B; b++)
+          for (let d = 0; d < dim; d++) paths[b]![d]![0] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
         if (req.length === 1) return paths;
         out = advance();
         for (let t = 1; t < req.length; t++) {
           signal?.throwIfAborted();
           sampleMixture(out, B, dim, k, rng, input);
-          for (let b = 0; b < B; b++) for (let d = 0; d < dim; d++) paths[b]![d]![t] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
+          for (let b = 0; b < B; b++)
+            for (let d = 0; d < dim; d++) paths[b]![d]![t] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
           if (t + 1 < req.length) out = advance();
         }
         return paths;
@@ -228,14 +275,16 @@ class LoadedRnn implements LoadedModel {
         const span = Math.min(W, this.rows);
         out = new Float32Array(B * width);
         for (let t = 0; t < span; t++) {
-          for (let b = 0; b < B; b++) input.set(this.history.subarray((starts[b]! + t) * dim, (starts[b]! + t + 1) * dim), b * dim);
+          for (let b = 0; b < B; b++)
+            input.set(this.history.subarray((starts[b]! + t) * dim, (starts[b]! + t + 1) * dim), b * dim);
           out = advance();
         }
       }
       for (let t = 0; t < req.length; t++) {
         signal?.throwIfAborted();
         sampleMixture(out, B, dim, k, rng, input);
-        for (let b = 0; b < B; b++) for (let d = 0; d < dim; d++) paths[b]![d]![t] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
+        for (let b = 0; b < B; b++)
+          for (let d = 0; d < dim; d++) paths[b]![d]![t] = input[b * dim + d]! * columns[d]!.std + columns[d]!.mean;
         if (t + 1 < req.length) out = advance();
       }
     } finally {
@@ -274,7 +323,9 @@ export const rnnLearner: LearnedGenerator<RnnFitOptions, RnnState> = {
         columns: stats,
         weights,
         history: data.series.columns.map((c) => Array.from(c.values.subarray(rows - keep))),
-        ...(firstRows ? { initial: data.series.columns.map((_, d) => firstRows.map((s) => s.columns[d]!.values[0]!)) } : {}),
+        ...(firstRows
+          ? { initial: data.series.columns.map((_, d) => firstRows.map((s) => s.columns[d]!.values[0]!)) }
+          : {}),
       },
       hyperParameters: { ...options, window, ...(sequences ? { sequences: sequences.length } : {}) },
       details: {
@@ -282,7 +333,9 @@ export const rnnLearner: LearnedGenerator<RnnFitOptions, RnnState> = {
         parameters: weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0),
         initialLoss: meanOf(losses.slice(0, tenth)),
         finalLoss: meanOf(losses.slice(-tenth)),
-        lossCurve: losses.filter((_, i) => i % curveStep === 0 || i === losses.length - 1).map((l) => Math.round(l * 1e4) / 1e4),
+        lossCurve: losses
+          .filter((_, i) => i % curveStep === 0 || i === losses.length - 1)
+          .map((l) => Math.round(l * 1e4) / 1e4),
         secondsPerIteration: (performance.now() - started) / 1000 / Math.max(1, losses.length),
         normalisation: stats,
       },

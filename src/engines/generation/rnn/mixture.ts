@@ -23,7 +23,11 @@ export function mixtureNll(tf: Tf, out: Tensor2D, y: Tensor2D, components: numbe
   const k = components;
   const logits = tf.slice(out, [0, 0], [n, k]);
   const mu = tf.reshape(tf.slice(out, [0, k], [n, k * dim]), [n, k, dim]);
-  const logSigma = tf.clipByValue(tf.reshape(tf.slice(out, [0, k + k * dim], [n, k * dim]), [n, k, dim]), LOG_SIGMA_MIN, LOG_SIGMA_MAX);
+  const logSigma = tf.clipByValue(
+    tf.reshape(tf.slice(out, [0, k + k * dim], [n, k * dim]), [n, k, dim]),
+    LOG_SIGMA_MIN,
+    LOG_SIGMA_MAX,
+  );
   const z = tf.mul(tf.sub(tf.reshape(y, [n, 1, dim]), mu), tf.exp(tf.neg(logSigma)));
   const logp = tf.sub(tf.sum(tf.sub(tf.mul(-0.5, tf.square(z)), logSigma), 2), 0.5 * dim * Math.log(2 * Math.PI));
   const total = tf.logSumExp(tf.add(tf.logSoftmax(logits), logp), 1);
@@ -31,7 +35,14 @@ export function mixtureNll(tf: Tf, out: Tensor2D, y: Tensor2D, components: numbe
 }
 
 /** Draw one value vector per row of head outputs (row-major [rows, K(1+2D)]) into `into` [rows, D]. */
-export function sampleMixture(out: Float32Array, rows: number, dim: number, components: number, rng: Rng, into: Float32Array): void {
+export function sampleMixture(
+  out: Float32Array,
+  rows: number,
+  dim: number,
+  components: number,
+  rng: Rng,
+  into: Float32Array,
+): void {
   const k = components;
   const width = mixtureWidth(k, dim);
   const w = new Float64Array(k);

@@ -46,7 +46,8 @@ export class RecurrentNetwork {
     vars: Variable[],
   ) {
     this.layers = [];
-    for (let l = 0; l < shape.layers; l++) this.layers.push({ w: vars[3 * l]!, u: vars[3 * l + 1]!, b: vars[3 * l + 2]! });
+    for (let l = 0; l < shape.layers; l++)
+      this.layers.push({ w: vars[3 * l]!, u: vars[3 * l + 1]!, b: vars[3 * l + 2]! });
     this.outW = vars[3 * shape.layers]!;
     this.outB = vars[3 * shape.layers + 1]!;
   }
@@ -88,7 +89,11 @@ export class RecurrentNetwork {
   /** Copy every weight out to JSON-safe form. */
   save(): SavedTensor[] {
     const names = [...this.layers.flatMap((_, l) => [`l${l}_w`, `l${l}_u`, `l${l}_b`]), 'out_w', 'out_b'];
-    return this.variables.map((v, i) => ({ name: names[i]!, shape: v.shape.slice(), data: encodeFloat32(v.dataSync() as Float32Array) }));
+    return this.variables.map((v, i) => ({
+      name: names[i]!,
+      shape: v.shape.slice(),
+      data: encodeFloat32(v.dataSync() as Float32Array),
+    }));
   }
 
   /** Head outputs for every step of x [batch, steps, inputDim] → [batch·steps, outputDim] (call inside tf.tidy). */
@@ -98,7 +103,9 @@ export class RecurrentNetwork {
     let seq: Tensor3D = x;
     for (const layer of this.layers) {
       const inDim = seq.shape[2];
-      const proj = tf.add(tf.matMul(tf.reshape(seq, [batch * steps, inDim]), layer.w), layer.b).reshape([batch, steps, -1]) as Tensor3D;
+      const proj = tf
+        .add(tf.matMul(tf.reshape(seq, [batch * steps, inDim]), layer.w), layer.b)
+        .reshape([batch, steps, -1]) as Tensor3D;
       const perStep = tf.unstack(proj, 1) as Tensor2D[];
       let state = this.zeroState(batch);
       const outs: Tensor2D[] = [];

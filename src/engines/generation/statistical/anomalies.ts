@@ -28,7 +28,13 @@ const RANDOM_TRIES = 32;
  * Place every requested anomaly at seeded random, non-overlapping positions
  * across the fleet. Returns the anomalies of each device (index = device).
  */
-export function placeAnomalies(specs: readonly AnomalySpec[], sensors: readonly SensorModel[], timing: Timing, devices: number, rng: Rng): PlacedAnomaly[][] {
+export function placeAnomalies(
+  specs: readonly AnomalySpec[],
+  sensors: readonly SensorModel[],
+  timing: Timing,
+  devices: number,
+  rng: Rng,
+): PlacedAnomaly[][] {
   const perDevice: PlacedAnomaly[][] = Array.from({ length: devices }, () => []);
   const taken = new Map<number, IntervalSet>();
   const lineOf = (device: number, column: number): IntervalSet => {
@@ -122,17 +128,25 @@ function eligibleColumns(spec: AnomalySpec, i: number, sensors: readonly SensorM
     const byName = sensors.filter((s) => s.name === spec.sensor);
     candidates = byName.length ? byName : sensors.filter((s) => s.type === spec.sensor);
     if (!candidates.length) {
-      throw new TsiotError('invalid_input', `anomalies[${i}].sensor: no sensor named or of type "${spec.sensor}"; the sensors are ${sensors.map((s) => `"${s.name}"`).join(', ')}`, {
-        details: { field: `anomalies.${i}.sensor`, example: sensors[0]!.name },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `anomalies[${i}].sensor: no sensor named or of type "${spec.sensor}"; the sensors are ${sensors.map((s) => `"${s.name}"`).join(', ')}`,
+        {
+          details: { field: `anomalies.${i}.sensor`, example: sensors[0]!.name },
+        },
+      );
     }
   }
   const fit = candidates.filter((s) => s.anomalies.includes(spec.type));
   if (!fit.length) {
     const s = candidates[0]!;
-    throw new TsiotError('invalid_input', `anomalies[${i}].type: ${spec.type} does not apply to ${spec.sensor !== undefined ? `sensor "${s.name}" (${s.type})` : 'any of the sensors'}; use one of ${s.anomalies.join(', ')}`, {
-      details: { field: `anomalies.${i}.type`, example: s.anomalies[0] },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `anomalies[${i}].type: ${spec.type} does not apply to ${spec.sensor !== undefined ? `sensor "${s.name}" (${s.type})` : 'any of the sensors'}; use one of ${s.anomalies.join(', ')}`,
+      {
+        details: { field: `anomalies.${i}.type`, example: s.anomalies[0] },
+      },
+    );
   }
   return fit.map((s) => s.index);
 }

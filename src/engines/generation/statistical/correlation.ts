@@ -30,7 +30,10 @@ const EXAMPLE = [
  * spectra are; the innovations are therefore mixed with target / c so the
  * noise itself shows the target.
  */
-export function resolveCorrelation(matrix: number[][] | undefined, sensors: readonly SensorModel[]): CorrelationPlan | null {
+export function resolveCorrelation(
+  matrix: number[][] | undefined,
+  sensors: readonly SensorModel[],
+): CorrelationPlan | null {
   if (!matrix) return null;
   const m = sensors.length;
   const fail = (message: string, field = 'correlation') =>
@@ -39,15 +42,21 @@ export function resolveCorrelation(matrix: number[][] | undefined, sensors: read
       hint: `Give a ${m}×${m} matrix (one row and column per sensor, in the order of sensors), symmetric, with ones on the diagonal and positive definite.`,
     });
   if (matrix.length !== m || matrix.some((row) => row.length !== m)) {
-    throw fail(`expected a ${m}×${m} matrix (one row and column per sensor), got ${matrix.length}×${matrix[0]?.length ?? 0}${matrix.some((r) => r.length !== matrix[0]?.length) ? ' with rows of different lengths' : ''}`);
+    throw fail(
+      `expected a ${m}×${m} matrix (one row and column per sensor), got ${matrix.length}×${matrix[0]?.length ?? 0}${matrix.some((r) => r.length !== matrix[0]?.length) ? ' with rows of different lengths' : ''}`,
+    );
   }
   let offDiagonal = false;
   for (let i = 0; i < m; i++) {
-    if (Math.abs(matrix[i]![i]! - 1) > SYMMETRY_TOLERANCE) throw fail(`the diagonal must be 1, got ${matrix[i]![i]}`, `correlation[${i}][${i}]`);
+    if (Math.abs(matrix[i]![i]! - 1) > SYMMETRY_TOLERANCE)
+      throw fail(`the diagonal must be 1, got ${matrix[i]![i]}`, `correlation[${i}][${i}]`);
     for (let j = 0; j < i; j++) {
       const v = matrix[i]![j]!;
       if (Math.abs(v - matrix[j]![i]!) > SYMMETRY_TOLERANCE) {
-        throw fail(`the matrix must be symmetric, but [${i}][${j}] = ${v} and [${j}][${i}] = ${matrix[j]![i]}`, `correlation[${i}][${j}]`);
+        throw fail(
+          `the matrix must be symmetric, but [${i}][${j}] = ${v} and [${j}][${i}] = ${matrix[j]![i]}`,
+          `correlation[${i}][${j}]`,
+        );
       }
       if (v !== 0) {
         offDiagonal = true;
@@ -63,7 +72,10 @@ export function resolveCorrelation(matrix: number[][] | undefined, sensors: read
       }
     }
   }
-  if (!cholesky(matrix)) throw fail('the matrix is not positive definite (no set of sensors can have these pairwise correlations together); weaken the off-diagonal entries');
+  if (!cholesky(matrix))
+    throw fail(
+      'the matrix is not positive definite (no set of sensors can have these pairwise correlations together); weaken the off-diagonal entries',
+    );
   if (!offDiagonal) return null;
 
   const target = innovationTarget(matrix, sensors);

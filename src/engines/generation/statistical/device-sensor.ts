@@ -1,5 +1,13 @@
 import type { Rng } from '../../../core/rng.js';
-import { BaselineCursor, dischargeBaseline, lineSegments, sumBaselines, trendBaseline, type Baseline, type LineSegment } from './baseline.js';
+import {
+  BaselineCursor,
+  dischargeBaseline,
+  lineSegments,
+  sumBaselines,
+  trendBaseline,
+  type Baseline,
+  type LineSegment,
+} from './baseline.js';
 import { FastRandom } from './fast-random.js';
 import { addLine, addRandomWalk, addSeasonal, arma11, armaGeneral, fusedArma11, scaleByCycle } from './kernels.js';
 import { LI_ION_CURVE } from './presets.js';
@@ -61,7 +69,14 @@ export class DeviceSensor {
    * @param times actual sample times when sampling is irregular (the model is evaluated there); null on the regular grid
    * @param chunkRows the largest slice render() will be asked for
    */
-  constructor(model: SensorModel, timing: Timing, variation: number, rng: Rng, times: Float64Array | null, chunkRows: number) {
+  constructor(
+    model: SensorModel,
+    timing: Timing,
+    variation: number,
+    rng: Rng,
+    times: Float64Array | null,
+    chunkRows: number,
+  ) {
     this.model = model;
     this.timing = timing;
     this.times = times;
@@ -173,7 +188,25 @@ export class DeviceSensor {
     const theta = this.theta[0] ?? 0;
     this.forSegments(from, n, (lo, len, a, b) => {
       const [c0, s0, cw, sw] = first ? this.rotation(first, lo) : NO_ROTATION;
-      fusedArma11(out, lo, len, z, lo - from, phi, theta, this.sigma, this.arma11State, a, b, coeffs, h, c0, s0, cw, sw);
+      fusedArma11(
+        out,
+        lo,
+        len,
+        z,
+        lo - from,
+        phi,
+        theta,
+        this.sigma,
+        this.arma11State,
+        a,
+        b,
+        coeffs,
+        h,
+        c0,
+        s0,
+        cw,
+        sw,
+      );
     });
   }
 
@@ -270,7 +303,11 @@ function regimeShifts(spec: { count: number; magnitude: number }, timing: Timing
   const span = timing.rows * timing.intervalMs;
   const events = [];
   for (let i = 0; i < spec.count; i++) {
-    events.push({ t: timing.start + timing.intervalMs / 2 + rng.next() * (span - timing.intervalMs), jump: spec.magnitude * rng.normal(), dslope: 0 });
+    events.push({
+      t: timing.start + timing.intervalMs / 2 + rng.next() * (span - timing.intervalMs),
+      jump: spec.magnitude * rng.normal(),
+      dslope: 0,
+    });
   }
   return { value: 0, slope: 0, events: events.sort((a, b) => a.t - b.t) };
 }
@@ -280,7 +317,8 @@ function socOf(volts: number): number {
   const c = LI_ION_CURVE;
   if (volts <= c[0]![1]) return 0;
   for (let k = 1; k < c.length; k++) {
-    if (volts <= c[k]![1]) return c[k - 1]![0] + ((volts - c[k - 1]![1]) / (c[k]![1] - c[k - 1]![1])) * (c[k]![0] - c[k - 1]![0]);
+    if (volts <= c[k]![1])
+      return c[k - 1]![0] + ((volts - c[k - 1]![1]) / (c[k]![1] - c[k - 1]![1])) * (c[k]![0] - c[k - 1]![0]);
   }
   return 1;
 }

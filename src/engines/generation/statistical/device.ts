@@ -4,7 +4,17 @@ import type { PlacedAnomaly } from './anomalies.js';
 import { applyAnomaly, applyBinaryAnomaly, freeze } from './anomaly-effects.js';
 import type { CorrelationPlan } from './correlation.js';
 import { DeviceSensor } from './device-sensor.js';
-import { clip, compact, dropValues, gridTimes, irregularTimes, jitterTimes, keptRows, placeGaps, quantize } from './imperfections.js';
+import {
+  clip,
+  compact,
+  dropValues,
+  gridTimes,
+  irregularTimes,
+  jitterTimes,
+  keptRows,
+  placeGaps,
+  quantize,
+} from './imperfections.js';
 import { IntervalSet } from './interval-set.js';
 import { floorAtZero } from './kernels.js';
 import { deviceId, type Plan } from './plan.js';
@@ -29,7 +39,9 @@ interface RowLabel {
 /** The per-device sensors of a plan, each drawn from its own fork so devices and sensors do not shift each other. */
 export function deviceSensors(plan: Plan, deviceRng: Rng, sampleTimes: Float64Array | null): DeviceSensor[] {
   const chunk = Math.min(CHUNK_ROWS, plan.timing.rows);
-  return plan.sensors.map((m) => new DeviceSensor(m, plan.timing, plan.variation, deviceRng.fork(`sensor:${m.name}`), sampleTimes, chunk));
+  return plan.sensors.map(
+    (m) => new DeviceSensor(m, plan.timing, plan.variation, deviceRng.fork(`sensor:${m.name}`), sampleTimes, chunk),
+  );
 }
 
 /**
@@ -37,7 +49,12 @@ export function deviceSensors(plan: Plan, deviceRng: Rng, sampleTimes: Float64Ar
  * sensor's innovations, mix them for the target correlation, and render
  * noise, baseline and seasonalities.
  */
-export async function renderColumns(sensors: readonly DeviceSensor[], correlation: CorrelationPlan | null, rows: number, checkpoint?: Checkpoint): Promise<Float64Array[]> {
+export async function renderColumns(
+  sensors: readonly DeviceSensor[],
+  correlation: CorrelationPlan | null,
+  rows: number,
+  checkpoint?: Checkpoint,
+): Promise<Float64Array[]> {
   const chunk = Math.min(CHUNK_ROWS, rows);
   const columns = sensors.map(() => new Float64Array(rows));
   // sensors without noise share one buffer of zeros
@@ -70,7 +87,13 @@ function mix(factor: number[][], z: Float64Array[], out: Float64Array[], n: numb
 }
 
 /** Generate the series of device `index` (0-based) with its share of the fleet's anomalies. */
-export async function generateDevice(plan: Plan, index: number, root: Rng, anomalies: readonly PlacedAnomaly[], checkpoint?: Checkpoint): Promise<TimeSeries> {
+export async function generateDevice(
+  plan: Plan,
+  index: number,
+  root: Rng,
+  anomalies: readonly PlacedAnomaly[],
+  checkpoint?: Checkpoint,
+): Promise<TimeSeries> {
   const { timing, imperfections: imp } = plan;
   const rng = root.fork(`device:${index}`);
   const id = deviceId(plan.devicePrefix, index);
@@ -94,7 +117,13 @@ export async function generateDevice(plan: Plan, index: number, root: Rng, anoma
     for (const a of anomalies) blocked.add(a.startRow, a.endRow);
     const gaps = placeGaps(imp.gaps.count, imp.gaps.maxRows, timing.rows, blocked, rng.fork('gaps'));
     for (const [s, e] of gaps) {
-      labels.push({ type: 'gap', kind: 'imperfection', start: timestamps[s]!, end: timestamps[e]!, details: { samples: e - s + 1, previous: timestamps[s - 1]!, next: timestamps[e + 1]! } });
+      labels.push({
+        type: 'gap',
+        kind: 'imperfection',
+        start: timestamps[s]!,
+        end: timestamps[e]!,
+        details: { samples: e - s + 1, previous: timestamps[s - 1]!, next: timestamps[e + 1]! },
+      });
     }
     const { index: map, kept } = keptRows(timing.rows, gaps);
     rowIndex = map;
@@ -104,7 +133,14 @@ export async function generateDevice(plan: Plan, index: number, root: Rng, anoma
   for (const l of rowLabels) {
     const s = rowIndex ? rowIndex[l.startRow]! : l.startRow;
     const e = rowIndex ? rowIndex[l.endRow]! : l.endRow;
-    labels.push({ type: l.type, kind: 'anomaly', column: l.column, start: timestamps[s]!, end: timestamps[e]!, details: l.details });
+    labels.push({
+      type: l.type,
+      kind: 'anomaly',
+      column: l.column,
+      start: timestamps[s]!,
+      end: timestamps[e]!,
+      details: l.details,
+    });
   }
 
   sensors.forEach((sensor, j) => {
@@ -112,27 +148,37 @@ export async function generateDevice(plan: Plan, index: number, root: Rng, anoma
     const values = columns[j]!;
     if (imp.quantize !== null && m.kind !== 'binary') quantize(values, imp.quantize);
     if (imp.clip && m.range) labels.push(...clip(values, m.range, timestamps, m.name));
-    if (imp.missingRate > 0) labels.push(...dropValues(values, imp.missingRate, rng.fork(`missing:${m.name}`), timestamps, m.name));
+    if (imp.missingRate > 0)
+      labels.push(...dropValues(values, imp.missingRate, rng.fork(`missing:${m.name}`), timestamps, m.name));
   });
   labels.push(...wholeSeriesLabels(plan, timestamps));
-  labels.sort((a, b) => a.start - b.start || a.end - b.end || a.type.localeCompare(b.type) || (a.column ?? '').localeCompare(b.column ?? ''));
+  labels.sort(
+    (a, b) =>
+      a.start - b.start ||
+      a.end - b.end ||
+      a.type.localeCompare(b.type) ||
+      (a.column ?? '').localeCompare(b.column ?? ''),
+  );
 
   const attributes: Record<string, number> = {};
   for (const s of sensors) for (const [k, v] of Object.entries(s.attributes)) attributes[`${s.model.name}.${k}`] = v;
-  if (plan.correlation && plan.correlation.attainable < 1) attributes.correlationAttainable = Number(plan.correlation.attainable.toPrecision(6));
+  if (plan.correlation && plan.correlation.attainable < 1)
+    attributes.correlationAttainable = Number(plan.correlation.attainable.toPrecision(6));
 
   return {
     id,
     name: id,
     metadata: { deviceId: id, tags: {}, attributes },
     timestamps,
-    columns: sensors.map((s, j): Column => ({
-      name: s.model.name,
-      ...(s.model.unit ? { unit: s.model.unit } : {}),
-      sensorType: s.model.type,
-      ...(s.model.range ? { range: { ...s.model.range } } : {}),
-      values: columns[j]!,
-    })),
+    columns: sensors.map(
+      (s, j): Column => ({
+        name: s.model.name,
+        ...(s.model.unit ? { unit: s.model.unit } : {}),
+        sensorType: s.model.type,
+        ...(s.model.range ? { range: { ...s.model.range } } : {}),
+        values: columns[j]!,
+      }),
+    ),
     labels,
   };
 }
@@ -142,7 +188,13 @@ export async function generateDevice(plan: Plan, index: number, root: Rng, anoma
  * negative, a counter's running total (anomalies then act on the consumption
  * rate, except stuck, which freezes the reading until it catches up).
  */
-function applyAnomaliesAndPhysics(sensor: DeviceSensor, values: Float64Array, anomalies: readonly PlacedAnomaly[], times: Float64Array | null, timing: Timing): RowLabel[] {
+function applyAnomaliesAndPhysics(
+  sensor: DeviceSensor,
+  values: Float64Array,
+  anomalies: readonly PlacedAnomaly[],
+  times: Float64Array | null,
+  timing: Timing,
+): RowLabel[] {
   const m = sensor.model;
   const labels: RowLabel[] = [];
   const label = (a: PlacedAnomaly, details: Record<string, unknown>) =>
@@ -152,7 +204,9 @@ function applyAnomaliesAndPhysics(sensor: DeviceSensor, values: Float64Array, an
     return labels;
   }
   if (m.kind === 'counter') {
-    for (const a of anomalies) if (a.type !== 'stuck') label(a, { ...applyAnomaly(values, a, sensor.scale), appliedTo: 'consumption rate per hour' });
+    for (const a of anomalies)
+      if (a.type !== 'stuck')
+        label(a, { ...applyAnomaly(values, a, sensor.scale), appliedTo: 'consumption rate per hour' });
     floorAtZero(values, 0, values.length);
     accumulate(values, times, timing.intervalMs, sensor.initialReading);
     for (const a of anomalies) if (a.type === 'stuck') label(a, freeze(values, a));
@@ -180,7 +234,12 @@ function wholeSeriesLabels(plan: Plan, timestamps: Float64Array): AnomalyLabel[]
   const imp = plan.imperfections;
   const span = { kind: 'imperfection' as const, start: timestamps[0]!, end: timestamps[n - 1]! };
   const out: AnomalyLabel[] = [];
-  if (imp.irregular > 0) out.push({ type: 'irregular_sampling', ...span, details: { variation: imp.irregular, intervalMs: plan.timing.intervalMs } });
+  if (imp.irregular > 0)
+    out.push({
+      type: 'irregular_sampling',
+      ...span,
+      details: { variation: imp.irregular, intervalMs: plan.timing.intervalMs },
+    });
   if (imp.jitterMs > 0) out.push({ type: 'jitter', ...span, details: { maxMs: imp.jitterMs } });
   if (imp.quantize !== null) out.push({ type: 'quantization', ...span, details: { step: imp.quantize } });
   return out;

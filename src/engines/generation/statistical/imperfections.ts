@@ -69,7 +69,13 @@ export function jitterTimes(times: Float64Array, jitterMs: number, intervalMs: n
  * row (a gap is always between two real samples), apart from each other and
  * from anything in `blocked` (the device's anomalies).
  */
-export function placeGaps(count: number, maxRows: number, rows: number, blocked: IntervalSet, rng: Rng): Array<[number, number]> {
+export function placeGaps(
+  count: number,
+  maxRows: number,
+  rows: number,
+  blocked: IntervalSet,
+  rng: Rng,
+): Array<[number, number]> {
   const taken = new IntervalSet();
   taken.addAll(blocked);
   const gaps = new IntervalSet();
@@ -82,9 +88,13 @@ export function placeGaps(count: number, maxRows: number, rows: number, blocked:
       start = taken.place(1, rows - 2, len, 1, rng.next());
     }
     if (start < 0) {
-      throw new TsiotError('invalid_input', `imperfections.gaps.count: no room for ${count} separate gaps in ${rows} samples per device (placed ${k}); lower the count or generate a longer span`, {
-        details: { field: 'imperfections.gaps.count', placed: k, rows },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `imperfections.gaps.count: no room for ${count} separate gaps in ${rows} samples per device (placed ${k}); lower the count or generate a longer span`,
+        {
+          details: { field: 'imperfections.gaps.count', placed: k, rows },
+        },
+      );
     }
     taken.add(start, start + len - 1);
     gaps.add(start, start + len - 1);
@@ -129,7 +139,12 @@ export function quantize(values: Float64Array, step: number): void {
 }
 
 /** Clip to the range, labelling each run of clipped samples (consecutive, same bound). */
-export function clip(values: Float64Array, range: { min: number; max: number }, timestamps: Float64Array, column: string): AnomalyLabel[] {
+export function clip(
+  values: Float64Array,
+  range: { min: number; max: number },
+  timestamps: Float64Array,
+  column: string,
+): AnomalyLabel[] {
   const { min, max } = range;
   const n = values.length;
   const labels: AnomalyLabel[] = [];
@@ -155,7 +170,13 @@ export function clip(values: Float64Array, range: { min: number; max: number }, 
 }
 
 /** Lose each value with probability `rate` (it becomes NaN), labelling each run of lost values. */
-export function dropValues(values: Float64Array, rate: number, rng: Rng, timestamps: Float64Array, column: string): AnomalyLabel[] {
+export function dropValues(
+  values: Float64Array,
+  rate: number,
+  rng: Rng,
+  timestamps: Float64Array,
+  column: string,
+): AnomalyLabel[] {
   const fr = new FastRandom(rng);
   const u = new Float64Array(CHUNK);
   for (let from = 0; from < values.length; from += CHUNK) {
@@ -169,7 +190,14 @@ export function dropValues(values: Float64Array, rate: number, rng: Rng, timesta
     const missing = i < values.length && Number.isNaN(values[i]!);
     if (missing && runStart < 0) runStart = i;
     if (!missing && runStart >= 0) {
-      labels.push({ type: 'missing', kind: 'imperfection', column, start: timestamps[runStart]!, end: timestamps[i - 1]!, details: { samples: i - runStart } });
+      labels.push({
+        type: 'missing',
+        kind: 'imperfection',
+        column,
+        start: timestamps[runStart]!,
+        end: timestamps[i - 1]!,
+        details: { samples: i - runStart },
+      });
       runStart = -1;
     }
   }

@@ -4,7 +4,12 @@ import { placeAnomalies } from './anomalies.js';
 import { generateDevice, type Checkpoint } from './device.js';
 import { estimateValues, resolvePlan } from './plan.js';
 import { PRESETS } from './presets.js';
-import { SENSOR_TYPES, StatisticalParamsSchema, type StatisticalParams, type StatisticalParamsInput } from './schema.js';
+import {
+  SENSOR_TYPES,
+  StatisticalParamsSchema,
+  type StatisticalParams,
+  type StatisticalParamsInput,
+} from './schema.js';
 import { assertAllocatable } from './timing.js';
 
 /** How long generation may hold the event loop before letting other work (and an abort) in. */
@@ -15,7 +20,7 @@ const DESCRIPTION = [
   'level; linear or piecewise-linear trend (slope per day); seasonalities aligned to the Unix epoch (daily cycles follow UTC clock time; weekly, or any period) with harmonics;',
   'coloured AR(p) noise, white measurement noise, random walk, heteroscedastic noise following the first cycle; regime (level) shifts.',
   'Fleets vary per device (level, amplitude, phase, noise, scaled by `variation`); adding a device leaves the others unchanged.',
-  '`correlation` sets the correlation of the sensors\' noise on each device (Cholesky on the innovations, corrected for differing noise spectra).',
+  "`correlation` sets the correlation of the sensors' noise on each device (Cholesky on the innovations, corrected for differing noise spectra).",
   'Anomalies (spike, dip, stuck, drift, level_shift, noise_burst, degradation) and imperfections (jitter, irregular sampling, missing values, gaps, clipping at the sensor range — on by default, quantisation) are injected and returned as labels with exact start/end timestamps.',
   'Same parameters + seed = byte-identical data. Fast: about 100 M values/s per core into typed arrays.',
   'Sensor presets (every field can be overridden):',

@@ -10,7 +10,16 @@
  * ARMA(1,1): y_t = φ y_{t-1} + e_t + θ e_{t-1} with e_t = σ z_t, written to out.
  * state = [y_{t-1}, e_{t-1}].
  */
-export function arma11(out: Float64Array, off: number, n: number, z: Float64Array, phi: number, theta: number, sigma: number, state: Float64Array): void {
+export function arma11(
+  out: Float64Array,
+  off: number,
+  n: number,
+  z: Float64Array,
+  phi: number,
+  theta: number,
+  sigma: number,
+  state: Float64Array,
+): void {
   let y = state[0]!;
   let e = state[1]!;
   for (let i = 0; i < n; i++) {
@@ -121,7 +130,14 @@ export function armaGeneral(
 }
 
 /** out[off+i] += w_i where w is a random walk with steps std·z. state = [w]. */
-export function addRandomWalk(out: Float64Array, off: number, n: number, z: Float64Array, std: number, state: Float64Array): void {
+export function addRandomWalk(
+  out: Float64Array,
+  off: number,
+  n: number,
+  z: Float64Array,
+  std: number,
+  state: Float64Array,
+): void {
   let w = state[0]!;
   for (let i = 0; i < n; i++) {
     w += std * z[i]!;
@@ -131,7 +147,16 @@ export function addRandomWalk(out: Float64Array, off: number, n: number, z: Floa
 }
 
 /** out[off+i] *= 1 + h·cos(x_0 + i·Δx), the rotation given by (cos x_0, sin x_0) and (cos Δx, sin Δx). */
-export function scaleByCycle(out: Float64Array, off: number, n: number, h: number, c0: number, s0: number, cw: number, sw: number): void {
+export function scaleByCycle(
+  out: Float64Array,
+  off: number,
+  n: number,
+  h: number,
+  c0: number,
+  s0: number,
+  cw: number,
+  sw: number,
+): void {
   let c = c0;
   let s = s0;
   for (let i = 0; i < n; i++) {
@@ -148,7 +173,16 @@ export function addLine(out: Float64Array, off: number, n: number, a: number, b:
 }
 
 /** out[off+i] += Σ_k coeffs[k-1]·cos(k·x_i), x advanced by rotation, harmonics by Clenshaw's recurrence. */
-export function addSeasonal(out: Float64Array, off: number, n: number, coeffs: Float64Array, c0: number, s0: number, cw: number, sw: number): void {
+export function addSeasonal(
+  out: Float64Array,
+  off: number,
+  n: number,
+  coeffs: Float64Array,
+  c0: number,
+  s0: number,
+  cw: number,
+  sw: number,
+): void {
   const harmonics = coeffs.length;
   let c = c0;
   let s = s0;

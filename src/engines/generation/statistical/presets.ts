@@ -82,7 +82,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.05,
     wander: { timeConstantMs: 0.5 * HOUR, std: 0.4 },
     anomalies: ALL_ANOMALIES,
-    summary: 'temperature: °C, range -40..85, level 21, daily cycle ±3 peaking 15:00 UTC, AR wander (30 min, σ 0.4) + white σ 0.05.',
+    summary:
+      'temperature: °C, range -40..85, level 21, daily cycle ±3 peaking 15:00 UTC, AR wander (30 min, σ 0.4) + white σ 0.05.',
   },
   humidity: {
     type: 'humidity',
@@ -96,7 +97,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.3,
     wander: { timeConstantMs: HOUR, std: 2 },
     anomalies: ALL_ANOMALIES,
-    summary: 'humidity: %RH, range 0..100, level 45, daily cycle ±8 in anti-phase to temperature (peak 03:00 UTC), AR wander (1 h, σ 2) + white σ 0.3.',
+    summary:
+      'humidity: %RH, range 0..100, level 45, daily cycle ±8 in anti-phase to temperature (peak 03:00 UTC), AR wander (1 h, σ 2) + white σ 0.3.',
   },
   pressure: {
     type: 'pressure',
@@ -110,7 +112,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.05,
     wander: { timeConstantMs: 12 * HOUR, std: 6 },
     anomalies: ALL_ANOMALIES,
-    summary: 'pressure: hPa, range 300..1100, level 1013.25, slow weather wander (AR, 12 h, σ 6), semidiurnal tide ±0.6 (peaks 10:00/22:00 UTC), white σ 0.05.',
+    summary:
+      'pressure: hPa, range 300..1100, level 1013.25, slow weather wander (AR, 12 h, σ 6), semidiurnal tide ±0.6 (peaks 10:00/22:00 UTC), white σ 0.05.',
   },
   vibration: {
     type: 'vibration',
@@ -124,7 +127,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.3,
     wander: { timeConstantMs: 5 * 60_000, std: 0.4 },
     anomalies: ALL_ANOMALIES,
-    summary: 'vibration: mm/s RMS, range 0..50, never negative, level 2.5, noisy (AR 5 min σ 0.4 + white σ 0.3), no cycle; degradation models a bearing fault.',
+    summary:
+      'vibration: mm/s RMS, range 0..50, never negative, level 2.5, noisy (AR 5 min σ 0.4 + white σ 0.3), no cycle; degradation models a bearing fault.',
   },
   power: {
     type: 'power',
@@ -141,7 +145,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 10,
     wander: { timeConstantMs: 15 * 60_000, std: 40 },
     anomalies: ALL_ANOMALIES,
-    summary: 'power: W, range 0..10000, never negative, level 400, business-hours pattern (daily ±250 with 3 harmonics peaking 13:00 UTC, weekly ±100 peaking Wednesday, low at weekends), AR (15 min, σ 40) + white σ 10.',
+    summary:
+      'power: W, range 0..10000, never negative, level 400, business-hours pattern (daily ±250 with 3 harmonics peaking 13:00 UTC, weekly ±100 peaking Wednesday, low at weekends), AR (15 min, σ 40) + white σ 10.',
   },
   energy: {
     type: 'energy',
@@ -158,7 +163,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.02,
     wander: { timeConstantMs: 30 * 60_000, std: 0.05 },
     anomalies: ALL_ANOMALIES,
-    summary: 'energy: kWh meter reading, a monotonic counter starting at a random reading per device. level/trend/seasonalities/noise describe the consumption rate in kWh per hour (default 0.4 with the power business-hours pattern), floored at 0 and summed over time, so readings never decrease. Anomalies act on the consumption (spike = burst, dip = drop, …) except stuck, which freezes the reading until it catches up.',
+    summary:
+      'energy: kWh meter reading, a monotonic counter starting at a random reading per device. level/trend/seasonalities/noise describe the consumption rate in kWh per hour (default 0.4 with the power business-hours pattern), floored at 0 and summed over time, so readings never decrease. Anomalies act on the consumption (spike = burst, dip = drop, …) except stuck, which freezes the reading until it catches up.',
   },
   battery: {
     type: 'battery',
@@ -172,7 +178,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     whiteStd: 0.002,
     wander: { timeConstantMs: HOUR, std: 0.003 },
     anomalies: ALL_ANOMALIES,
-    summary: 'battery: V, range 2.5..4.25, Li-ion cell starting at `level` (default 4.2 V, full) and draining along a discharge curve towards 3.0 V over `dischargeDays` (default 21), tiny noise, clipped to range.',
+    summary:
+      'battery: V, range 2.5..4.25, Li-ion cell starting at `level` (default 4.2 V, full) and draining along a discharge curve towards 3.0 V over `dischargeDays` (default 21), tiny noise, clipped to range.',
   },
   occupancy: {
     type: 'occupancy',
@@ -188,7 +195,8 @@ export const PRESETS: Record<SensorType, SensorPreset> = {
     ],
     whiteStd: 0,
     anomalies: ['spike', 'dip', 'stuck', 'noise_burst'],
-    summary: 'occupancy: 0/1 state from a two-state Markov chain; level/trend/seasonalities give the probability of being occupied (default 0.3 with a daytime, weekday peak), switches about every 30 min; noise options are ignored. Anomalies: spike (false 1), dip (false 0), stuck, noise_burst (chatter).',
+    summary:
+      'occupancy: 0/1 state from a two-state Markov chain; level/trend/seasonalities give the probability of being occupied (default 0.3 with a daytime, weekday peak), switches about every 30 min; noise options are ignored. Anomalies: spike (false 1), dip (false 0), stuck, noise_burst (chatter).',
   },
   custom: {
     type: 'custom',

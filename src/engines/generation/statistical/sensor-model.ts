@@ -1,6 +1,13 @@
 import { TsiotError } from '../../../core/errors.js';
 import { parseDuration, parseTime } from '../../../core/time.js';
-import { armaFromArPlusWhite, arUnitVariance, isStationary, stationaryStateFactor, unitAutocovariance, type Arma } from './arma.js';
+import {
+  armaFromArPlusWhite,
+  arUnitVariance,
+  isStationary,
+  stationaryStateFactor,
+  unitAutocovariance,
+  type Arma,
+} from './arma.js';
 import type { Matrix } from './linalg.js';
 import { BATTERY_DISCHARGE_DAYS, OCCUPANCY_SWITCH_MS, PRESETS, type SensorKind } from './presets.js';
 import type { AnomalyType, SensorSpec, SensorType, StatisticalParams } from './schema.js';
@@ -68,9 +75,13 @@ function columnNames(sensors: readonly SensorSpec[]): string[] {
   sensors.forEach((s, i) => {
     if (s.name === undefined) return;
     if (used.has(s.name)) {
-      throw new TsiotError('invalid_input', `sensors[${i}].name: "${s.name}" is used by another sensor; column names must be unique`, {
-        details: { field: `sensors.${i}.name`, example: `${s.name}_2` },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        `sensors[${i}].name: "${s.name}" is used by another sensor; column names must be unique`,
+        {
+          details: { field: `sensors.${i}.name`, example: `${s.name}_2` },
+        },
+      );
     }
     used.add(s.name);
   });
@@ -93,26 +104,41 @@ function resolveSensor(spec: SensorSpec, i: number, name: string, timing: Timing
     });
   }
   if (spec.dischargeDays !== undefined && preset.kind !== 'battery') {
-    throw new TsiotError('invalid_input', `${field}.dischargeDays: applies only to battery sensors (this one is ${spec.type})`, {
-      details: { field: `sensors.${i}.dischargeDays` },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `${field}.dischargeDays: applies only to battery sensors (this one is ${spec.type})`,
+      {
+        details: { field: `sensors.${i}.dischargeDays` },
+      },
+    );
   }
   const level = spec.level ?? preset.level;
   const seasonalities = spec.seasonalities
     ? spec.seasonalities.map((s, k) => {
         const periodMs = parseDuration(s.period, `${field}.seasonalities[${k}].period`);
         if (!(periodMs > 0)) {
-          throw new TsiotError('invalid_input', `${field}.seasonalities[${k}].period: must be longer than 0, e.g. "1d"`, {
-            details: { field: `sensors.${i}.seasonalities.${k}.period`, example: '1d' },
-          });
+          throw new TsiotError(
+            'invalid_input',
+            `${field}.seasonalities[${k}].period: must be longer than 0, e.g. "1d"`,
+            {
+              details: { field: `sensors.${i}.seasonalities.${k}.period`, example: '1d' },
+            },
+          );
         }
         return { periodMs, amplitude: s.amplitude, harmonics: s.harmonics, phase: s.phase };
       })
     : preset.seasonalities.map((s) => ({ ...s }));
   const noise = resolveNoise(spec, i, timing);
   const maxAmplitude = seasonalities.reduce((m, s) => Math.max(m, Math.abs(s.amplitude)), 0);
-  const fallbackScale = range ? 0.01 * (range.max - range.min) : Math.max(Math.abs(level) * 0.05, maxAmplitude * 0.1) || 1;
-  const scale = preset.kind === 'counter' ? Math.max(Math.abs(level), noise.std) || fallbackScale : noise.std > 0 ? noise.std : fallbackScale;
+  const fallbackScale = range
+    ? 0.01 * (range.max - range.min)
+    : Math.max(Math.abs(level) * 0.05, maxAmplitude * 0.1) || 1;
+  const scale =
+    preset.kind === 'counter'
+      ? Math.max(Math.abs(level), noise.std) || fallbackScale
+      : noise.std > 0
+        ? noise.std
+        : fallbackScale;
   return {
     index: i,
     name,
@@ -126,7 +152,9 @@ function resolveSensor(spec: SensorSpec, i: number, name: string, timing: Timing
     trend: resolveTrend(spec, timing, field),
     seasonalities,
     noise,
-    ...(spec.regimeShifts && spec.regimeShifts.count > 0 && spec.regimeShifts.magnitude > 0 ? { regimeShifts: { ...spec.regimeShifts } } : {}),
+    ...(spec.regimeShifts && spec.regimeShifts.count > 0 && spec.regimeShifts.magnitude > 0
+      ? { regimeShifts: { ...spec.regimeShifts } }
+      : {}),
     scale,
     dischargeMs: (spec.dischargeDays ?? BATTERY_DISCHARGE_DAYS) * DAY_MS,
     switchMs: OCCUPANCY_SWITCH_MS,
@@ -139,7 +167,10 @@ function resolveTrend(spec: SensorSpec, timing: Timing, field: string): TrendMod
   const span = timing.rows * timing.intervalMs;
   const breakpoints = (spec.trend?.breakpoints ?? [])
     .map((b, k) => ({
-      t: typeof b.at === 'number' && b.at >= 0 && b.at <= 1 ? timing.start + b.at * span : parseTime(b.at, `${field}.trend.breakpoints[${k}].at`),
+      t:
+        typeof b.at === 'number' && b.at >= 0 && b.at <= 1
+          ? timing.start + b.at * span
+          : parseTime(b.at, `${field}.trend.breakpoints[${k}].at`),
       slopePerMs: b.slope / DAY_MS,
     }))
     .sort((a, b) => a.t - b.t);

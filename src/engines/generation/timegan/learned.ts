@@ -27,7 +27,16 @@ import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import { loadTf, type Tf } from '../../ml/tf.js';
 import { restoreOptimizer, type SavedOptimizer, saveOptimizer, type SavedTensor } from '../../ml/weights.js';
-import { type FitContext, type FitResult, type LearnedGenerator, type LoadedModel, type SampledPath, type SampleRequest, type TrainingData, trainingSequences } from '../../models/learned.js';
+import {
+  type FitContext,
+  type FitResult,
+  type LearnedGenerator,
+  type LoadedModel,
+  type SampledPath,
+  type SampleRequest,
+  type TrainingData,
+  trainingSequences,
+} from '../../models/learned.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -42,11 +51,26 @@ export const TimeGanFitOptionsSchema = z
     layers: z.number().int().min(1).max(4).default(3).describe('GRU layers per network (paper: 3)'),
     embeddingIterations: z.number().int().min(0).max(1_000_000).default(1000),
     supervisedIterations: z.number().int().min(0).max(1_000_000).default(1000),
-    jointIterations: z.number().int().min(0).max(1_000_000).default(1000).describe('Joint iterations (paper: 10,000+; ~7 s each at paper size on this machine)'),
+    jointIterations: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(1000)
+      .describe('Joint iterations (paper: 10,000+; ~7 s each at paper size on this machine)'),
     batchSize: z.number().int().min(1).max(1024).default(128),
     learningRate: z.number().positive().max(1).default(0.001),
-    gamma: z.number().min(0).default(1).describe('Weight of the adversarial loss on the embedding-space generator output'),
-    checkpointEvery: z.number().int().min(1).default(50).describe('Save a resumable checkpoint every this many iterations'),
+    gamma: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe('Weight of the adversarial loss on the embedding-space generator output'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Save a resumable checkpoint every this many iterations'),
   })
   .strict();
 export type TimeGanFitOptions = z.output<typeof TimeGanFitOptionsSchema>;
@@ -80,7 +104,13 @@ export interface TimeGanState {
 
 function shapesFor(dim: number, o: TimeGanFitOptions): Record<NetName, NetworkShape> {
   const h = o.hidden;
-  const net = (inputDim: number, outputDim: number, layers = o.layers): NetworkShape => ({ cell: 'gru', inputDim, hidden: h, layers, outputDim });
+  const net = (inputDim: number, outputDim: number, layers = o.layers): NetworkShape => ({
+    cell: 'gru',
+    inputDim,
+    hidden: h,
+    layers,
+    outputDim,
+  });
   return {
     embedder: net(dim, h),
     recovery: net(h, dim),
@@ -175,10 +205,14 @@ function windowStarts(data: TrainingData, T: number): Int32Array {
   }
   if (out.length === 0) {
     const longest = Math.max(...lengths);
-    throw new TsiotError('invalid_input', `options.seqLen: windows of ${T} steps do not fit in any training sequence (the longest has ${longest} rows)`, {
-      details: { field: 'options.seqLen', seqLen: T, longestSequence: longest },
-      hint: `Use a shorter window, e.g. {"seqLen": ${Math.max(2, Math.min(24, longest))}}.`,
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `options.seqLen: windows of ${T} steps do not fit in any training sequence (the longest has ${longest} rows)`,
+      {
+        details: { field: 'options.seqLen', seqLen: T, longestSequence: longest },
+        hint: `Use a shorter window, e.g. {"seqLen": ${Math.max(2, Math.min(24, longest))}}.`,
+      },
+    );
   }
   return Int32Array.from(out);
 }
@@ -188,7 +222,12 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
   const shapes = shapesFor(dim, o);
   const resume = ctx.resumeFrom as TimeGanCheckpoint | undefined;
   const nets = Object.fromEntries(
-    NETS.map((n) => [n, resume ? RecurrentNetwork.fromSaved(tf, shapes[n], resume.weights[n]) : RecurrentNetwork.create(tf, shapes[n], ctx.rng.fork(`init/${n}`))]),
+    NETS.map((n) => [
+      n,
+      resume
+        ? RecurrentNetwork.fromSaved(tf, shapes[n], resume.weights[n])
+        : RecurrentNetwork.create(tf, shapes[n], ctx.rng.fork(`init/${n}`)),
+    ]),
   ) as Nets;
   const g = new TimeGanGraph(tf, nets);
   const vars = (...names: NetName[]) => names.flatMap((n) => nets[n].variables);
@@ -198,10 +237,18 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
     for (const n of NETS) nets[n].dispose();
     for (const n of OPTIMIZERS) opt[n].dispose();
   };
-  const budgets: Record<Phase, number> = { embedding: o.embeddingIterations, supervised: o.supervisedIterations, joint: o.jointIterations };
+  const budgets: Record<Phase, number> = {
+    embedding: o.embeddingIterations,
+    supervised: o.supervisedIterations,
+    joint: o.jointIterations,
+  };
   const total = budgets.embedding + budgets.supervised + budgets.joint;
   const losses: Record<Phase, number[]> = resume
-    ? { embedding: [...resume.losses.embedding], supervised: [...resume.losses.supervised], joint: [...resume.losses.joint] }
+    ? {
+        embedding: [...resume.losses.embedding],
+        supervised: [...resume.losses.supervised],
+        joint: [...resume.losses.joint],
+      }
     : { embedding: [], supervised: [], joint: [] };
   const T = o.seqLen;
   const B = o.batchSize;
@@ -240,7 +287,11 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
         const xb = batch(rng);
         let loss: number;
         if (phase === 'embedding') {
-          loss = step(opt.e0, vars('embedder', 'recovery'), () => tf.mul(10, sqrt(mse(tf, xb, g.recover(g.embed(xb))))) as Scalar);
+          loss = step(
+            opt.e0,
+            vars('embedder', 'recovery'),
+            () => tf.mul(10, sqrt(mse(tf, xb, g.recover(g.embed(xb))))) as Scalar,
+          );
         } else if (phase === 'supervised') {
           loss = step(opt.s, vars('generator', 'supervisor'), () => {
             const h = g.embed(xb);
@@ -257,11 +308,18 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
               const hHat = g.supervise(eHat);
               const xHat = g.recover(hHat);
               const adv = tf.add(bce(tf, g.discriminate(hHat), 1), tf.mul(o.gamma, bce(tf, g.discriminate(eHat), 1)));
-              return tf.addN([adv, tf.mul(100, sqrt(supervisedLoss(tf, h, g.supervise(h)))), tf.mul(100, momentLoss(tf, xHat, xk))]) as Scalar;
+              return tf.addN([
+                adv,
+                tf.mul(100, sqrt(supervisedLoss(tf, h, g.supervise(h)))),
+                tf.mul(100, momentLoss(tf, xHat, xk)),
+              ]) as Scalar;
             });
             step(opt.e, vars('embedder', 'recovery'), () => {
               const h = g.embed(xk);
-              return tf.add(tf.mul(10, sqrt(mse(tf, xk, g.recover(h)))), tf.mul(0.1, supervisedLoss(tf, h, g.supervise(h)))) as Scalar;
+              return tf.add(
+                tf.mul(10, sqrt(mse(tf, xk, g.recover(h)))),
+                tf.mul(0.1, supervisedLoss(tf, h, g.supervise(h))),
+              ) as Scalar;
             });
             z.dispose();
             if (xk !== xb) xk.dispose();
@@ -269,7 +327,11 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
           const z = noise(rng);
           const dLoss = () => {
             const eHat = g.generate(z);
-            return tf.addN([bce(tf, g.discriminate(g.embed(xb)), 1), bce(tf, g.discriminate(g.supervise(eHat)), 0), tf.mul(o.gamma, bce(tf, g.discriminate(eHat), 0))]) as Scalar;
+            return tf.addN([
+              bce(tf, g.discriminate(g.embed(xb)), 1),
+              bce(tf, g.discriminate(g.supervise(eHat)), 0),
+              tf.mul(o.gamma, bce(tf, g.discriminate(eHat), 0)),
+            ]) as Scalar;
           };
           const dNow = tf.tidy(() => dLoss().dataSync()[0]!);
           if (dNow > 0.15) step(opt.d, vars('discriminator'), dLoss);
@@ -279,7 +341,11 @@ async function trainTimeGan(tf: Tf, data: TrainingData, o: TimeGanFitOptions, ct
         xb.dispose();
         losses[phase].push(loss);
         done++;
-        ctx.onProgress?.({ done, total, message: `${phase} iteration ${it + 1}/${budgets[phase]}, loss ${loss.toFixed(4)}` });
+        ctx.onProgress?.({
+          done,
+          total,
+          message: `${phase} iteration ${it + 1}/${budgets[phase]}, loss ${loss.toFixed(4)}`,
+        });
         if (ctx.checkpoint && (it + 1) % o.checkpointEvery === 0 && it + 1 < budgets[phase]) {
           const optimizers = {} as Record<OptimizerName, SavedOptimizer>;
           for (const n of OPTIMIZERS) optimizers[n] = await saveOptimizer(opt[n]);
@@ -335,7 +401,8 @@ class LoadedTimeGan implements LoadedModel {
         paths.push(
           this.state.columns.map((c, d) => {
             const col = new Float64Array(req.length);
-            for (let t = 0; t < req.length; t++) col[t] = v[(p * req.length + t) * dim + d]! * (c.max - c.min + 1e-7) + c.min;
+            for (let t = 0; t < req.length; t++)
+              col[t] = v[(p * req.length + t) * dim + d]! * (c.max - c.min + 1e-7) + c.min;
             return col;
           }),
         );
@@ -365,7 +432,11 @@ export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> =
       hyperParameters: { ...options },
       details: {
         backend: tf.getBackend(),
-        losses: { embedding: lossTrend(r.losses.embedding), supervised: lossTrend(r.losses.supervised), joint: lossTrend(r.losses.joint) },
+        losses: {
+          embedding: lossTrend(r.losses.embedding),
+          supervised: lossTrend(r.losses.supervised),
+          joint: lossTrend(r.losses.joint),
+        },
         ...(resumed ? { resumedFrom: { phase: resumed.phase, iteration: resumed.iteration } } : {}),
         ...(resumed && !resumed.optimizers ? { resumedWithoutOptimizerState: true } : {}),
         scaling: r.columns,
@@ -374,7 +445,9 @@ export const timeganLearner: LearnedGenerator<TimeGanFitOptions, TimeGanState> =
   },
   async load(state: TimeGanState): Promise<LoadedModel> {
     const tf = await loadTf();
-    const nets = Object.fromEntries(NETS.map((n) => [n, RecurrentNetwork.fromSaved(tf, state.shapes[n], state.weights[n])])) as Nets;
+    const nets = Object.fromEntries(
+      NETS.map((n) => [n, RecurrentNetwork.fromSaved(tf, state.shapes[n], state.weights[n])]),
+    ) as Nets;
     return new LoadedTimeGan(tf, nets, state);
   },
 };

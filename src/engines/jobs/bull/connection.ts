@@ -52,7 +52,12 @@ export async function guard<T>(url: string, call: () => Promise<T>, ms = REDIS_C
   } catch (e) {
     if (e instanceof TsiotError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    if (/ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries|ECONNRESET/i.test(msg)) throw queueUnavailable(url, e);
+    if (
+      /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries|ECONNRESET/i.test(
+        msg,
+      )
+    )
+      throw queueUnavailable(url, e);
     throw e;
   } finally {
     clearTimeout(timer);

@@ -11,9 +11,27 @@ import { newJobId, typeOfJobId } from '../ids.js';
 import { RedisRateLimiter, type RateLimit, type RateLimiter } from '../rate-limit.js';
 import type { JobHandlerRegistry } from '../registry.js';
 import { normalizeStart, ScheduleRequestSchema } from '../request.js';
-import { JOB_TYPES, type JobEngine, type JobType, type JobView, type ListJobsQuery, type ScheduleRequest, type ScheduleView, type StartJobRequest } from '../types.js';
+import {
+  JOB_TYPES,
+  type JobEngine,
+  type JobType,
+  type JobView,
+  type ListJobsQuery,
+  type ScheduleRequest,
+  type ScheduleView,
+  type StartJobRequest,
+} from '../types.js';
 import { connectRedis, guard, pingRedis } from './connection.js';
-import { CANCEL_CHANNEL, cancelKey, envelopeOf, jobOptionsOf, PREFIX, TOMBSTONES, viewOf, type Envelope } from './shared.js';
+import {
+  CANCEL_CHANNEL,
+  cancelKey,
+  envelopeOf,
+  jobOptionsOf,
+  PREFIX,
+  TOMBSTONES,
+  viewOf,
+  type Envelope,
+} from './shared.js';
 
 export interface BullJobEngineOptions {
   redisUrl: string;
@@ -75,7 +93,11 @@ export class BullJobEngine implements JobEngine {
       await this.limiter?.take(n.tenant);
       const id = newJobId(n.type);
       const job = await this.queue(n.type).add(n.type, envelopeOf(n), { ...jobOptionsOf(n), jobId: id });
-      await this.events.publish({ type: 'job.queued', jobId: id, data: { jobType: n.type, priority: n.priority, tenant: n.tenant } });
+      await this.events.publish({
+        type: 'job.queued',
+        jobId: id,
+        data: { jobType: n.type, priority: n.priority, tenant: n.tenant },
+      });
       return viewOf(job, n.delayMs ? 'delayed' : 'waiting');
     });
   }
@@ -86,14 +108,19 @@ export class BullJobEngine implements JobEngine {
       if (found) return this.snapshot(found);
       const tomb = await this.redis.hget(TOMBSTONES, id);
       if (tomb) return JSON.parse(tomb) as JobView;
-      throw new TsiotError('not_found', `job "${id}" does not exist`, { details: { id }, hint: 'List jobs with list_jobs; finished jobs are kept 7 days (dead ones 30).' });
+      throw new TsiotError('not_found', `job "${id}" does not exist`, {
+        details: { id },
+        hint: 'List jobs with list_jobs; finished jobs are kept 7 days (dead ones 30).',
+      });
     });
   }
 
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
     const limit = query.limit ?? 100;
     const types = query.type ? [query.type] : [...JOB_TYPES];
-    const bullStates = query.state ? [...BULL_STATES_OF[query.state]] : ['active', ...QUEUED_STATES, 'completed', 'failed'];
+    const bullStates = query.state
+      ? [...BULL_STATES_OF[query.state]]
+      : ['active', ...QUEUED_STATES, 'completed', 'failed'];
     return guard(this.url, async () => {
       const views: JobView[] = [];
       for (const type of types) {
@@ -104,7 +131,12 @@ export class BullJobEngine implements JobEngine {
         for (const raw of Object.values(await this.redis.hgetall(TOMBSTONES))) views.push(JSON.parse(raw) as JobView);
       }
       return views
-        .filter((v) => (!query.state || v.state === query.state) && (!query.tenant || v.tenant === query.tenant) && (!query.type || v.type === query.type))
+        .filter(
+          (v) =>
+            (!query.state || v.state === query.state) &&
+            (!query.tenant || v.tenant === query.tenant) &&
+            (!query.type || v.type === query.type),
+        )
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
         .slice(0, limit);
     });
@@ -113,30 +145,40 @@ export class BullJobEngine implements JobEngine {
   async cancel(id: string): Promise<JobView> {
     const before = await this.get(id);
     if (before.state === 'completed' || before.state === 'dead' || before.state === 'cancelled') {
-      throw new TsiotError('conflict', `Job ${id} already finished (${before.state}); there is nothing to cancel`, { details: { id, state: before.state } });
+      throw new TsiotError('conflict', `Job ${id} already finished (${before.state}); there is nothing to cancel`, {
+        details: { id, state: before.state },
+      });
     }
-    return guard(this.url, async () => {
-      await this.redis.set(cancelKey(id), '1', 'EX', 86_400);
-      const job = await this.find(id);
-      if (job && (await job.getState()) !== 'active') {
-        try {
-          await job.remove();
-          const view: JobView = { ...viewOf(job, 'waiting'), state: 'cancelled', finishedAt: new Date().toISOString() };
-          await this.redis.hset(TOMBSTONES, id, JSON.stringify(view));
-          await this.events.publish({ type: 'job.cancelled', jobId: id, data: { jobType: view.type } });
-          return view;
-        } catch {
-          // picked up meanwhile: cancel it where it runs
+    return guard(
+      this.url,
+      async () => {
+        await this.redis.set(cancelKey(id), '1', 'EX', 86_400);
+        const job = await this.find(id);
+        if (job && (await job.getState()) !== 'active') {
+          try {
+            await job.remove();
+            const view: JobView = {
+              ...viewOf(job, 'waiting'),
+              state: 'cancelled',
+              finishedAt: new Date().toISOString(),
+            };
+            await this.redis.hset(TOMBSTONES, id, JSON.stringify(view));
+            await this.events.publish({ type: 'job.cancelled', jobId: id, data: { jobType: view.type } });
+            return view;
+          } catch {
+            // picked up meanwhile: cancel it where it runs
+          }
         }
-      }
-      await this.redis.publish(CANCEL_CHANNEL, id);
-      for (let i = 0; i < 20; i++) {
-        const now = await this.get(id);
-        if (now.state !== 'running') return now;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return this.get(id);
-    }, 10_000);
+        await this.redis.publish(CANCEL_CHANNEL, id);
+        for (let i = 0; i < 20; i++) {
+          const now = await this.get(id);
+          if (now.state !== 'running') return now;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return this.get(id);
+      },
+      10_000,
+    );
   }
 
   async deadLetters(limit = 100): Promise<JobView[]> {
@@ -146,7 +188,10 @@ export class BullJobEngine implements JobEngine {
   async requeue(id: string): Promise<JobView> {
     const view = await this.get(id);
     if (view.state !== 'dead') {
-      throw new TsiotError('conflict', `Job ${id} is ${view.state}, not in the dead-letter queue`, { details: { id, state: view.state }, hint: 'List dead jobs with list_jobs state="dead".' });
+      throw new TsiotError('conflict', `Job ${id} is ${view.state}, not in the dead-letter queue`, {
+        details: { id, state: view.state },
+        hint: 'List dead jobs with list_jobs state="dead".',
+      });
     }
     return guard(this.url, async () => {
       const job = (await this.find(id))!;
@@ -164,9 +209,22 @@ export class BullJobEngine implements JobEngine {
       // one id, one queue: drop a schedule of the same id from other queues first
       for (const type of JOB_TYPES) if (type !== n.type) await this.queue(type).removeJobScheduler(s.id);
       const { delay: _d, ...opts } = jobOptionsOf(n);
-      await this.queue(n.type).upsertJobScheduler(s.id, { pattern: s.cron, tz: s.tz }, { name: n.type, data: envelopeOf(n, s.id), opts });
+      await this.queue(n.type).upsertJobScheduler(
+        s.id,
+        { pattern: s.cron, tz: s.tz },
+        { name: n.type, data: envelopeOf(n, s.id), opts },
+      );
       const found = (await this.schedules()).find((x) => x.id === s.id);
-      return found ?? { id: s.id, cron: s.cron, tz: s.tz, type: n.type, next: nextCronRun(s.cron, s.tz).toISOString(), job: s.job };
+      return (
+        found ?? {
+          id: s.id,
+          cron: s.cron,
+          tz: s.tz,
+          type: n.type,
+          next: nextCronRun(s.cron, s.tz).toISOString(),
+          job: s.job,
+        }
+      );
     });
   }
 

@@ -65,7 +65,10 @@ export function stateOf(bullState: string, job: Job<Envelope>): JobState {
 export function viewOf(job: Job<Envelope>, bullState: string): JobView {
   const env = job.data;
   const state = stateOf(bullState, job);
-  const progress = typeof job.progress === 'object' && job.progress !== null && 'done' in job.progress ? (job.progress as JobView['progress']) : undefined;
+  const progress =
+    typeof job.progress === 'object' && job.progress !== null && 'done' in job.progress
+      ? (job.progress as JobView['progress'])
+      : undefined;
   const started = iso(job.processedOn);
   const finished = state === 'completed' || state === 'dead' || state === 'cancelled' ? iso(job.finishedOn) : undefined;
   return {

@@ -7,7 +7,15 @@ import { isPermanentFailure, runAttempt, toJobError } from '../attempt.js';
 import type { JobHandlerRegistry } from '../registry.js';
 import type { JobType } from '../types.js';
 import { connectRedis, pingRedis } from './connection.js';
-import { CANCEL_CHANNEL, cancelKey, CANCELLED_PREFIX, decodeFailure, encodeFailure, PREFIX, type Envelope } from './shared.js';
+import {
+  CANCEL_CHANNEL,
+  cancelKey,
+  CANCELLED_PREFIX,
+  decodeFailure,
+  encodeFailure,
+  PREFIX,
+  type Envelope,
+} from './shared.js';
 
 export interface BullWorkerOptions {
   redisUrl: string;
@@ -59,7 +67,8 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     const type = job.queueName as JobType;
     const handler = registry.get(type);
     const log = logger.child({ job: job.id, type });
-    const publish = (t: string, data: Record<string, unknown>) => events.publish({ type: t, jobId: job.id!, data: { jobType: type, ...data } }).then(() => undefined);
+    const publish = (t: string, data: Record<string, unknown>) =>
+      events.publish({ type: t, jobId: job.id!, data: { jobType: type, ...data } }).then(() => undefined);
     const attempt = job.attemptsStarted;
     const cancel = new AbortController();
     signal?.addEventListener('abort', () => cancel.abort(), { once: true });
@@ -101,7 +110,8 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     } catch (e) {
       await progressWritten;
       const err = toJobError(e);
-      if (cancel.signal.aborted && err.code === 'cancelled') throw new UnrecoverableError(`${CANCELLED_PREFIX}${err.message}`);
+      if (cancel.signal.aborted && err.code === 'cancelled')
+        throw new UnrecoverableError(`${CANCELLED_PREFIX}${err.message}`);
       if (isPermanentFailure(e)) throw new UnrecoverableError(encodeFailure(err));
       throw new Error(encodeFailure(err));
     }
@@ -119,7 +129,9 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     });
     worker.on('error', (err) => logger.warn({ err, queue: type }, 'worker error'));
     worker.on('completed', (job, result) => {
-      void events.publish({ type: 'job.completed', jobId: job.id!, data: { jobType: type, result } }).catch(() => undefined);
+      void events
+        .publish({ type: 'job.completed', jobId: job.id!, data: { jobType: type, result } })
+        .catch(() => undefined);
     });
     worker.on('failed', (job, err) => {
       if (!job) return;
@@ -129,7 +141,13 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
       }
       const willRetry = !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
       const error = decodeFailure(err.message);
-      void events.publish({ type: 'job.failed', jobId: job.id!, data: { jobType: type, error, attempt: job.attemptsMade, willRetry } }).catch(() => undefined);
+      void events
+        .publish({
+          type: 'job.failed',
+          jobId: job.id!,
+          data: { jobType: type, error, attempt: job.attemptsMade, willRetry },
+        })
+        .catch(() => undefined);
     });
     worker.on('stalled', (jobId) => {
       void events.publish({ type: 'job.interrupted', jobId, data: { jobType: type } }).catch(() => undefined);

@@ -21,7 +21,11 @@ export interface ChunkPlan {
  *
  * `estimate` gives the values for a parameter set (the generator's own estimate).
  */
-export function planChunks(params: Record<string, unknown>, estimate: (p: Record<string, unknown>) => number, chunkValues: number): ChunkPlan {
+export function planChunks(
+  params: Record<string, unknown>,
+  estimate: (p: Record<string, unknown>) => number,
+  chunkValues: number,
+): ChunkPlan {
   const values = estimate(params);
   const span = spanOf(params);
   if (!span) return { count: 1, values, paramsFor: () => params };

@@ -11,7 +11,9 @@ const DataSchema = z
     by: z
       .enum(['created', 'data'])
       .default('created')
-      .describe('"created": when the series was stored (metadata.createdAt; series without it are kept). "data": its last timestamp.'),
+      .describe(
+        '"created": when the series was stored (metadata.createdAt; series without it are kept). "data": its last timestamp.',
+      ),
     tags: z.record(z.string(), z.string()).optional().describe('Only series with all of these tags.'),
     namePrefix: z.string().min(1).optional().describe('Only series whose name starts with this.'),
     dryRun: z.boolean().default(false).describe('Only count what would be deleted.'),
@@ -40,7 +42,12 @@ export function cleanupJobHandler(deps: { storage: Storage; now?: () => number }
       const victims: string[] = [];
       let scanned = 0;
       for (let offset = 0; ; offset += PAGE) {
-        const page = await deps.storage.list({ ...(data.tags ? { tags: data.tags } : {}), ...(data.namePrefix ? { namePrefix: data.namePrefix } : {}), limit: PAGE, offset });
+        const page = await deps.storage.list({
+          ...(data.tags ? { tags: data.tags } : {}),
+          ...(data.namePrefix ? { namePrefix: data.namePrefix } : {}),
+          limit: PAGE,
+          offset,
+        });
         scanned += page.items.length;
         for (const s of page.items) if (isOld(s)) victims.push(s.id);
         if (page.items.length < PAGE) break;
@@ -48,12 +55,19 @@ export function cleanupJobHandler(deps: { storage: Storage; now?: () => number }
       let deleted = 0;
       if (!data.dryRun) {
         for (const id of victims) {
-          if (ctx.signal.aborted) throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled after deleting ${deleted} series`);
+          if (ctx.signal.aborted)
+            throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled after deleting ${deleted} series`);
           if (await deps.storage.delete(id)) deleted++;
           ctx.progress({ done: deleted, total: victims.length });
         }
       }
-      const result = { scanned, matched: victims.length, deleted, cutoff: new Date(cutoff).toISOString(), dryRun: data.dryRun };
+      const result = {
+        scanned,
+        matched: victims.length,
+        deleted,
+        cutoff: new Date(cutoff).toISOString(),
+        dryRun: data.dryRun,
+      };
       await ctx.emit('cleanup.completed', result);
       return result;
     },

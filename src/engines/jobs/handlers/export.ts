@@ -25,17 +25,35 @@ const SelectionSchema = z
   .strict();
 
 const DataSchema = z.object({
-  ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_SERIES).optional().describe('Series to export, in this order.'),
-  selection: SelectionSchema.optional().describe('Instead of ids: every stored series matching all of these (in list_series order).'),
-  format: z.enum(['csv', 'ndjson', 'line', 'parquet']).default('csv').describe('csv | ndjson | line (InfluxDB line protocol) | parquet'),
+  ids: z
+    .array(z.string().min(1).max(128))
+    .min(1)
+    .max(MAX_SERIES)
+    .optional()
+    .describe('Series to export, in this order.'),
+  selection: SelectionSchema.optional().describe(
+    'Instead of ids: every stored series matching all of these (in list_series order).',
+  ),
+  format: z
+    .enum(['csv', 'ndjson', 'line', 'parquet'])
+    .default('csv')
+    .describe('csv | ndjson | line (InfluxDB line protocol) | parquet'),
   start: TimeSchema.optional().describe('Inclusive start: ISO 8601 or epoch ms.'),
   end: TimeSchema.optional().describe('Inclusive end: ISO 8601 or epoch ms.'),
-  timestamps: z.enum(['iso', 'ms']).default('iso').describe('CSV/NDJSON/Parquet timestamp style: ISO 8601 or epoch ms.'),
+  timestamps: z
+    .enum(['iso', 'ms'])
+    .default('iso')
+    .describe('CSV/NDJSON/Parquet timestamp style: ISO 8601 or epoch ms.'),
   fileName: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a plain file name: letters, digits, dot, dash, underscore; no folders')
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/,
+      'a plain file name: letters, digits, dot, dash, underscore; no folders',
+    )
     .optional()
-    .describe('File name inside the exports folder (default export-<first 16 hex of the SHA-256>.<ext>, as export_series names it).'),
+    .describe(
+      'File name inside the exports folder (default export-<first 16 hex of the SHA-256>.<ext>, as export_series names it).',
+    ),
 });
 
 export type ExportJobData = z.output<typeof DataSchema>;
@@ -76,14 +94,19 @@ export interface ExportJobResult {
 export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData> {
   return {
     type: 'export',
-    description: 'Export stored series (ids or a tag/name/device selection) to a CSV, NDJSON, line-protocol or Parquet file, one series at a time.',
+    description:
+      'Export stored series (ids or a tag/name/device selection) to a CSV, NDJSON, line-protocol or Parquet file, one series at a time.',
     schema: DataSchema,
     example: { selection: { tags: { fleet: 'plant-1' } }, format: 'parquet' },
     prepare(data) {
       if ((data.ids === undefined) === (data.selection === undefined)) {
-        throw new TsiotError('invalid_input', 'data: give exactly one of "ids" (a list of series ids) or "selection" (tags, namePrefix, deviceId)', {
-          details: { field: 'ids', example: { ids: ['ser_3fA9xQ'], format: 'csv' } },
-        });
+        throw new TsiotError(
+          'invalid_input',
+          'data: give exactly one of "ids" (a list of series ids) or "selection" (tags, namePrefix, deviceId)',
+          {
+            details: { field: 'ids', example: { ids: ['ser_3fA9xQ'], format: 'csv' } },
+          },
+        );
       }
       if (data.selection && Object.keys(data.selection).length === 0) {
         throw new TsiotError('invalid_input', 'selection: name at least one of tags, namePrefix or deviceId', {
@@ -99,7 +122,11 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData>
       const union = new Set<string>();
       for (const id of ids) {
         const summary = await deps.storage.describe(id);
-        if (!summary) throw new TsiotError('not_found', `series "${id}" does not exist`, { details: { id }, hint: 'List stored series with list_series.' });
+        if (!summary)
+          throw new TsiotError('not_found', `series "${id}" does not exist`, {
+            details: { id },
+            hint: 'List stored series with list_series.',
+          });
         for (const c of summary.columns) union.add(c.name);
       }
       const columns = [...union];
@@ -147,12 +174,19 @@ async function selectIds(storage: Storage, selection: Omit<ListQuery, 'limit' | 
     const page = await storage.list({ ...selection, limit: PAGE, offset });
     for (const s of page.items) ids.push(s.id);
     if (ids.length > MAX_SERIES) {
-      throw new TsiotError('too_large', `The selection matches more than ${MAX_SERIES.toLocaleString('en-US')} series`, { details: { limit: MAX_SERIES }, hint: 'Narrow it with more tags, a name prefix or a device id.' });
+      throw new TsiotError(
+        'too_large',
+        `The selection matches more than ${MAX_SERIES.toLocaleString('en-US')} series`,
+        { details: { limit: MAX_SERIES }, hint: 'Narrow it with more tags, a name prefix or a device id.' },
+      );
     }
     if (page.items.length < PAGE) break;
   }
   if (ids.length === 0) {
-    throw new TsiotError('not_found', 'No stored series match the selection', { details: { selection }, hint: 'Check the tags, name prefix or device id with list_series.' });
+    throw new TsiotError('not_found', 'No stored series match the selection', {
+      details: { selection },
+      hint: 'Check the tags, name prefix or device id with list_series.',
+    });
   }
   return ids;
 }
@@ -164,7 +198,15 @@ function laidOut(s: TimeSeries, order: readonly string[]): TimeSeries {
   return { ...s, columns: order.map((name) => byName.get(name) ?? { name, values: new Float64Array(n).fill(NaN) }) };
 }
 
-async function writeText(ids: readonly string[], read: Reader, temp: string, format: Exclude<ExportFormat, 'parquet'>, timestamps: 'iso' | 'ms', columns: readonly string[], ctx: JobRunContext): Promise<Written> {
+async function writeText(
+  ids: readonly string[],
+  read: Reader,
+  temp: string,
+  format: Exclude<ExportFormat, 'parquet'>,
+  timestamps: 'iso' | 'ms',
+  columns: readonly string[],
+  ctx: JobRunContext,
+): Promise<Written> {
   const hash = createHash('sha256');
   const file = await open(temp, 'w');
   const header = Buffer.byteLength(`${['timestamp', 'series', ...columns].map(csvField).join(',')}\n`, 'utf8');
@@ -177,16 +219,21 @@ async function writeText(ids: readonly string[], read: Reader, temp: string, for
       cancelled(ctx);
       // after the first series, drop the CSV header line every writeSeries call starts with
       let skip = format === 'csv' && k > 0 ? header : 0;
-      await writeSeries(format === 'csv' ? [laidOut(s, columns)] : [s], format, async (chunk) => {
-        cancelled(ctx);
-        const dropped = Math.min(skip, chunk.length);
-        skip -= dropped;
-        const part = dropped ? chunk.subarray(dropped) : chunk;
-        if (part.length === 0) return;
-        hash.update(part);
-        bytes += part.length;
-        await file.write(part);
-      }, { timestamps });
+      await writeSeries(
+        format === 'csv' ? [laidOut(s, columns)] : [s],
+        format,
+        async (chunk) => {
+          cancelled(ctx);
+          const dropped = Math.min(skip, chunk.length);
+          skip -= dropped;
+          const part = dropped ? chunk.subarray(dropped) : chunk;
+          if (part.length === 0) return;
+          hash.update(part);
+          bytes += part.length;
+          await file.write(part);
+        },
+        { timestamps },
+      );
       rows += s.timestamps.length;
       ctx.progress({ done: k + 1, total: ids.length, message: `series ${k + 1}/${ids.length}` });
     }
@@ -196,7 +243,13 @@ async function writeText(ids: readonly string[], read: Reader, temp: string, for
   return { bytes, rows, sha256: hash.digest('hex') };
 }
 
-async function writeParquet(ids: readonly string[], read: Reader, temp: string, timestamps: 'iso' | 'ms', ctx: JobRunContext): Promise<Written> {
+async function writeParquet(
+  ids: readonly string[],
+  read: Reader,
+  temp: string,
+  timestamps: 'iso' | 'ms',
+  ctx: JobRunContext,
+): Promise<Written> {
   async function* series(): AsyncGenerator<TimeSeries> {
     for (let k = 0; k < ids.length; k++) {
       cancelled(ctx);

@@ -14,10 +14,19 @@ export const CHUNK_TAG = 'tsiot.chunk';
 const DataSchema = z.object({
   generator: z.string().default('statistical').describe('Generator name (see list_generators).'),
   params: z.record(z.string(), z.unknown()).default({}).describe('Generator parameters, as for generate_timeseries.'),
-  seed: z.union([z.number().int(), z.string().min(1).max(200)]).optional().describe('Seed; drawn at submission when absent so retries and resumes repeat the same data.'),
+  seed: z
+    .union([z.number().int(), z.string().min(1).max(200)])
+    .optional()
+    .describe('Seed; drawn at submission when absent so retries and resumes repeat the same data.'),
   name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored parts.'),
   tags: z.record(z.string(), z.string()).optional().describe('Tags added to every stored part.'),
-  chunkValues: z.number().int().min(1_000).max(50_000_000).optional().describe('Values per chunk (default 1,000,000): the memory bound of the job.'),
+  chunkValues: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(50_000_000)
+    .optional()
+    .describe('Values per chunk (default 1,000,000): the memory bound of the job.'),
 });
 
 export type GenerationJobData = z.output<typeof DataSchema>;
@@ -61,7 +70,9 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
     const name = deps.generators.canonical(data.generator);
     const def = deps.generators.definition(name);
     const gen = deps.generators.create(name);
-    const params = parseInput(def.paramsSchema, data.params, `parameters for generator "${name}"`, { params: def.example }) as Record<string, unknown>;
+    const params = parseInput(def.paramsSchema, data.params, `parameters for generator "${name}"`, {
+      params: def.example,
+    }) as Record<string, unknown>;
     const chunkValues = Math.min(data.chunkValues ?? 1_000_000, maxChunk);
     const chunks = planChunks(params, (p) => gen.estimatePoints(p), chunkValues);
     return { name, def, chunks, chunkValues };
@@ -71,21 +82,33 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
     type: 'generation',
     description: 'Generate a large series or fleet in chunks into storage (bounded memory, resumable after a crash).',
     schema: DataSchema,
-    example: { generator: 'statistical', params: { devices: 100, duration: '30d', interval: '10s', sensors: [{ type: 'temperature' }] }, seed: 7 },
+    example: {
+      generator: 'statistical',
+      params: { devices: 100, duration: '30d', interval: '10s', sensors: [{ type: 'temperature' }] },
+      seed: 7,
+    },
     prepare(data) {
       const { name, def, chunks, chunkValues } = plan(data);
       if (chunks.values > maxJobValues) {
-        throw new TsiotError('too_large', `This job would generate ${chunks.values.toLocaleString('en-US')} values; the limit per job is ${maxJobValues.toLocaleString('en-US')}.`, {
-          details: { values: chunks.values, limit: maxJobValues },
-          hint: 'Split it into several jobs.',
-        });
+        throw new TsiotError(
+          'too_large',
+          `This job would generate ${chunks.values.toLocaleString('en-US')} values; the limit per job is ${maxJobValues.toLocaleString('en-US')}.`,
+          {
+            details: { values: chunks.values, limit: maxJobValues },
+            hint: 'Split it into several jobs.',
+          },
+        );
       }
       const biggest = chunks.count === 1 ? chunks.values : 0;
       if (biggest > maxChunk) {
-        throw new TsiotError('too_large', `Generator "${name}" cannot be split into time windows, and one run would make ${biggest.toLocaleString('en-US')} values (limit ${maxChunk.toLocaleString('en-US')}).`, {
-          details: { values: biggest, limit: maxChunk },
-          hint: `Give the parameters a start, an interval and an end, duration or points (example: ${JSON.stringify(def.example)}).`,
-        });
+        throw new TsiotError(
+          'too_large',
+          `Generator "${name}" cannot be split into time windows, and one run would make ${biggest.toLocaleString('en-US')} values (limit ${maxChunk.toLocaleString('en-US')}).`,
+          {
+            details: { values: biggest, limit: maxChunk },
+            hint: `Give the parameters a start, an interval and an end, duration or points (example: ${JSON.stringify(def.example)}).`,
+          },
+        );
       }
       return { ...data, generator: name, seed: data.seed ?? randomSeed(), chunkValues };
     },
@@ -98,13 +121,22 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
       const gen = deps.generators.create(name);
       for (let k = state.nextChunk; k < chunks.count; k++) {
         if (ctx.signal.aborted) throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`);
-        const out = await gen.generate(chunks.paramsFor(k), { rng: createRng(`${seed}/chunk-${k}`), signal: ctx.signal });
+        const out = await gen.generate(chunks.paramsFor(k), {
+          rng: createRng(`${seed}/chunk-${k}`),
+          signal: ctx.signal,
+        });
         let values = 0;
         for (let i = 0; i < out.series.length; i++) {
           const s = out.series[i]!;
           s.id = `${ctx.jobId}-c${k}-s${i}`;
           if (data.name) s.name = out.series.length === 1 ? data.name : `${data.name}/${s.name}`;
-          s.metadata = { ...s.metadata, generator: name, seed, createdAt: s.metadata.createdAt ?? new Date().toISOString(), tags: { ...(s.metadata.tags ?? {}), ...(data.tags ?? {}), [JOB_TAG]: ctx.jobId, [CHUNK_TAG]: String(k) } };
+          s.metadata = {
+            ...s.metadata,
+            generator: name,
+            seed,
+            createdAt: s.metadata.createdAt ?? new Date().toISOString(),
+            tags: { ...(s.metadata.tags ?? {}), ...(data.tags ?? {}), [JOB_TAG]: ctx.jobId, [CHUNK_TAG]: String(k) },
+          };
           values += s.timestamps.length * s.columns.length;
           await deps.storage.store(s, { overwrite: true });
         }
@@ -114,7 +146,14 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
         await ctx.checkpoint.save(state);
         ctx.progress({ done: k + 1, total: chunks.count, message: `chunk ${k + 1}/${chunks.count}` });
       }
-      const result = { generator: name, seed, chunks: chunks.count, values: state.values, parts: state.parts, tags: { [JOB_TAG]: ctx.jobId } };
+      const result = {
+        generator: name,
+        seed,
+        chunks: chunks.count,
+        values: state.values,
+        parts: state.parts,
+        tags: { [JOB_TAG]: ctx.jobId },
+      };
       await ctx.emit('generation.completed', result);
       return result;
     },

@@ -9,7 +9,9 @@ const IdsSchema = z.array(z.string().min(1).max(128)).min(1).max(10_000);
 
 const DataSchema = z.object({
   synthetic: IdsSchema.describe('Stored series under test (one series or a fleet).'),
-  reference: IdsSchema.optional().describe('Stored real series to compare against; enables the statistical and privacy validators.'),
+  reference: IdsSchema.optional().describe(
+    'Stored real series to compare against; enables the statistical and privacy validators.',
+  ),
   holdout: IdsSchema.optional().describe('Stored real series withheld from training: the privacy baseline.'),
   rules: RulesInputSchema.optional().describe('Validation rules, as for validate_timeseries.'),
 });
@@ -40,16 +42,24 @@ export function validationJobHandler(deps: ValidationJobDeps): JobHandler<Valida
     type: 'validation',
     description: 'Validate stored series (optionally against stored real data) and store the report.',
     schema: DataSchema,
-    example: { synthetic: ['ser_3fA9xQ'], reference: ['ser_real01'], rules: { validators: ['quality', 'statistical', 'fidelity'] } },
+    example: {
+      synthetic: ['ser_3fA9xQ'],
+      reference: ['ser_real01'],
+      rules: { validators: ['quality', 'statistical', 'fidelity'] },
+    },
     prepare(data) {
       const rules = deps.validation.rules(data.rules);
       const known = deps.validation.list().map((v) => v.name);
       const unknown = (rules.validators ?? []).filter((n) => !known.includes(n));
       if (unknown.length) {
-        throw new TsiotError('invalid_input', `rules.validators: unknown validator${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`, {
-          details: { field: 'rules.validators', unknown, available: known },
-          hint: `Use some of: ${known.join(', ')}`,
-        });
+        throw new TsiotError(
+          'invalid_input',
+          `rules.validators: unknown validator${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`,
+          {
+            details: { field: 'rules.validators', unknown, available: known },
+            hint: `Use some of: ${known.join(', ')}`,
+          },
+        );
       }
       return data;
     },
@@ -59,26 +69,44 @@ export function validationJobHandler(deps: ValidationJobDeps): JobHandler<Valida
       for (const ids of Object.values(sets)) {
         for (const id of ids ?? []) {
           const summary = await deps.storage.describe(id);
-          if (!summary) throw new TsiotError('not_found', `series "${id}" does not exist`, { details: { id }, hint: 'List stored series with list_series.' });
+          if (!summary)
+            throw new TsiotError('not_found', `series "${id}" does not exist`, {
+              details: { id },
+              hint: 'List stored series with list_series.',
+            });
           values += summary.points * summary.columns.length;
         }
       }
       if (values > deps.validation.maxValues) {
-        throw new TsiotError('too_large', `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${deps.validation.maxValues.toLocaleString('en-US')}.`, {
-          details: { values, limit: deps.validation.maxValues },
-          hint: 'Validate fewer series, or a downsampled copy.',
-        });
+        throw new TsiotError(
+          'too_large',
+          `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${deps.validation.maxValues.toLocaleString('en-US')}.`,
+          {
+            details: { values, limit: deps.validation.maxValues },
+            hint: 'Validate fewer series, or a downsampled copy.',
+          },
+        );
       }
       const synthetic = await readAll(deps.storage, data.synthetic, ctx);
       const reference = data.reference ? await readAll(deps.storage, data.reference, ctx) : undefined;
       const holdout = data.holdout ? await readAll(deps.storage, data.holdout, ctx) : undefined;
       const report = await deps.validation.validate(
-        { synthetic, ...(reference ? { reference } : {}), ...(holdout ? { holdout } : {}), ...(data.rules ? { rules: data.rules } : {}) },
+        {
+          synthetic,
+          ...(reference ? { reference } : {}),
+          ...(holdout ? { holdout } : {}),
+          ...(data.rules ? { rules: data.rules } : {}),
+        },
         { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
       );
       if (ctx.signal.aborted) throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`);
       const saved = await deps.validation.save(report);
-      const result: ValidationJobResult = { reportId: saved.id, score: saved.score, verdict: saved.verdict, summary: saved.summary };
+      const result: ValidationJobResult = {
+        reportId: saved.id,
+        score: saved.score,
+        verdict: saved.verdict,
+        summary: saved.summary,
+      };
       await ctx.emit('validation.completed', { ...result });
       return result;
     },

@@ -14,7 +14,8 @@ export async function inTransaction<T>(c: DuckDBConnection, fn: () => Promise<T>
   }
 }
 
-const closedError = () => new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' });
+const closedError = () =>
+  new TsiotError('unavailable', 'the DuckDB storage is closed', { hint: 'Create a new storage object.' });
 
 /**
  * The connections of one DuckDB instance: a single writer (DuckDB allows one

@@ -38,9 +38,17 @@ const VECTOR = ARRAY(FLOAT, EMBEDDING_DIMS);
 const vectorValue = (vec: Float32Array) => arrayValue(Array.from(vec));
 
 /** Insert the embeddings of series `sid`; runs inside the caller's transaction. */
-export async function insertEmbeddings(c: DuckDBConnection, sid: number, rows: readonly ColumnEmbedding[]): Promise<void> {
+export async function insertEmbeddings(
+  c: DuckDBConnection,
+  sid: number,
+  rows: readonly ColumnEmbedding[],
+): Promise<void> {
   for (const { col, name, vec } of rows) {
-    await c.run('INSERT INTO embeddings VALUES ($1, $2, $3, $4)', [sid, col, name, vectorValue(vec)], [INTEGER, SMALLINT, VARCHAR, VECTOR]);
+    await c.run(
+      'INSERT INTO embeddings VALUES ($1, $2, $3, $4)',
+      [sid, col, name, vectorValue(vec)],
+      [INTEGER, SMALLINT, VARCHAR, VECTOR],
+    );
   }
 }
 
@@ -71,8 +79,16 @@ export async function backfillEmbeddings(c: DuckDBConnection): Promise<void> {
 }
 
 /** The stored vector of one column, or undefined when the column has no shape. */
-export async function storedEmbedding(c: DuckDBConnection, sid: number, col: number): Promise<Float32Array | undefined> {
-  const r = await c.runAndReadAll('SELECT vec FROM embeddings WHERE sid = $1 AND col = $2', [sid, col], [INTEGER, SMALLINT]);
+export async function storedEmbedding(
+  c: DuckDBConnection,
+  sid: number,
+  col: number,
+): Promise<Float32Array | undefined> {
+  const r = await c.runAndReadAll(
+    'SELECT vec FROM embeddings WHERE sid = $1 AND col = $2',
+    [sid, col],
+    [INTEGER, SMALLINT],
+  );
   if (!r.currentRowCount) return undefined;
   const cell = r.getRowsJS()[0]![0] as unknown as number[];
   return Float32Array.from(cell);
@@ -114,5 +130,10 @@ export async function nearestColumns(
     params,
     types,
   );
-  return (r.getRowsJS() as [string, string, string, number][]).map(([id, name, column, distance]) => ({ id, name, column, distance: Math.max(0, Number(distance)) }));
+  return (r.getRowsJS() as [string, string, string, number][]).map(([id, name, column, distance]) => ({
+    id,
+    name,
+    column,
+    distance: Math.max(0, Number(distance)),
+  }));
 }

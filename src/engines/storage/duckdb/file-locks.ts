@@ -26,10 +26,14 @@ export function canonicalPath(path: string): string {
 /** Claim a database file for this process; throws `unavailable` when another object holds it. */
 export function acquireFile(canonical: string): void {
   if (held.has(canonical)) {
-    throw new TsiotError('unavailable', `DuckDB file "${canonical}" is already open by another storage object in this process`, {
-      details: { path: canonical },
-      hint: 'Share one storage object, close the other one first, or use a different file.',
-    });
+    throw new TsiotError(
+      'unavailable',
+      `DuckDB file "${canonical}" is already open by another storage object in this process`,
+      {
+        details: { path: canonical },
+        hint: 'Share one storage object, close the other one first, or use a different file.',
+      },
+    );
   }
   held.add(canonical);
 }

@@ -27,9 +27,13 @@ const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$/i;
 /** Throw invalid_input unless `value` is a DuckDB memory size. */
 export function checkMemoryLimit(value: unknown, field = 'memoryLimit'): string {
   if (typeof value !== 'string' || !MEMORY.test(value.trim())) {
-    throw new TsiotError('invalid_input', `${field}: expected a memory size such as "512MB" or "2GiB", got ${JSON.stringify(value)}`, {
-      details: { field, expected: 'a number followed by B, KB, MB, GB, TB, KiB, MiB, GiB or TiB', example: '512MB' },
-    });
+    throw new TsiotError(
+      'invalid_input',
+      `${field}: expected a memory size such as "512MB" or "2GiB", got ${JSON.stringify(value)}`,
+      {
+        details: { field, expected: 'a number followed by B, KB, MB, GB, TB, KiB, MiB, GiB or TiB', example: '512MB' },
+      },
+    );
   }
   return value.trim();
 }
@@ -37,7 +41,11 @@ export function checkMemoryLimit(value: unknown, field = 'memoryLimit'): string 
 /** Throw invalid_input unless `value` is a whole number of threads from 1 to 1024. */
 export function checkThreads(value: unknown, field = 'threads'): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1024) {
-    throw new TsiotError('invalid_input', `${field}: expected a whole number from 1 to 1024, got ${JSON.stringify(value)}`, { details: { field, example: 2 } });
+    throw new TsiotError(
+      'invalid_input',
+      `${field}: expected a whole number from 1 to 1024, got ${JSON.stringify(value)}`,
+      { details: { field, example: 2 } },
+    );
   }
   return value;
 }
@@ -62,10 +70,15 @@ export function parseDuckDbLocation(rest: string): { path: string } & DuckDbReso
   const out: { path: string } & DuckDbResourceOptions = { path };
   for (const [key, value] of params) {
     if (key === 'memory_limit') out.memoryLimit = checkMemoryLimit(value, 'storage memory_limit');
-    else if (key === 'threads') out.threads = checkThreads(/^\d+$/.test(value) ? Number(value) : value, 'storage threads');
+    else if (key === 'threads')
+      out.threads = checkThreads(/^\d+$/.test(value) ? Number(value) : value, 'storage threads');
     else {
       throw new TsiotError('invalid_input', `storage: unknown DuckDB URL parameter "${key}"`, {
-        details: { field: 'storage', expected: 'memory_limit and threads', example: 'duckdb://./data/tsiot.duckdb?memory_limit=1GB&threads=2' },
+        details: {
+          field: 'storage',
+          expected: 'memory_limit and threads',
+          example: 'duckdb://./data/tsiot.duckdb?memory_limit=1GB&threads=2',
+        },
       });
     }
   }

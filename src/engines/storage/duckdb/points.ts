@@ -18,7 +18,9 @@ export async function appendPoints(c: DuckDBConnection, sid: number, s: TimeSeri
   const appender = await c.createAppender('points');
   try {
     const chunk = DuckDBDataChunk.create([INTEGER, SMALLINT, INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
-    const carriers: [number, Float64Array | undefined][] = s.columns.length ? s.columns.map((col, k) => [k, col.values]) : [[TIMESTAMPS_ONLY, undefined]];
+    const carriers: [number, Float64Array | undefined][] = s.columns.length
+      ? s.columns.map((col, k) => [k, col.values])
+      : [[TIMESTAMPS_ONLY, undefined]];
     for (const [col, values] of carriers) {
       for (let off = 0; off < n; off += CHUNK_ROWS) {
         const m = Math.min(CHUNK_ROWS, n - off);
@@ -58,8 +60,18 @@ export interface RowWindow {
 }
 
 /** The row indexes whose timestamps fall in [start, end] (timestamps are non-decreasing, so they are contiguous). */
-export async function rowWindow(c: DuckDBConnection, sid: number, carrier: number, start: number, end: number): Promise<RowWindow> {
-  const r = await c.runAndReadAll('SELECT min(i), max(i) FROM points WHERE sid = $1 AND col = $2 AND ts BETWEEN $3 AND $4', [sid, carrier, start, end], [INTEGER, SMALLINT, BIGINT, BIGINT]);
+export async function rowWindow(
+  c: DuckDBConnection,
+  sid: number,
+  carrier: number,
+  start: number,
+  end: number,
+): Promise<RowWindow> {
+  const r = await c.runAndReadAll(
+    'SELECT min(i), max(i) FROM points WHERE sid = $1 AND col = $2 AND ts BETWEEN $3 AND $4',
+    [sid, carrier, start, end],
+    [INTEGER, SMALLINT, BIGINT, BIGINT],
+  );
   const [lo, hi] = r.getRowsJS()[0] as [number | null, number | null];
   return lo === null || hi === null ? { lo: 0, hi: -1 } : { lo, hi };
 }

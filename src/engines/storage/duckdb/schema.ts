@@ -64,10 +64,14 @@ export async function migrate(c: DuckDBConnection): Promise<void> {
     if (version === undefined) {
       await c.run(`INSERT INTO tsiot_meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);
     } else if (version !== SCHEMA_VERSION) {
-      throw new TsiotError('unsupported', `the DuckDB file has schema version ${version}; this tsiot reads version ${SCHEMA_VERSION}`, {
-        details: { found: version, supported: SCHEMA_VERSION },
-        hint: 'Open it with the tsiot version that wrote it, or export and re-import the data.',
-      });
+      throw new TsiotError(
+        'unsupported',
+        `the DuckDB file has schema version ${version}; this tsiot reads version ${SCHEMA_VERSION}`,
+        {
+          details: { found: version, supported: SCHEMA_VERSION },
+          hint: 'Open it with the tsiot version that wrote it, or export and re-import the data.',
+        },
+      );
     }
   });
 }

@@ -33,7 +33,13 @@ export interface InfluxDialect {
   readMeta(id?: string): Promise<MetaDoc[]>;
   readRows(doc: MetaDoc, range: RowRange): Promise<Rows>;
   /** Server-side downsampling of the given columns, when the server can. */
-  downsample?(doc: MetaDoc, columns: string[], range: RowRange, bucketMs: number, aggregation: Aggregation): Promise<Rows>;
+  downsample?(
+    doc: MetaDoc,
+    columns: string[],
+    range: RowRange,
+    bucketMs: number,
+    aggregation: Aggregation,
+  ): Promise<Rows>;
   /** Delete the points of an id (of one generation, or all) and, when `meta`, its documents. */
   deleteSeries(id: string, options: { gen?: string; meta: boolean }): Promise<void>;
   /** Make written points visible to reads (servers that buffer). */

@@ -21,7 +21,11 @@ export class InfluxHttp {
   constructor(readonly options: InfluxHttpOptions) {}
 
   /** Send a request; returns the response when its status is 2xx. */
-  async request(method: string, path: string, init: { query?: Record<string, string>; body?: string; contentType?: string; timeoutMs?: number } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { query?: Record<string, string>; body?: string; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<Response> {
     const url = new URL(path, this.options.baseUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = {};
@@ -30,19 +34,31 @@ export class InfluxHttp {
     const what = `${method} ${url.pathname}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}), signal: AbortSignal.timeout(init.timeoutMs ?? this.options.timeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.timeout(init.timeoutMs ?? this.options.timeoutMs),
+      });
     } catch (e) {
       throw unavailable(this.options.backend, this.options.displayUrl, e, what);
     }
     if (res.ok) return res;
     const text = (await res.text().catch(() => '')).slice(0, 500);
     const reason = `HTTP ${res.status}${text ? `: ${text.trim()}` : ''}`;
-    if (res.status >= 500 || res.status === 429) throw unavailable(this.options.backend, this.options.displayUrl, new Error(reason), what);
+    if (res.status >= 500 || res.status === 429)
+      throw unavailable(this.options.backend, this.options.displayUrl, new Error(reason), what);
     if (res.status === 401 || res.status === 403) {
-      throw new TsiotError('unauthorized', `${this.options.backend} refused the credentials (${what}: HTTP ${res.status})`, {
-        hint: 'Check the user/password or token in the storage URL or environment.',
-      });
+      throw new TsiotError(
+        'unauthorized',
+        `${this.options.backend} refused the credentials (${what}: HTTP ${res.status})`,
+        {
+          hint: 'Check the user/password or token in the storage URL or environment.',
+        },
+      );
     }
-    throw new TsiotError('invalid_input', `${this.options.backend} rejected ${what}: ${reason}`, { details: { status: res.status } });
+    throw new TsiotError('invalid_input', `${this.options.backend} rejected ${what}: ${reason}`, {
+      details: { status: res.status },
+    });
   }
 }

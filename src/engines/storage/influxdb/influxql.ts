@@ -10,7 +10,16 @@ import { TsiotError } from '../../../core/errors.js';
 import type { Aggregation, TimeSeries } from '../../../core/types.js';
 import type { InfluxDialect, RowRange, Rows } from './dialect.js';
 import type { InfluxHttp } from './http.js';
-import { EMPTY_FIELD, GEN_TAG, ID_TAG, MAX_TIME_MS, MIN_TIME_MS, escapeKey, escapeMeasurement, stringField } from './line-protocol.js';
+import {
+  EMPTY_FIELD,
+  GEN_TAG,
+  ID_TAG,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
+  escapeKey,
+  escapeMeasurement,
+  stringField,
+} from './line-protocol.js';
 import { splitText, type MetaDoc } from './meta.js';
 
 const DOC_PART_CHARS = 60_000;
@@ -37,7 +46,15 @@ export function qTime(ms: number): string {
   return `${BigInt(Math.round(ms * 1000))}u`;
 }
 
-const AGG: Record<Aggregation, string> = { avg: 'mean', min: 'min', max: 'max', first: 'first', last: 'last', sum: 'sum', count: 'count' };
+const AGG: Record<Aggregation, string> = {
+  avg: 'mean',
+  min: 'min',
+  max: 'max',
+  first: 'first',
+  last: 'last',
+  sum: 'sum',
+  count: 'count',
+};
 
 export class InfluxQlDialect implements InfluxDialect {
   readonly name = 'influxql';
@@ -62,8 +79,15 @@ export class InfluxQlDialect implements InfluxDialect {
 
   metaLines(doc: MetaDoc): { lines: string[]; precision: 'ms' } {
     const parts = splitText(JSON.stringify(doc), DOC_PART_CHARS);
-    const fields = [`parts=${parts.length}i`, `gen=${stringField(doc.gen)}`, ...parts.map((p, i) => `doc_${i}=${stringField(p)}`)];
-    return { lines: [`${escapeMeasurement(this.metaMeasurement)},${ID_TAG}=${escapeKey(doc.id)} ${fields.join(',')} 0`], precision: 'ms' };
+    const fields = [
+      `parts=${parts.length}i`,
+      `gen=${stringField(doc.gen)}`,
+      ...parts.map((p, i) => `doc_${i}=${stringField(p)}`),
+    ];
+    return {
+      lines: [`${escapeMeasurement(this.metaMeasurement)},${ID_TAG}=${escapeKey(doc.id)} ${fields.join(',')} 0`],
+      precision: 'ms',
+    };
   }
 
   async readMeta(id?: string): Promise<MetaDoc[]> {
@@ -98,12 +122,28 @@ export class InfluxQlDialect implements InfluxDialect {
     return this.collect(sql, doc.columns.length, (v) => (v === null ? NaN : (v as number)));
   }
 
-  async downsample(doc: MetaDoc, columns: string[], range: RowRange, bucketMs: number, aggregation: Aggregation): Promise<Rows> {
+  async downsample(
+    doc: MetaDoc,
+    columns: string[],
+    range: RowRange,
+    bucketMs: number,
+    aggregation: Aggregation,
+  ): Promise<Rows> {
     const bucketUs = bucketMs * 1000;
-    if (!Number.isInteger(bucketUs)) throw new TsiotError('unsupported', `InfluxDB: downsample.bucketMs must be a whole number of microseconds (got ${bucketMs})`);
-    if (doc.start === null || doc.end === null) return { timestamps: new Float64Array(0), values: columns.map(() => new Float64Array(0)) };
-    const bounded = { ...range, start: Math.max(range.start ?? doc.start, doc.start), end: Math.min(range.end ?? doc.end, doc.end) };
-    if (bounded.start > bounded.end) return { timestamps: new Float64Array(0), values: columns.map(() => new Float64Array(0)) };
+    if (!Number.isInteger(bucketUs))
+      throw new TsiotError(
+        'unsupported',
+        `InfluxDB: downsample.bucketMs must be a whole number of microseconds (got ${bucketMs})`,
+      );
+    if (doc.start === null || doc.end === null)
+      return { timestamps: new Float64Array(0), values: columns.map(() => new Float64Array(0)) };
+    const bounded = {
+      ...range,
+      start: Math.max(range.start ?? doc.start, doc.start),
+      end: Math.min(range.end ?? doc.end, doc.end),
+    };
+    if (bounded.start > bounded.end)
+      return { timestamps: new Float64Array(0), values: columns.map(() => new Float64Array(0)) };
     // The counts over every field keep a bucket that holds rows but no value in the selected columns.
     const presence = [...doc.columns.map((c) => c.name), EMPTY_FIELD].map((f) => `count(${qIdent(f)}::field)`);
     const aggs = columns.map((c) => `${AGG[aggregation]}(${qIdent(c)}::field)`);
@@ -129,9 +169,16 @@ export class InfluxQlDialect implements InfluxDialect {
   }
 
   async deleteSeries(id: string, options: { gen?: string; meta: boolean }): Promise<void> {
-    if (options.meta) await this.statement(`DROP SERIES FROM ${qIdent(this.metaMeasurement)} WHERE ${qIdent(ID_TAG)} = ${qString(id)}`, 'POST');
+    if (options.meta)
+      await this.statement(
+        `DROP SERIES FROM ${qIdent(this.metaMeasurement)} WHERE ${qIdent(ID_TAG)} = ${qString(id)}`,
+        'POST',
+      );
     const gen = options.gen === undefined ? '' : ` AND ${qIdent(GEN_TAG)} = ${qString(options.gen)}`;
-    await this.statement(`DROP SERIES FROM ${qIdent(this.measurement)} WHERE ${qIdent(ID_TAG)} = ${qString(id)}${gen}`, 'POST');
+    await this.statement(
+      `DROP SERIES FROM ${qIdent(this.measurement)} WHERE ${qIdent(ID_TAG)} = ${qString(id)}${gen}`,
+      'POST',
+    );
   }
 
   async describeServer(): Promise<string> {
@@ -146,7 +193,8 @@ export class InfluxQlDialect implements InfluxDialect {
     const res = await this.http.request(method, '/query', { query: { q, db: this.database } });
     const body = (await res.json()) as { results?: QueryResult[]; error?: string };
     const error = body.error ?? body.results?.find((r) => r.error)?.error;
-    if (error && !/database not found/.test(error)) throw new TsiotError('invalid_input', `InfluxDB refused a statement: ${error}`);
+    if (error && !/database not found/.test(error))
+      throw new TsiotError('invalid_input', `InfluxDB refused a statement: ${error}`);
   }
 
   /** Stream the results of a SELECT (chunked JSON, one object per line). A missing database reads as empty. */

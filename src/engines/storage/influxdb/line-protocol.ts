@@ -53,26 +53,38 @@ export function checkForInflux(s: TimeSeries, backend: string, minTimeMs = MIN_T
     new TsiotError('unsupported', `${backend}: series "${s.id}": ${message}`, { details: { id: s.id, ...details } });
   const n = s.timestamps.length;
   if (n && (s.timestamps[0]! < minTimeMs || s.timestamps[n - 1]! > MAX_TIME_MS)) {
-    throw unsupported(`timestamps must lie between ${new Date(Math.max(minTimeMs, -8.64e15)).toISOString()} and ${new Date(MAX_TIME_MS).toISOString()}`, {
-      first: s.timestamps[0],
-      last: s.timestamps[n - 1],
-      min: minTimeMs,
-      max: MAX_TIME_MS,
-    });
+    throw unsupported(
+      `timestamps must lie between ${new Date(Math.max(minTimeMs, -8.64e15)).toISOString()} and ${new Date(MAX_TIME_MS).toISOString()}`,
+      {
+        first: s.timestamps[0],
+        last: s.timestamps[n - 1],
+        min: minTimeMs,
+        max: MAX_TIME_MS,
+      },
+    );
   }
   for (let i = 1; i < n; i++) {
     if (s.timestamps[i] === s.timestamps[i - 1]) {
-      throw unsupported(`rows #${i - 1} and #${i} share timestamp ${s.timestamps[i]}; InfluxDB keeps one point per timestamp`, { row: i });
+      throw unsupported(
+        `rows #${i - 1} and #${i} share timestamp ${s.timestamps[i]}; InfluxDB keeps one point per timestamp`,
+        { row: i },
+      );
     }
   }
   for (const c of s.columns) {
-    if (RESERVED.has(c.name) || c.name.includes('\n')) throw unsupported(`column name "${c.name}" is reserved or invalid in InfluxDB`, { column: c.name });
+    if (RESERVED.has(c.name) || c.name.includes('\n'))
+      throw unsupported(`column name "${c.name}" is reserved or invalid in InfluxDB`, { column: c.name });
     for (let i = 0; i < c.values.length; i++) {
-      if (c.values[i] === Infinity || c.values[i] === -Infinity) throw unsupported(`column "${c.name}" row #${i} is infinite; InfluxDB stores finite floats only`, { column: c.name, row: i });
+      if (c.values[i] === Infinity || c.values[i] === -Infinity)
+        throw unsupported(`column "${c.name}" row #${i} is infinite; InfluxDB stores finite floats only`, {
+          column: c.name,
+          row: i,
+        });
     }
   }
   for (const [k, v] of Object.entries(s.metadata.tags ?? {})) {
-    if (RESERVED.has(k) || k === '' || k.includes('\n') || v.includes('\n')) throw unsupported(`tag "${k}" is reserved or invalid in InfluxDB`, { tag: k });
+    if (RESERVED.has(k) || k === '' || k.includes('\n') || v.includes('\n'))
+      throw unsupported(`tag "${k}" is reserved or invalid in InfluxDB`, { tag: k });
   }
 }
 
@@ -81,7 +93,13 @@ export function checkForInflux(s: TimeSeries, backend: string, minTimeMs = MIN_T
  * (newline-terminated). Built by appending to one string per batch: about
  * three times faster than joining per-line strings.
  */
-export function* dataLines(s: TimeSeries, measurement: string, gen: string, precision: Precision, batchLines: number): Generator<string> {
+export function* dataLines(
+  s: TimeSeries,
+  measurement: string,
+  gen: string,
+  precision: Precision,
+  batchLines: number,
+): Generator<string> {
   let head = `${escapeMeasurement(measurement)},${ID_TAG}=${escapeKey(s.id)},${GEN_TAG}=${escapeKey(gen)}`;
   const tags = Object.entries(s.metadata.tags ?? {})
     .filter(([, v]) => v !== '')

@@ -17,7 +17,16 @@ export interface MetaDoc {
 }
 
 export function metaSummary(d: MetaDoc): SeriesSummary {
-  return { id: d.id, name: d.name, metadata: d.metadata, columns: d.columns, points: d.points, start: d.start, end: d.end, labels: d.labels.length };
+  return {
+    id: d.id,
+    name: d.name,
+    metadata: d.metadata,
+    columns: d.columns,
+    points: d.points,
+    start: d.start,
+    end: d.end,
+    labels: d.labels.length,
+  };
 }
 
 /** Split a string into pieces of at most `size` characters (at least one piece). */

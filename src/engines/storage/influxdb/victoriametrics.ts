@@ -41,7 +41,13 @@ const DEFAULT_RETENTION_MS = 31 * 86_400_000;
 /** Beyond any timestamp the server accepts (it keeps nothing past year 2262). */
 const FAR_END_MS = 9_000_000_000_000;
 
-const RETENTION_UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000, month: 31 * 86_400_000 };
+const RETENTION_UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  y: 365 * 86_400_000,
+  month: 31 * 86_400_000,
+};
 
 interface ExportLine {
   metric: Record<string, string>;
@@ -69,19 +75,27 @@ export class VictoriaMetricsDialect implements InfluxDialect {
   }
 
   check(s: TimeSeries): void {
-    const unsupported = (message: string) => new TsiotError('unsupported', `VictoriaMetrics: series "${s.id}": ${message}`, { details: { id: s.id } });
+    const unsupported = (message: string) =>
+      new TsiotError('unsupported', `VictoriaMetrics: series "${s.id}": ${message}`, { details: { id: s.id } });
     for (let i = 0; i < s.timestamps.length; i++) {
-      if (!Number.isInteger(s.timestamps[i]!)) throw unsupported(`timestamp #${i} (${s.timestamps[i]}) has a sub-millisecond part; VictoriaMetrics stores milliseconds`);
+      if (!Number.isInteger(s.timestamps[i]!))
+        throw unsupported(
+          `timestamp #${i} (${s.timestamps[i]}) has a sub-millisecond part; VictoriaMetrics stores milliseconds`,
+        );
     }
     const n = s.timestamps.length;
     const oldest = Math.max(1, Date.now() - this.retentionMs + 3_600_000);
     const newest = Date.now() + FUTURE_WINDOW_MS - 3_600_000;
     if (n && (s.timestamps[0]! < oldest || s.timestamps[n - 1]! > newest)) {
-      throw unsupported(`timestamps must lie between ${new Date(oldest).toISOString()} (the server's retention) and ${new Date(newest).toISOString()} (two days ahead); VictoriaMetrics drops samples outside`);
+      throw unsupported(
+        `timestamps must lie between ${new Date(oldest).toISOString()} (the server's retention) and ${new Date(newest).toISOString()} (two days ahead); VictoriaMetrics drops samples outside`,
+      );
     }
     const tags = Object.entries(s.metadata.tags ?? {});
-    if (tags.length > MAX_USER_TAGS) throw unsupported(`${tags.length} tags; VictoriaMetrics keeps at most ${MAX_USER_TAGS} besides its own`);
-    for (const [k, v] of tags) if (v.length > MAX_LABEL_VALUE) throw unsupported(`tag "${k}" is longer than ${MAX_LABEL_VALUE} characters`);
+    if (tags.length > MAX_USER_TAGS)
+      throw unsupported(`${tags.length} tags; VictoriaMetrics keeps at most ${MAX_USER_TAGS} besides its own`);
+    for (const [k, v] of tags)
+      if (v.length > MAX_LABEL_VALUE) throw unsupported(`tag "${k}" is longer than ${MAX_LABEL_VALUE} characters`);
   }
 
   /** Learn the retention period from /flags (the default month when the server does not say). */
@@ -94,7 +108,10 @@ export class VictoriaMetricsDialect implements InfluxDialect {
   metaLines(doc: MetaDoc): { lines: string[]; precision: 'ms' } {
     const parts = splitText(Buffer.from(JSON.stringify(doc), 'utf8').toString('base64url'), DOC_PART_CHARS);
     const head = `${escapeMeasurement(`${this.measurement}__meta`)},${ID_TAG}=${escapeKey(doc.id)},${GEN_TAG}=${escapeKey(doc.gen)},parts=${parts.length}`;
-    return { lines: parts.map((p, i) => `${head},part=${i},doc=${p} v=${doc.storedAt} ${doc.storedAt}`), precision: 'ms' };
+    return {
+      lines: parts.map((p, i) => `${head},part=${i},doc=${p} v=${doc.storedAt} ${doc.storedAt}`),
+      precision: 'ms',
+    };
   }
 
   async readMeta(id?: string): Promise<MetaDoc[]> {
@@ -104,7 +121,12 @@ export class VictoriaMetricsDialect implements InfluxDialect {
     for await (const line of this.export(selector)) {
       const m = line.metric;
       const key = `${m[ID_TAG]}\u0000${m[GEN_TAG]}`;
-      const entry = gens.get(key) ?? { id: m[ID_TAG]!, storedAt: Math.max(...line.values.map(Number)), parts: Number(m.parts), pieces: new Map() };
+      const entry = gens.get(key) ?? {
+        id: m[ID_TAG]!,
+        storedAt: Math.max(...line.values.map(Number)),
+        parts: Number(m.parts),
+        pieces: new Map(),
+      };
       entry.pieces.set(Number(m.part), m.doc ?? '');
       gens.set(key, entry);
     }
@@ -123,7 +145,10 @@ export class VictoriaMetricsDialect implements InfluxDialect {
   async readRows(doc: MetaDoc, range: RowRange): Promise<Rows> {
     const names = new Map<string, number>(doc.columns.map((c, j) => [`${this.measurement}_${c.name}`, j]));
     const emptyName = `${this.measurement}_${EMPTY_FIELD}`;
-    const perColumn: { timestamps: number[]; values: (number | null)[] }[] = doc.columns.map(() => ({ timestamps: [], values: [] }));
+    const perColumn: { timestamps: number[]; values: (number | null)[] }[] = doc.columns.map(() => ({
+      timestamps: [],
+      values: [],
+    }));
     const rowTimes = new Set<number>();
     const start = range.start ?? 0;
     const end = range.end ?? Number.MAX_SAFE_INTEGER;
@@ -181,7 +206,11 @@ export class VictoriaMetricsDialect implements InfluxDialect {
   /** Stream `/api/v1/export` lines for a selector between startMs and endMs. */
   private async *export(selector: string, startMs = 0, endMs?: number): AsyncGenerator<ExportLine> {
     // An explicit end: the server's default (now, at second resolution) can miss samples written this instant.
-    const query: Record<string, string> = { 'match[]': selector, start: String(startMs / 1000), end: String((endMs ?? FAR_END_MS) / 1000) };
+    const query: Record<string, string> = {
+      'match[]': selector,
+      start: String(startMs / 1000),
+      end: String((endMs ?? FAR_END_MS) / 1000),
+    };
     const res = await this.http.request('POST', '/api/v1/export', { query, timeoutMs: 600_000 });
     const text = await res.text();
     for (const line of text.split('\n')) if (line.trim()) yield JSON.parse(line) as ExportLine;

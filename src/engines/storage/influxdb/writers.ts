@@ -26,7 +26,11 @@ export class V1Writer implements LineWriter {
   ) {}
 
   async write(body: string, precision: Precision): Promise<void> {
-    const res = await this.http.request('POST', '/write', { query: { db: this.database, precision }, body, contentType: 'text/plain; charset=utf-8' });
+    const res = await this.http.request('POST', '/write', {
+      query: { db: this.database, precision },
+      body,
+      contentType: 'text/plain; charset=utf-8',
+    });
     await res.arrayBuffer();
   }
 
@@ -42,9 +46,22 @@ export class V2Writer implements LineWriter {
   private readonly apis = new Map<string, WriteApi[]>();
 
   constructor(
-    private readonly options: { baseUrl: string; displayUrl: string; token?: string; org: string; bucket: string; timeoutMs: number; backend: string; gzip: boolean },
+    private readonly options: {
+      baseUrl: string;
+      displayUrl: string;
+      token?: string;
+      org: string;
+      bucket: string;
+      timeoutMs: number;
+      backend: string;
+      gzip: boolean;
+    },
   ) {
-    this.client = new InfluxDB({ url: options.baseUrl, ...(options.token ? { token: options.token } : {}), timeout: options.timeoutMs });
+    this.client = new InfluxDB({
+      url: options.baseUrl,
+      ...(options.token ? { token: options.token } : {}),
+      timeout: options.timeoutMs,
+    });
   }
 
   /** A WriteApi that sends exactly what it is given on flush: no batching timer, no retries. */
@@ -74,9 +91,13 @@ export class V2Writer implements LineWriter {
       await api.flush();
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
-      if (status === undefined || status >= 500 || status === 429) throw unavailable(this.options.backend, this.options.displayUrl, e, 'POST /api/v2/write');
-      if (status === 401 || status === 403) throw new TsiotError('unauthorized', `${this.options.backend} refused the token (HTTP ${status})`);
-      throw new TsiotError('invalid_input', `${this.options.backend} rejected a write: ${(e as Error).message}`, { details: { status } });
+      if (status === undefined || status >= 500 || status === 429)
+        throw unavailable(this.options.backend, this.options.displayUrl, e, 'POST /api/v2/write');
+      if (status === 401 || status === 403)
+        throw new TsiotError('unauthorized', `${this.options.backend} refused the token (HTTP ${status})`);
+      throw new TsiotError('invalid_input', `${this.options.backend} rejected a write: ${(e as Error).message}`, {
+        details: { status },
+      });
     } finally {
       this.apis.get(precision)!.push(api);
     }

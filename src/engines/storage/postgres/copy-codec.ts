@@ -34,7 +34,12 @@ function float8(x: number): string {
  * characters so a large series streams with bounded memory. Each chunk is
  * built by appending to one string (faster than joining per-row strings).
  */
-export function* copyRows(seriesId: string, timestamps: Float64Array, columns: Column[], chunkBytes = 1 << 20): Generator<string> {
+export function* copyRows(
+  seriesId: string,
+  timestamps: Float64Array,
+  columns: Column[],
+  chunkBytes = 1 << 20,
+): Generator<string> {
   const prefix = `${copyText(seriesId)}\t`;
   const n = timestamps.length;
   const k = columns.length;

@@ -54,7 +54,9 @@ export async function ensureSchema(client: PoolClient, schema: string): Promise<
     const ext = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
     const hypertable = (ext.rowCount ?? 0) > 0;
     if (hypertable) {
-      await client.query(`SELECT create_hypertable($1::regclass, 'ts', if_not_exists => TRUE, migrate_data => TRUE)`, [`${s}.points`]);
+      await client.query(`SELECT create_hypertable($1::regclass, 'ts', if_not_exists => TRUE, migrate_data => TRUE)`, [
+        `${s}.points`,
+      ]);
     } else {
       await client.query(`CREATE INDEX IF NOT EXISTS points_ts_brin ON ${s}.points USING brin (ts)`);
     }

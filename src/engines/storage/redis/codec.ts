@@ -30,7 +30,13 @@ export function decodeChunk(buf: Buffer, width: number): { timestamps: Float64Ar
 /** A whole series: uint32 header length, JSON header, then encodeChunk of every row. */
 export function encodeSeries(s: TimeSeries): Buffer {
   const header = Buffer.from(
-    JSON.stringify({ id: s.id, name: s.name, metadata: s.metadata, labels: s.labels, columns: s.columns.map(({ values: _values, ...info }) => info) }),
+    JSON.stringify({
+      id: s.id,
+      name: s.name,
+      metadata: s.metadata,
+      labels: s.labels,
+      columns: s.columns.map(({ values: _values, ...info }) => info),
+    }),
     'utf8',
   );
   const len = Buffer.alloc(4);
@@ -40,7 +46,13 @@ export function encodeSeries(s: TimeSeries): Buffer {
 
 export function decodeSeries(buf: Buffer): TimeSeries {
   const len = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as Omit<TimeSeries, 'timestamps' | 'columns'> & { columns: Omit<Column, 'values'>[] };
+  const header = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as Omit<TimeSeries, 'timestamps' | 'columns'> & {
+    columns: Omit<Column, 'values'>[];
+  };
   const data = decodeChunk(buf.subarray(4 + len), header.columns.length);
-  return { ...header, timestamps: data.timestamps.slice(), columns: header.columns.map((c, j) => ({ ...c, values: data.values[j]!.slice() })) };
+  return {
+    ...header,
+    timestamps: data.timestamps.slice(),
+    columns: header.columns.map((c, j) => ({ ...c, values: data.values[j]!.slice() })),
+  };
 }

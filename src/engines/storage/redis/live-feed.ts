@@ -60,7 +60,11 @@ export class RedisLiveFeed {
     const to = Math.min(range.to ?? series.timestamps.length, series.timestamps.length);
     const key = this.streamKey(series.id);
     if (series.columns.some((c) => c.name === TIME_FIELD)) {
-      throw new TsiotError('invalid_input', `feed.publish: column name "${TIME_FIELD}" is reserved for the point time`, { details: { field: 'columns', example: 'temperature' } });
+      throw new TsiotError(
+        'invalid_input',
+        `feed.publish: column name "${TIME_FIELD}" is reserved for the point time`,
+        { details: { field: 'columns', example: 'temperature' } },
+      );
     }
     let added = 0;
     for (let start = from; start < to; start += 1_000) {
@@ -93,13 +97,23 @@ export class RedisLiveFeed {
   }
 
   /** Up to `count` points not yet delivered to the group, waiting up to blockMs for new ones (0: don't wait). */
-  async read(seriesId: string, group: string, consumer: string, options: { count?: number; blockMs?: number } = {}): Promise<FeedPoint[]> {
+  async read(
+    seriesId: string,
+    group: string,
+    consumer: string,
+    options: { count?: number; blockMs?: number } = {},
+  ): Promise<FeedPoint[]> {
     const count = options.count ?? 100;
-    if (!Number.isInteger(count) || count < 1) throw new TsiotError('invalid_input', 'feed.read: count must be a positive integer', { details: { field: 'count', example: 100 } });
+    if (!Number.isInteger(count) || count < 1)
+      throw new TsiotError('invalid_input', 'feed.read: count must be a positive integer', {
+        details: { field: 'count', example: 100 },
+      });
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (options.blockMs) args.push('BLOCK', options.blockMs);
     args.push('STREAMS', this.streamKey(seriesId), '>');
-    const reply = (await (this.redis.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [string, StreamEntries][] | null;
+    const reply = (await (this.redis.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as
+      | [string, StreamEntries][]
+      | null;
     return reply ? this.points(seriesId, reply[0]![1]) : [];
   }
 
@@ -116,8 +130,22 @@ export class RedisLiveFeed {
   }
 
   /** Take over points pending for longer than minIdleMs (their consumer died); up to `count` of them. */
-  async claimStale(seriesId: string, group: string, consumer: string, minIdleMs: number, count = 100): Promise<FeedPoint[]> {
-    const reply = (await this.redis.xautoclaim(this.streamKey(seriesId), group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, StreamEntries];
+  async claimStale(
+    seriesId: string,
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    count = 100,
+  ): Promise<FeedPoint[]> {
+    const reply = (await this.redis.xautoclaim(
+      this.streamKey(seriesId),
+      group,
+      consumer,
+      minIdleMs,
+      '0-0',
+      'COUNT',
+      count,
+    )) as [string, StreamEntries];
     return this.points(seriesId, reply[1]);
   }
 

@@ -45,7 +45,14 @@ export class RedisQueryCache {
 
   private async key(scope: string, q: SeriesQuery): Promise<string> {
     const version = (await this.redis.get(`${this.prefix}:v:${scope}:${q.id}`)) ?? '0';
-    const canonical = JSON.stringify([q.id, q.start ?? null, q.end ?? null, q.columns ?? null, q.downsample ?? null, q.limit ?? null]);
+    const canonical = JSON.stringify([
+      q.id,
+      q.start ?? null,
+      q.end ?? null,
+      q.columns ?? null,
+      q.downsample ?? null,
+      q.limit ?? null,
+    ]);
     return `${this.prefix}:r:${scope}:${createHash('sha256').update(canonical).digest('base64url')}:${version}`;
   }
 
@@ -59,7 +66,8 @@ export class RedisQueryCache {
     }
     this.stats.misses++;
     const result = await load();
-    if (result.timestamps.length <= this.maxRows) await this.redis.set(key, encodeSeries(result), 'EX', this.ttlSeconds);
+    if (result.timestamps.length <= this.maxRows)
+      await this.redis.set(key, encodeSeries(result), 'EX', this.ttlSeconds);
     return result;
   }
 

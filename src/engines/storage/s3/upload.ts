@@ -49,12 +49,25 @@ export class ObjectUpload {
   async end(): Promise<UploadResult> {
     if (this.uploadId === undefined) {
       const body = this.take(this.pendingBytes);
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: this.contentType, ContentLength: body.length }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: body,
+          ContentType: this.contentType,
+          ContentLength: body.length,
+        }),
+      );
       return { key: this.key, bytes: this.total, parts: 1 };
     }
     if (this.pendingBytes > 0) await this.uploadPart(this.take(this.pendingBytes));
     await this.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: this.key,
+        UploadId: this.uploadId,
+        MultipartUpload: { Parts: this.parts },
+      }),
     );
     return { key: this.key, bytes: this.total, parts: this.parts.length };
   }
@@ -62,7 +75,9 @@ export class ObjectUpload {
   /** Abandon a multipart upload (its parts are discarded by the server). */
   async abort(): Promise<void> {
     if (this.uploadId === undefined) return;
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId }));
+    await this.client.send(
+      new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId }),
+    );
   }
 
   private take(bytes: number): Buffer {
@@ -74,11 +89,22 @@ export class ObjectUpload {
 
   private async uploadPart(body: Buffer): Promise<void> {
     if (this.uploadId === undefined) {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }));
+      const created = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }),
+      );
       this.uploadId = created.UploadId!;
     }
     const PartNumber = this.parts.length + 1;
-    const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: body, ContentLength: body.length }));
+    const res = await this.client.send(
+      new UploadPartCommand({
+        Bucket: this.bucket,
+        Key: this.key,
+        UploadId: this.uploadId,
+        PartNumber,
+        Body: body,
+        ContentLength: body.length,
+      }),
+    );
     this.parts.push({ ETag: res.ETag!, PartNumber });
   }
 }

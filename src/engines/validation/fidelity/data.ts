@@ -163,7 +163,9 @@ export function packageRoot(): string {
 
 /** Where the Stocks CSV is: TSIOT_STOCK_DATA, else ../shared/data/stock_data.csv beside the repository. */
 export function stockDataPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TSIOT_STOCK_DATA ? resolve(env.TSIOT_STOCK_DATA) : resolve(packageRoot(), '..', 'shared', 'data', 'stock_data.csv');
+  return env.TSIOT_STOCK_DATA
+    ? resolve(env.TSIOT_STOCK_DATA)
+    : resolve(packageRoot(), '..', 'shared', 'data', 'stock_data.csv');
 }
 
 /** Parse a numeric CSV with a header row into a table. */
@@ -174,10 +176,18 @@ export function parseCsv(text: string, source: string): { columns: string[]; tab
   const data = new Float64Array((lines.length - 1) * columns.length);
   for (let r = 1; r < lines.length; r++) {
     const cells = lines[r]!.split(',');
-    if (cells.length !== columns.length) throw new TsiotError('invalid_input', `${source}: row ${r + 1} has ${cells.length} fields, the header has ${columns.length}`);
+    if (cells.length !== columns.length)
+      throw new TsiotError(
+        'invalid_input',
+        `${source}: row ${r + 1} has ${cells.length} fields, the header has ${columns.length}`,
+      );
     cells.forEach((cell, c) => {
       const v = Number(cell);
-      if (!Number.isFinite(v)) throw new TsiotError('invalid_input', `${source}: row ${r + 1}, column "${columns[c]}" is not a number: ${JSON.stringify(cell)}`);
+      if (!Number.isFinite(v))
+        throw new TsiotError(
+          'invalid_input',
+          `${source}: row ${r + 1}, column "${columns[c]}" is not a number: ${JSON.stringify(cell)}`,
+        );
       data[(r - 1) * columns.length + c] = v;
     });
   }
@@ -206,7 +216,10 @@ export async function loadStocks(path = stockDataPath(), length = 24): Promise<S
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new TsiotError('not_found', `Stock data not found at ${path}`, { hint: 'Set TSIOT_STOCK_DATA to the path of stock_data.csv.', cause });
+    throw new TsiotError('not_found', `Stock data not found at ${path}`, {
+      hint: 'Set TSIOT_STOCK_DATA to the path of stock_data.csv.',
+      cause,
+    });
   }
   const { columns, table } = parseCsv(text, path);
   const scaling = columnRange(table);

@@ -50,7 +50,11 @@ export function lossIterations(iterations: number, samples: number): Set<number>
 
 export function checkShapes(a: Windows, b: Windows, what: string): void {
   if (a.length !== b.length || a.dim !== b.dim) {
-    throw new TsiotError('invalid_input', `${what}: real windows are ${a.length}×${a.dim} but synthetic windows are ${b.length}×${b.dim}`, { details: { real: [a.length, a.dim], synthetic: [b.length, b.dim] } });
+    throw new TsiotError(
+      'invalid_input',
+      `${what}: real windows are ${a.length}×${a.dim} but synthetic windows are ${b.length}×${b.dim}`,
+      { details: { real: [a.length, a.dim], synthetic: [b.length, b.dim] } },
+    );
   }
 }
 
@@ -62,10 +66,18 @@ export function checkShapes(a: Windows, b: Windows, what: string): void {
  * other 20% of both at a 0.5 threshold. Seeded: the splits, the batches and
  * the initial weights all come from `rng`.
  */
-export async function discriminativeScore(real: Windows, synthetic: Windows, rng: Rng, options: LearnedMetricOptions = {}): Promise<DiscriminativeResult> {
+export async function discriminativeScore(
+  real: Windows,
+  synthetic: Windows,
+  rng: Rng,
+  options: LearnedMetricOptions = {},
+): Promise<DiscriminativeResult> {
   checkShapes(real, synthetic, 'discriminative score');
   if (real.count < 5 || synthetic.count < 5) {
-    throw new TsiotError('invalid_input', `discriminative score: needs at least 5 windows per side (real ${real.count}, synthetic ${synthetic.count})`);
+    throw new TsiotError(
+      'invalid_input',
+      `discriminative score: needs at least 5 windows per side (real ${real.count}, synthetic ${synthetic.count})`,
+    );
   }
   const started = performance.now();
   const tf = await loadTf();
@@ -87,12 +99,21 @@ export async function discriminativeScore(real: Windows, synthetic: Windows, rng
       const x = new Float32Array((ri.length + si.length) * T * dim);
       x.set(gather(realTrain, ri));
       x.set(gather(synTrain, si), ri.length * T * dim);
-      const loss = trainStep(tf, opt, net.variables, () => {
-        const logits = net.forward(tf.tensor3d(x, [ri.length + si.length, T, dim]), false);
-        const lr = tf.slice(logits, [0, 0], [ri.length, 1]);
-        const ls = tf.slice(logits, [ri.length, 0], [si.length, 1]);
-        return tf.add(tf.losses.sigmoidCrossEntropy(tf.onesLike(lr), lr), tf.losses.sigmoidCrossEntropy(tf.zerosLike(ls), ls)) as Scalar;
-      }, record.has(it));
+      const loss = trainStep(
+        tf,
+        opt,
+        net.variables,
+        () => {
+          const logits = net.forward(tf.tensor3d(x, [ri.length + si.length, T, dim]), false);
+          const lr = tf.slice(logits, [0, 0], [ri.length, 1]);
+          const ls = tf.slice(logits, [ri.length, 0], [si.length, 1]);
+          return tf.add(
+            tf.losses.sigmoidCrossEntropy(tf.onesLike(lr), lr),
+            tf.losses.sigmoidCrossEntropy(tf.zerosLike(ls), ls),
+          ) as Scalar;
+        },
+        record.has(it),
+      );
       if (loss !== null) losses.push({ iteration: it, loss });
       if ((it + 1) % CHECK_EVERY === 0) {
         options.onProgress?.({ done: it + 1, total: iterations, message: 'discriminative training' });

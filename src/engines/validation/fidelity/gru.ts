@@ -65,7 +65,10 @@ export class GruNet {
     const tf = this.tf;
     const [batch, steps] = x.shape;
     const h = this.hidden;
-    const xw = tf.add(tf.reshape(tf.matMul(tf.reshape(x, [batch * steps, this.inputDim]), this.w), [batch, steps, 3 * h]), this.b) as Tensor3D;
+    const xw = tf.add(
+      tf.reshape(tf.matMul(tf.reshape(x, [batch * steps, this.inputDim]), this.w), [batch, steps, 3 * h]),
+      this.b,
+    ) as Tensor3D;
     // split gates from candidate once for all steps, then per step
     const xGates = tf.unstack(tf.slice(xw, [0, 0, 0], [batch, steps, 2 * h]), 1) as Tensor2D[];
     const xCand = tf.unstack(tf.slice(xw, [0, 0, 2 * h], [batch, steps, h]), 1) as Tensor2D[];
@@ -93,7 +96,13 @@ export class GruNet {
  * created inside it); every temporary is released. Returns the loss value
  * when `read` is set (reading it back costs a synchronisation).
  */
-export function trainStep(tf: Tf, optimizer: import('@tensorflow/tfjs').Optimizer, variables: Variable[], loss: () => import('@tensorflow/tfjs').Scalar, read: boolean): number | null {
+export function trainStep(
+  tf: Tf,
+  optimizer: import('@tensorflow/tfjs').Optimizer,
+  variables: Variable[],
+  loss: () => import('@tensorflow/tfjs').Scalar,
+  read: boolean,
+): number | null {
   let value: number | null = null;
   tf.tidy(() => {
     const cost = optimizer.minimize(loss, read, variables);
@@ -124,7 +133,14 @@ export function batchIndices(n: number, size: number, rng: Rng): number[] {
  * Copy the chosen windows into a float32 buffer [indices, steps, features],
  * taking steps [stepFrom, stepTo) and features [featFrom, featTo).
  */
-export function gather(w: Windows, indices: readonly number[], stepFrom = 0, stepTo = w.length, featFrom = 0, featTo = w.dim): Float32Array {
+export function gather(
+  w: Windows,
+  indices: readonly number[],
+  stepFrom = 0,
+  stepTo = w.length,
+  featFrom = 0,
+  featTo = w.dim,
+): Float32Array {
   const steps = stepTo - stepFrom;
   const feats = featTo - featFrom;
   const out = new Float32Array(indices.length * steps * feats);

@@ -12,12 +12,18 @@ export function featureValues(w: Windows, f: number): Float64Array {
 /** Correlational score of BENCHMARKS.md over windows: Σ_{i<j} |r_real - r_syn| / 10 of the lag-0 correlations pooled over all steps. */
 export function windowCorrelationalScore(real: Windows, synthetic: Windows): number {
   const blocks = (w: Windows) => [Array.from({ length: w.dim }, (_, f) => featureValues(w, f))];
-  return correlationalScore(correlationMatrix(blocks(real), real.dim), correlationMatrix(blocks(synthetic), synthetic.dim)).score;
+  return correlationalScore(
+    correlationMatrix(blocks(real), real.dim),
+    correlationMatrix(blocks(synthetic), synthetic.dim),
+  ).score;
 }
 
 /** Two-sample KS statistic of each feature's marginal (all steps pooled). */
 export function windowKsStatistics(real: Windows, synthetic: Windows): number[] {
-  return Array.from({ length: real.dim }, (_, f) => ksTwoSample(featureValues(real, f), featureValues(synthetic, f)).statistic);
+  return Array.from(
+    { length: real.dim },
+    (_, f) => ksTwoSample(featureValues(real, f), featureValues(synthetic, f)).statistic,
+  );
 }
 
 /**
@@ -37,7 +43,8 @@ export function windowAcf(w: Windows, maxLag: number): Float64Array[] {
       const base = k * w.length;
       for (let t = 0; t < w.length; t++) {
         const x = w.data[(base + t) * w.dim + f]! - mean;
-        for (let l = 0; l <= maxLag && t + l < w.length; l++) lag[l]! += x * (w.data[(base + t + l) * w.dim + f]! - mean);
+        for (let l = 0; l <= maxLag && t + l < w.length; l++)
+          lag[l]! += x * (w.data[(base + t + l) * w.dim + f]! - mean);
       }
     }
     const r = new Float64Array(maxLag + 1);

@@ -26,12 +26,25 @@ const EVAL_CHUNK = 1024;
  * last feature at steps 2..T; the score is the mean absolute error over all
  * `test` windows. Needs at least two features.
  */
-export async function predictiveScore(train: Windows, test: Windows, rng: Rng, options: LearnedMetricOptions = {}): Promise<PredictiveResult> {
-  if (train.dim < 2) throw new TsiotError('invalid_input', 'predictive score: needs at least two features (the last one is predicted from the others)');
+export async function predictiveScore(
+  train: Windows,
+  test: Windows,
+  rng: Rng,
+  options: LearnedMetricOptions = {},
+): Promise<PredictiveResult> {
+  if (train.dim < 2)
+    throw new TsiotError(
+      'invalid_input',
+      'predictive score: needs at least two features (the last one is predicted from the others)',
+    );
   if (train.length !== test.length || train.dim !== test.dim) {
-    throw new TsiotError('invalid_input', `predictive score: train windows are ${train.length}×${train.dim} but test windows are ${test.length}×${test.dim}`);
+    throw new TsiotError(
+      'invalid_input',
+      `predictive score: train windows are ${train.length}×${train.dim} but test windows are ${test.length}×${test.dim}`,
+    );
   }
-  if (train.count < 1 || test.count < 1 || train.length < 2) throw new TsiotError('invalid_input', 'predictive score: needs windows of at least 2 steps on both sides');
+  if (train.count < 1 || test.count < 1 || train.length < 2)
+    throw new TsiotError('invalid_input', 'predictive score: needs windows of at least 2 steps on both sides');
   const started = performance.now();
   const tf = await loadTf();
   const iterations = options.iterations ?? 5000;
@@ -42,12 +55,19 @@ export async function predictiveScore(train: Windows, test: Windows, rng: Rng, o
   const batches = rng.fork('batches');
   const record = lossIterations(iterations, options.lossSamples ?? 20);
   const losses: { iteration: number; loss: number }[] = [];
-  const inputs = (w: Windows, idx: number[]) => tf.tensor3d(gather(w, idx, 0, T - 1, 0, dim - 1), [idx.length, T - 1, dim - 1]);
+  const inputs = (w: Windows, idx: number[]) =>
+    tf.tensor3d(gather(w, idx, 0, T - 1, 0, dim - 1), [idx.length, T - 1, dim - 1]);
   const targets = (w: Windows, idx: number[]) => tf.tensor2d(gather(w, idx, 1, T, dim - 1, dim), [idx.length, T - 1]);
   try {
     for (let it = 0; it < iterations; it++) {
       const idx = batchIndices(train.count, batch, batches);
-      const loss = trainStep(tf, opt, net.variables, () => tf.mean(tf.abs(tf.sub(targets(train, idx), tf.sigmoid(net.forward(inputs(train, idx), true))))) as Scalar, record.has(it));
+      const loss = trainStep(
+        tf,
+        opt,
+        net.variables,
+        () => tf.mean(tf.abs(tf.sub(targets(train, idx), tf.sigmoid(net.forward(inputs(train, idx), true))))) as Scalar,
+        record.has(it),
+      );
       if (loss !== null) losses.push({ iteration: it, loss });
       if ((it + 1) % CHECK_EVERY === 0) {
         options.onProgress?.({ done: it + 1, total: iterations, message: 'predictive training' });
@@ -58,7 +78,9 @@ export async function predictiveScore(train: Windows, test: Windows, rng: Rng, o
     let total = 0;
     for (let from = 0; from < test.count; from += EVAL_CHUNK) {
       const idx = Array.from({ length: Math.min(EVAL_CHUNK, test.count - from) }, (_, i) => from + i);
-      const err = tf.tidy(() => tf.sum(tf.abs(tf.sub(targets(test, idx), tf.sigmoid(net.forward(inputs(test, idx), true))))));
+      const err = tf.tidy(() =>
+        tf.sum(tf.abs(tf.sub(targets(test, idx), tf.sigmoid(net.forward(inputs(test, idx), true))))),
+      );
       total += (await err.data())[0]!;
       err.dispose();
     }

@@ -73,16 +73,34 @@ export interface ProtocolRun {
 export const PAPER_ITERATIONS = { discriminative: 2000, predictive: 5000 } as const;
 
 /** One run of the protocol with one seed. */
-export async function runProtocol(dataset: FidelityDataset, sampler: WindowSampler, rng: Rng, options: ProtocolOptions): Promise<ProtocolRun> {
+export async function runProtocol(
+  dataset: FidelityDataset,
+  sampler: WindowSampler,
+  rng: Rng,
+  options: ProtocolOptions,
+): Promise<ProtocolRun> {
   const t0 = performance.now();
-  const sampled = await sampler.sample(dataset, { rng: rng.fork('sampler'), ...(options.signal ? { signal: options.signal } : {}) });
+  const sampled = await sampler.sample(dataset, {
+    rng: rng.fork('sampler'),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const generatorSeconds = (performance.now() - t0) / 1000;
   const real = sampled.real ?? dataset.windows;
   const synthetic = sampled.synthetic;
   const t1 = performance.now();
-  const common = { batchSize: options.batchSize ?? 128, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
-  const disc = await discriminativeScore(real, synthetic, rng.fork('discriminative'), { ...common, iterations: options.discriminativeIterations });
-  const pred = await predictiveScore(synthetic, real, rng.fork('predictive'), { ...common, iterations: options.predictiveIterations });
+  const common = {
+    batchSize: options.batchSize ?? 128,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  const disc = await discriminativeScore(real, synthetic, rng.fork('discriminative'), {
+    ...common,
+    iterations: options.discriminativeIterations,
+  });
+  const pred = await predictiveScore(synthetic, real, rng.fork('predictive'), {
+    ...common,
+    iterations: options.predictiveIterations,
+  });
   return {
     discriminative: disc.score,
     predictive: pred.score,
@@ -124,7 +142,8 @@ export const realSampler: WindowSampler = {
  */
 export const gaussianSampler: WindowSampler = {
   name: 'gaussian',
-  description: 'Independent Gaussian per step and feature with the real mean and std (no dynamics): a floor to compare against.',
+  description:
+    'Independent Gaussian per step and feature with the real mean and std (no dynamics): a floor to compare against.',
   async sample(dataset, ctx) {
     const w = dataset.windows;
     const size = w.length * w.dim;
@@ -143,7 +162,8 @@ export const gaussianSampler: WindowSampler = {
       std[i] = Math.sqrt(Math.max(0, sq[i]! / w.count - mean[i]! ** 2));
     }
     const data = new Float32Array(w.count * size);
-    for (let k = 0; k < w.count; k++) for (let i = 0; i < size; i++) data[k * size + i] = mean[i]! + std[i]! * ctx.rng.normal();
+    for (let k = 0; k < w.count; k++)
+      for (let i = 0; i < size; i++) data[k * size + i] = mean[i]! + std[i]! * ctx.rng.normal();
     return { synthetic: { count: w.count, length: w.length, dim: w.dim, data } };
   },
 };

@@ -89,7 +89,12 @@ export function robustSpread(sorted: Float64Array): RobustSpread {
   const dev = new Float64Array(sorted.length);
   for (let i = 0; i < sorted.length; i++) dev[i] = Math.abs(sorted[i]! - median);
   dev.sort();
-  return { median, mad: quantileOfSorted(dev, 0.5), q1: quantileOfSorted(sorted, 0.25), q3: quantileOfSorted(sorted, 0.75) };
+  return {
+    median,
+    mad: quantileOfSorted(dev, 0.5),
+    q1: quantileOfSorted(sorted, 0.25),
+    q3: quantileOfSorted(sorted, 0.75),
+  };
 }
 
 /** Mean of the finite values of x, NaN when there are none. */

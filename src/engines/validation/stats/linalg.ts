@@ -50,7 +50,11 @@ export interface NormalEquations {
  * Accumulate the normal equations over rows produced by `row(t, out)`, which
  * fills the k regressors of observation t and returns its target.
  */
-export function normalEquations(nobs: number, k: number, row: (t: number, out: Float64Array) => number): NormalEquations {
+export function normalEquations(
+  nobs: number,
+  k: number,
+  row: (t: number, out: Float64Array) => number,
+): NormalEquations {
   const xtx = new Float64Array(k * k);
   const xty = new Float64Array(k);
   let yty = 0;

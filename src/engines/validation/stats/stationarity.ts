@@ -113,7 +113,14 @@ export function adfTest(series: Float64Array, options: AdfOptions = {}): AdfResu
   if (!fit || !(fit.se0 > 0)) return null;
   const statistic = fit.beta[0]! / fit.se0;
   const criticalValues = adfCriticalValues(ne.nobs);
-  return { statistic, pValue: adfPValue(statistic), lags, nobs: ne.nobs, criticalValues, stationary: statistic < criticalValues['5%']! };
+  return {
+    statistic,
+    pValue: adfPValue(statistic),
+    lags,
+    nobs: ne.nobs,
+    criticalValues,
+    stationary: statistic < criticalValues['5%']!,
+  };
 }
 
 /**

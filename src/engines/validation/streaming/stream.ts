@@ -22,7 +22,15 @@ export interface StreamBatch {
 
 export type StreamInput = StreamPoint | StreamBatch;
 
-export type AlertKind = 'gap' | 'duplicate_timestamp' | 'non_monotonic' | 'out_of_range' | 'flat_line' | 'outlier' | 'non_finite' | 'column_limit';
+export type AlertKind =
+  | 'gap'
+  | 'duplicate_timestamp'
+  | 'non_monotonic'
+  | 'out_of_range'
+  | 'flat_line'
+  | 'outlier'
+  | 'non_finite'
+  | 'column_limit';
 
 export interface StreamAlert {
   kind: AlertKind;
@@ -54,7 +62,14 @@ export interface ColumnSnapshot {
 
 export interface StreamSnapshot {
   rows: number;
-  timestamps: { duplicates: number; nonMonotonic: number; gaps: number; missingSamples: number; irregular: number; intervalMs: number | null };
+  timestamps: {
+    duplicates: number;
+    nonMonotonic: number;
+    gaps: number;
+    missingSamples: number;
+    irregular: number;
+    intervalMs: number | null;
+  };
   columns: Record<string, ColumnSnapshot>;
   alerts: Partial<Record<AlertKind, number>>;
   /** Numbers held by the validator's state: constant in the stream length. */
@@ -134,13 +149,18 @@ class ColumnState {
         const k = rules.stream.outlierIqrK;
         if (v < lo - k * iqr || v > hi + k * iqr) {
           this.outliers++;
-          raise('outlier', v, `"${this.name}" = ${fmt(v)} lies outside [Q1 - ${k}·IQR, Q3 + ${k}·IQR] = [${fmt(lo - k * iqr)}, ${fmt(hi + k * iqr)}]`);
+          raise(
+            'outlier',
+            v,
+            `"${this.name}" = ${fmt(v)} lies outside [Q1 - ${k}·IQR, Q3 + ${k}·IQR] = [${fmt(lo - k * iqr)}, ${fmt(hi + k * iqr)}]`,
+          );
         }
       }
     }
     if (v === this.last) {
       this.run++;
-      if (this.run === rules.stream.flatLineMinRun) raise('flat_line', v, `"${this.name}" has repeated ${fmt(v)} ${this.run} times in a row`);
+      if (this.run === rules.stream.flatLineMinRun)
+        raise('flat_line', v, `"${this.name}" has repeated ${fmt(v)} ${this.run} times in a row`);
     } else {
       this.endRun(rules);
       this.last = v;
@@ -227,13 +247,21 @@ export class StreamValidator {
   }
 
   /** Consume a source, yielding alerts as they occur, periodic snapshots and a final report. */
-  async *run(source: AsyncIterable<StreamInput> | Iterable<StreamInput>, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+  async *run(
+    source: AsyncIterable<StreamInput> | Iterable<StreamInput>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<StreamEvent> {
     for await (const item of source as AsyncIterable<StreamInput>) {
       if (signal?.aborted) throw new TsiotError('cancelled', 'Stream validation was cancelled');
       if (isBatch(item)) {
         const n = item.timestamps.length;
         for (const c of item.columns) {
-          if (c.values.length !== n) throw new TsiotError('invalid_input', `stream batch: column "${c.name}" has ${c.values.length} values but there are ${n} timestamps`, { details: { column: c.name } });
+          if (c.values.length !== n)
+            throw new TsiotError(
+              'invalid_input',
+              `stream batch: column "${c.name}" has ${c.values.length} values but there are ${n} timestamps`,
+              { details: { column: c.name } },
+            );
         }
         const states = item.columns.map((c) => this.column(c.name, c.range));
         for (let i = 0; i < n; i++) {
@@ -243,12 +271,17 @@ export class StreamValidator {
         }
       } else {
         if (!item || typeof item.timestamp !== 'number' || typeof item.values !== 'object' || item.values === null) {
-          throw new TsiotError('invalid_input', `stream row ${this.rows}: expected {timestamp: epoch ms, values: {column: number | null}} or a batch {timestamps, columns}`, {
-            details: { row: this.rows, example: { timestamp: 1735689600000, values: { temperature: 21.5 } } },
-          });
+          throw new TsiotError(
+            'invalid_input',
+            `stream row ${this.rows}: expected {timestamp: epoch ms, values: {column: number | null}} or a batch {timestamps, columns}`,
+            {
+              details: { row: this.rows, example: { timestamp: 1735689600000, values: { temperature: 21.5 } } },
+            },
+          );
         }
         this.timestamp(item.timestamp);
-        for (const [name, v] of Object.entries(item.values)) this.column(name)?.push(v === null ? NaN : Number(v), this.rules);
+        for (const [name, v] of Object.entries(item.values))
+          this.column(name)?.push(v === null ? NaN : Number(v), this.rules);
         yield* this.endRow();
       }
     }
@@ -269,10 +302,17 @@ export class StreamValidator {
     let s = this.columns.get(name);
     if (!s) {
       if (this.columns.size >= MAX_COLUMNS) {
-        this.raise('column_limit', undefined, NaN, `column "${name}" ignored: a stream may carry at most ${MAX_COLUMNS} columns`);
+        this.raise(
+          'column_limit',
+          undefined,
+          NaN,
+          `column "${name}" ignored: a stream may carry at most ${MAX_COLUMNS} columns`,
+        );
         return undefined;
       }
-      s = new ColumnState(name, this.rules, range ?? this.rules.stream.ranges[name], (kind, value, message) => this.raise(kind, name, value, message));
+      s = new ColumnState(name, this.rules, range ?? this.rules.stream.ranges[name], (kind, value, message) =>
+        this.raise(kind, name, value, message),
+      );
       this.columns.set(name, s);
     } else if (range && !s.range) {
       s.range = range;
@@ -312,18 +352,29 @@ export class StreamValidator {
     }
     if (t < prev) {
       this.backwards++;
-      this.raise('non_monotonic', undefined, NaN, `timestamp ${new Date(t).toISOString()} is earlier than the previous ${new Date(prev).toISOString()}`);
+      this.raise(
+        'non_monotonic',
+        undefined,
+        NaN,
+        `timestamp ${new Date(t).toISOString()} is earlier than the previous ${new Date(prev).toISOString()}`,
+      );
       return;
     }
     const dt = t - prev;
     this.intervals++;
-    const expected = this.rules.stream.expectedIntervalMs ?? (this.interval.n >= INTERVAL_WARMUP ? this.interval.value : NaN);
+    const expected =
+      this.rules.stream.expectedIntervalMs ?? (this.interval.n >= INTERVAL_WARMUP ? this.interval.value : NaN);
     if (expected > 0) {
       if (dt > this.rules.stream.gapFactor * expected) {
         this.gaps++;
         this.missingSamples += Math.max(1, Math.round(dt / expected) - 1);
         if (dt > this.largestGapMs) this.largestGapMs = dt;
-        this.raise('gap', undefined, dt, `gap of ${fmt(dt)} ms (${fmt(dt / expected)}× the interval of ${fmt(expected)} ms) before ${new Date(t).toISOString()}`);
+        this.raise(
+          'gap',
+          undefined,
+          dt,
+          `gap of ${fmt(dt)} ms (${fmt(dt / expected)}× the interval of ${fmt(expected)} ms) before ${new Date(t).toISOString()}`,
+        );
         return;
       }
       if (Math.abs(dt - expected) > 0.1 * expected) this.irregular++;
@@ -343,7 +394,14 @@ export class StreamValidator {
     const expected = this.rules.stream.expectedIntervalMs ?? (this.interval.n > 0 ? this.interval.value : null);
     return {
       rows: this.rows,
-      timestamps: { duplicates: this.duplicates, nonMonotonic: this.backwards, gaps: this.gaps, missingSamples: this.missingSamples, irregular: this.irregular, intervalMs: expected },
+      timestamps: {
+        duplicates: this.duplicates,
+        nonMonotonic: this.backwards,
+        gaps: this.gaps,
+        missingSamples: this.missingSamples,
+        irregular: this.irregular,
+        intervalMs: expected,
+      },
       columns,
       alerts,
       stateSize: this.stateSize,
@@ -374,33 +432,98 @@ export class StreamValidator {
       temporal.notApplicable(TEMPORAL_CHECKS.gaps, reason);
       temporal.notApplicable(TEMPORAL_CHECKS.irregular, reason);
     } else {
-      quality.add(QUALITY_CHECKS.duplicates, this.duplicates / pairs, `${this.duplicates} of ${pairs} consecutive timestamps repeat the previous one`);
-      quality.add(QUALITY_CHECKS.nonMonotonic, this.backwards / pairs, `${this.backwards} of ${pairs} timestamps go back in time`);
+      quality.add(
+        QUALITY_CHECKS.duplicates,
+        this.duplicates / pairs,
+        `${this.duplicates} of ${pairs} consecutive timestamps repeat the previous one`,
+      );
+      quality.add(
+        QUALITY_CHECKS.nonMonotonic,
+        this.backwards / pairs,
+        `${this.backwards} of ${pairs} timestamps go back in time`,
+      );
       const gapRate = this.missingSamples / (this.rows + this.missingSamples);
-      temporal.add(TEMPORAL_CHECKS.gaps, gapRate, `${this.gaps} gaps leave about ${this.missingSamples} samples missing (${pct(gapRate)}); largest ${fmt(this.largestGapMs)} ms`);
-      temporal.add(TEMPORAL_CHECKS.irregular, this.intervals ? this.irregular / this.intervals : 0, `${this.irregular} of ${this.intervals} intervals deviate by more than 10% from the running median interval`);
+      temporal.add(
+        TEMPORAL_CHECKS.gaps,
+        gapRate,
+        `${this.gaps} gaps leave about ${this.missingSamples} samples missing (${pct(gapRate)}); largest ${fmt(this.largestGapMs)} ms`,
+      );
+      temporal.add(
+        TEMPORAL_CHECKS.irregular,
+        this.intervals ? this.irregular / this.intervals : 0,
+        `${this.irregular} of ${this.intervals} intervals deviate by more than 10% from the running median interval`,
+      );
     }
     for (const [name, c] of this.columns) {
       const opts = { column: name };
       const total = c.moments.n + c.missing + c.nonFinite;
       if (total === 0) continue;
-      quality.add(QUALITY_CHECKS.missing, c.missing / total, `${c.missing} of ${total} values of "${name}" are missing`, opts);
-      quality.add(QUALITY_CHECKS.nonFinite, c.nonFinite / total, `${c.nonFinite} values of "${name}" are ±Infinity`, opts);
-      if (c.range) quality.add(QUALITY_CHECKS.range, c.rangeChecked ? c.outOfRange / c.rangeChecked : 0, `${c.outOfRange} of ${c.rangeChecked} values of "${name}" fall outside [${fmt(c.range.min)}, ${fmt(c.range.max)}]`, opts);
-      else quality.notApplicable(QUALITY_CHECKS.range, `Column "${name}" declares no range (give rules.stream.ranges)`, opts);
-      if (c.outlierCandidates > 0) quality.add(QUALITY_CHECKS.outliers, c.outliers / c.outlierCandidates, `${c.outliers} of ${c.outlierCandidates} values of "${name}" after the warm-up lie beyond ${rules.stream.outlierIqrK}·IQR of the running quartiles`, opts);
-      else quality.notApplicable(QUALITY_CHECKS.outliers, `Outliers of "${name}" need ${rules.stream.warmup}+ values and a non-zero interquartile range`, opts);
+      quality.add(
+        QUALITY_CHECKS.missing,
+        c.missing / total,
+        `${c.missing} of ${total} values of "${name}" are missing`,
+        opts,
+      );
+      quality.add(
+        QUALITY_CHECKS.nonFinite,
+        c.nonFinite / total,
+        `${c.nonFinite} values of "${name}" are ±Infinity`,
+        opts,
+      );
+      if (c.range)
+        quality.add(
+          QUALITY_CHECKS.range,
+          c.rangeChecked ? c.outOfRange / c.rangeChecked : 0,
+          `${c.outOfRange} of ${c.rangeChecked} values of "${name}" fall outside [${fmt(c.range.min)}, ${fmt(c.range.max)}]`,
+          opts,
+        );
+      else
+        quality.notApplicable(
+          QUALITY_CHECKS.range,
+          `Column "${name}" declares no range (give rules.stream.ranges)`,
+          opts,
+        );
+      if (c.outlierCandidates > 0)
+        quality.add(
+          QUALITY_CHECKS.outliers,
+          c.outliers / c.outlierCandidates,
+          `${c.outliers} of ${c.outlierCandidates} values of "${name}" after the warm-up lie beyond ${rules.stream.outlierIqrK}·IQR of the running quartiles`,
+          opts,
+        );
+      else
+        quality.notApplicable(
+          QUALITY_CHECKS.outliers,
+          `Outliers of "${name}" need ${rules.stream.warmup}+ values and a non-zero interquartile range`,
+          opts,
+        );
       const flat = c.flatSoFar(rules);
-      quality.add(QUALITY_CHECKS.flatLines, c.moments.n ? flat / total : 0, `${pct(flat / total)} of the values of "${name}" sit in flat lines of ${rules.stream.flatLineMinRun}+ identical readings`, opts);
+      quality.add(
+        QUALITY_CHECKS.flatLines,
+        c.moments.n ? flat / total : 0,
+        `${pct(flat / total)} of the values of "${name}" sit in flat lines of ${rules.stream.flatLineMinRun}+ identical readings`,
+        opts,
+      );
     }
     const runs: ValidatorRun[] = [
       { name: 'quality', output: { checks: quality.checks }, durationMs: 0 },
       { name: 'temporal', output: { checks: temporal.checks }, durationMs: 0 },
     ];
-    return buildReport(runs, { synthetic: [] }, rules, [`Streaming validation of ${this.rows.toLocaleString('en-US')} rows with ${this.stateSize} numbers of state.`], performance.now() - this.started);
+    return buildReport(
+      runs,
+      { synthetic: [] },
+      rules,
+      [`Streaming validation of ${this.rows.toLocaleString('en-US')} rows with ${this.stateSize} numbers of state.`],
+      performance.now() - this.started,
+    );
   }
 }
 
 function isBatch(item: StreamInput): item is StreamBatch {
-  return typeof item === 'object' && item !== null && 'timestamps' in item && 'columns' in item && Array.isArray((item as StreamBatch).columns);
+  return (
+    typeof item === 'object' &&
+    item !== null &&
+    'timestamps' in item &&
+    'columns' in item &&
+    Array.isArray((item as StreamBatch).columns)
+  );
 }

@@ -1,6 +1,15 @@
 import { CheckList, fmt } from '../checks.js';
 import { columnNames, selectColumns } from '../dataset.js';
-import { columnRange, concatWindows, cutWindows, minMaxScale, sampleWindows, seriesTable, type Matrix, type Scaling } from '../fidelity/data.js';
+import {
+  columnRange,
+  concatWindows,
+  cutWindows,
+  minMaxScale,
+  sampleWindows,
+  seriesTable,
+  type Matrix,
+  type Scaling,
+} from '../fidelity/data.js';
 import { discriminativeScore } from '../fidelity/discriminative.js';
 import { predictiveScore } from '../fidelity/predictive.js';
 import type { ValidationData, Validator, ValidatorContext, ValidatorOutput } from '../validator.js';
@@ -24,7 +33,8 @@ const MIN_WINDOWS = 10;
  */
 export const fidelityValidator: Validator = {
   name: NAME,
-  description: 'Learned fidelity metrics of the TimeGAN paper: discriminative score (a GRU classifier tries to tell real from synthetic windows; 0 = indistinguishable) and predictive score (a GRU trained on synthetic data predicts real data, compared with one trained on real data). Slow (seconds to minutes); opt-in.',
+  description:
+    'Learned fidelity metrics of the TimeGAN paper: discriminative score (a GRU classifier tries to tell real from synthetic windows; 0 = indistinguishable) and predictive score (a GRU trained on synthetic data predicts real data, compared with one trained on real data). Slow (seconds to minutes); opt-in.',
   requiresReference: true,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const rules = ctx.rules;
@@ -47,34 +57,68 @@ export const fidelityValidator: Validator = {
     const realAll = windowsOf(refTables);
     const synAll = windowsOf(data.synthetic.map((s) => seriesTable(s, columns)));
     if (!realAll || !synAll || realAll.count < MIN_WINDOWS || synAll.count < MIN_WINDOWS) {
-      return na(`Too few complete windows of ${opts.windowLength} rows (reference ${realAll?.count ?? 0}, synthetic ${synAll?.count ?? 0}; need ${MIN_WINDOWS} each) — shorten rules.fidelity.windowLength or pass longer series`);
+      return na(
+        `Too few complete windows of ${opts.windowLength} rows (reference ${realAll?.count ?? 0}, synthetic ${synAll?.count ?? 0}; need ${MIN_WINDOWS} each) — shorten rules.fidelity.windowLength or pass longer series`,
+      );
     }
     const real = sampleWindows(realAll, opts.maxWindows, ctx.rng.fork('sample-real'));
     const syn = sampleWindows(synAll, opts.maxWindows, ctx.rng.fork('sample-synthetic'));
     const common = { batchSize: opts.batchSize, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-    const metrics: Record<string, unknown> = { windows: { real: real.count, synthetic: syn.count, length: opts.windowLength, columns } };
+    const metrics: Record<string, unknown> = {
+      windows: { real: real.count, synthetic: syn.count, length: opts.windowLength, columns },
+    };
 
-    const disc = await discriminativeScore(real, syn, ctx.rng.fork('discriminative'), { ...common, iterations: opts.discriminativeIterations });
-    out.add(FIDELITY_CHECKS.discriminative, disc.score, `A GRU classifier trained ${opts.discriminativeIterations} iterations tells real from synthetic windows with accuracy ${fmt(disc.accuracy)} (score |acc − 0.5| = ${fmt(disc.score)}; 0 = indistinguishable)`, {
-      details: { accuracy: disc.accuracy, realAccuracy: disc.realAccuracy, syntheticAccuracy: disc.syntheticAccuracy, iterations: disc.iterations },
+    const disc = await discriminativeScore(real, syn, ctx.rng.fork('discriminative'), {
+      ...common,
+      iterations: opts.discriminativeIterations,
     });
+    out.add(
+      FIDELITY_CHECKS.discriminative,
+      disc.score,
+      `A GRU classifier trained ${opts.discriminativeIterations} iterations tells real from synthetic windows with accuracy ${fmt(disc.accuracy)} (score |acc − 0.5| = ${fmt(disc.score)}; 0 = indistinguishable)`,
+      {
+        details: {
+          accuracy: disc.accuracy,
+          realAccuracy: disc.realAccuracy,
+          syntheticAccuracy: disc.syntheticAccuracy,
+          iterations: disc.iterations,
+        },
+      },
+    );
     metrics.discriminative = summary(disc);
 
     if (columns.length < 2) {
-      out.notApplicable(FIDELITY_CHECKS.predictive, 'The predictive score needs at least two columns (the last is predicted from the others)');
+      out.notApplicable(
+        FIDELITY_CHECKS.predictive,
+        'The predictive score needs at least two columns (the last is predicted from the others)',
+      );
       return { checks: out.checks, metrics };
     }
-    const tstr = await predictiveScore(syn, real, ctx.rng.fork('predictive'), { ...common, iterations: opts.predictiveIterations });
+    const tstr = await predictiveScore(syn, real, ctx.rng.fork('predictive'), {
+      ...common,
+      iterations: opts.predictiveIterations,
+    });
     metrics.predictive = summary(tstr);
     if (!opts.baseline) {
-      out.notApplicable(FIDELITY_CHECKS.predictive, `Predictive score (train on synthetic, test on real) is ${fmt(tstr.score)}; without the real-data baseline (rules.fidelity.baseline) there is no yardstick`);
+      out.notApplicable(
+        FIDELITY_CHECKS.predictive,
+        `Predictive score (train on synthetic, test on real) is ${fmt(tstr.score)}; without the real-data baseline (rules.fidelity.baseline) there is no yardstick`,
+      );
       return { checks: out.checks, metrics };
     }
-    const trtr = await predictiveScore(real, real, ctx.rng.fork('predictive'), { ...common, iterations: opts.predictiveIterations });
-    metrics.predictiveBaseline = summary(trtr);
-    out.add(FIDELITY_CHECKS.predictive, tstr.score / trtr.score, `Next-step MAE on real windows is ${fmt(tstr.score)} when trained on synthetic vs ${fmt(trtr.score)} when trained on real data (ratio ${fmt(tstr.score / trtr.score)})`, {
-      details: { trainedOnSynthetic: tstr.score, trainedOnReal: trtr.score, iterations: opts.predictiveIterations },
+    const trtr = await predictiveScore(real, real, ctx.rng.fork('predictive'), {
+      ...common,
+      iterations: opts.predictiveIterations,
     });
+    metrics.predictiveBaseline = summary(trtr);
+    out.add(
+      FIDELITY_CHECKS.predictive,
+      tstr.score / trtr.score,
+      `Next-step MAE on real windows is ${fmt(tstr.score)} when trained on synthetic vs ${fmt(trtr.score)} when trained on real data (ratio ${fmt(tstr.score / trtr.score)})`,
+      {
+        details: { trainedOnSynthetic: tstr.score, trainedOnReal: trtr.score, iterations: opts.predictiveIterations },
+      },
+    );
     return { checks: out.checks, metrics };
   },
 };
@@ -93,6 +137,17 @@ function pooledRange(tables: Matrix[]): Scaling {
   return { min, max };
 }
 
-function summary(r: { score: number; iterations: number; losses: { iteration: number; loss: number }[]; durationMs: number }) {
-  return { score: r.score, iterations: r.iterations, firstLoss: r.losses[0]?.loss ?? null, lastLoss: r.losses[r.losses.length - 1]?.loss ?? null, durationMs: Math.round(r.durationMs) };
+function summary(r: {
+  score: number;
+  iterations: number;
+  losses: { iteration: number; loss: number }[];
+  durationMs: number;
+}) {
+  return {
+    score: r.score,
+    iterations: r.iterations,
+    firstLoss: r.losses[0]?.loss ?? null,
+    lastLoss: r.losses[r.losses.length - 1]?.loss ?? null,
+    durationMs: Math.round(r.durationMs),
+  };
 }

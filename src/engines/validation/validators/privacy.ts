@@ -48,14 +48,17 @@ interface Standardiser {
  */
 export const privacyValidator: Validator = {
   name: NAME,
-  description: 'Tells whether synthetic data copies its training data (the reference): distance to closest record and nearest-neighbour distance ratio against a holdout baseline, exact and near-duplicate copy rates, and a membership-inference attack advantage. Pass the real data withheld from training as holdout for the fairest baseline; otherwise part of the reference is held out.',
+  description:
+    'Tells whether synthetic data copies its training data (the reference): distance to closest record and nearest-neighbour distance ratio against a holdout baseline, exact and near-duplicate copy rates, and a membership-inference attack advantage. Pass the real data withheld from training as holdout for the fairest baseline; otherwise part of the reference is held out.',
   requiresReference: true,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const rules = ctx.rules;
     const out = new CheckList(NAME, rules);
     const reference = data.reference ?? [];
     const synColumns = new Set(columnNames(data.synthetic));
-    const columns = selectColumns(reference, rules.columns, 'reference').filter((c) => synColumns.has(c) && (!data.holdout || data.holdout.some((h) => findColumn(h, c))));
+    const columns = selectColumns(reference, rules.columns, 'reference').filter(
+      (c) => synColumns.has(c) && (!data.holdout || data.holdout.some((h) => findColumn(h, c))),
+    );
     const allNa = (reason: string, warnings: string[] = []) => {
       for (const spec of Object.values(PRIVACY_CHECKS)) out.notApplicable(spec, reason);
       return { checks: out.checks, headline: `Not assessed: ${reason}.`, warnings };
@@ -65,7 +68,9 @@ export const privacyValidator: Validator = {
     const L = rules.privacy.windowLength;
     const rng = ctx.rng;
 
-    const split = data.holdout ? explicitSplit(reference, data.holdout, L) : blockSplit(reference, L, rules.privacy.holdoutFraction, rng);
+    const split = data.holdout
+      ? explicitSplit(reference, data.holdout, L)
+      : blockSplit(reference, L, rules.privacy.holdoutFraction, rng);
     if (typeof split === 'string') return allNa(split);
     const synRefs = sample(nonOverlapping(data.synthetic, L), rules.privacy.maxWindows, rng);
     const holdRefs = sample(split.holdout, rules.privacy.maxWindows, rng);
@@ -74,7 +79,9 @@ export const privacyValidator: Validator = {
     const hold = vectors(split.holdoutSeries, holdRefs, L, std);
     const train = vectors(reference, trainRefs, L, std);
     if (syn.count < MIN_WINDOWS || hold.count < MIN_WINDOWS || train.count < 2) {
-      return allNa(`too few complete windows of ${L} rows (synthetic ${syn.count}, holdout ${hold.count}, training ${train.count}; need ${MIN_WINDOWS}, ${MIN_WINDOWS} and 2) — shorten rules.privacy.windowLength or pass more data`);
+      return allNa(
+        `too few complete windows of ${L} rows (synthetic ${syn.count}, holdout ${hold.count}, training ${train.count}; need ${MIN_WINDOWS}, ${MIN_WINDOWS} and 2) — shorten rules.privacy.windowLength or pass more data`,
+      );
     }
     const scale = Math.sqrt(syn.dim);
     const synNn = nearestTwo(syn, train);
@@ -89,19 +96,40 @@ export const privacyValidator: Validator = {
     const basis = `${syn.count} synthetic vs ${hold.count} holdout windows of ${L} rows × ${columns.length} column${columns.length > 1 ? 's' : ''}, against ${train.count} training windows`;
 
     if (medHold > 0) {
-      out.add(PRIVACY_CHECKS.dcr, medSyn / medHold, `Median distance to the closest training window is ${fmt(medSyn)} for synthetic windows vs ${fmt(medHold)} for real holdout windows (ratio ${fmt(medSyn / medHold)}; well below 1 means copying)`, {
-        details: { synthetic: medSyn, holdout: medHold, p5Synthetic: quantile(dcrSyn, 0.05), p5Holdout: quantile(dcrHold, 0.05) },
-      });
+      out.add(
+        PRIVACY_CHECKS.dcr,
+        medSyn / medHold,
+        `Median distance to the closest training window is ${fmt(medSyn)} for synthetic windows vs ${fmt(medHold)} for real holdout windows (ratio ${fmt(medSyn / medHold)}; well below 1 means copying)`,
+        {
+          details: {
+            synthetic: medSyn,
+            holdout: medHold,
+            p5Synthetic: quantile(dcrSyn, 0.05),
+            p5Holdout: quantile(dcrHold, 0.05),
+          },
+        },
+      );
     } else {
-      out.notApplicable(PRIVACY_CHECKS.dcr, 'Half the holdout windows repeat a training window exactly, so the real data gives no distance baseline');
+      out.notApplicable(
+        PRIVACY_CHECKS.dcr,
+        'Half the holdout windows repeat a training window exactly, so the real data gives no distance baseline',
+      );
     }
 
     const nndrSyn = median(ratio(synNn.first, synNn.second));
     const nndrHold = median(ratio(holdNn.first, holdNn.second));
     if (nndrHold > 0) {
-      out.add(PRIVACY_CHECKS.nndr, nndrSyn / nndrHold, `Median nearest/second-nearest distance ratio is ${fmt(nndrSyn)} for synthetic vs ${fmt(nndrHold)} for holdout windows`, { details: { synthetic: nndrSyn, holdout: nndrHold } });
+      out.add(
+        PRIVACY_CHECKS.nndr,
+        nndrSyn / nndrHold,
+        `Median nearest/second-nearest distance ratio is ${fmt(nndrSyn)} for synthetic vs ${fmt(nndrHold)} for holdout windows`,
+        { details: { synthetic: nndrSyn, holdout: nndrHold } },
+      );
     } else {
-      out.notApplicable(PRIVACY_CHECKS.nndr, 'The holdout windows have exact twins in the training data, so the NNDR baseline is 0');
+      out.notApplicable(
+        PRIVACY_CHECKS.nndr,
+        'The holdout windows have exact twins in the training data, so the NNDR baseline is 0',
+      );
     }
 
     // exact copies: against every reference window (all offsets) when affordable
@@ -110,38 +138,71 @@ export const privacyValidator: Validator = {
     let exact = 0;
     for (let i = 0; i < syn.count; i++) if (copyNn.first[i]! / scale <= EXACT_EPS) exact++;
     const exactRate = exact / syn.count;
-    out.add(PRIVACY_CHECKS.exact, exactRate, `${exact} of ${syn.count} synthetic windows are exact copies of a reference window (${pct(exactRate)})`, { details: { count: exact, referenceWindows: allRef.count } });
+    out.add(
+      PRIVACY_CHECKS.exact,
+      exactRate,
+      `${exact} of ${syn.count} synthetic windows are exact copies of a reference window (${pct(exactRate)})`,
+      { details: { count: exact, referenceWindows: allRef.count } },
+    );
 
     const radius = rules.privacy.nearDuplicateFactor * medHold;
     const nearSyn = share(dcrSyn, radius);
     const nearHold = share(dcrHold, radius);
-    out.add(PRIVACY_CHECKS.near, nearSyn - nearHold, `${pct(nearSyn)} of synthetic vs ${pct(nearHold)} of holdout windows lie within ${fmt(radius)} of a training window (near duplicates)`, {
-      details: { radius, synthetic: nearSyn, holdout: nearHold },
-    });
+    out.add(
+      PRIVACY_CHECKS.near,
+      nearSyn - nearHold,
+      `${pct(nearSyn)} of synthetic vs ${pct(nearHold)} of holdout windows lie within ${fmt(radius)} of a training window (near duplicates)`,
+      {
+        details: { radius, synthetic: nearSyn, holdout: nearHold },
+      },
+    );
     await yieldTurn(ctx.signal);
 
     // membership inference: are training windows closer to the synthetic data than unseen ones?
     const memberRefs = sample(split.train, hold.count, rng.fork('members'));
     const members = vectors(reference, memberRefs, L, std);
     // against every synthetic offset, so a memorised window is found wherever it starts
-    const synEvery = vectors(data.synthetic, evenly(everyOffset(data.synthetic, L), rules.privacy.maxTrainWindows), L, std);
+    const synEvery = vectors(
+      data.synthetic,
+      evenly(everyOffset(data.synthetic, L), rules.privacy.maxTrainWindows),
+      L,
+      std,
+    );
     const dMember = nearestTwo(members, synEvery).first;
     const dNon = nearestTwo(hold, synEvery).first;
     const advantage = attackAdvantage(dMember, dNon);
     // the default limit is raised to what chance alone reaches at these sample sizes (one-sided KS, 95%),
     // so small samples do not look like leaks; an explicit rule threshold is used as given
     const chance = Math.sqrt((-Math.log(0.05) / 2) * ((members.count + hold.count) / (members.count * hold.count)));
-    out.add({ ...PRIVACY_CHECKS.mia, threshold: Math.max(PRIVACY_CHECKS.mia.threshold, chance) }, advantage, `A distance-threshold membership attack tells training from holdout windows with advantage ${fmt(advantage)} (TPR − FPR at its best threshold; chance alone reaches ${fmt(chance)} with ${members.count} + ${hold.count} windows)`, {
-      details: { members: members.count, nonMembers: hold.count, chanceLevel: chance },
-    });
+    out.add(
+      { ...PRIVACY_CHECKS.mia, threshold: Math.max(PRIVACY_CHECKS.mia.threshold, chance) },
+      advantage,
+      `A distance-threshold membership attack tells training from holdout windows with advantage ${fmt(advantage)} (TPR − FPR at its best threshold; chance alone reaches ${fmt(chance)} with ${members.count} + ${hold.count} windows)`,
+      {
+        details: { members: members.count, nonMembers: hold.count, chanceLevel: chance },
+      },
+    );
 
-    const failed = out.checks.filter((c) => c.passed === false && (c.name === PRIVACY_CHECKS.exact.name || c.name === PRIVACY_CHECKS.dcr.name || c.name === PRIVACY_CHECKS.near.name));
+    const failed = out.checks.filter(
+      (c) =>
+        c.passed === false &&
+        (c.name === PRIVACY_CHECKS.exact.name ||
+          c.name === PRIVACY_CHECKS.dcr.name ||
+          c.name === PRIVACY_CHECKS.near.name),
+    );
     const copies = failed.length > 0;
     const headline = copies
       ? `The synthetic data appears to copy the training data: ${failed.map((c) => c.explanation.replace(/ — failed.*$/, '')).join('; ')}.`
       : `The synthetic data does not copy the training data: no synthetic window is closer to the training data than real unseen windows typically are${exact ? ` (but ${exact} exact copies were found)` : ''}.`;
-    const warnings = data.holdout ? [] : ['privacy: no holdout was given, so part of the reference was held out; if the generator trained on all of it, the membership attack cannot see a difference. Pass the withheld real data as holdout.'];
-    if (hold.count < FEW_WINDOWS) warnings.push(`privacy: only ${hold.count} holdout windows, so the tests have little power; pass more reference or holdout data.`);
+    const warnings = data.holdout
+      ? []
+      : [
+          'privacy: no holdout was given, so part of the reference was held out; if the generator trained on all of it, the membership attack cannot see a difference. Pass the withheld real data as holdout.',
+        ];
+    if (hold.count < FEW_WINDOWS)
+      warnings.push(
+        `privacy: only ${hold.count} holdout windows, so the tests have little power; pass more reference or holdout data.`,
+      );
     return {
       checks: out.checks,
       headline,
@@ -234,7 +295,10 @@ function nonOverlapping(series: TimeSeries[], L: number): WindowRef[] {
 /** A seeded random subset of at most k items, kept in their original order. */
 function sample<T>(items: T[], k: number, rng: Rng): T[] {
   if (items.length <= k) return items;
-  const idx = rng.shuffle(items.map((_, i) => i)).slice(0, k).sort((a, b) => a - b);
+  const idx = rng
+    .shuffle(items.map((_, i) => i))
+    .slice(0, k)
+    .sort((a, b) => a - b);
   return idx.map((i) => items[i]!);
 }
 

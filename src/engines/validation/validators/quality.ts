@@ -18,7 +18,13 @@ export const QUALITY_CHECKS = {
 } as const;
 
 /** The per-column checks, in report order. */
-const COLUMN_CHECKS = [QUALITY_CHECKS.missing, QUALITY_CHECKS.nonFinite, QUALITY_CHECKS.range, QUALITY_CHECKS.outliers, QUALITY_CHECKS.flatLines];
+const COLUMN_CHECKS = [
+  QUALITY_CHECKS.missing,
+  QUALITY_CHECKS.nonFinite,
+  QUALITY_CHECKS.range,
+  QUALITY_CHECKS.outliers,
+  QUALITY_CHECKS.flatLines,
+];
 
 /** 1 / Φ⁻¹(0.75): scales the MAD to a standard deviation for normal data. */
 const MAD_SCALE = 1.4826;
@@ -31,7 +37,8 @@ const MAD_SCALE = 1.4826;
  */
 export const qualityValidator: Validator = {
   name: NAME,
-  description: 'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range, outliers (robust z-score / IQR) and flat lines.',
+  description:
+    'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range, outliers (robust z-score / IQR) and flat lines.',
   requiresReference: false,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const out = new CheckList(NAME, ctx.rules);
@@ -65,8 +72,18 @@ function checkTimestamps(out: CheckList, series: TimeSeries[]): void {
     out.notApplicable(QUALITY_CHECKS.nonMonotonic, reason);
     return;
   }
-  out.add(QUALITY_CHECKS.duplicates, duplicates / intervals, `${duplicates} of ${intervals} consecutive timestamps repeat the previous one (${pct(duplicates / intervals)})`, { details: { count: duplicates } });
-  out.add(QUALITY_CHECKS.nonMonotonic, backwards / intervals, `${backwards} of ${intervals} timestamps go back in time (${pct(backwards / intervals)})`, { details: { count: backwards } });
+  out.add(
+    QUALITY_CHECKS.duplicates,
+    duplicates / intervals,
+    `${duplicates} of ${intervals} consecutive timestamps repeat the previous one (${pct(duplicates / intervals)})`,
+    { details: { count: duplicates } },
+  );
+  out.add(
+    QUALITY_CHECKS.nonMonotonic,
+    backwards / intervals,
+    `${backwards} of ${intervals} timestamps go back in time (${pct(backwards / intervals)})`,
+    { details: { count: backwards } },
+  );
 }
 
 function checkColumn(out: CheckList, column: string, series: TimeSeries[], rules: Rules): Record<string, unknown> {
@@ -84,8 +101,16 @@ function checkColumn(out: CheckList, column: string, series: TimeSeries[], rules
     if (Number.isNaN(v)) missing++;
     else if (!Number.isFinite(v)) infinite++;
   }
-  out.add(QUALITY_CHECKS.missing, missing / n, `${missing} of ${n} values of "${column}" are missing (${pct(missing / n)})`, { ...opts, details: { count: missing } });
-  out.add(QUALITY_CHECKS.nonFinite, infinite / n, `${infinite} values of "${column}" are ±Infinity`, { ...opts, details: { count: infinite } });
+  out.add(
+    QUALITY_CHECKS.missing,
+    missing / n,
+    `${missing} of ${n} values of "${column}" are missing (${pct(missing / n)})`,
+    { ...opts, details: { count: missing } },
+  );
+  out.add(QUALITY_CHECKS.nonFinite, infinite / n, `${infinite} values of "${column}" are ±Infinity`, {
+    ...opts,
+    details: { count: infinite },
+  });
 
   const finite = finiteValues(all);
   const metrics: Record<string, unknown> = { rows: n, missing, infinite };
@@ -130,10 +155,15 @@ function checkRange(out: CheckList, column: string, series: TimeSeries[], finite
     if (finite[i]! < min) min = finite[i]!;
     if (finite[i]! > max) max = finite[i]!;
   }
-  out.add(QUALITY_CHECKS.range, rate, `${outside} of ${checked} values of "${column}" fall outside the declared range [${fmt(lo)}, ${fmt(hi)}] (observed ${fmt(min)}..${fmt(max)})`, {
-    column,
-    details: { count: outside, declared: { min: lo, max: hi }, observed: { min, max } },
-  });
+  out.add(
+    QUALITY_CHECKS.range,
+    rate,
+    `${outside} of ${checked} values of "${column}" fall outside the declared range [${fmt(lo)}, ${fmt(hi)}] (observed ${fmt(min)}..${fmt(max)})`,
+    {
+      column,
+      details: { count: outside, declared: { min: lo, max: hi }, observed: { min, max } },
+    },
+  );
 }
 
 function checkOutliers(out: CheckList, column: string, finite: Float64Array, rules: Rules): Record<string, unknown> {
@@ -152,11 +182,20 @@ function checkOutliers(out: CheckList, column: string, finite: Float64Array, rul
     for (let i = 0; i < finite.length; i++) if (finite[i]! < lo || finite[i]! > hi) count++;
     method = `outside [Q1 - ${rules.quality.iqrK}·IQR, Q3 + ${rules.quality.iqrK}·IQR] = [${fmt(lo)}, ${fmt(hi)}]`;
   } else {
-    out.notApplicable(QUALITY_CHECKS.outliers, `Outliers of "${column}" are undefined: over half its values equal ${fmt(spread.median)}, so the robust spread (MAD and IQR) is 0`, { column });
+    out.notApplicable(
+      QUALITY_CHECKS.outliers,
+      `Outliers of "${column}" are undefined: over half its values equal ${fmt(spread.median)}, so the robust spread (MAD and IQR) is 0`,
+      { column },
+    );
     return { median: spread.median, mad: 0, iqr: 0 };
   }
   const rate = count / finite.length;
-  out.add(QUALITY_CHECKS.outliers, rate, `${count} of ${finite.length} values of "${column}" are outliers, ${method} (${pct(rate)})`, { column, details: { count } });
+  out.add(
+    QUALITY_CHECKS.outliers,
+    rate,
+    `${count} of ${finite.length} values of "${column}" are outliers, ${method} (${pct(rate)})`,
+    { column, details: { count } },
+  );
   return { median: spread.median, mad: spread.mad, iqr, outliers: count };
 }
 
@@ -181,6 +220,11 @@ function checkFlatLines(out: CheckList, column: string, series: TimeSeries[], mi
     }
   }
   const rate = total ? flat / total : 0;
-  out.add(QUALITY_CHECKS.flatLines, rate, `${pct(rate)} of the values of "${column}" sit in flat lines of ${minRun}+ identical readings (longest run ${longest})`, { column, details: { values: flat, longestRun: longest } });
+  out.add(
+    QUALITY_CHECKS.flatLines,
+    rate,
+    `${pct(rate)} of the values of "${column}" sit in flat lines of ${minRun}+ identical readings (longest run ${longest})`,
+    { column, details: { values: flat, longestRun: longest } },
+  );
   return rate;
 }

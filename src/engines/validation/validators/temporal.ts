@@ -49,7 +49,10 @@ export function profileColumn(values: Float64Array, rules: Rules): ColumnProfile
   if (finite < MIN_POINTS || finite < head.length / 2) return null;
   const x = fillMissing(head);
   if (!x) return null;
-  const periods = detectPeriods(x, rules.temporal.maxPeriod !== undefined ? { maxPeriod: rules.temporal.maxPeriod } : {});
+  const periods = detectPeriods(
+    x,
+    rules.temporal.maxPeriod !== undefined ? { maxPeriod: rules.temporal.maxPeriod } : {},
+  );
   const dominant = periods[0]?.period ?? null;
   const s = strengths(decompose(x, dominant));
   return {
@@ -70,7 +73,8 @@ export function profileColumn(values: Float64Array, rules: Rules): ColumnProfile
  */
 export const temporalValidator: Validator = {
   name: NAME,
-  description: 'Checks time behaviour: sampling regularity and gaps, stationarity (ADF and KPSS with critical values), trend strength, seasonality (dominant periods and strength) — compared with the reference when given — and per-device consistency of fleets.',
+  description:
+    'Checks time behaviour: sampling regularity and gaps, stationarity (ADF and KPSS with critical values), trend strength, seasonality (dominant periods and strength) — compared with the reference when given — and per-device consistency of fleets.',
   requiresReference: false,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const rules = ctx.rules;
@@ -81,14 +85,20 @@ export const temporalValidator: Validator = {
     for (const column of columns) {
       const syn = summarise(profileSide(data.synthetic, column, rules));
       // columns the reference lacks are reported by the statistical validator's coverage check
-      const ref = data.reference?.some((s) => findColumn(s, column)) ? summarise(profileSide(data.reference, column, rules)) : null;
+      const ref = data.reference?.some((s) => findColumn(s, column))
+        ? summarise(profileSide(data.reference, column, rules))
+        : null;
       profiles[column] = ref ? { synthetic: syn, reference: ref } : syn;
       if (ref) compareProfiles(out, column, syn, ref);
       await yieldTurn(ctx.signal);
     }
     metrics.columns = profiles;
     if (data.synthetic.length >= 3) metrics.fleet = checkFleet(out, data.synthetic, columns);
-    else out.notApplicable(TEMPORAL_CHECKS.fleet, `Fleet consistency needs at least 3 devices (series); found ${data.synthetic.length}`);
+    else
+      out.notApplicable(
+        TEMPORAL_CHECKS.fleet,
+        `Fleet consistency needs at least 3 devices (series); found ${data.synthetic.length}`,
+      );
     return { checks: out.checks, metrics };
   },
 };
@@ -128,13 +138,23 @@ function checkSampling(out: CheckList, series: TimeSeries[], rules: Rules): Reco
     return { intervals: 0 };
   }
   const medianIntervalMs = medians.length ? quantileOfSorted(Float64Array.from(medians).sort(), 0.5) : null;
-  out.add(TEMPORAL_CHECKS.irregular, irregular / intervals, `${irregular} of ${intervals} intervals deviate by more than ${pct(rules.temporal.jitterTolerance)} from the median interval (${pct(irregular / intervals)})`, {
-    details: { count: irregular, medianIntervalMs },
-  });
+  out.add(
+    TEMPORAL_CHECKS.irregular,
+    irregular / intervals,
+    `${irregular} of ${intervals} intervals deviate by more than ${pct(rules.temporal.jitterTolerance)} from the median interval (${pct(irregular / intervals)})`,
+    {
+      details: { count: irregular, medianIntervalMs },
+    },
+  );
   const gapRate = missingSlots / (expectedSlots + missingSlots);
-  out.add(TEMPORAL_CHECKS.gaps, gapRate, `${gaps} gap${gaps === 1 ? '' : 's'} (intervals over ${rules.temporal.gapFactor}× the median) leave about ${missingSlots} samples missing (${pct(gapRate)}); largest ${fmt(largestGapMs)} ms`, {
-    details: { gaps, missingSamples: missingSlots, largestGapMs },
-  });
+  out.add(
+    TEMPORAL_CHECKS.gaps,
+    gapRate,
+    `${gaps} gap${gaps === 1 ? '' : 's'} (intervals over ${rules.temporal.gapFactor}× the median) leave about ${missingSlots} samples missing (${pct(gapRate)}); largest ${fmt(largestGapMs)} ms`,
+    {
+      details: { gaps, missingSamples: missingSlots, largestGapMs },
+    },
+  );
   return { medianIntervalMs, intervals, irregular, gaps, missingSamples: missingSlots, largestGapMs };
 }
 
@@ -191,26 +211,71 @@ function compareProfiles(out: CheckList, column: string, syn: SideProfile, ref: 
   const opts = { column };
   const untestable = `"${column}" has too few usable values (at least ${MIN_POINTS}, at most half missing) on the ${syn.series === 0 ? 'synthetic' : 'reference'} side`;
   if (syn.series === 0 || ref.series === 0) {
-    for (const spec of [TEMPORAL_CHECKS.trend, TEMPORAL_CHECKS.seasonal, TEMPORAL_CHECKS.period, TEMPORAL_CHECKS.stationarity]) out.notApplicable(spec, untestable, opts);
+    for (const spec of [
+      TEMPORAL_CHECKS.trend,
+      TEMPORAL_CHECKS.seasonal,
+      TEMPORAL_CHECKS.period,
+      TEMPORAL_CHECKS.stationarity,
+    ])
+      out.notApplicable(spec, untestable, opts);
     return;
   }
-  if (syn.trendStrength === null || ref.trendStrength === null) out.notApplicable(TEMPORAL_CHECKS.trend, `Trend strength of "${column}" is undefined (constant series)`, opts);
-  else out.add(TEMPORAL_CHECKS.trend, Math.abs(syn.trendStrength - ref.trendStrength), `Trend strength of "${column}" is ${fmt(syn.trendStrength)} vs ${fmt(ref.trendStrength)} in the reference`, opts);
+  if (syn.trendStrength === null || ref.trendStrength === null)
+    out.notApplicable(TEMPORAL_CHECKS.trend, `Trend strength of "${column}" is undefined (constant series)`, opts);
+  else
+    out.add(
+      TEMPORAL_CHECKS.trend,
+      Math.abs(syn.trendStrength - ref.trendStrength),
+      `Trend strength of "${column}" is ${fmt(syn.trendStrength)} vs ${fmt(ref.trendStrength)} in the reference`,
+      opts,
+    );
 
-  if (syn.seasonalStrength === null || ref.seasonalStrength === null) out.notApplicable(TEMPORAL_CHECKS.seasonal, `Seasonal strength of "${column}" is undefined (constant series)`, opts);
-  else out.add(TEMPORAL_CHECKS.seasonal, Math.abs(syn.seasonalStrength - ref.seasonalStrength), `Seasonal strength of "${column}" is ${fmt(syn.seasonalStrength)} vs ${fmt(ref.seasonalStrength)} in the reference`, opts);
+  if (syn.seasonalStrength === null || ref.seasonalStrength === null)
+    out.notApplicable(
+      TEMPORAL_CHECKS.seasonal,
+      `Seasonal strength of "${column}" is undefined (constant series)`,
+      opts,
+    );
+  else
+    out.add(
+      TEMPORAL_CHECKS.seasonal,
+      Math.abs(syn.seasonalStrength - ref.seasonalStrength),
+      `Seasonal strength of "${column}" is ${fmt(syn.seasonalStrength)} vs ${fmt(ref.seasonalStrength)} in the reference`,
+      opts,
+    );
 
   const rp = ref.dominantPeriod;
   const sp = syn.dominantPeriod;
-  if (rp === null && sp === null) out.add(TEMPORAL_CHECKS.period, 0, `Neither side of "${column}" shows a seasonal period`, opts);
-  else if (rp === null || sp === null) out.add(TEMPORAL_CHECKS.period, 1, rp === null ? `The synthetic "${column}" has a period of ${sp} samples the reference lacks` : `The synthetic "${column}" lacks the reference period of ${rp} samples`, opts);
-  else out.add(TEMPORAL_CHECKS.period, Math.abs(sp - rp) / rp, `Dominant period of "${column}" is ${sp} samples vs ${rp} in the reference`, { ...opts, details: { synthetic: sp, reference: rp } });
+  if (rp === null && sp === null)
+    out.add(TEMPORAL_CHECKS.period, 0, `Neither side of "${column}" shows a seasonal period`, opts);
+  else if (rp === null || sp === null)
+    out.add(
+      TEMPORAL_CHECKS.period,
+      1,
+      rp === null
+        ? `The synthetic "${column}" has a period of ${sp} samples the reference lacks`
+        : `The synthetic "${column}" lacks the reference period of ${rp} samples`,
+      opts,
+    );
+  else
+    out.add(
+      TEMPORAL_CHECKS.period,
+      Math.abs(sp - rp) / rp,
+      `Dominant period of "${column}" is ${sp} samples vs ${rp} in the reference`,
+      { ...opts, details: { synthetic: sp, reference: rp } },
+    );
 
-  if (syn.adfStationaryShare === null || ref.adfStationaryShare === null) out.notApplicable(TEMPORAL_CHECKS.stationarity, `The ADF test could not run on "${column}"`, opts);
+  if (syn.adfStationaryShare === null || ref.adfStationaryShare === null)
+    out.notApplicable(TEMPORAL_CHECKS.stationarity, `The ADF test could not run on "${column}"`, opts);
   else {
     const agreement = 1 - Math.abs(syn.adfStationaryShare - ref.adfStationaryShare);
     const word = (share: number) => (share >= 0.5 ? 'stationary' : 'non-stationary');
-    out.add(TEMPORAL_CHECKS.stationarity, agreement, `ADF finds ${pct(syn.adfStationaryShare)} of the synthetic and ${pct(ref.adfStationaryShare)} of the reference "${column}" series stationary (${word(syn.adfStationaryShare)} vs ${word(ref.adfStationaryShare)})`, opts);
+    out.add(
+      TEMPORAL_CHECKS.stationarity,
+      agreement,
+      `ADF finds ${pct(syn.adfStationaryShare)} of the synthetic and ${pct(ref.adfStationaryShare)} of the reference "${column}" series stationary (${word(syn.adfStationaryShare)} vs ${word(ref.adfStationaryShare)})`,
+      opts,
+    );
   }
 }
 
@@ -250,13 +315,33 @@ function checkFleet(out: CheckList, series: TimeSeries[], columns: string[]): Re
     // floor the scales so identical devices do not turn rounding noise into outliers
     const meanScale = Math.max(means.scale, 0.05 * stds.median, 1e-12 * (Math.abs(means.median) + 1));
     const stdScale = Math.max(stds.scale, 0.05 * stds.median, 1e-12);
-    const odd = devices.filter((d) => Math.abs(d.mean - means.median) > FLEET_Z * meanScale || Math.abs(d.std - stds.median) > FLEET_Z * stdScale);
+    const odd = devices.filter(
+      (d) =>
+        Math.abs(d.mean - means.median) > FLEET_Z * meanScale || Math.abs(d.std - stds.median) > FLEET_Z * stdScale,
+    );
     const rate = odd.length / devices.length;
-    out.add(TEMPORAL_CHECKS.fleet, rate, `${odd.length} of ${devices.length} devices behave unlike the fleet in "${column}" (mean or std beyond ${FLEET_Z} robust scales of the fleet median)${odd.length ? `: ${odd.slice(0, 5).map((d) => d.name).join(', ')}${odd.length > 5 ? ', …' : ''}` : ''}`, {
-      column,
-      details: { inconsistent: odd.map((d) => d.name), medianMean: means.median, medianStd: stds.median },
-    });
-    result[column] = { devices: devices.length, inconsistent: odd.length, medianMean: means.median, medianStd: stds.median };
+    out.add(
+      TEMPORAL_CHECKS.fleet,
+      rate,
+      `${odd.length} of ${devices.length} devices behave unlike the fleet in "${column}" (mean or std beyond ${FLEET_Z} robust scales of the fleet median)${
+        odd.length
+          ? `: ${odd
+              .slice(0, 5)
+              .map((d) => d.name)
+              .join(', ')}${odd.length > 5 ? ', …' : ''}`
+          : ''
+      }`,
+      {
+        column,
+        details: { inconsistent: odd.map((d) => d.name), medianMean: means.median, medianStd: stds.median },
+      },
+    );
+    result[column] = {
+      devices: devices.length,
+      inconsistent: odd.length,
+      medianMean: means.median,
+      medianStd: stds.median,
+    };
   }
   return result;
 }

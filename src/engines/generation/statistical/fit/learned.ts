@@ -29,12 +29,31 @@
 import { z } from 'zod';
 import { TsiotError } from '../../../../core/errors.js';
 import type { Rng } from '../../../../core/rng.js';
-import type { ColumnForecast, FitContext, FitResult, LearnedGenerator, LoadedModel, SampledPath, SampleRequest, TrainingData } from '../../../models/learned.js';
+import type {
+  ColumnForecast,
+  FitContext,
+  FitResult,
+  LearnedGenerator,
+  LoadedModel,
+  SampledPath,
+  SampleRequest,
+  TrainingData,
+} from '../../../models/learned.js';
 import { trainingSequences } from '../../../models/learned.js';
 import { correlationCholesky, correlationFromCholesky } from '../../arima/linalg.js';
 import { normalQuantile } from '../../arima/simulate.js';
 import { detectPeriods, mstl, type DetectedPeriod } from './mstl.js';
-import { fitAr, normalCdf, normalScores, psiWeights, quantileAt, quantileTable, shape, tDegreesOfFreedom, unitT } from './residual.js';
+import {
+  fitAr,
+  normalCdf,
+  normalScores,
+  psiWeights,
+  quantileAt,
+  quantileTable,
+  shape,
+  tDegreesOfFreedom,
+  unitT,
+} from './residual.js';
 
 const Int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -45,17 +64,37 @@ export const StatisticalFitOptionsSchema = z
       .min(1)
       .max(6)
       .optional()
-      .describe('Seasonal periods in steps (rows), e.g. [24, 168] for hourly data with daily and weekly cycles; each must fit at least twice in the data. Omit to detect them from autocorrelation peaks'),
-    maxPeriods: Int(0, 5).default(3).describe('Most seasonal periods detected automatically per column when `periods` is omitted (0: no seasonality)'),
-    robust: z.boolean().default(false).describe('Robust STL (down-weights outliers with bisquare weights; slower, 15 outer passes)'),
+      .describe(
+        'Seasonal periods in steps (rows), e.g. [24, 168] for hourly data with daily and weekly cycles; each must fit at least twice in the data. Omit to detect them from autocorrelation peaks',
+      ),
+    maxPeriods: Int(0, 5)
+      .default(3)
+      .describe(
+        'Most seasonal periods detected automatically per column when `periods` is omitted (0: no seasonality)',
+      ),
+    robust: z
+      .boolean()
+      .default(false)
+      .describe('Robust STL (down-weights outliers with bisquare weights; slower, 15 outer passes)'),
     iterations: Int(1, 5).default(2).describe('MSTL rounds over all periods (the paper uses 2)'),
-    arOrderMax: Int(0, 20).default(5).describe('Largest AR order (in steps) tried for the remainder; the order is chosen by AIC'),
+    arOrderMax: Int(0, 20)
+      .default(5)
+      .describe('Largest AR order (in steps) tried for the remainder; the order is chosen by AIC'),
     residual: z
       .enum(['empirical', 'gaussian', 't'])
       .default('empirical')
-      .describe('Remainder distribution: "empirical" keeps the observed skew and tails (Gaussian copula over the empirical quantiles), "gaussian" normal innovations, "t" Student-t innovations fitted to their kurtosis'),
-    amplitudeVariation: z.boolean().default(false).describe('Re-scale each sampled seasonal cycle by a random factor with the learned cycle-to-cycle amplitude variation'),
-    historyRows: Int(100, 200_000).default(20_000).describe('Rows of training history kept in the model for context "random" (rows)'),
+      .describe(
+        'Remainder distribution: "empirical" keeps the observed skew and tails (Gaussian copula over the empirical quantiles), "gaussian" normal innovations, "t" Student-t innovations fitted to their kurtosis',
+      ),
+    amplitudeVariation: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Re-scale each sampled seasonal cycle by a random factor with the learned cycle-to-cycle amplitude variation',
+      ),
+    historyRows: Int(100, 200_000)
+      .default(20_000)
+      .describe('Rows of training history kept in the model for context "random" (rows)'),
   })
   .strict();
 export type StatisticalFitOptionsInput = z.input<typeof StatisticalFitOptionsSchema>;
@@ -119,17 +158,28 @@ export interface StatisticalState {
 }
 
 const invalid = (field: string, message: string, example: unknown, extra: Record<string, unknown> = {}) =>
-  new TsiotError('invalid_input', `${field}: ${message} (example: ${JSON.stringify(example)})`, { details: { field, example, ...extra } });
+  new TsiotError('invalid_input', `${field}: ${message} (example: ${JSON.stringify(example)})`, {
+    details: { field, example, ...extra },
+  });
 
 function checkPeriods(periods: number[] | undefined, rows: number): void {
   if (!periods) return;
   const seen = new Set<number>();
   for (const p of periods) {
-    if (!Number.isInteger(p) || p < 2) throw invalid('options.periods', `each period must be a whole number of steps ≥ 2, got ${p}`, [24, 168]);
-    if (seen.has(p)) throw invalid('options.periods', `period ${p} is listed twice; give each period once`, [...new Set(periods)]);
+    if (!Number.isInteger(p) || p < 2)
+      throw invalid('options.periods', `each period must be a whole number of steps ≥ 2, got ${p}`, [24, 168]);
+    if (seen.has(p))
+      throw invalid('options.periods', `period ${p} is listed twice; give each period once`, [...new Set(periods)]);
     seen.add(p);
     if (2 * p > rows) {
-      throw invalid('options.periods', `period ${p} is longer than half the data (${rows} rows); a seasonal profile needs at least two full cycles (${2 * p} rows)`, periods.filter((q) => 2 * q <= rows).length ? periods.filter((q) => 2 * q <= rows) : [Math.max(2, Math.floor(rows / 4))], { period: p, rows });
+      throw invalid(
+        'options.periods',
+        `period ${p} is longer than half the data (${rows} rows); a seasonal profile needs at least two full cycles (${2 * p} rows)`,
+        periods.filter((q) => 2 * q <= rows).length
+          ? periods.filter((q) => 2 * q <= rows)
+          : [Math.max(2, Math.floor(rows / 4))],
+        { period: p, rows },
+      );
     }
   }
 }
@@ -241,7 +291,8 @@ function innovationCorrelation(es: Float64Array[]): Float64Array {
   for (let a = 0; a < k; a++) mean[a]! /= Math.max(1, count);
   for (let t = 0; t < rows; t++) {
     if (!ok(t)) continue;
-    for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) cov[a * k + b]! += (es[a]![t]! - mean[a]!) * (es[b]![t]! - mean[b]!);
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b <= a; b++) cov[a * k + b]! += (es[a]![t]! - mean[a]!) * (es[b]![t]! - mean[b]!);
   }
   return correlationCholesky(cov, k);
 }
@@ -252,7 +303,13 @@ interface ColumnFit {
   details: Record<string, unknown>;
 }
 
-function fitColumn(name: string, values: Float64Array, lengths: number[], options: StatisticalFitOptions, keepFrom: number): ColumnFit {
+function fitColumn(
+  name: string,
+  values: Float64Array,
+  lengths: number[],
+  options: StatisticalFitOptions,
+  keepFrom: number,
+): ColumnFit {
   const n = values.length;
   let detected: DetectedPeriod[] | undefined;
   let periods: number[];
@@ -297,7 +354,10 @@ function fitColumn(name: string, values: Float64Array, lengths: number[], option
     ...(kind === 'empirical' ? { quantiles: quantileTable(r, 1001) } : {}),
     ...(kind === 't' ? { nu: tDegreesOfFreedom(eShape.excessKurtosis) } : {}),
   };
-  const deviation = Array.from(trendPlus.subarray(keepFrom), (v, i) => v - trend.intercept - trend.slope * (keepFrom + i));
+  const deviation = Array.from(
+    trendPlus.subarray(keepFrom),
+    (v, i) => v - trend.intercept - trend.slope * (keepFrom + i),
+  );
   const state: ColumnState = { name, seasonal, trend, residual, deviation, history: Array.from(x.subarray(keepFrom)) };
   const q = quantileTable(r, 101);
   const round = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -305,12 +365,32 @@ function fitColumn(name: string, values: Float64Array, lengths: number[], option
     column: name,
     periods: dec.periods,
     periodSource: options.periods ? 'options.periods' : 'detected',
-    ...(detected ? { detectedPeriods: detected.map((d) => ({ period: d.period, acf: round(d.acf), prominence: round(d.prominence), reason: d.reason })) } : {}),
-    seasonalStrength: dec.periods.map((p, k) => ({ period: p, strength: round(strength(dec.seasonal[k]!, dec.remainder)), amplitude: round(Math.max(...seasonal[k]!.profile) - Math.min(...seasonal[k]!.profile)), amplitudeStd: round(seasonal[k]!.amplitudeStd) })),
+    ...(detected
+      ? {
+          detectedPeriods: detected.map((d) => ({
+            period: d.period,
+            acf: round(d.acf),
+            prominence: round(d.prominence),
+            reason: d.reason,
+          })),
+        }
+      : {}),
+    seasonalStrength: dec.periods.map((p, k) => ({
+      period: p,
+      strength: round(strength(dec.seasonal[k]!, dec.remainder)),
+      amplitude: round(Math.max(...seasonal[k]!.profile) - Math.min(...seasonal[k]!.profile)),
+      amplitudeStd: round(seasonal[k]!.amplitudeStd),
+    })),
     trendStrength: round(strength(dec.trend, dec.remainder)),
     trendSlopePerStep: trend.slope,
     trendWander: { phi: round(trend.phi), std: trend.std },
-    ar: { order: ar.phi.length, phi: ar.phi.map(round), innovationStd: residual.sigma, on: kind === 'empirical' ? 'normal scores of the remainder' : 'remainder', aic: ar.aic.map(round) },
+    ar: {
+      order: ar.phi.length,
+      phi: ar.phi.map(round),
+      innovationStd: residual.sigma,
+      on: kind === 'empirical' ? 'normal scores of the remainder' : 'remainder',
+      aic: ar.aic.map(round),
+    },
     residual: {
       distribution: kind,
       mean: rShape.mean,
@@ -364,7 +444,14 @@ class LoadedStatistical implements LoadedModel {
   readonly bytes: number;
   constructor(private readonly state: StatisticalState) {
     this.bytes =
-      state.columns.reduce((s, c) => s + 16 * c.history.length + 8 * (c.residual.quantiles?.length ?? 0) + 8 * c.seasonal.reduce((a, x) => a + x.period, 0), 0) +
+      state.columns.reduce(
+        (s, c) =>
+          s +
+          16 * c.history.length +
+          8 * (c.residual.quantiles?.length ?? 0) +
+          8 * c.seasonal.reduce((a, x) => a + x.period, 0),
+        0,
+      ) +
       8 * state.innovationCholesky.length +
       1024;
   }
@@ -403,7 +490,10 @@ class LoadedStatistical implements LoadedModel {
         const first = Math.min(warm + 1, kept);
         const pos = req.context === 'end' ? kept : first + Math.floor(rng.nextDouble() * (kept - first + 1));
         row0 = historyFrom + pos;
-        steppers = columns.map((c) => new ColumnStepper(c, c.history.slice(Math.max(0, pos - warm), pos), c.deviation[Math.max(0, pos - 1)]!));
+        steppers = columns.map(
+          (c) =>
+            new ColumnStepper(c, c.history.slice(Math.max(0, pos - warm), pos), c.deviation[Math.max(0, pos - 1)]!),
+        );
       }
       // 'none' puts the trend line at its level in the middle of the data, with phase 0.
       const lineOffset = req.context === 'none' ? (rows - 1) / 2 : row0;
@@ -418,7 +508,8 @@ class LoadedStatistical implements LoadedModel {
           let v = c.trend.intercept + c.trend.slope * (lineOffset + t) + st.trendDeviation(rng);
           for (const [i, s] of c.seasonal.entries()) {
             const phase = row % s.period;
-            if (this.amplitudeVariation && s.amplitudeStd > 0 && (phase === 0 || t === 0)) amplitude[a]![i] = Math.max(0, 1 + s.amplitudeStd * rng.normal());
+            if (this.amplitudeVariation && s.amplitudeStd > 0 && (phase === 0 || t === 0))
+              amplitude[a]![i] = Math.max(0, 1 + s.amplitudeStd * rng.normal());
             v += amplitude[a]![i]! * s.profile[phase]!;
           }
           out[a]![t] = v + st.residual(u[a]!, rng);
@@ -442,7 +533,9 @@ class LoadedStatistical implements LoadedModel {
       const upper: number[] = [];
       const r = c.residual;
       const p = r.phi.length;
-      const lags = Array.from({ length: p }, (_, j) => (c.history.length - 1 - j >= 0 ? c.history[c.history.length - 1 - j]! - r.mean : 0));
+      const lags = Array.from({ length: p }, (_, j) =>
+        c.history.length - 1 - j >= 0 ? c.history[c.history.length - 1 - j]! - r.mean : 0,
+      );
       const psi = psiWeights(r.phi, horizon);
       let psiSum = 0;
       let dev = c.deviation[c.deviation.length - 1]!;
@@ -499,7 +592,8 @@ export const statisticalLearner: LearnedGenerator<StatisticalFitOptions, Statist
     const rows = data.series.timestamps.length;
     checkPeriods(options.periods, rows);
     const lengths = trainingSequences(data).map((s) => s.timestamps.length);
-    if (lengths.reduce((a, b) => a + b, 0) !== rows) throw new Error('statistical fit: training sequences do not add up to the series');
+    if (lengths.reduce((a, b) => a + b, 0) !== rows)
+      throw new Error('statistical fit: training sequences do not add up to the series');
     const keep = Math.min(rows, options.historyRows);
     const fits: ColumnFit[] = [];
     for (const [i, c] of cols.entries()) {
@@ -525,8 +619,16 @@ export const statisticalLearner: LearnedGenerator<StatisticalFitOptions, Statist
       details: {
         method:
           'MSTL (iterated STL with LOESS, Cleveland et al. 1990; Bandara et al. 2021) into trend + seasonal components + remainder; trend: line + AR(1) wander; seasonal: mean profile per period; remainder: AR(p) by AIC (Yule–Walker) with ' +
-          (options.residual === 'empirical' ? 'a Gaussian copula over the empirical quantiles' : options.residual === 't' ? 'Student-t innovations' : 'Gaussian innovations'),
-        ...(data.sequences && data.sequences.length > 1 ? { sequences: `${data.sequences.length} sequences: decomposed as one concatenated series; the remainder's AR was fitted within sequences only` } : {}),
+          (options.residual === 'empirical'
+            ? 'a Gaussian copula over the empirical quantiles'
+            : options.residual === 't'
+              ? 'Student-t innovations'
+              : 'Gaussian innovations'),
+        ...(data.sequences && data.sequences.length > 1
+          ? {
+              sequences: `${data.sequences.length} sequences: decomposed as one concatenated series; the remainder's AR was fitted within sequences only`,
+            }
+          : {}),
         columns: fits.map((f) => f.details),
         innovationCorrelation: fits.length > 1 ? correlationFromCholesky(chol, fits.length) : undefined,
       },
@@ -534,7 +636,11 @@ export const statisticalLearner: LearnedGenerator<StatisticalFitOptions, Statist
   },
   async load(state: StatisticalState): Promise<LoadedModel> {
     if (state?.version !== 1 || !Array.isArray(state.columns) || state.columns.length === 0) {
-      throw new TsiotError('invalid_input', 'state: not a statistical model state (expected version 1 with at least one column)', { details: { field: 'state' } });
+      throw new TsiotError(
+        'invalid_input',
+        'state: not a statistical model state (expected version 1 with at least one column)',
+        { details: { field: 'state' } },
+      );
     }
     return new LoadedStatistical(state);
   },

@@ -48,7 +48,11 @@ export function mstl(y: Float64Array, options: MstlOptions): MstlResult {
       const s = seasonal[k]!;
       for (let i = 0; i < n; i++) deseason[i]! += s[i]!;
       // Seasonal span grows with the component's index (7 + 4k), as in the MSTL paper's implementation.
-      const r = stl(deseason, { period: p, seasonalSpan: 7 + 4 * (k + 1), ...(options.robust ? { robust: true } : {}) });
+      const r = stl(deseason, {
+        period: p,
+        seasonalSpan: 7 + 4 * (k + 1),
+        ...(options.robust ? { robust: true } : {}),
+      });
       seasonal[k] = r.seasonal;
       for (let i = 0; i < n; i++) deseason[i]! -= r.seasonal[i]!;
       trend = r.trend;
@@ -122,10 +126,11 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
       }
     }
   }
-  if (inverse) for (let i = 0; i < n; i++) {
-    re[i]! /= n;
-    im[i]! /= n;
-  }
+  if (inverse)
+    for (let i = 0; i < n; i++) {
+      re[i]! /= n;
+      im[i]! /= n;
+    }
 }
 
 export interface DetectedPeriod {
@@ -166,7 +171,10 @@ export function detectPeriods(y: Float64Array, options: DetectOptions): Detected
   const maxLag = Math.floor(n / 2);
   if (maxLag < 2) return found;
   for (let round = 0; round < options.maxPeriods; round++) {
-    const x = withoutLineAndProfiles(y, found.map((f) => f.period));
+    const x = withoutLineAndProfiles(
+      y,
+      found.map((f) => f.period),
+    );
     const acf = autocorrelation(x, maxLag);
     const peaks: { lag: number; acf: number; prominence: number }[] = [];
     let lowest = acf[1] ?? 0;
@@ -175,7 +183,13 @@ export function detectPeriods(y: Float64Array, options: DetectOptions): Detected
       const left = acf[lag - 1]!;
       const right = lag + 1 < acf.length ? acf[lag + 1]! : -Infinity;
       // a peak within 10 % of a period already found is the same cycle seen again
-      if (v > left && v >= right && v >= minAcf && v - lowest >= minProminence && !found.some((f) => Math.abs(f.period - lag) <= 0.1 * f.period)) {
+      if (
+        v > left &&
+        v >= right &&
+        v >= minAcf &&
+        v - lowest >= minProminence &&
+        !found.some((f) => Math.abs(f.period - lag) <= 0.1 * f.period)
+      ) {
         peaks.push({ lag, acf: v, prominence: v - lowest });
       }
       lowest = Math.min(lowest, v);

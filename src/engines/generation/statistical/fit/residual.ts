@@ -30,7 +30,10 @@ export interface ArFit {
  * sums are divided by the total length (the biased estimator, whose
  * Toeplitz matrix is positive definite).
  */
-export function pooledAutocovariance(segments: Float64Array[], maxLag: number): { mean: number; acov: Float64Array; count: number } {
+export function pooledAutocovariance(
+  segments: Float64Array[],
+  maxLag: number,
+): { mean: number; acov: Float64Array; count: number } {
   let count = 0;
   let sum = 0;
   for (const s of segments) {
@@ -85,7 +88,18 @@ export function normalCdf(x: number): number {
   const erfc =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
 }
@@ -141,7 +155,8 @@ function gamma(rng: Rng, shape: number): number {
     if (v0 <= 0) continue;
     const v = v0 * v0 * v0;
     const u = rng.nextDouble();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(Math.max(u, 1e-300)) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(Math.max(u, 1e-300)) < 0.5 * x * x + d * (1 - v + Math.log(v)))
+      return d * v;
   }
 }
 
@@ -163,7 +178,12 @@ export function shape(values: Float64Array): { mean: number; std: number; skewne
   m2 /= n;
   m3 /= n;
   m4 /= n;
-  return { mean: m, std: Math.sqrt(m2), skewness: m2 > 0 ? m3 / m2 ** 1.5 : 0, excessKurtosis: m2 > 0 ? m4 / (m2 * m2) - 3 : 0 };
+  return {
+    mean: m,
+    std: Math.sqrt(m2),
+    skewness: m2 > 0 ? m3 / m2 ** 1.5 : 0,
+    excessKurtosis: m2 > 0 ? m4 / (m2 * m2) - 3 : 0,
+  };
 }
 
 /** ψ-weights ψ₀ … ψ_{h−1} of an AR(p) (for forecast variances). */

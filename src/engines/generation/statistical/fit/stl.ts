@@ -106,7 +106,13 @@ const jumpOf = (span: number): number => Math.max(1, Math.ceil(span / 10));
  * i = 0 … n − 1, with `span` nearest neighbours and extra weights w.
  * Returns undefined when every weight in the neighbourhood is zero.
  */
-export function loessAt(y: ArrayLike<number>, n: number, x: number, span: number, w: ArrayLike<number> | undefined): number | undefined {
+export function loessAt(
+  y: ArrayLike<number>,
+  n: number,
+  x: number,
+  span: number,
+  w: ArrayLike<number> | undefined,
+): number | undefined {
   const q = Math.min(span, n);
   let left = Math.round(x - (q - 1) / 2);
   left = Math.max(0, Math.min(n - q, left));
@@ -151,7 +157,13 @@ export function loessAt(y: ArrayLike<number>, n: number, x: number, span: number
 }
 
 /** LOESS of a whole series at every position, evaluated every `jump` points and interpolated. */
-export function loessSmooth(y: ArrayLike<number>, span: number, w: ArrayLike<number> | undefined, jump: number, out: Float64Array): Float64Array {
+export function loessSmooth(
+  y: ArrayLike<number>,
+  span: number,
+  w: ArrayLike<number> | undefined,
+  jump: number,
+  out: Float64Array,
+): Float64Array {
   const n = out.length;
   if (n === 1) {
     out[0] = y[0]!;
