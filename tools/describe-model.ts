@@ -26,7 +26,7 @@ export const describeModel = defineTool({
         summary: `Model ${input.id} is ${fit.status}${fit.progress ? ` (${fit.progress.done}/${fit.progress.total}${fit.progress.message ? `: ${fit.progress.message}` : ''})` : ''}${fit.error ? `: ${fit.error.message}` : ''}.`,
       };
     }
-    let model;
+    let model: Awaited<ReturnType<typeof registry.get>>;
     try {
       model = await registry.get(input.id);
     } catch (e) {

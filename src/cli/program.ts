@@ -199,7 +199,7 @@ export function buildCli(): Command {
           if (opts.labels) {
             const labels = res.series.flatMap((s) => s.labels.map((l) => ({ series: s.name, ...l })));
             await mkdir(dirname(opts.labels), { recursive: true });
-            await writeFile(opts.labels, JSON.stringify(labels, null, 2) + '\n');
+            await writeFile(opts.labels, `${JSON.stringify(labels, null, 2)}\n`);
           }
           if (opts.output) {
             const rows = res.series.reduce((a, s) => a + s.timestamps.length, 0);
@@ -235,7 +235,7 @@ export function buildCli(): Command {
       await withEngines(
         cmd.optsWithGlobals() as GlobalOptions,
         async (engines) => {
-          process.stdout.write(JSON.stringify(engines.generators.describe(name), null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify(engines.generators.describe(name), null, 2)}\n`);
         },
         { storage: 'duckdb://:memory:' },
       );
@@ -276,8 +276,8 @@ export function buildCli(): Command {
           toolContext(engines, logger, (p) => bar.update(p)),
         );
         bar.done();
-        process.stdout.write(JSON.stringify(r.structured, null, 2) + '\n');
-        process.stderr.write(r.summary + '\n');
+        process.stdout.write(`${JSON.stringify(r.structured, null, 2)}\n`);
+        process.stderr.write(`${r.summary}\n`);
       });
     });
 

@@ -22,7 +22,8 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
   const schemas: Record<string, JsonSchema> = { Problem: toJsonSchema(ProblemSchema, 'output') };
   const paths: Record<string, Record<string, Operation>> = {};
   const addOperation = (path: string, method: string, operation: Operation): void => {
-    (paths[path] ??= {})[method] = operation;
+    paths[path] ??= {};
+    paths[path][method] = operation;
   };
 
   for (const tool of tools) {

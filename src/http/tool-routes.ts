@@ -96,7 +96,10 @@ async function routeInput(
     return { ...(body as Record<string, unknown>), ...fromPath };
   }
   const query: Record<string, string[]> = Object.create(null);
-  for (const [name, value] of new URL(c.req.url).searchParams) (query[name] ??= []).push(value);
+  for (const [name, value] of new URL(c.req.url).searchParams) {
+    query[name] ??= [];
+    query[name].push(value);
+  }
   return { ...coerceParams(tool.inputSchema, query), ...fromPath };
 }
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/registry/run-tool.js';
 import { tools } from '../../tools/index.js';
 import { makeEngines } from '../helpers/engines.js';
-import { cliArgs, repoRoot as root } from '../helpers/cli.js';
+import { cliArgs } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'tsiot-cli-'));

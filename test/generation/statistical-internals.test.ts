@@ -57,7 +57,9 @@ describe('ARMA reduction', () => {
       const got = unitAutocovariance(m, 4).map((g) => g * m.sigma ** 2);
       const ar = unitAutocovariance({ phi, theta: [], sigma: 1 }, 4).map((g) => g * arStd ** 2);
       ar[0] = ar[0]! + whiteStd ** 2;
-      got.forEach((g, k) => expect(Math.abs(g - ar[k]!) / ar[0]!).toBeLessThan(1e-9));
+      got.forEach((g, k) => {
+        expect(Math.abs(g - ar[k]!) / ar[0]!).toBeLessThan(1e-9);
+      });
     }
     expect(armaFromArPlusWhite([], 1, 1)).toEqual({ phi: [], theta: [], sigma: Math.SQRT2 });
     expect(armaFromArPlusWhite([0.5], 0, 2)).toEqual({ phi: [], theta: [], sigma: 2 });
@@ -242,7 +244,9 @@ describe('kernels', () => {
     let worst = 0;
     for (let i = 0; i < n; i++) {
       let direct = 0;
-      coeffs.forEach((a, k) => (direct += a * Math.cos((k + 1) * (x0 + i * dx))));
+      coeffs.forEach((a, k) => {
+        direct += a * Math.cos((k + 1) * (x0 + i * dx));
+      });
       worst = Math.max(worst, Math.abs(c[i]! - direct));
     }
     expect(worst).toBeLessThan(1e-10);

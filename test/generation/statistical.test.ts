@@ -118,7 +118,9 @@ describe('statistical generator: determinism and independence', () => {
     a.forEach((s, i) => {
       const t = b[i]!;
       expect(bytes(s.timestamps).equals(bytes(t.timestamps))).toBe(true);
-      s.columns.forEach((c, j) => expect(bytes(c.values).equals(bytes(t.columns[j]!.values))).toBe(true));
+      s.columns.forEach((c, j) => {
+        expect(bytes(c.values).equals(bytes(t.columns[j]!.values))).toBe(true);
+      });
       expect(JSON.stringify(s.labels)).toBe(JSON.stringify(t.labels));
       expect(s.metadata).toEqual(t.metadata);
     });
@@ -141,7 +143,9 @@ describe('statistical generator: determinism and independence', () => {
     };
     const [alone] = await generate({ ...base, devices: 1 }, 9);
     const fleet = await generate({ ...base, devices: 3 }, 9);
-    alone!.columns.forEach((c, j) => expect(bytes(c.values).equals(bytes(fleet[0]!.columns[j]!.values))).toBe(true));
+    alone!.columns.forEach((c, j) => {
+      expect(bytes(c.values).equals(bytes(fleet[0]!.columns[j]!.values))).toBe(true);
+    });
     expect(fleet[0]!.metadata.attributes).toEqual(alone!.metadata.attributes);
     // the devices themselves differ (per-device variation)
     expect(fleet[1]!.metadata.attributes!['temperature.level']).not.toBe(

@@ -9,11 +9,17 @@ import { WebSocket as NodeWebSocket } from 'ws';
  * drop them. Browsers and Node 22's built-in WebSocket do not do that.
  */
 class TaskPerMessageWebSocket extends NodeWebSocket {
-  override set onmessage(handler: ((event: NodeWebSocket.MessageEvent) => void) | null) {
-    super.onmessage = handler ? (event) => void setImmediate(() => handler(event)) : null;
-  }
-  override get onmessage(): ((event: NodeWebSocket.MessageEvent) => void) | null {
-    return super.onmessage;
+  constructor(...args: ConstructorParameters<typeof NodeWebSocket>) {
+    super(...args);
+    // the ws class defines onmessage as an accessor on its prototype; wrap it per instance
+    const proto = Object.getOwnPropertyDescriptor(NodeWebSocket.prototype, 'onmessage');
+    Object.defineProperty(this, 'onmessage', {
+      configurable: true,
+      get: () => proto?.get?.call(this),
+      set: (handler: ((event: NodeWebSocket.MessageEvent) => void) | null) => {
+        proto?.set?.call(this, handler ? (event: NodeWebSocket.MessageEvent) => void setImmediate(() => handler(event)) : null);
+      },
+    });
   }
 }
 

@@ -43,7 +43,7 @@ describe('REST routes over the real tools', () => {
     expect(series.result.rows).toBe(4);
     expect(series.result.values.power!.every((v) => v >= 0)).toBe(true);
 
-    const list = await get('/v1/series?limit=1&tags=' + encodeURIComponent(JSON.stringify({ rest: 'yes' })));
+    const list = await get(`/v1/series?limit=1&tags=${encodeURIComponent(JSON.stringify({ rest: 'yes' }))}`);
     expect(list.status).toBe(200);
     const listed = (await list.json()) as { result: { total: number; items: unknown[]; nextOffset: number } };
     expect(listed.result).toMatchObject({ total: 2, nextOffset: 1 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BullJobEngine } from '../../src/engines/jobs/bull/engine.js';
+import type { BullJobEngine } from '../../src/engines/jobs/bull/engine.js';
 import { startBullWorkers, type BullWorkers } from '../../src/engines/jobs/bull/worker.js';
 import { createJobEngine } from '../../src/engines/jobs/index.js';
 import { JobHandlerRegistry } from '../../src/engines/jobs/registry.js';

@@ -27,9 +27,11 @@ function windowSeries(w: Windows, i: number): TimeSeries {
 
 function toWindows(paths: SampledPath[], like: Windows): Windows {
   const data = new Float32Array(paths.length * like.length * like.dim);
-  paths.forEach((p, i) =>
-    p.forEach((col, d) => col.forEach((v, t) => (data[(i * like.length + t) * like.dim + d] = v))),
-  );
+  for (let i = 0; i < paths.length; i++) {
+    paths[i]!.forEach((col, d) => {
+      for (let t = 0; t < col.length; t++) data[(i * like.length + t) * like.dim + d] = col[t]!;
+    });
+  }
   return { count: paths.length, length: like.length, dim: like.dim, data };
 }
 

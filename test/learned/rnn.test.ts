@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../src/core/errors.js';
+import type { TsiotError } from '../../src/core/errors.js';
 import { loadTf } from '../../src/engines/ml/tf.js';
 import { builtinLearners } from '../../src/engines/models/learners.js';
 import { MODEL_STATES_COLLECTION } from '../../src/engines/models/record.js';

@@ -35,7 +35,7 @@ describe.skipIf(!pg.ok)('tools with PostgreSQL as the series backend', () => {
     const gen = (await client.callTool({
       name: 'generate_timeseries',
       arguments: { devices: 2, duration: '2h', seed: 77, validate: true, tags: { suite: 'pg-stack' } },
-    })) as {
+    })) as unknown as {
       isError?: boolean;
       structuredContent: { backend: string; series: { id: string }[]; validation: { reportId: string; score: number } };
     };
@@ -46,7 +46,7 @@ describe.skipIf(!pg.ok)('tools with PostgreSQL as the series backend', () => {
     const read = (await client.callTool({
       name: 'get_series',
       arguments: { id: gen.structuredContent.series[0]!.id, bucket: '1h' },
-    })) as { structuredContent: { rows: number } };
+    })) as unknown as { structuredContent: { rows: number } };
     expect(read.structuredContent.rows).toBe(2);
     for (const s of gen.structuredContent.series) await engines.storage.delete(s.id);
   });

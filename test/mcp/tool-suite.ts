@@ -208,7 +208,9 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       const updated: string[] = [];
       let listChanged = 0;
       client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
-      client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void (listChanged += 1));
+      client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+        listChanged += 1;
+      });
       const waitFor = async (cond: () => boolean, what: string) => {
         for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
         expect(cond(), what).toBe(true);

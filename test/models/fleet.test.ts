@@ -101,7 +101,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
         seed: 1,
         waitSeconds: 120,
       })
-    ).structured as FitOut;
+    ).structured as unknown as FitOut;
     expect(fromIds.status).toBe('ready');
     expect(fromIds.model.sequences).toBe(3);
     expect(fromIds.model.sourceSeriesIds).toEqual(ids);
@@ -118,7 +118,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
         seed: 1,
         waitSeconds: 120,
       })
-    ).structured as FitOut;
+    ).structured as unknown as FitOut;
     expect(inline.model.sequences).toBe(3);
     expect(inline.model.sourceSeriesIds).toBeUndefined();
     expect(inline.model.details.attributes).toEqual(ATTRIBUTES);
@@ -137,7 +137,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
         seed: 2,
         waitSeconds: 120,
       })
-    ).structured as FitOut;
+    ).structured as unknown as FitOut;
     expect(rnn.model.sequences).toBe(3);
   }, 180_000);
 
@@ -151,7 +151,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
         seed: 3,
         waitSeconds: 120,
       })
-    ).structured as FitOut;
+    ).structured as unknown as FitOut;
     const g = await call(generateFromModel, {
       id: fit.id,
       length: 30,
@@ -187,7 +187,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
     expect(e.message).toContain('from 1 to 3');
 
     const arima = (await call(fitModel, { generator: 'arima', data: { seriesId: ids[0] }, seed: 1 }))
-      .structured as FitOut;
+      .structured as unknown as FitOut;
     e = await fail(call(generateFromModel, { id: arima.id, length: 10, attributes: { site: 'plant-1' } }));
     expect(e.code).toBe('invalid_input');
     expect(e.message).toContain('(arima) learned no static attributes');
@@ -253,7 +253,7 @@ describe('multi-series (fleet) fits through the model tools', () => {
         options: { hidden: 4, window: 8, iterations: 3, batchSize: 8 },
         waitSeconds: 120,
       })
-    ).structured as FitOut;
+    ).structured as unknown as FitOut;
     expect(ok.model.sequences).toBe(3);
     e = await fail(
       call(fitModel, {

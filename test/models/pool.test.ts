@@ -69,12 +69,18 @@ describe('ModelPool', () => {
     const gate = new Promise<void>((r) => (release = r));
     const using = pool.with(
       'a',
-      async () => (loads++, a),
+      async () => {
+        loads++;
+        return a;
+      },
       () => gate,
     );
     const again = pool.with(
       'a',
-      async () => (loads++, a),
+      async () => {
+        loads++;
+        return a;
+      },
       () => undefined,
     );
     await again;

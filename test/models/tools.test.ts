@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TsiotError } from '../../src/core/errors.js';
+import type { TsiotError } from '../../src/core/errors.js';
 import type { ModelRegistry } from '../../src/engines/models/registry.js';
 import { runTool } from '../../src/registry/run-tool.js';
 import type { AnyTool, ToolContext } from '../../src/registry/tool.js';

@@ -48,7 +48,10 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 
 describe('DuckDbStorage specifics', () => {
   const open: DuckDbStorage[] = [];
-  const track = (s: DuckDbStorage) => (open.push(s), s);
+  const track = (s: DuckDbStorage) => {
+    open.push(s);
+    return s;
+  };
   afterEach(async () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });

@@ -103,7 +103,10 @@ describe.skipIf(!server.ok)('redis backend', () => {
           kind: 'redis',
           init: () => storage.init(),
           store: (s, o) => storage.store(s, o),
-          retrieve: (q) => (reads++, storage.retrieve(q)),
+          retrieve: (q) => {
+            reads++;
+            return storage.retrieve(q);
+          },
           describe: (id) => storage.describe(id),
           list: (q) => storage.list(q),
           delete: (id) => storage.delete(id),

@@ -8,6 +8,7 @@ export function shapeSeries(id: string, f: (x: number, i: number) => number, n =
     id,
     name: `${id} name`,
     metadata: { tags: {} },
+    labels: [],
     timestamps: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000),
     columns: [{ name: column, values: Float64Array.from({ length: n }, (_, i) => f(i / n, i)) }],
   };

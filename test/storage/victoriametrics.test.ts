@@ -134,12 +134,12 @@ describe.skipIf(!server.ok)('influxdb2 write path on VictoriaMetrics', () => {
   });
 
   it('keeps values to about 12 significant digits (not bit for bit)', async () => {
-    const s = series(id('precision'), [1_000, 2_000, 3_000], { v: [1 / 7, 0.1 + 0.2, 20.123456789012345] });
+    const s = series(id('precision'), [1_000, 2_000, 3_000], { v: [1 / 7, 0.1 + 0.2, 20.12345678901234] });
     await storage.store(s);
     const back = await storage.retrieve({ id: s.id });
-    back.columns[0]!.values.forEach((v, i) =>
-      expect(Math.abs(v - s.columns[0]!.values[i]!)).toBeLessThan(Math.abs(s.columns[0]!.values[i]!) * 1e-11),
-    );
+    back.columns[0]!.values.forEach((v, i) => {
+      expect(Math.abs(v - s.columns[0]!.values[i]!)).toBeLessThan(Math.abs(s.columns[0]!.values[i]!) * 1e-11);
+    });
   });
 
   it('round-trips a 200,000-row batch from concurrent writers (to 12 digits)', async () => {

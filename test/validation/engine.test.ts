@@ -35,7 +35,9 @@ function expectNoNaN(value: unknown, path = 'report'): void {
   if (typeof value === 'number') {
     expect(Number.isNaN(value), `${path} is NaN`).toBe(false);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => expectNoNaN(v, `${path}[${i}]`));
+    value.forEach((v, i) => {
+      expectNoNaN(v, `${path}[${i}]`);
+    });
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) expectNoNaN(v, `${path}.${k}`);
   }

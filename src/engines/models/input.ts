@@ -118,7 +118,9 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
     const sequences = input.series.map((s, i) => {
       const name = s.name ?? `series-${i}`;
       const read = inlineSeries(s.timestamps, s.values, `data.series[${i}]`);
-      read.notes.forEach((n) => notes.add(n));
+      read.notes.forEach((n) => {
+        notes.add(n);
+      });
       return {
         ...read.series,
         id: name,
@@ -218,12 +220,16 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
-    else cur += ch;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out.map((s) => s.trim());

@@ -163,7 +163,7 @@ export class ModelRegistry {
       };
       await this.store.putDocument(CHECKPOINTS_COLLECTION, id, doc);
     };
-    let result;
+    let result: Awaited<ReturnType<typeof learner.fit>>;
     try {
       result = await learner.fit(data, options, {
         rng: createRng(seed),
@@ -329,7 +329,7 @@ export class ModelRegistry {
   /** Cancel a running fit; true when one was running. */
   cancel(id: string): boolean {
     const r = this.running.get(id);
-    if (!r || r.status.status !== 'training') return false;
+    if (r?.status.status !== 'training') return false;
     r.controller.abort();
     return true;
   }

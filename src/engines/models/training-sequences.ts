@@ -48,7 +48,9 @@ export function prepareTrainingSequences(
   const values = columns.map(() => new Float64Array(rows));
   let at = 0;
   for (const s of sequences) {
-    s.columns.forEach((c, d) => values[d]!.set(c.values, at));
+    s.columns.forEach((c, d) => {
+      values[d]!.set(c.values, at);
+    });
     at += s.timestamps.length;
   }
   // Timestamps of the concatenation: each sequence keeps its own, so the joins stay visible.

@@ -77,7 +77,10 @@ export function seriesEmbedding(series: TimeSeries, options: { column?: string; 
     });
   }
   const sum = new Float32Array(dims);
-  for (const c of columns) shapeEmbedding(c.values, dims).forEach((v, i) => (sum[i] = sum[i]! + v));
+  for (const c of columns)
+    shapeEmbedding(c.values, dims).forEach((v, i) => {
+      sum[i] = sum[i]! + v;
+    });
   const norm = Math.hypot(...sum) || 1;
   return sum.map((v) => v / norm);
 }

@@ -146,7 +146,8 @@ export class InfluxDbStorage implements Storage {
   constructor(options: InfluxStorageOptions) {
     this.url = options.url;
     this.logger = options.logger;
-    const c = (this.config = parseInfluxUrl(options.url, options.env));
+    const c = parseInfluxUrl(options.url, options.env);
+    this.config = c;
     this.kind = c.kind;
     const backend = c.reader === 'victoriametrics' ? 'VictoriaMetrics' : 'InfluxDB';
     const authorization = c.token

@@ -218,7 +218,9 @@ export class RedisStorage implements Storage {
     let at = 0;
     for (const p of parts) {
       timestamps.set(p.timestamps, at);
-      values.forEach((v, j) => v.set(p.values[j]!, at));
+      values.forEach((v, j) => {
+        v.set(p.values[j]!, at);
+      });
       at += p.timestamps.length;
     }
     return {
@@ -244,7 +246,10 @@ export class RedisStorage implements Storage {
       for (let i = 0; i < ids.length; i += 500) {
         const batch = ids.slice(i, i + 500);
         const raws = await this.redis.mget(...batch.map((id) => this.key('meta', id)));
-        raws.forEach((raw, j) => (raw ? out.push(JSON.parse(raw) as RedisDoc) : expired.push(batch[j]!)));
+        raws.forEach((raw, j) => {
+          if (raw) out.push(JSON.parse(raw) as RedisDoc);
+          else expired.push(batch[j]!);
+        });
       }
       // Documents that expired (ttl) leave their index entry behind; tidy it.
       if (expired.length) await this.redis.zrem(this.key('index'), ...expired);

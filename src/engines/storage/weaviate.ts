@@ -320,7 +320,9 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     let at = 0;
     for (const p of parts) {
       timestamps.set(p.timestamps, at);
-      values.forEach((v, j) => v.set(p.values[j]!, at));
+      values.forEach((v, j) => {
+        v.set(p.values[j]!, at);
+      });
       at += p.timestamps.length;
     }
     const full: TimeSeries = {

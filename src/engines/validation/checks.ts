@@ -40,7 +40,7 @@ export function creditOf(direction: CheckSpec['direction'], value: number, thres
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }
 
 /**

@@ -56,7 +56,10 @@ export function sleeper(): JobHandler<{ ms: number; ignoreSignal?: boolean }> {
         if (!data.ignoreSignal)
           ctx.signal.addEventListener(
             'abort',
-            () => (clearTimeout(t), reject(new TsiotError('cancelled', 'stopped'))),
+            () => {
+              clearTimeout(t);
+              reject(new TsiotError('cancelled', 'stopped'));
+            },
             { once: true },
           );
       });

@@ -15,7 +15,7 @@ import { prepareTrainingData } from '../../../src/engines/models/training-data.j
 import { dailyProfile, HOUR, hourlySeries, lag1, meanOf, phaseProfile, stdOf, training } from './helpers.js';
 
 const opts = (o: StatisticalFitOptionsInput = {}) => StatisticalFitOptionsSchema.parse(o);
-const fit = (data: TrainingData, o: StatisticalFitOptionsInput = {}) =>
+const fitStatistical = (data: TrainingData, o: StatisticalFitOptionsInput = {}) =>
   statisticalLearner.fit(data, opts(o), { rng: createRng(0) });
 
 type ColumnDetails = {
@@ -51,7 +51,7 @@ async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<TsiotErro
 describe('statistical learner: fit', () => {
   it('detects the daily cycle and reports strengths, slope, AR and residual summary', async () => {
     const { series } = hourlySeries({ rows: 24 * 60, slope: 0.01, phi: 0.7, noiseStd: 0.6 });
-    const r = await fit(training(series));
+    const r = await fitStatistical(training(series));
     const d = (r.details.columns as ColumnDetails[])[0]!;
     expect(d.periods).toEqual([24]);
     expect(d.periodSource).toBe('detected');
@@ -71,7 +71,7 @@ describe('statistical learner: fit', () => {
 
   it('uses the periods given in options', async () => {
     const { series } = hourlySeries({ rows: 168 * 6, weekly: 2 });
-    const r = await fit(training(series), { periods: [168, 24] });
+    const r = await fitStatistical(training(series), { periods: [168, 24] });
     const d = (r.details.columns as ColumnDetails[])[0]!;
     expect(d.periods).toEqual([24, 168]);
     expect(d.periodSource).toBe('options.periods');
@@ -80,7 +80,7 @@ describe('statistical learner: fit', () => {
 
   it('maxPeriods 0 fits trend and remainder only', async () => {
     const { series } = hourlySeries({ rows: 500 });
-    const r = await fit(training(series), { maxPeriods: 0 });
+    const r = await fitStatistical(training(series), { maxPeriods: 0 });
     expect((r.details.columns as ColumnDetails[])[0]!.periods).toEqual([]);
     const m = await statisticalLearner.load(r.state);
     const [p] = await m.sample({ length: 100, count: 1, context: 'none' }, createRng(1));
@@ -95,7 +95,7 @@ describe('statistical learner: fit', () => {
 
 describe('statistical learner: sampling', () => {
   const base = hourlySeries({ rows: 24 * 80, slope: 0.005, phi: 0.6, noiseStd: 0.8, skewed: true, seed: 3 });
-  const trained = fit(training(base.series), { periods: [24] });
+  const trained = fitStatistical(training(base.series), { periods: [24] });
 
   it('sampled paths keep the seasonal profile, residual std, lag-1 autocorrelation and skew', async () => {
     const r = await trained;
@@ -181,7 +181,7 @@ describe('statistical learner: sampling', () => {
 
   it('gaussian and t residuals keep the residual spread', async () => {
     for (const residual of ['gaussian', 't'] as const) {
-      const r = await fit(training(base.series), { periods: [24], residual });
+      const r = await fitStatistical(training(base.series), { periods: [24], residual });
       const m = await statisticalLearner.load(r.state);
       const [p] = await m.sample({ length: 24 * 80, count: 1, context: 'end' }, createRng(11));
       const rem = mstl(p![0]!, { periods: [24] }).remainder;
@@ -191,7 +191,7 @@ describe('statistical learner: sampling', () => {
   });
 
   it('amplitude variation re-scales cycles only when asked', async () => {
-    const r = await fit(training(base.series), { periods: [24], amplitudeVariation: true });
+    const r = await fitStatistical(training(base.series), { periods: [24], amplitudeVariation: true });
     expect(r.state.amplitudeVariation).toBe(true);
     const m = await statisticalLearner.load(r.state);
     const [p] = await m.sample({ length: 240, count: 1, context: 'end' }, createRng(1));
@@ -227,7 +227,7 @@ describe('statistical learner: several columns', () => {
       ],
       labels: [],
     };
-    const r = await fit(prepareTrainingData(series), { periods: [24] });
+    const r = await fitStatistical(prepareTrainingData(series), { periods: [24] });
     const corr = r.details.innovationCorrelation as number[][];
     expect(Math.abs(corr[0]![1]! - 0.8)).toBeLessThan(0.07);
     const m = await statisticalLearner.load(r.state);
@@ -252,7 +252,7 @@ describe('statistical learner: several columns', () => {
       columns: [{ name: 'temperature', values: Float64Array.of(...one.columns[0]!.values, ...two.columns[0]!.values) }],
     });
     data.sequences = [one, two];
-    const r = await fit(data, { periods: [24] });
+    const r = await fitStatistical(data, { periods: [24] });
     expect(r.details.sequences).toMatch(/2 sequences/);
   });
 });
@@ -260,7 +260,7 @@ describe('statistical learner: several columns', () => {
 describe('statistical learner: bad input', () => {
   it('a period longer than half the data names options.periods with an example', async () => {
     const { series } = hourlySeries({ rows: 300 });
-    const e = await errorOf(fit(training(series), { periods: [24, 168] }));
+    const e = await errorOf(fitStatistical(training(series), { periods: [24, 168] }));
     expect(e.message).toMatch(/^options\.periods: period 168 is longer than half the data \(300 rows\)/);
     expect(e.message).toMatch(/example: \[24\]/);
     expect(e.details).toMatchObject({ field: 'options.periods', period: 168, rows: 300 });
@@ -268,7 +268,7 @@ describe('statistical learner: bad input', () => {
 
   it('a repeated period is refused', async () => {
     const { series } = hourlySeries({ rows: 300 });
-    const e = await errorOf(fit(training(series), { periods: [24, 24] }));
+    const e = await errorOf(fitStatistical(training(series), { periods: [24, 24] }));
     expect(e.message).toMatch(/options\.periods: period 24 is listed twice/);
   });
 

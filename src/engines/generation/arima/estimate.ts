@@ -33,7 +33,11 @@ interface Layout {
 
 function unpack(x: Float64Array, L: Layout) {
   let o = 0;
-  const take = (k: number) => Array.from(x.subarray(o, (o += k)));
+  const take = (k: number) => {
+    const part = Array.from(x.subarray(o, o + k));
+    o += k;
+    return part;
+  };
   const phi = take(L.p);
   const theta = take(L.q);
   const seasonalPhi = take(L.P);
@@ -103,10 +107,22 @@ function startingValues(w: Float64Array, L: Layout): Float64Array {
   }
   const lags: number[] = [];
   const kinds: ('z' | 'e')[] = [];
-  for (let i = 1; i <= L.p; i++) lags.push(i), kinds.push('z');
-  for (let j = 1; j <= L.q; j++) lags.push(j), kinds.push('e');
-  for (let i = 1; i <= L.P; i++) lags.push(i * L.period), kinds.push('z');
-  for (let j = 1; j <= L.Q; j++) lags.push(j * L.period), kinds.push('e');
+  for (let i = 1; i <= L.p; i++) {
+    lags.push(i);
+    kinds.push('z');
+  }
+  for (let j = 1; j <= L.q; j++) {
+    lags.push(j);
+    kinds.push('e');
+  }
+  for (let i = 1; i <= L.P; i++) {
+    lags.push(i * L.period);
+    kinds.push('z');
+  }
+  for (let j = 1; j <= L.Q; j++) {
+    lags.push(j * L.period);
+    kinds.push('e');
+  }
   const m = lags.length;
   if (m === 0) return x;
   const start = long + Math.max(...lags);

@@ -185,8 +185,13 @@ export function nelderMead(
       const xe = towards(-2);
       const fe = f(xe);
       evals++;
-      if (fe < fr) (pts[k] = xe), (vals[k] = fe);
-      else (pts[k] = xr), (vals[k] = fr);
+      if (fe < fr) {
+        pts[k] = xe;
+        vals[k] = fe;
+      } else {
+        pts[k] = xr;
+        vals[k] = fr;
+      }
     } else if (fr < vals[k - 1]!) {
       pts[k] = xr;
       vals[k] = fr;

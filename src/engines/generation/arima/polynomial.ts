@@ -18,7 +18,9 @@ function multiply(x: number[], y: number[]): number[] {
 function operator(coeffs: readonly number[], step: number, sign: 1 | -1): number[] {
   const out = new Array<number>(coeffs.length * step + 1).fill(0);
   out[0] = 1;
-  coeffs.forEach((c, i) => (out[(i + 1) * step] = sign * c));
+  coeffs.forEach((c, i) => {
+    out[(i + 1) * step] = sign * c;
+  });
   return out;
 }
 

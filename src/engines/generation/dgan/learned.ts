@@ -64,7 +64,6 @@ import { Mlp, type MlpShape } from './mlp.js';
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
 type Scalar = import('@tensorflow/tfjs').Scalar;
-type Optimizer = import('@tensorflow/tfjs').Optimizer;
 
 export const DganFitOptionsSchema = z
   .object({

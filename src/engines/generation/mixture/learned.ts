@@ -424,7 +424,9 @@ class LoadedMixture implements LoadedModel {
     this.noiseStd = Float64Array.from(state.pca.residualVariance, Math.sqrt);
     this.cumulative = new Float64Array(this.gmm.weights.length);
     let s = 0;
-    this.gmm.weights.forEach((w, j) => (this.cumulative[j] = s += w));
+    this.gmm.weights.forEach((w, j) => {
+      this.cumulative[j] = s += w;
+    });
     // Parameters, their factors, and the conditioned components built on first use (about one p × p matrix each).
     this.bytes =
       8 *

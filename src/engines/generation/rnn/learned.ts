@@ -128,7 +128,10 @@ async function train(
   // Window starts of every sequence, end to end: a draw picks a sequence in proportion to its windows.
   const cumulative: number[] = [];
   let starts = 0;
-  for (const s of seqs) cumulative.push((starts += Math.max(1, s.rows - W)));
+  for (const s of seqs) {
+    starts += Math.max(1, s.rows - W);
+    cumulative.push(starts);
+  }
   const B = o.batchSize;
   const xs = new Float32Array(B * W * dim);
   const ys = new Float32Array(B * W * dim);

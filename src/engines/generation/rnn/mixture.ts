@@ -55,7 +55,11 @@ export function sampleMixture(
       let sum = 0;
       for (let c = 0; c < k; c++) sum += w[c] = Math.exp(out[o + c]! - max);
       let u = rng.nextDouble() * sum;
-      while (comp < k - 1 && (u -= w[comp]!) >= 0) comp++;
+      while (comp < k - 1) {
+        u -= w[comp]!;
+        if (u < 0) break;
+        comp++;
+      }
     }
     for (let d = 0; d < dim; d++) {
       const mu = out[o + k + comp * dim + d]!;

@@ -40,7 +40,10 @@ export function placeAnomalies(
   const lineOf = (device: number, column: number): IntervalSet => {
     const key = device * sensors.length + column;
     let set = taken.get(key);
-    if (!set) taken.set(key, (set = new IntervalSet()));
+    if (!set) {
+      set = new IntervalSet();
+      taken.set(key, set);
+    }
     return set;
   };
   // longest first, so short anomalies fill the room the long ones leave

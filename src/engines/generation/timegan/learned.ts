@@ -39,7 +39,6 @@ import {
 } from '../../models/learned.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 
-type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type Optimizer = import('@tensorflow/tfjs').Optimizer;

@@ -222,8 +222,7 @@ async function* lines(res: Response): AsyncGenerator<string> {
   let rest = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     rest += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) !== -1) {
+    for (let nl = rest.indexOf('\n'); nl !== -1; nl = rest.indexOf('\n')) {
       const line = rest.slice(0, nl).trim();
       rest = rest.slice(nl + 1);
       if (line) yield line;

@@ -119,7 +119,7 @@ export function* dataLines(
     for (let j = 0; j < width; j++) {
       const v = cols[j]![i]!;
       // NaN (missing) is left out; -0 keeps its sign.
-      if (v === v) fields += (fields === '' ? keys[j]! : commaKeys[j]!) + (v === 0 && 1 / v < 0 ? '-0' : v);
+      if (!Number.isNaN(v)) fields += (fields === '' ? keys[j]! : commaKeys[j]!) + (v === 0 && 1 / v < 0 ? '-0' : v);
     }
     const t = s.timestamps[i]!;
     text += `${head}${fields === '' ? `${EMPTY_FIELD}=1` : fields} ${micros ? Math.round(t * 1000) : t}\n`;

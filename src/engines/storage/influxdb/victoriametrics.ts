@@ -170,7 +170,9 @@ export class VictoriaMetricsDialect implements InfluxDialect {
     let timestamps = Float64Array.from(rowTimes).sort();
     if (range.limit !== undefined && range.limit < timestamps.length) timestamps = timestamps.slice(0, range.limit);
     const index = new Map<number, number>();
-    timestamps.forEach((t, i) => index.set(t, i));
+    timestamps.forEach((t, i) => {
+      index.set(t, i);
+    });
     const values = perColumn.map((c) => {
       const out = new Float64Array(timestamps.length).fill(NaN);
       for (let i = 0; i < c.timestamps.length; i++) {

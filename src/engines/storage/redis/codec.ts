@@ -11,7 +11,9 @@ export function encodeChunk(timestamps: Float64Array, columns: Column[], from: n
   const rows = to - from;
   const out = new Float64Array(rows * (1 + columns.length));
   out.set(timestamps.subarray(from, to), 0);
-  columns.forEach((c, j) => out.set(c.values.subarray(from, to), rows * (1 + j)));
+  columns.forEach((c, j) => {
+    out.set(c.values.subarray(from, to), rows * (1 + j));
+  });
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 

@@ -65,7 +65,9 @@ export function parseSeriesNdjson(text: string, columns: string[]): ParsedRows {
     if (!line) continue;
     const row = JSON.parse(line) as Record<string, number | null>;
     ts.push(row.timestamp as number);
-    columns.forEach((c, j) => cols[j]!.push(row[c] ?? NaN));
+    columns.forEach((c, j) => {
+      cols[j]!.push(row[c] ?? NaN);
+    });
   }
   return { timestamps: Float64Array.from(ts), values: cols.map((c) => Float64Array.from(c)) };
 }

@@ -22,7 +22,7 @@ export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
   let j = 0;
   let d = 0;
   while (i < n && j < m) {
-    const v = a[i]! <= b[j]! ? a[i]! : b[j]!;
+    const v = Math.min(a[i]!, b[j]!);
     while (i < n && a[i]! <= v) i++;
     while (j < m && b[j]! <= v) j++;
     const diff = Math.abs(i / n - j / m);
@@ -86,7 +86,7 @@ export function ksExactPValue(d: number, n: number, m: number): number {
     }
   }
   const p = 1 - prob[m]!;
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }
 
 /**
@@ -102,7 +102,7 @@ export function kolmogorovSurvival(lambda: number): number {
     let s = 0;
     for (let k = 1; k <= 6; k++) s += Math.exp((2 * k - 1) * (2 * k - 1) * c);
     const q = 1 - (Math.sqrt(2 * Math.PI) / lambda) * s;
-    return q < 0 ? 0 : q > 1 ? 1 : q;
+    return q < 0 ? 0 : Math.min(q, 1);
   }
   let s = 0;
   for (let k = 1; k <= 100; k++) {
@@ -111,5 +111,5 @@ export function kolmogorovSurvival(lambda: number): number {
     if (term < 1e-16) break;
   }
   const q = 2 * s;
-  return q < 0 ? 0 : q > 1 ? 1 : q;
+  return q < 0 ? 0 : Math.min(q, 1);
 }
