@@ -20,7 +20,7 @@
  *                 mixture's "random" continues a stretch of real data past the window's
  *                 end, so run it with --context none (as in docs/benchmarks.md).
  *   --out         also write the markdown to this file.
- *   TSIOT_STOCK_DATA overrides the path of stock_data.csv (default ../shared/data beside the repo).
+ *   TSIOT_STOCK_DATA overrides the path of stock_data.csv (default bench/data/stock_data.csv).
  *
  * Prints a markdown table per dataset beside the published numbers: mean ±
  * standard deviation over the runs of the discriminative, predictive and

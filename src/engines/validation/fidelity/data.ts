@@ -97,7 +97,9 @@ export function cutWindows(m: Matrix, length: number, options: { stride?: number
 export function selectWindows(w: Windows, indices: readonly number[]): Windows {
   const size = w.length * w.dim;
   const data = new Float32Array(indices.length * size);
-  indices.forEach((idx, k) => data.set(w.data.subarray(idx * size, (idx + 1) * size), k * size));
+  indices.forEach((idx, k) => {
+    data.set(w.data.subarray(idx * size, (idx + 1) * size), k * size);
+  });
   return { count: indices.length, length: w.length, dim: w.dim, data };
 }
 
@@ -161,11 +163,11 @@ export function packageRoot(): string {
   }
 }
 
-/** Where the Stocks CSV is: TSIOT_STOCK_DATA, else ../shared/data/stock_data.csv beside the repository. */
+/** Where the Stocks CSV is: TSIOT_STOCK_DATA, else the repository's own copy in bench/data/. */
 export function stockDataPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.TSIOT_STOCK_DATA
     ? resolve(env.TSIOT_STOCK_DATA)
-    : resolve(packageRoot(), '..', 'shared', 'data', 'stock_data.csv');
+    : resolve(packageRoot(), 'bench', 'data', 'stock_data.csv');
 }
 
 /** Parse a numeric CSV with a header row into a table. */
