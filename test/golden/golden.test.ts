@@ -142,9 +142,7 @@ describe('golden seeded outputs', () => {
   for (const [generator, options, sample] of learners) {
     it(`${generator}: fit, then sample`, { timeout: 180_000 }, async () => {
       const data =
-        generator === 'statistical' || generator === 'arima'
-          ? { seriesId: training[0] }
-          : { seriesIds: training };
+        generator === 'statistical' || generator === 'arima' ? { seriesId: training[0] } : { seriesIds: training };
       const fit = await call('fit_model', { generator, data, options, seed: 3, waitSeconds: 600 });
       expect(fit.status).toBe('ready');
       const out = await call('generate_from_model', { id: fit.id, seed: 11, store: true, ...sample });

@@ -17,7 +17,10 @@ class TaskPerMessageWebSocket extends NodeWebSocket {
       configurable: true,
       get: () => proto?.get?.call(this),
       set: (handler: ((event: NodeWebSocket.MessageEvent) => void) | null) => {
-        proto?.set?.call(this, handler ? (event: NodeWebSocket.MessageEvent) => void setImmediate(() => handler(event)) : null);
+        proto?.set?.call(
+          this,
+          handler ? (event: NodeWebSocket.MessageEvent) => void setImmediate(() => handler(event)) : null,
+        );
       },
     });
   }

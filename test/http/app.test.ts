@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/app.js';
-import { memoryLogger, silentLogger } from '../transports/fixtures.js';
+import { memoryLogger, silentLogger } from '../mcp/transports/fixtures.js';
 import { engineStub, fixtureTools, healthy } from './fixtures.js';
 
 function app(options: Partial<HttpAppOptions> = {}) {

@@ -8,7 +8,7 @@ import { mountJobEvents, parseJobEventFilter } from '../../src/http/job-events.j
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { tools } from '../../tools/index.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
-import { mcpServerFactory, silentLogger } from '../transports/fixtures.js';
+import { mcpServerFactory, silentLogger } from '../mcp/transports/fixtures.js';
 
 /** An open SSE response read frame by frame. */
 interface Feed {

@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMcpHttpHandler, type McpHttpHandler, type McpHttpOptions } from '../../src/http/mcp-http.js';
-import { mcpServerFactory, silentLogger } from '../transports/fixtures.js';
+import { mcpServerFactory, silentLogger } from '../mcp/transports/fixtures.js';
 
 interface Endpoint {
   server: Server;

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { defineTool } from '../../src/registry/tool.js';
-import { ensureGlobalWebSocket, mcpServerFactory, silentLogger } from '../transports/fixtures.js';
+import { ensureGlobalWebSocket, mcpServerFactory, silentLogger } from '../mcp/transports/fixtures.js';
 import { engineStub, fixtureTools, healthy } from './fixtures.js';
 
 /** A tool that waits until its call is cancelled, and tells the test when it started and when it saw the abort. */

@@ -5,7 +5,7 @@ import { runTool } from '../../src/registry/run-tool.js';
 import type { ToolContext } from '../../src/registry/tool.js';
 import { findSimilarSeries } from '../../tools/find-similar-series.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
-import { shapeFleet } from '../storage/shapes.js';
+import { shapeFleet } from '../engines/storage/shapes.js';
 
 let engines: TestEngines;
 let ctx: ToolContext;

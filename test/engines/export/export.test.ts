@@ -1,0 +1,352 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TsiotError } from '../../../src/core/errors.js';
+import type { TimeSeries } from '../../../src/core/types.js';
+import {
+  exportLabels,
+  exportSeries,
+  writeParquetFile,
+  writeSeries,
+  type ExportFormat,
+} from '../../../src/engines/export/index.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+/** Two small series chosen to exercise quoting, escaping, NaN and a union of different columns. */
+function fixture(): TimeSeries[] {
+  return [
+    {
+      id: 'ser_boiler',
+      name: 'dev-1',
+      metadata: {
+        deviceId: 'boiler 1',
+        sensorType: 'temperature',
+        tags: { site: 'Zürich,HQ', 'floor=': '2', empty: '' },
+      },
+      timestamps: Float64Array.of(T0, T0 + 1_000, T0 + 2_000),
+      columns: [
+        { name: 'temp', unit: '°C', values: Float64Array.of(21.5, NaN, 0.1 + 0.2) },
+        { name: 'hum', values: Float64Array.of(NaN, NaN, 40) },
+      ],
+      labels: [
+        { type: 'spike', kind: 'anomaly', column: 'temp', start: T0, end: T0 + 1_000, details: { magnitude: 3 } },
+      ],
+    },
+    {
+      id: 'ser_pump',
+      name: 'pump "B", east',
+      metadata: { tags: {} },
+      timestamps: Float64Array.of(-1_000, 0),
+      columns: [
+        { name: 'hum', values: Float64Array.of(55, NaN) },
+        { name: 'wind speed,m/s', values: Float64Array.of(1013.25, 1e21) },
+      ],
+      labels: [{ type: 'gap', kind: 'imperfection', start: -1_000, end: 0 }],
+    },
+  ];
+}
+
+const text = async (format: ExportFormat, options = {}) =>
+  Buffer.from(await exportSeries(fixture(), format, options)).toString('utf8');
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return e instanceof TsiotError ? e.code : `not a TsiotError: ${String(e)}`;
+  }
+}
+
+/** Read a Parquet file back through DuckDB: its physical schema (name, type, converted type) and rows. */
+async function readParquet(file: string, select = '*'): Promise<{ schema: unknown[][]; rows: unknown[][] }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    const schema = await c.runAndReadAll(
+      `SELECT name, type, converted_type FROM parquet_schema('${file}') WHERE type IS NOT NULL`,
+    );
+    const rows = await c.runAndReadAll(`SELECT ${select} FROM '${file}'`);
+    return { schema: schema.getRowsJS(), rows: rows.getRowsJS() };
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+let scratch: string;
+let savedTmp: string | undefined;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'tsiot-export-test-'));
+  savedTmp = process.env.TMPDIR;
+  // every temporary file the exporter makes lands here, so the tests can see what is left behind
+  process.env.TMPDIR = join(scratch, 'tmp');
+  mkdirSync(process.env.TMPDIR);
+});
+afterAll(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  rmSync(scratch, { recursive: true, force: true });
+});
+const tempLeftovers = () => readdirSync(tmpdir());
+
+describe('CSV', () => {
+  it('writes a wide table over the union of columns with RFC 4180 quoting and empty missing values', async () => {
+    expect(await text('csv')).toBe(
+      [
+        'timestamp,series,temp,hum,"wind speed,m/s"',
+        '2024-01-01T00:00:00.000Z,dev-1,21.5,,',
+        '2024-01-01T00:00:01.000Z,dev-1,,,',
+        '2024-01-01T00:00:02.000Z,dev-1,0.30000000000000004,40,',
+        '1969-12-31T23:59:59.000Z,"pump ""B"", east",,55,1013.25',
+        '1970-01-01T00:00:00.000Z,"pump ""B"", east",,,1e+21',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes epoch milliseconds on request', async () => {
+    const lines = (await text('csv', { timestamps: 'ms' })).split('\n');
+    expect(lines[1]).toBe('1704067200000,dev-1,21.5,,');
+    expect(lines[4]).toBe('-1000,"pump ""B"", east",,55,1013.25');
+  });
+
+  it('prints every double so it reads back exactly', async () => {
+    const values = [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, -123456.789, 2 ** 53 + 2];
+    const s: TimeSeries = {
+      id: 's',
+      name: 's',
+      metadata: { tags: {} },
+      timestamps: Float64Array.from(values, (_, i) => i),
+      columns: [{ name: 'v', values: Float64Array.from(values) }],
+      labels: [],
+    };
+    const rows = Buffer.from(await exportSeries([s], 'csv'))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    expect(rows.map((r) => Number(r.split(',')[2]))).toEqual(values);
+  });
+});
+
+describe('NDJSON', () => {
+  it('writes one object per row with the series columns and null for missing', async () => {
+    expect(await text('ndjson')).toBe(
+      [
+        '{"timestamp":"2024-01-01T00:00:00.000Z","series":"dev-1","temp":21.5,"hum":null}',
+        '{"timestamp":"2024-01-01T00:00:01.000Z","series":"dev-1","temp":null,"hum":null}',
+        '{"timestamp":"2024-01-01T00:00:02.000Z","series":"dev-1","temp":0.30000000000000004,"hum":40}',
+        '{"timestamp":"1969-12-31T23:59:59.000Z","series":"pump \\"B\\", east","hum":55,"wind speed,m/s":1013.25}',
+        '{"timestamp":"1970-01-01T00:00:00.000Z","series":"pump \\"B\\", east","hum":null,"wind speed,m/s":1e+21}',
+        '',
+      ].join('\n'),
+    );
+    for (const line of (await text('ndjson', { timestamps: 'ms' })).trim().split('\n'))
+      expect(typeof JSON.parse(line).timestamp).toBe('number');
+  });
+});
+
+describe('InfluxDB line protocol', () => {
+  it('escapes names, sorts tags, drops NaN fields and empty rows, and writes ms timestamps', async () => {
+    expect(await text('line')).toBe(
+      [
+        'temperature,device_id=boiler\\ 1,floor\\==2,series=dev-1,site=Zürich\\,HQ temp=21.5 1704067200000',
+        'temperature,device_id=boiler\\ 1,floor\\==2,series=dev-1,site=Zürich\\,HQ temp=0.30000000000000004,hum=40 1704067202000',
+        'tsiot,series=pump\\ "B"\\,\\ east hum=55,wind\\ speed\\,m/s=1013.25 -1000',
+        'tsiot,series=pump\\ "B"\\,\\ east wind\\ speed\\,m/s=1e+21 0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('uses the measurement option, escaped', async () => {
+    const first = (await text('line', { measurement: 'plant a,hall\\2' })).split('\n')[0]!;
+    expect(first.startsWith('plant\\ a\\,hall\\\\2,device_id=')).toBe(true);
+  });
+});
+
+describe('Parquet', () => {
+  it('round-trips through DuckDB with TIMESTAMP_MS, series and DOUBLE columns, NULL for missing', async () => {
+    const file = join(scratch, 'fixture.parquet');
+    writeFileSync(file, await exportSeries(fixture(), 'parquet'));
+    const { schema, rows } = await readParquet(file, `epoch_ms("timestamp"), series, temp, hum, "wind speed,m/s"`);
+    expect(schema).toEqual([
+      ['timestamp', 'INT64', 'TIMESTAMP_MILLIS'],
+      ['series', 'BYTE_ARRAY', 'UTF8'],
+      ['temp', 'DOUBLE', null],
+      ['hum', 'DOUBLE', null],
+      ['wind speed,m/s', 'DOUBLE', null],
+    ]);
+    expect(rows).toEqual([
+      [BigInt(T0), 'dev-1', 21.5, null, null],
+      [BigInt(T0 + 1_000), 'dev-1', null, null, null],
+      [BigInt(T0 + 2_000), 'dev-1', 0.1 + 0.2, 40, null],
+      [-1_000n, 'pump "B", east', null, 55, 1013.25],
+      [0n, 'pump "B", east', null, null, 1e21],
+    ]);
+  });
+
+  it('writes INT64 epoch ms with timestamps "ms"', async () => {
+    const file = join(scratch, 'ms.parquet');
+    writeFileSync(file, await exportSeries(fixture(), 'parquet', { timestamps: 'ms' }));
+    const { schema, rows } = await readParquet(file, '"timestamp"');
+    expect(schema[0]).toEqual(['timestamp', 'INT64', 'INT_64']);
+    expect(rows.map((r) => r[0])).toEqual([BigInt(T0), BigInt(T0 + 1_000), BigInt(T0 + 2_000), -1_000n, 0n]);
+  });
+
+  it('refuses columns that differ only in case, leaving no temporary file behind', async () => {
+    const s = fixture()[1]!;
+    s.columns.push({ name: 'HUM', values: Float64Array.of(1, 2) });
+    const before = tempLeftovers();
+    expect(await codeOf(exportSeries([s], 'parquet'))).toBe('invalid_input');
+    expect(tempLeftovers()).toEqual(before);
+  });
+
+  it('writes a file atomically: nothing at the path when it fails', async () => {
+    const dir = mkdtempSync(join(scratch, 'atomic-'));
+    const bad = fixture()[0]!;
+    bad.columns.push({ name: 'TEMP', values: Float64Array.of(1, 2, 3) });
+    expect(await codeOf(writeParquetFile([fixture()[1]!, bad], join(dir, 'x.parquet')))).toBe('invalid_input');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await writeParquetFile(fixture(), join(dir, 'x.parquet'))).toBe(5);
+    expect(readdirSync(dir)).toEqual(['x.parquet']);
+  });
+});
+
+describe('labels', () => {
+  it('exports labels as CSV and NDJSON', async () => {
+    expect(Buffer.from(await exportLabels(fixture(), 'csv')).toString()).toBe(
+      [
+        'series,type,kind,column,start,end,details',
+        'dev-1,spike,anomaly,temp,2024-01-01T00:00:00.000Z,2024-01-01T00:00:01.000Z,"{""magnitude"":3}"',
+        '"pump ""B"", east",gap,imperfection,,1969-12-31T23:59:59.000Z,1970-01-01T00:00:00.000Z,',
+        '',
+      ].join('\n'),
+    );
+    expect(Buffer.from(await exportLabels(fixture(), 'ndjson', { timestamps: 'ms' })).toString()).toBe(
+      [
+        '{"series":"dev-1","type":"spike","kind":"anomaly","column":"temp","start":1704067200000,"end":1704067201000,"details":{"magnitude":3}}',
+        '{"series":"pump \\"B\\", east","type":"gap","kind":"imperfection","column":null,"start":-1000,"end":0,"details":null}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('determinism and streaming', () => {
+  const formats: ExportFormat[] = ['csv', 'ndjson', 'line', 'parquet'];
+
+  function large(n: number): TimeSeries[] {
+    return [0, 1].map((k) => {
+      const t = new Float64Array(n);
+      const a = new Float64Array(n);
+      const b = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        t[i] = T0 + i * 1_000;
+        a[i] = Math.sin(i / 100) * 10 + k;
+        b[i] = i % 13 === 0 ? NaN : i / 7;
+      }
+      return {
+        id: `big-${k}`,
+        name: `big ${k}`,
+        metadata: { tags: { fleet: 'f' }, deviceId: `d${k}` },
+        timestamps: t,
+        columns: [
+          { name: 'a', values: a },
+          { name: k ? 'c' : 'b', values: b },
+        ],
+        labels: [],
+      };
+    });
+  }
+  const series = large(60_000);
+
+  for (const format of formats) {
+    it(`${format}: the same series give byte-identical output`, async () => {
+      const one = await exportSeries(series, format);
+      const two = await exportSeries(large(60_000), format);
+      expect(one.length).toBeGreaterThan(100_000);
+      expect(Buffer.compare(Buffer.from(one), Buffer.from(two))).toBe(0);
+    });
+
+    it(`${format}: streaming in chunks with backpressure equals the one-shot output`, async () => {
+      const whole = Buffer.from(await exportSeries(series, format));
+      const chunks: Buffer[] = [];
+      let maxBuffered = 0;
+      const slow = new Writable({
+        highWaterMark: 16_384,
+        write(chunk: Buffer, _encoding, callback) {
+          chunks.push(chunk);
+          setImmediate(callback);
+        },
+      });
+      const original = slow.write.bind(slow);
+      slow.write = ((chunk: Buffer) => {
+        const ok = original(chunk);
+        maxBuffered = Math.max(maxBuffered, slow.writableLength);
+        return ok;
+      }) as typeof slow.write;
+      const written = await writeSeries(series, format, slow, { chunkBytes: 32_768 });
+      expect(written).toBe(whole.length);
+      expect(chunks.length).toBeGreaterThan(10);
+      // without waiting for 'drain' the buffer would grow to the whole output
+      expect(maxBuffered).toBeLessThanOrEqual(3 * 32_768);
+      expect(Buffer.compare(Buffer.concat(chunks), whole)).toBe(0);
+
+      const viaCallback: Uint8Array[] = [];
+      await writeSeries(series, format, async (c) => void viaCallback.push(c), { chunkBytes: 100_000 });
+      expect(Buffer.compare(Buffer.concat(viaCallback), whole)).toBe(0);
+    });
+  }
+
+  it('removes its temporary Parquet files', async () => {
+    const before = tempLeftovers();
+    await exportSeries(series, 'parquet');
+    await writeSeries(series, 'parquet', async () => undefined);
+    expect(tempLeftovers()).toEqual(before);
+  });
+
+  it('stops with cancelled when the stream is destroyed mid-export', async () => {
+    const sink = new Writable({
+      highWaterMark: 1_024,
+      write(_chunk, _encoding, callback) {
+        setImmediate(callback);
+      },
+    });
+    setImmediate(() => sink.destroy());
+    expect(await codeOf(writeSeries(series, 'csv', sink, { chunkBytes: 4_096 }))).toBe('cancelled');
+  });
+});
+
+describe('bad input', () => {
+  it('answers invalid_input naming the problem', async () => {
+    expect(await codeOf(exportSeries(fixture(), 'xml' as ExportFormat))).toBe('invalid_input');
+    expect(await codeOf(exportSeries(fixture(), 'csv', { timestamps: 'unix' as 'ms' }))).toBe('invalid_input');
+    expect(await codeOf(exportSeries(fixture(), 'line', { measurement: ' ' }))).toBe('invalid_input');
+    expect(await codeOf(exportSeries(fixture(), 'csv', { chunkBytes: 0 }))).toBe('invalid_input');
+    expect(await codeOf(exportLabels(fixture(), 'line' as 'csv'))).toBe('invalid_input');
+    const reserved = fixture()[0]!;
+    reserved.columns[1]!.name = 'Timestamp';
+    expect(await codeOf(exportSeries([reserved], 'ndjson'))).toBe('invalid_input');
+    const ragged = fixture()[0]!;
+    ragged.columns[0]!.values = Float64Array.of(1);
+    expect(await codeOf(exportSeries([ragged], 'csv'))).toBe('invalid_input');
+    const farOut = fixture()[1]!;
+    farOut.timestamps = Float64Array.of(0, 1e300);
+    expect(await codeOf(exportSeries([farOut], 'csv'))).toBe('invalid_input');
+    expect(existsSync(join(scratch, 'nothing'))).toBe(false);
+  });
+
+  it('exports an empty list as a header only', async () => {
+    expect(Buffer.from(await exportSeries([], 'csv')).toString()).toBe('timestamp,series\n');
+    expect((await exportSeries([], 'ndjson')).length).toBe(0);
+    const file = join(scratch, 'empty.parquet');
+    writeFileSync(file, await exportSeries([], 'parquet'));
+    expect((await readParquet(file)).rows).toEqual([]);
+  });
+});

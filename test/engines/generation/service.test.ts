@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { TsiotError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { loadConfig } from '../../../src/core/config.js';
+import type { TimeSeries } from '../../../src/core/types.js';
+import { createEngines } from '../../../src/engines/engines.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import type { StoreOptions } from '../../../src/engines/storage/storage.js';
+
+/** The real embedded backend, with a fault injected on the n-th store. */
+class FailingOnNthStore extends DuckDbStorage {
+  private count = 0;
+  constructor(private readonly failAt: number) {
+    super({ path: ':memory:' });
+  }
+  override async store(series: TimeSeries, options?: StoreOptions) {
+    this.count += 1;
+    if (this.count === this.failAt) throw new TsiotError('unavailable', 'injected storage failure');
+    return super.store(series, options);
+  }
+}
+
+async function engineWith(storage: DuckDbStorage, maxPointsPerRequest = 5_000_000) {
+  const config = loadConfig({ storage: 'duckdb://:memory:', logLevel: 'silent', maxPointsPerRequest }, {});
+  return createEngines(config, createLogger('silent'), { storage });
+}
+
+describe('GenerationService', () => {
+  it('stores all series of a request or none of them', async () => {
+    const storage = new FailingOnNthStore(3);
+    const engines = await engineWith(storage);
+    try {
+      await expect(
+        engines.generation.generate({ generator: 'statistical', params: { devices: 4, duration: '1h' }, seed: 1 }),
+      ).rejects.toThrow(/injected storage failure/);
+      expect((await storage.list()).total).toBe(0);
+      const ok = await engines.generation.generate({
+        generator: 'statistical',
+        params: { devices: 2, duration: '1h' },
+        seed: 1,
+      });
+      expect(ok.stored).toHaveLength(2);
+      expect((await storage.list()).total).toBe(2);
+    } finally {
+      await engines.close();
+    }
+  });
+
+  it('refuses a request over the point cap before generating, with the numbers in the message', async () => {
+    const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }), 1000);
+    try {
+      const err = await engines.generation
+        .generate({ generator: 'statistical', params: { devices: 2, points: 600 } })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TsiotError);
+      expect((err as TsiotError).code).toBe('too_large');
+      expect((err as TsiotError).message).toContain('1,200 values; the limit per request is 1,000');
+    } finally {
+      await engines.close();
+    }
+  });
+
+  it('reports the seed it drew when none was given, and that seed reproduces the data', async () => {
+    const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }));
+    try {
+      const a = await engines.generation.generate({
+        generator: 'statistical',
+        params: { duration: '2h' },
+        store: false,
+      });
+      expect(typeof a.seed).toBe('number');
+      const b = await engines.generation.generate({
+        generator: 'statistical',
+        params: { duration: '2h' },
+        store: false,
+        seed: a.seed,
+      });
+      expect(Buffer.from(b.series[0]!.columns[0]!.values.buffer)).toEqual(
+        Buffer.from(a.series[0]!.columns[0]!.values.buffer),
+      );
+      expect(b.series[0]!.metadata.seed).toBe(a.seed);
+      expect(b.series[0]!.metadata.generator).toBe('statistical');
+    } finally {
+      await engines.close();
+    }
+  });
+
+  it('names the bad field for invalid parameters', async () => {
+    const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }));
+    try {
+      await expect(
+        engines.generation.generate({ generator: 'statistical', params: { interval: 'often' } }),
+      ).rejects.toThrow(/parameters for generator "statistical": interval:/);
+    } finally {
+      await engines.close();
+    }
+  });
+});
