@@ -167,7 +167,7 @@ export class StampCollector {
       let seconds = true;
       for (let i = 0; i < n; i++) if (Math.abs(this.value.at(i)) >= 1e11) seconds = false;
       for (let i = 0; i < n; i++) times[i] = seconds ? this.value.at(i) * 1000 : this.value.at(i);
-      notes.push(`${label}: timestamps read as epoch ${seconds ? 'seconds' : 'milliseconds'}`);
+      notes.push(`timestamps read as epoch ${seconds ? 'seconds' : 'milliseconds'}`);
       return { times, notes };
     }
     const dayFirst = this.dayFirst(notes);
