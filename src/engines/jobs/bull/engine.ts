@@ -22,16 +22,7 @@ import {
   type StartJobRequest,
 } from '../types.js';
 import { connectRedis, guard, pingRedis } from './connection.js';
-import {
-  CANCEL_CHANNEL,
-  cancelKey,
-  envelopeOf,
-  jobOptionsOf,
-  PREFIX,
-  TOMBSTONES,
-  viewOf,
-  type Envelope,
-} from './shared.js';
+import { type BullKeys, bullKeys, envelopeOf, jobOptionsOf, viewOf, type Envelope } from './shared.js';
 
 export interface BullJobEngineOptions {
   redisUrl: string;
@@ -39,6 +30,8 @@ export interface BullJobEngineOptions {
   registry: JobHandlerRegistry;
   logger: Logger;
   rateLimit?: RateLimit;
+  /** Prefix of every Redis key (default "tsiot"); workers must use the same one. */
+  prefix?: string;
 }
 
 const QUEUED_STATES = ['waiting', 'prioritized', 'delayed', 'waiting-children', 'paused'] as const;
@@ -62,14 +55,18 @@ export class BullJobEngine implements JobEngine {
   private readonly queues = new Map<JobType, Queue<Envelope>>();
   private readonly limiter: RateLimiter | undefined;
   private readonly url: string;
+  private readonly keys: BullKeys;
 
   private constructor(private readonly options: BullJobEngineOptions) {
     this.url = options.redisUrl;
+    this.keys = bullKeys(options.prefix);
     this.redis = connectRedis(this.url, 'api');
-    this.events = new RedisEventBus(this.redis, options.logger, PREFIX);
-    this.limiter = options.rateLimit ? new RedisRateLimiter(this.redis, options.rateLimit, PREFIX) : undefined;
+    this.events = new RedisEventBus(this.redis, options.logger, this.keys.prefix);
+    this.limiter = options.rateLimit
+      ? new RedisRateLimiter(this.redis, options.rateLimit, this.keys.prefix)
+      : undefined;
     for (const type of JOB_TYPES) {
-      const queue = new Queue<Envelope>(type, { connection: this.redis, prefix: PREFIX });
+      const queue = new Queue<Envelope>(type, { connection: this.redis, prefix: this.keys.prefix });
       queue.on('error', () => undefined); // surfaced as `unavailable` by the calls that need Redis
       this.queues.set(type, queue);
     }
@@ -106,7 +103,7 @@ export class BullJobEngine implements JobEngine {
     return guard(this.url, async () => {
       const found = await this.find(id);
       if (found) return this.snapshot(found);
-      const tomb = await this.redis.hget(TOMBSTONES, id);
+      const tomb = await this.redis.hget(this.keys.tombstones, id);
       if (tomb) return JSON.parse(tomb) as JobView;
       throw new TsiotError('not_found', `job "${id}" does not exist`, {
         details: { id },
@@ -128,7 +125,8 @@ export class BullJobEngine implements JobEngine {
         for (const job of jobs) if (job) views.push(await this.snapshot(job));
       }
       if (!query.state || query.state === 'cancelled') {
-        for (const raw of Object.values(await this.redis.hgetall(TOMBSTONES))) views.push(JSON.parse(raw) as JobView);
+        for (const raw of Object.values(await this.redis.hgetall(this.keys.tombstones)))
+          views.push(JSON.parse(raw) as JobView);
       }
       return views
         .filter(
@@ -152,7 +150,7 @@ export class BullJobEngine implements JobEngine {
     return guard(
       this.url,
       async () => {
-        await this.redis.set(cancelKey(id), '1', 'EX', 86_400);
+        await this.redis.set(this.keys.cancelKey(id), '1', 'EX', 86_400);
         const job = await this.find(id);
         if (job && (await job.getState()) !== 'active') {
           try {
@@ -162,14 +160,14 @@ export class BullJobEngine implements JobEngine {
               state: 'cancelled',
               finishedAt: new Date().toISOString(),
             };
-            await this.redis.hset(TOMBSTONES, id, JSON.stringify(view));
+            await this.redis.hset(this.keys.tombstones, id, JSON.stringify(view));
             await this.events.publish({ type: 'job.cancelled', jobId: id, data: { jobType: view.type } });
             return view;
           } catch {
             // picked up meanwhile: cancel it where it runs
           }
         }
-        await this.redis.publish(CANCEL_CHANNEL, id);
+        await this.redis.publish(this.keys.cancelChannel, id);
         for (let i = 0; i < 20; i++) {
           const now = await this.get(id);
           if (now.state !== 'running') return now;
