@@ -121,9 +121,11 @@ export class InProcessJobEngine implements JobEngine {
       tenant: job.tenant,
       ...(scheduleId ? { scheduleId } : {}),
     });
+    // the answer is the job as queued: pump() may start it at once, mutating `job`
+    const queued = view(job);
     this.pending.set(job.id, job);
     this.pump();
-    return view(job);
+    return queued;
   }
 
   async get(id: string): Promise<JobView> {
@@ -184,9 +186,10 @@ export class InProcessJobEngine implements JobEngine {
     delete job.finishedAt;
     await this.save(job);
     await this.publish('job.requeued', job, {});
+    const queued = view(job);
     this.pending.set(job.id, job);
     this.pump();
-    return view(job);
+    return queued;
   }
 
   async schedule(req: ScheduleRequest): Promise<ScheduleView> {
