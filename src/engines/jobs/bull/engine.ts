@@ -115,26 +115,42 @@ export class BullJobEngine implements JobEngine {
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
     const limit = query.limit ?? 100;
     const types = query.type ? [query.type] : [...JOB_TYPES];
-    const bullStates = query.state
+    const bullStates: string[] = query.state
       ? [...BULL_STATES_OF[query.state]]
       : ['active', ...QUEUED_STATES, 'completed', 'failed'];
+    const wanted = (v: JobView) =>
+      (!query.state || v.state === query.state) &&
+      (!query.tenant || v.tenant === query.tenant) &&
+      (!query.type || v.type === query.type);
+    // The tenant (and dead vs cancelled, both BullMQ "failed") is only known after reading a job, so
+    // each BullMQ state is read page by page, newest first, until it holds `limit` matches or ends.
+    const page = Math.max(limit, 200);
     return guard(this.url, async () => {
       const views: JobView[] = [];
       for (const type of types) {
-        const jobs = await this.queue(type).getJobs(bullStates as never, 0, limit - 1, false);
-        for (const job of jobs) if (job) views.push(await this.snapshot(job));
+        for (const state of bullStates) {
+          let found = 0;
+          for (let start = 0; found < limit; start += page) {
+            const jobs = await this.queue(type).getJobs([state as never], start, start + page - 1, false);
+            for (const job of jobs) {
+              if (!job) continue;
+              const v = await this.snapshot(job);
+              if (!wanted(v)) continue;
+              views.push(v);
+              found++;
+            }
+            if (jobs.length < page) break;
+          }
+        }
       }
       if (!query.state || query.state === 'cancelled') {
-        for (const raw of Object.values(await this.redis.hgetall(this.keys.tombstones)))
-          views.push(JSON.parse(raw) as JobView);
+        for (const raw of Object.values(await this.redis.hgetall(this.keys.tombstones))) {
+          const v = JSON.parse(raw) as JobView;
+          if (wanted(v)) views.push(v);
+        }
       }
-      return views
-        .filter(
-          (v) =>
-            (!query.state || v.state === query.state) &&
-            (!query.tenant || v.tenant === query.tenant) &&
-            (!query.type || v.type === query.type),
-        )
+      const unique = new Map(views.map((v) => [v.id, v])); // a job moving between states meanwhile is read twice
+      return [...unique.values()]
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
         .slice(0, limit);
     });
