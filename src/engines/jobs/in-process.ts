@@ -134,8 +134,10 @@ export class InProcessJobEngine implements JobEngine {
 
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
     const limit = query.limit ?? 100;
+    // a job in this process is read where get() reads it: its state changes before it is saved
+    const live = (id: string, doc: StoredJob) => this.running.get(id)?.job ?? this.pending.get(id) ?? doc;
     return (await this.allJobs())
-      .map((d) => d.doc)
+      .map((d) => live(d.id, d.doc))
       .filter(
         (j) =>
           (!query.state || j.state === query.state) &&
