@@ -40,7 +40,10 @@ export function sortableStreamId(raw: string): string {
  */
 export class RedisEventBus implements EventBus {
   readonly kind = 'redis' as const;
-  private readonly listeners = new Set<(e: TsiotEvent) => void>();
+  /** Each listener with the last id this bus had published when it subscribed. */
+  private readonly listeners = new Map<(e: TsiotEvent) => void, string>();
+  /** The newest id this bus has published (sortable form). */
+  private lastPublished = '';
   private reader: Redis | undefined;
   /** Settles once the reader knows where the stream ends: from there on nothing published here is missed. */
   private listening: Promise<void> | undefined;
@@ -59,11 +62,14 @@ export class RedisEventBus implements EventBus {
     const body = JSON.stringify({ at, ...event });
     const keys = [`${this.prefix}:events`, ...(event.jobId ? [`${this.prefix}:events:job:${event.jobId}`] : [])];
     const raw = await this.redis.eval(PUBLISH, keys.length, ...keys, body, GLOBAL_MAXLEN, JOB_MAXLEN, JOB_TTL_S);
-    return { id: sortableStreamId(String(raw)), at, ...event };
+    const id = sortableStreamId(String(raw));
+    if (id > this.lastPublished) this.lastPublished = id;
+    return { id, at, ...event };
   }
 
   subscribe(listener: (event: TsiotEvent) => void): () => void {
-    this.listeners.add(listener);
+    // events this bus published before now may still be on their way through XREAD: not for this listener
+    this.listeners.set(listener, this.lastPublished);
     if (!this.reader && !this.closed) this.listening = this.startReading();
     return () => {
       this.listeners.delete(listener);
@@ -119,7 +125,8 @@ export class RedisEventBus implements EventBus {
 
   /** Hand an event to every listener; one that throws is logged and keeps it from no one. */
   private deliver(event: TsiotEvent): void {
-    for (const l of [...this.listeners]) {
+    for (const [l, since] of [...this.listeners]) {
+      if (event.id <= since) continue;
       try {
         l(event);
       } catch (err) {
