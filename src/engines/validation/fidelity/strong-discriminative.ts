@@ -79,16 +79,15 @@ class ConvNet {
     rng: Rng,
   ) {
     const seed = () => rng.nextUint32() % 2_147_483_647;
-    const init = (shape: [number, number]) =>
-      tf.tidy(() => tf.variable(tf.initializers.heNormal({ seed: seed() }).apply(shape) as Tensor2D));
-    this.weights = [
-      init([KERNEL * inputDim, filters]),
+    // Inside tidy, so the initial values (zeros included) are released once copied into variables.
+    this.weights = tf.tidy(() => [
+      tf.variable(tf.initializers.heNormal({ seed: seed() }).apply([KERNEL * inputDim, filters]) as Tensor2D),
       tf.variable(tf.zeros([filters])),
-      init([KERNEL * filters, filters]),
+      tf.variable(tf.initializers.heNormal({ seed: seed() }).apply([KERNEL * filters, filters]) as Tensor2D),
       tf.variable(tf.zeros([filters])),
-      tf.tidy(() => tf.variable(tf.initializers.glorotUniform({ seed: seed() }).apply([2 * filters, 1]) as Tensor2D)),
+      tf.variable(tf.initializers.glorotUniform({ seed: seed() }).apply([2 * filters, 1]) as Tensor2D),
       tf.variable(tf.zeros([1])),
-    ];
+    ]);
   }
 
   get variables(): Variable[] {
