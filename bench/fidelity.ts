@@ -9,7 +9,18 @@
  *                 dgan (alias ydata). Learned generators are given the real
  *                 windows as independent sequences.
  *                 Several may be given, comma-separated.
- *   --dataset     sines, stocks, or both comma-separated (default both).
+ *                 default: what synthesize_like picks for the data as a person gives it
+ *                 (one series: "statistical", fitted on the whole series in time order
+ *                 with its defaults), sampled as one path as long as the data and cut
+ *                 into windows like the real ones (Stocks and CSV datasets).
+ *   --dataset     sines, stocks, or a path to any CSV file (ending in .csv), comma-separated
+ *                 (default sines,stocks). A CSV is read as synthesize_like reads it (a time
+ *                 column detected and dropped, empty / NA cells missing), its numeric columns
+ *                 min-max scaled over the values present, windows of 24 with stride 1, windows
+ *                 holding a missing value left out, shuffled.
+ *   --discriminators  paper, strong, or both (default both): strong is the 1-D CNN of
+ *                 src/engines/validation/fidelity/strong-discriminative.ts, trained with early
+ *                 stopping on the same 80/20 split.
  *   --runs        runs per row, each with its own seed (default 5).
  *   --iterations  "paper" (2000 discriminative / 5000 predictive, the default),
  *                 "D,P", or one number N (N discriminative, 2.5·N predictive).
@@ -25,15 +36,19 @@
  * Prints a markdown table per dataset beside the published numbers: mean ±
  * standard deviation over the runs of the discriminative, predictive and
  * correlational scores, the mean marginal KS statistic, the ACF distance and
- * the generator's training + sampling time. Progress goes to stderr.
+ * the generator's training + sampling time, the share of synthetic values
+ * outside the real windows' range per feature (the data's bounds), and the
+ * strong discriminator's score. Progress goes to stderr.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { createRng, type Rng } from '../src/core/rng.js';
 import type { SampleContext } from '../src/engines/models/learned.js';
-import { loadStocks, sines, stockDataPath } from '../src/engines/validation/fidelity/data.js';
-import { learnedSampler } from './learned-sampler.js';
+import { loadDataInput } from '../src/engines/models/input.js';
+import { loadStocks, seriesDataset, sines, stockDataPath } from '../src/engines/validation/fidelity/data.js';
+import { defaultChoiceSampler, learnedSampler } from './learned-sampler.js';
 import {
   PAPER_ITERATIONS,
   gaussianSampler,
@@ -63,6 +78,9 @@ const baseSeed = args.get('seed') ?? '1';
 const iterations = parseIterations(args.get('iterations') ?? 'paper');
 const fitOptions = JSON.parse(args.get('fit-options') ?? '{}') as Record<string, unknown>;
 const context = (args.get('context') ?? 'random') as SampleContext;
+const discriminators = new Set((args.get('discriminators') ?? 'paper,strong').split(',').map((s) => s.trim()));
+for (const d of discriminators)
+  if (d !== 'paper' && d !== 'strong') throw new Error(`--discriminators: expected paper and/or strong, got "${d}"`);
 
 function parseIterations(spec: string): { discriminative: number; predictive: number } {
   if (spec === 'paper') return { ...PAPER_ITERATIONS };
@@ -98,12 +116,38 @@ async function loadDataset(name: string, rng: Rng): Promise<FidelityDataset> {
     const s = await loadStocks(stockDataPath());
     return { name, columns: s.columns, windows: s.windows, source: { ...s.table, scaling: s.scaling } };
   }
-  throw new Error(`--dataset: unknown dataset "${name}" (sines, stocks)`);
+  if (name.toLowerCase().endsWith('.csv')) {
+    // Read as synthesize_like reads a CSV path (the data engine's reader); storage is never reached for a path.
+    const loaded = await loadDataInput({ csvPath: resolve(name) }, undefined as never);
+    const d = seriesDataset(loaded.series);
+    progress(
+      `${name}: ${d.rows} rows × ${d.columns.length} columns (${d.columns.join(', ')}); ${d.windows.count} windows${d.skippedWindows ? `, ${d.skippedWindows} left out for missing values` : ''}${loaded.notes.length ? `; ${loaded.notes.join('; ')}` : ''}`,
+    );
+    return {
+      name: basename(name, '.csv'),
+      columns: d.columns,
+      windows: d.windows,
+      source: { ...d.table, scaling: d.scaling, timestamps: d.timestamps },
+    };
+  }
+  throw new Error(`--dataset: unknown dataset "${name}" (sines, stocks, or a path ending in .csv)`);
+}
+
+/** Datasets are loaded once per name (a CSV is parsed once, not per run). */
+const loadedDatasets = new Map<string, Promise<FidelityDataset>>();
+function datasetFor(name: string, rng: Rng): Promise<FidelityDataset> {
+  if (name === 'sines') return loadDataset(name, rng);
+  const known = loadedDatasets.get(name);
+  if (known) return known;
+  const p = loadDataset(name, rng);
+  loadedDatasets.set(name, p);
+  return p;
 }
 
 function samplerFor(name: string): WindowSampler {
   if (name === 'real') return realSampler;
   if (name === 'gaussian') return gaussianSampler;
+  if (name === 'default') return defaultChoiceSampler({ progress });
   return learnedSampler(name, { fitOptions, context, progress });
 }
 
@@ -157,7 +201,7 @@ async function main(): Promise<void> {
       const results: ProtocolRun[] = [];
       for (let r = 0; r < runs; r++) {
         const rng = createRng(`${baseSeed}/${r}`);
-        const dataset = shuffledDataset(await loadDataset(name, rng), rng.fork('shuffle'));
+        const dataset = shuffledDataset(await datasetFor(name, rng), rng.fork('shuffle'));
         progress(
           `${name} · ${g} · run ${r + 1}/${runs}: ${dataset.windows.count} windows × ${dataset.windows.length} × ${dataset.windows.dim}`,
         );
@@ -165,6 +209,7 @@ async function main(): Promise<void> {
         const res = await runProtocol(dataset, sampler, rng, {
           discriminativeIterations: iterations.discriminative,
           predictiveIterations: iterations.predictive,
+          ...(discriminators.has('strong') ? { strong: {} } : {}),
           onProgress: (p) => {
             if (p.done - lastShown >= 500 || p.done === p.total) {
               lastShown = p.done === p.total ? 0 : p.done;
@@ -173,28 +218,36 @@ async function main(): Promise<void> {
           },
         });
         progress(
-          `  disc ${f3(res.discriminative)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s${res.fitSeconds !== undefined ? ` = fit ${res.fitSeconds.toFixed(1)} + sample ${res.sampleSeconds!.toFixed(1)}` : ''}, metrics ${res.metricSeconds.toFixed(1)} s)`,
+          `  disc ${f3(res.discriminative)}${res.strong ? ` strong ${f3(res.strong.score)} (${res.strong.iterations} steps, best at ${res.strong.bestIteration})` : ''} oor ${f3(res.outOfRange)} pred ${f3(res.predictive)} corr ${f3(res.correlational)} ks ${f3(spread(res.ks).mean)} acf ${f3(res.acfDistance)} (generator ${res.generatorSeconds.toFixed(1)} s${res.fitSeconds !== undefined ? ` = fit ${res.fitSeconds.toFixed(1)} + sample ${res.sampleSeconds!.toFixed(1)}` : ''}, metrics ${res.metricSeconds.toFixed(1)} s)`,
         );
         results.push(res);
       }
-      rows.push({ label: g === 'real' ? 'real vs real (ours, sanity)' : `${g} (ours)`, runs: results });
+      const label =
+        g === 'real'
+          ? 'real vs real (ours, sanity)'
+          : g === 'default'
+            ? "synthesize_like's default (ours)"
+            : `${g} (ours)`;
+      rows.push({ label, runs: results });
     }
     const first = rows[0]?.runs[0];
     out.push(
-      `## ${name === 'sines' ? 'Sines' : 'Stocks'} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`,
+      `## ${name === 'sines' ? 'Sines' : name === 'stocks' ? 'Stocks' : basename(name)} (${first ? `${first.realWindows.toLocaleString('en-US')} real vs ${first.syntheticWindows.toLocaleString('en-US')} synthetic windows` : ''})`,
       '',
     );
+    const strong = discriminators.has('strong');
     out.push(
-      '| method | discriminative | predictive | correlational | KS (mean) | ACF distance | train / sample time (s) |',
-      '|---|---|---|---|---|---|---|',
+      `| method | discriminative | ${strong ? 'discriminative (strong CNN) | ' : ''}predictive | correlational | KS (mean) | ACF distance | out of range | train / sample time (s) |`,
+      `|---|---|${strong ? '---|' : ''}---|---|---|---|---|---|`,
     );
     for (const row of rows) {
       const c = (f: (r: ProtocolRun) => number) => cell(row.runs.map(f));
       out.push(
-        `| ${row.label} | ${c((r) => r.discriminative)} | ${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${times(row.runs)} |`,
+        `| ${row.label} | ${c((r) => r.discriminative)} | ${strong ? `${c((r) => r.strong!.score)} | ` : ''}${c((r) => r.predictive)} | ${c((r) => r.correlational)} | ${c((r) => spread(r.ks).mean)} | ${c((r) => r.acfDistance)} | ${c((r) => r.outOfRange)} | ${times(row.runs)} |`,
       );
     }
-    for (const p of PUBLISHED[name] ?? []) out.push(`| ${p.method} | ${p.disc} | ${p.pred} | — | — | — | — |`);
+    for (const p of PUBLISHED[name] ?? [])
+      out.push(`| ${p.method} | ${p.disc} | ${strong ? '— | ' : ''}${p.pred} | — | — | — | — | — |`);
     out.push('');
   }
   out.push(

@@ -8,7 +8,8 @@ import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/models/learned.js';
 import { builtinLearners } from '../src/engines/models/learners.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
-import type { Windows } from '../src/engines/validation/fidelity/data.js';
+import { prepareTrainingData } from '../src/engines/models/training-data.js';
+import { cutWindows, minMaxScale, type Windows } from '../src/engines/validation/fidelity/data.js';
 import type { FidelityDataset, WindowSampler } from '../src/engines/validation/fidelity/protocol.js';
 
 export interface LearnedSamplerOptions {
@@ -92,4 +93,63 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
     for (let t = 0; t < length; t++) for (let f = 0; f < dim; f++) data[(k * length + t) * dim + f] = path[f]![t]!;
   });
   return { count: paths.length, length, dim, data };
+}
+
+/**
+ * What synthesize_like does with the data a person gives it, behind the
+ * sampler contract: one series, so its default generator for one series
+ * ("statistical", as tools/synthesize-like.ts chooses), fitted with its
+ * default options on the whole unscaled series in time order (missing values
+ * interpolated, as synthesize_like notes), sampled as one path as long as the
+ * data (context "none"), then scaled and cut into windows as the real ones
+ * were. Needs a dataset that keeps its source rows (Stocks, a CSV).
+ */
+export function defaultChoiceSampler(o: { progress: (message: string) => void }): WindowSampler {
+  const name = 'statistical';
+  const learner = builtinLearners().find((l) => l.name === name)!;
+  return {
+    name: 'default',
+    description: "synthesize_like's default choice for one series",
+    async sample(dataset, ctx) {
+      const src = dataset.source;
+      if (!src)
+        throw new Error(`--generator default: dataset "${dataset.name}" has no source series (use stocks or a CSV)`);
+      const day = 86_400_000;
+      const series: TimeSeries = {
+        id: dataset.name,
+        name: dataset.name,
+        metadata: { tags: {} },
+        // Stocks keeps no dates: one row per day stands in.
+        timestamps: src.timestamps ?? Float64Array.from({ length: src.rows }, (_, t) => t * day),
+        columns: dataset.columns.map((c, j) => ({
+          name: c,
+          values: Float64Array.from({ length: src.rows }, (_, r) => src.data[r * src.cols + j]!),
+        })),
+        labels: [],
+      };
+      const data = prepareTrainingData(series);
+      const t0 = performance.now();
+      const fitted = await learner.fit(data, parseInput(learner.fitOptionsSchema, {}, `fit options for ${name}`), {
+        rng: ctx.rng.fork('fit'),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onProgress: (p) => o.progress(`default (${name}) fit ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
+      });
+      const t1 = performance.now();
+      const model = await learner.load(fitted.state);
+      try {
+        const [path] = await model.sample({ length: src.rows, count: 1, context: 'none' }, ctx.rng.fork('sample'));
+        const rows = new Float64Array(src.rows * src.cols);
+        for (let r = 0; r < src.rows; r++) for (let j = 0; j < src.cols; j++) rows[r * src.cols + j] = path![j]![r]!;
+        const w = dataset.windows;
+        const scaled = minMaxScale({ rows: src.rows, cols: src.cols, data: rows }, src.scaling);
+        return {
+          synthetic: cutWindows(scaled, w.length, { count: w.count }),
+          fitSeconds: (t1 - t0) / 1000,
+          sampleSeconds: (performance.now() - t1) / 1000,
+        };
+      } finally {
+        model.dispose();
+      }
+    },
+  };
 }

@@ -18,6 +18,7 @@ import {
   windowKsStatistics,
 } from '../../../src/engines/validation/fidelity/metrics.js';
 import { predictiveScore } from '../../../src/engines/validation/fidelity/predictive.js';
+import { strongDiscriminativeScore } from '../../../src/engines/validation/fidelity/strong-discriminative.js';
 import { loadTf } from '../../../src/engines/validation/fidelity/tf.js';
 import { sensorData, series } from './helpers.js';
 
@@ -135,6 +136,35 @@ describe('learned fidelity metrics (tiny iteration counts)', () => {
       predictiveScore(noiseWindows(20, 24, 1, 'y'), noiseWindows(20, 24, 1, 'z'), createRng(1), { iterations: 1 }),
     ).rejects.toMatchObject({ code: 'invalid_input' });
   });
+
+  it("the strong discriminator separates what the paper's cannot, stops when validation stops improving, and is seeded", async () => {
+    const tf = await loadTf();
+    const before = tf.memory().numTensors;
+    // Sines against sines with a small lag-1 wobble: same marginals, slightly different dynamics.
+    const real = sines(createRng('s-real'), 400);
+    const wobbly = sines(createRng('s-syn'), 400);
+    const rng = createRng('wobble');
+    for (let i = 0; i < wobbly.data.length; i++) wobbly.data[i] = wobbly.data[i]! + 0.05 * (rng.next() - 0.5);
+    const opts = { evaluateEvery: 50, patience: 3, maxIterations: 600 };
+    const strong = await strongDiscriminativeScore(real, wobbly, createRng(3), opts);
+    const paper = await discriminativeScore(real, wobbly, createRng(3), { iterations: strong.iterations });
+    expect(strong.score).toBeGreaterThan(0.3);
+    expect(strong.score).toBeGreaterThan(paper.score);
+    expect(strong.validationLosses.length).toBe(Math.ceil(strong.iterations / 50));
+    const bestLoss = Math.min(...strong.validationLosses.map((v) => v.loss));
+    expect(strong.validationLosses.find((v) => v.iteration === strong.bestIteration)!.loss).toBe(bestLoss);
+    if (strong.stoppedEarly) expect(strong.iterations - strong.bestIteration).toBe(3 * 50);
+    // Real against real stays near its floor.
+    const [a, b] = splitWindows(sines(createRng('rr2'), 800), 0.5, createRng('rr2-split'));
+    const short = { evaluateEvery: 50, patience: 2, maxIterations: 300 };
+    const floor = await strongDiscriminativeScore(a, b, createRng(4), short);
+    expect(floor.score).toBeLessThan(0.08);
+    expect(floor.stoppedEarly).toBe(true);
+    const again = await strongDiscriminativeScore(a, b, createRng(4), short);
+    expect(again.accuracy).toBe(floor.accuracy);
+    expect(again.validationLosses).toEqual(floor.validationLosses);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 900_000);
 
   it('runs as an opt-in validator with its checks in the report', async () => {
     const engine = new ValidationEngine();

@@ -1,10 +1,17 @@
 /**
  * Gaussian mixture with full covariances fitted by expectation–maximisation
  * (Dempster, Laird & Rubin 1977), seeded by k-means++ (Arthur & Vassilvitskii
- * 2007) so every fit is reproducible from its Rng.
+ * 2007) so every fit is reproducible from its Rng. The E step whitens blocks
+ * of points with each component's inverse Cholesky factor and the M step
+ * builds each covariance as a Gram matrix, both with the blocked products of
+ * kernels.ts: one iteration costs about n · k · dim² multiply-adds.
  */
 import type { Rng } from '../../../core/rng.js';
 import { cholesky } from '../arima/linalg.js';
+import { addGram, invertLower, rowProducts } from './kernels.js';
+
+/** Points handled together in the E and M steps. */
+const BLOCK = 256;
 
 export interface Gmm {
   /** Dimension of the points. */
@@ -33,14 +40,28 @@ export interface GmmOptions {
   tolerance?: number;
   /** Added to every covariance diagonal, relative to the mean variance of the data (keeps components non-singular). */
   regularization?: number;
+  /** Start from this mixture (same dimension) instead of k-means++: a warm start, e.g. from a fit on a subset. */
+  init?: Gmm;
   signal?: AbortSignal;
+  /** Called after every E step, with the iterations done and the log-likelihood per point. */
+  onIteration?: (iteration: number, logLikelihoodPerPoint: number) => void;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** Fit a k-component mixture to n points of `dim` dimensions (row-major). */
-export function fitGmm(points: Float64Array, n: number, dim: number, options: GmmOptions, rng: Rng): GmmFit {
-  const k = Math.max(1, Math.min(options.components, n));
+/**
+ * Fit a k-component mixture to n points of `dim` dimensions (row-major).
+ * Yields to the event loop after every iteration, so progress and
+ * cancellation get through on long fits.
+ */
+export async function fitGmm(
+  points: Float64Array,
+  n: number,
+  dim: number,
+  options: GmmOptions,
+  rng: Rng,
+): Promise<GmmFit> {
+  const k = options.init ? options.init.weights.length : Math.max(1, Math.min(options.components, n));
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-5;
   let meanVariance = 0;
@@ -53,14 +74,20 @@ export function fitGmm(points: Float64Array, n: number, dim: number, options: Gm
   const reg = (options.regularization ?? 1e-6) * Math.max(meanVariance, 1e-300);
 
   let resp = new Float64Array(n * k);
-  kmeansInit(points, n, dim, k, rng, resp);
   let model: Gmm = {
     dim,
     weights: new Float64Array(k),
     means: new Float64Array(k * dim),
     covariances: new Float64Array(k * dim * dim),
   };
-  mStep(points, n, dim, resp, reg, model);
+  if (options.init) {
+    model.weights.set(options.init.weights);
+    model.means.set(options.init.means);
+    model.covariances.set(options.init.covariances);
+  } else {
+    kmeansInit(points, n, dim, k, rng, resp);
+    mStep(points, n, dim, resp, reg, model);
+  }
   let previous = -Infinity;
   let logLikelihood = -Infinity;
   let iterations = 0;
@@ -76,6 +103,8 @@ export function fitGmm(points: Float64Array, n: number, dim: number, options: Gm
       continue;
     }
     iterations++;
+    options.onIteration?.(iterations, logLikelihood / n);
+    await new Promise((r) => setImmediate(r));
     if (logLikelihood / n - previous / n < tolerance) {
       converged = true;
       break;
@@ -123,7 +152,10 @@ export function selectComponents(model: Gmm, keep: readonly number[]): Gmm {
 
 function mStep(points: Float64Array, n: number, dim: number, resp: Float64Array, reg: number, model: Gmm): void {
   const k = model.weights.length;
-  const diff = new Float64Array(dim);
+  // Weighted, centred points of one component, transposed (dim × BLOCK): the covariance is their Gram matrix.
+  const t = new Float64Array(dim * BLOCK);
+  const rows = new Int32Array(BLOCK);
+  const weights = new Float64Array(BLOCK);
   for (let j = 0; j < k; j++) {
     let nk = 0;
     const mean = model.means.subarray(j * dim, (j + 1) * dim);
@@ -141,23 +173,27 @@ function mStep(points: Float64Array, n: number, dim: number, resp: Float64Array,
       continue;
     }
     for (let d = 0; d < dim; d++) mean[d]! /= nk;
+    let len = 0;
+    const flush = () => {
+      for (let i = 0; i < len; i++) {
+        const w = weights[i]!;
+        const base = rows[i]! * dim;
+        for (let d = 0; d < dim; d++) t[d * len + i] = w * (points[base + d]! - mean[d]!);
+      }
+      addGram(t, dim, len, cov);
+      len = 0;
+    };
     for (let i = 0; i < n; i++) {
       const r = resp[i * k + j]!;
+      // Points a component barely explains change its covariance by less than rounding.
       if (r < 1e-12) continue;
-      for (let d = 0; d < dim; d++) diff[d] = points[i * dim + d]! - mean[d]!;
-      for (let a = 0; a < dim; a++) {
-        const ra = r * diff[a]!;
-        for (let b = 0; b <= a; b++) cov[a * dim + b]! += ra * diff[b]!;
-      }
+      rows[len] = i;
+      weights[len++] = Math.sqrt(r);
+      if (len === BLOCK) flush();
     }
-    for (let a = 0; a < dim; a++) {
-      for (let b = 0; b <= a; b++) {
-        const c = cov[a * dim + b]! / nk;
-        cov[a * dim + b] = c;
-        cov[b * dim + a] = c;
-      }
-      cov[a * dim + a]! += reg;
-    }
+    if (len > 0) flush();
+    for (let a = 0; a < dim * dim; a++) cov[a]! /= nk;
+    for (let a = 0; a < dim; a++) cov[a * dim + a]! += reg;
     model.weights[j] = nk / n;
   }
 }
@@ -184,23 +220,27 @@ export function logDensities(points: Float64Array, n: number, model: Gmm): Float
   const { dim } = model;
   const k = model.weights.length;
   const out = new Float64Array(n * k);
-  const y = new Float64Array(dim);
+  const y = new Float64Array(BLOCK * dim);
   for (let j = 0; j < k; j++) {
     const l = cholesky(model.covariances.subarray(j * dim * dim, (j + 1) * dim * dim), dim);
     let logDet = 0;
     for (let d = 0; d < dim; d++) logDet += 2 * Math.log(Math.max(l[d * dim + d]!, 1e-300));
     const base = Math.log(Math.max(model.weights[j]!, 1e-300)) - 0.5 * (dim * LOG_2PI + logDet);
-    const mean = model.means.subarray(j * dim, (j + 1) * dim);
-    for (let i = 0; i < n; i++) {
-      let maha = 0;
-      for (let a = 0; a < dim; a++) {
-        let s = points[i * dim + a]! - mean[a]!;
-        for (let b = 0; b < a; b++) s -= l[a * dim + b]! * y[b]!;
-        const v = s / Math.max(l[a * dim + a]!, 1e-300);
-        y[a] = v;
-        maha += v * v;
+    // L⁻¹(x − μ) = L⁻¹x − L⁻¹μ: whiten the points in blocks, subtract the whitened mean.
+    const inv = invertLower(l, dim);
+    const mu = new Float64Array(dim);
+    rowProducts(model.means.subarray(j * dim, (j + 1) * dim), 1, inv, dim, dim, mu, true);
+    for (let from = 0; from < n; from += BLOCK) {
+      const len = Math.min(BLOCK, n - from);
+      rowProducts(points.subarray(from * dim, (from + len) * dim), len, inv, dim, dim, y, true);
+      for (let i = 0; i < len; i++) {
+        let maha = 0;
+        for (let a = 0; a < dim; a++) {
+          const v = y[i * dim + a]! - mu[a]!;
+          maha += v * v;
+        }
+        out[(from + i) * k + j] = base - 0.5 * maha;
       }
-      out[i * k + j] = base - 0.5 * maha;
     }
   }
   return out;
@@ -234,19 +274,30 @@ function kmeansInit(points: Float64Array, n: number, dim: number, k: number, rng
   }
   const assign = new Int32Array(n);
   const counts = new Float64Array(k);
+  // ‖x − c‖² = ‖x‖² − 2 x·c + ‖c‖², with the products x·c computed in blocks.
+  const dots = new Float64Array(BLOCK * k);
+  const centerNorms = new Float64Array(k);
   for (let it = 0; it < 10; it++) {
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let c = 0; c < k; c++) {
-        let d2 = 0;
-        for (let d = 0; d < dim; d++) d2 += (points[i * dim + d]! - centers[c * dim + d]!) ** 2;
-        if (d2 < bestD) {
-          bestD = d2;
-          best = c;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += centers[c * dim + d]! ** 2;
+      centerNorms[c] = s;
+    }
+    for (let from = 0; from < n; from += BLOCK) {
+      const len = Math.min(BLOCK, n - from);
+      rowProducts(points.subarray(from * dim, (from + len) * dim), len, centers, k, dim, dots);
+      for (let i = 0; i < len; i++) {
+        let best = 0;
+        let bestD = Infinity;
+        for (let c = 0; c < k; c++) {
+          const d2 = centerNorms[c]! - 2 * dots[i * k + c]!;
+          if (d2 < bestD) {
+            bestD = d2;
+            best = c;
+          }
         }
+        assign[from + i] = best;
       }
-      assign[i] = best;
     }
     const sums = new Float64Array(k * dim);
     counts.fill(0);

@@ -1,5 +1,9 @@
 /** Principal components of a set of points, with the variance they leave out per coordinate. */
 import { symmetricEigen } from './eigen.js';
+import { addGram, rowProducts } from './kernels.js';
+
+/** Points handled together (a block and its transpose stay in cache). */
+const BLOCK = 256;
 
 export interface Pca {
   /** Coordinates of each point. */
@@ -30,24 +34,16 @@ export function fitPca(points: Float64Array, n: number, dim: number, options: Pc
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j]! += points[i * dim + j]!;
   for (let j = 0; j < dim; j++) mean[j]! /= n;
   const cov = new Float64Array(dim * dim);
-  const c = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    if ((i & 1023) === 0) options.signal?.throwIfAborted();
-    for (let j = 0; j < dim; j++) c[j] = points[i * dim + j]! - mean[j]!;
-    for (let a = 0; a < dim; a++) {
-      const ca = c[a]!;
-      if (ca === 0) continue;
-      const row = a * dim;
-      for (let b = 0; b <= a; b++) cov[row + b]! += ca * c[b]!;
-    }
+  // Blocks of centred points, transposed so the covariance is a Gram matrix of rows (see kernels.ts).
+  const t = new Float64Array(dim * BLOCK);
+  for (let from = 0; from < n; from += BLOCK) {
+    options.signal?.throwIfAborted();
+    const len = Math.min(BLOCK, n - from);
+    for (let i = 0; i < len; i++)
+      for (let j = 0; j < dim; j++) t[j * len + i] = points[(from + i) * dim + j]! - mean[j]!;
+    addGram(t, dim, len, cov);
   }
-  for (let a = 0; a < dim; a++) {
-    for (let b = 0; b <= a; b++) {
-      const v = cov[a * dim + b]! / n;
-      cov[a * dim + b] = v;
-      cov[b * dim + a] = v;
-    }
-  }
+  for (let i = 0; i < dim * dim; i++) cov[i]! /= n;
   const eig = symmetricEigen(cov, dim);
   let total = 0;
   for (let k = 0; k < dim; k++) total += Math.max(eig.values[k]!, 0);
@@ -71,15 +67,11 @@ export function fitPca(points: Float64Array, n: number, dim: number, options: Pc
 export function project(pca: Pca, points: Float64Array, n: number): Float64Array {
   const { dim, latent, components, mean } = pca;
   const out = new Float64Array(n * latent);
-  const c = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < dim; j++) c[j] = points[i * dim + j]! - mean[j]!;
-    for (let k = 0; k < latent; k++) {
-      let s = 0;
-      const row = k * dim;
-      for (let j = 0; j < dim; j++) s += c[j]! * components[row + j]!;
-      out[i * latent + k] = s;
-    }
+  const c = new Float64Array(BLOCK * dim);
+  for (let from = 0; from < n; from += BLOCK) {
+    const len = Math.min(BLOCK, n - from);
+    for (let i = 0; i < len * dim; i++) c[i] = points[from * dim + i]! - mean[i % dim]!;
+    rowProducts(c, len, components, latent, dim, out.subarray(from * latent, (from + len) * latent));
   }
   return out;
 }

@@ -239,3 +239,45 @@ export function seriesTable(s: TimeSeries, columns: readonly string[]): Matrix {
   });
   return { rows, cols: columns.length, data };
 }
+
+export interface SeriesDataset {
+  columns: string[];
+  /** Rows of the series, in time order. */
+  rows: number;
+  /** Scaled windows in time order (shuffle before use); windows holding a missing value are left out. */
+  windows: Windows;
+  /** Windows left out because they hold a missing value. */
+  skippedWindows: number;
+  /** The unscaled rows, in time order (missing values NaN), and their time stamps. */
+  table: Matrix;
+  timestamps: Float64Array;
+  scaling: Scaling;
+}
+
+/**
+ * Any series as a dataset of the protocol, as Stocks is made: its numeric
+ * columns min-max scaled over the whole series (over the values present),
+ * windows of `length` with stride 1, in time order. Rows are sorted by time
+ * first when they are not already; a window holding a missing value is left
+ * out rather than filled, so the real windows are only what was measured.
+ */
+export function seriesDataset(series: TimeSeries, length = 24): SeriesDataset {
+  const columns = series.columns.map((c) => c.name);
+  const n = series.timestamps.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (series.timestamps[i]! < series.timestamps[i - 1]!) sorted = false;
+  if (!sorted) order.sort((a, b) => series.timestamps[a]! - series.timestamps[b]! || a - b);
+  const data = new Float64Array(n * columns.length);
+  order.forEach((r, i) => {
+    series.columns.forEach((c, j) => {
+      data[i * columns.length + j] = c.values[r]!;
+    });
+  });
+  const table = { rows: n, cols: columns.length, data };
+  const scaling = columnRange(table);
+  const windows = cutWindows(minMaxScale(table, scaling), length);
+  const possible = Math.max(0, n - length + 1);
+  const timestamps = Float64Array.from(order, (r) => series.timestamps[r]!);
+  return { columns, rows: n, windows, skippedWindows: possible - windows.count, table, timestamps, scaling };
+}

@@ -71,3 +71,25 @@ export function windowAcfDistance(real: Windows, synthetic: Windows, maxLag = Ma
   }
   return n ? s / n : NaN;
 }
+
+/**
+ * Share of synthetic values outside the range of the real windows, feature by
+ * feature: 0 when the synthetic data keep the real data's bounds (a
+ * humidity never past 100 %, a power never below 0 on the scaled data).
+ */
+export function windowOutOfRange(real: Windows, synthetic: Windows): number {
+  const lo = new Float64Array(real.dim).fill(Infinity);
+  const hi = new Float64Array(real.dim).fill(-Infinity);
+  for (let i = 0; i < real.data.length; i++) {
+    const f = i % real.dim;
+    if (real.data[i]! < lo[f]!) lo[f] = real.data[i]!;
+    if (real.data[i]! > hi[f]!) hi[f] = real.data[i]!;
+  }
+  let out = 0;
+  for (let i = 0; i < synthetic.data.length; i++) {
+    const f = i % synthetic.dim;
+    const v = synthetic.data[i]!;
+    if (!(v >= lo[f]! && v <= hi[f]!)) out++;
+  }
+  return out / Math.max(1, synthetic.data.length);
+}

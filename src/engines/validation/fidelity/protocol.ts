@@ -2,8 +2,9 @@ import type { Rng } from '../../../core/rng.js';
 import type { ProgressFn } from '../../../core/types.js';
 import { sampleWindows, sines, splitWindows, shuffleWindows, type Scaling, type Windows } from './data.js';
 import { discriminativeScore } from './discriminative.js';
-import { windowAcfDistance, windowCorrelationalScore, windowKsStatistics } from './metrics.js';
+import { windowAcfDistance, windowCorrelationalScore, windowKsStatistics, windowOutOfRange } from './metrics.js';
 import { predictiveScore } from './predictive.js';
+import { type StrongDiscriminatorOptions, strongDiscriminativeScore } from './strong-discriminative.js';
 
 /**
  * The fidelity protocol of BENCHMARKS.md (TimeGAN paper): a generator learns
@@ -17,8 +18,11 @@ export interface FidelityDataset {
   name: string;
   columns: string[];
   windows: Windows;
-  /** The unscaled rows the windows were cut from (Stocks), oldest first, and the scaling applied. */
-  source?: { rows: number; cols: number; data: Float64Array; scaling: Scaling };
+  /**
+   * The unscaled rows the windows were cut from (Stocks, CSV datasets), oldest
+   * first, the scaling applied, and their time stamps (epoch ms) when known.
+   */
+  source?: { rows: number; cols: number; data: Float64Array; scaling: Scaling; timestamps?: Float64Array };
 }
 
 export interface SampleContext {
@@ -47,17 +51,23 @@ export interface ProtocolOptions {
   discriminativeIterations: number;
   predictiveIterations: number;
   batchSize?: number;
+  /** Also score with the stronger discriminator (strong-discriminative.ts), with these options. */
+  strong?: StrongDiscriminatorOptions;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
 
 export interface ProtocolRun {
   discriminative: number;
+  /** The stronger discriminator's score and how long it trained, when asked for. */
+  strong?: { score: number; iterations: number; bestIteration: number };
   predictive: number;
   correlational: number;
   /** Marginal KS statistic per feature. */
   ks: number[];
   acfDistance: number;
+  /** Share of synthetic values outside the real windows' range (per feature). */
+  outOfRange: number;
   /** Training + sampling wall time of the generator, seconds. */
   generatorSeconds: number;
   /** The training and sampling parts of it, when the sampler reports them. */
@@ -101,12 +111,24 @@ export async function runProtocol(
     ...common,
     iterations: options.predictiveIterations,
   });
+  // The same rng as the paper's classifier: the same 80/20 split, so both are scored on the same windows.
+  const strong = options.strong
+    ? await strongDiscriminativeScore(real, synthetic, rng.fork('discriminative'), {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...options.strong,
+      })
+    : undefined;
   return {
     discriminative: disc.score,
+    ...(strong
+      ? { strong: { score: strong.score, iterations: strong.iterations, bestIteration: strong.bestIteration } }
+      : {}),
     predictive: pred.score,
     correlational: windowCorrelationalScore(real, synthetic),
     ks: windowKsStatistics(real, synthetic),
     acfDistance: windowAcfDistance(real, synthetic),
+    outOfRange: windowOutOfRange(real, synthetic),
     generatorSeconds,
     ...(sampled.fitSeconds !== undefined ? { fitSeconds: sampled.fitSeconds } : {}),
     ...(sampled.sampleSeconds !== undefined ? { sampleSeconds: sampled.sampleSeconds } : {}),

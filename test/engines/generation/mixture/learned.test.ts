@@ -4,6 +4,8 @@ import { createRng } from '../../../../src/core/rng.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import { symmetricEigen } from '../../../../src/engines/generation/mixture/eigen.js';
 import { fitGmm, sampleGmm } from '../../../../src/engines/generation/mixture/gmm.js';
+import { addGram, invertLower, rowProducts } from '../../../../src/engines/generation/mixture/kernels.js';
+import { searchComponents } from '../../../../src/engines/generation/mixture/search.js';
 import { type MixtureState, mixtureLearner } from '../../../../src/engines/generation/mixture/learned.js';
 import { fitPca } from '../../../../src/engines/generation/mixture/pca.js';
 import type { SampledPath, TrainingData } from '../../../../src/engines/models/learned.js';
@@ -104,6 +106,70 @@ describe('mixture: the linear algebra underneath', () => {
     }
   });
 
+  it('gives the known eigenvalues 2 − 2cos(kπ/(n+1)) of the 312 × 312 second-difference matrix', () => {
+    const n = 312;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      a[i * n + i] = 2;
+      if (i > 0) a[i * n + i - 1] = a[(i - 1) * n + i] = -1;
+    }
+    const { values, vectors } = symmetricEigen(a, n);
+    for (let k = 1; k <= n; k++) expect(values[n - k]!).toBeCloseTo(2 - 2 * Math.cos((k * Math.PI) / (n + 1)), 10);
+    // Eigenvector of the largest: ±sin(i·nπ/(n+1)) normalised, with its largest entry made positive.
+    const v = Array.from(vectors.subarray(0, n));
+    const ref = v.map((_, i) => Math.sqrt(2 / (n + 1)) * Math.sin(((i + 1) * n * Math.PI) / (n + 1)));
+    const dot = v.reduce((acc, x, i) => acc + x * ref[i]!, 0);
+    expect(Math.abs(dot)).toBeCloseTo(1, 10);
+    expect(Math.max(...v)).toBeCloseTo(Math.max(...v.map(Math.abs)), 12);
+  });
+
+  it('computes blocked products and Gram matrices equal to plain dot products, at every shape remainder', () => {
+    const rng = createRng(8);
+    for (const [n, m, K] of [
+      [1, 1, 1],
+      [5, 3, 7],
+      [9, 6, 6],
+      [8, 5, 5],
+      [13, 11, 11],
+    ] as const) {
+      const a = Float64Array.from({ length: n * K }, () => rng.normal());
+      const b = Float64Array.from({ length: m * K }, () => rng.normal());
+      const out = new Float64Array(n * m);
+      rowProducts(a, n, b, m, K, out);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += a[i * K + k]! * b[j * K + k]!;
+          expect(out[i * m + j]!).toBeCloseTo(s, 12);
+        }
+      if (m === K) {
+        // A lower-triangular b (zeros stored above the diagonal) is read only up to its diagonal.
+        const lower = b.map((v, idx) => (idx % K <= Math.floor(idx / K) ? v : 0));
+        const ref = new Float64Array(n * m);
+        rowProducts(a, n, lower, m, K, ref);
+        rowProducts(a, n, lower, m, K, out, true);
+        expect(Array.from(out)).toEqual(Array.from(ref));
+        // The inverse of a lower-triangular matrix, times it, is the identity.
+        const l = lower.map((v, idx) => (idx % (K + 1) === 0 ? Math.abs(v) + 1 : v));
+        const inv = invertLower(l, K);
+        for (let i = 0; i < K; i++)
+          for (let j = 0; j < K; j++) {
+            let s = 0;
+            for (let k = 0; k < K; k++) s += l[i * K + k]! * inv[k * K + j]!;
+            expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
+          }
+      }
+      const gram = new Float64Array(n * n).fill(1);
+      addGram(a, n, K, gram);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 1;
+          for (let k = 0; k < K; k++) s += a[i * K + k]! * a[j * K + k]!;
+          expect(gram[i * n + j]!).toBeCloseTo(s, 12);
+        }
+    }
+  });
+
   it('finds the 3 directions points in 10 dimensions lie on, and the variance it leaves out', () => {
     const rng = createRng(4);
     const n = 2000;
@@ -125,7 +191,7 @@ describe('mixture: the linear algebra underneath', () => {
     expect(Math.abs(left - 0.7e-4)).toBeLessThan(1e-5);
   });
 
-  it('recovers the weights, means and spreads of a known two-component mixture by EM', () => {
+  it('recovers the weights, means and spreads of a known two-component mixture by EM', async () => {
     const rng = createRng(5);
     const n = 4000;
     const points = new Float64Array(n * 2);
@@ -134,7 +200,7 @@ describe('mixture: the linear algebra underneath', () => {
       points[i * 2] = first ? -4 + 0.5 * rng.normal() : 3 + 1.5 * rng.normal();
       points[i * 2 + 1] = first ? 2 + 0.5 * rng.normal() : -1 + rng.normal();
     }
-    const g = fitGmm(points, n, 2, { components: 2 }, createRng(6));
+    const g = await fitGmm(points, n, 2, { components: 2 }, createRng(6));
     expect(g.converged).toBe(true);
     const a = g.means[0]! < g.means[2]! ? 0 : 1;
     const b = 1 - a;
@@ -145,12 +211,75 @@ describe('mixture: the linear algebra underneath', () => {
     expect(Math.sqrt(g.covariances[a * 4]!)).toBeCloseTo(0.5, 1);
     expect(Math.sqrt(g.covariances[b * 4]!)).toBeCloseTo(1.5, 1);
     // A single Gaussian explains the data worse by BIC.
-    expect(fitGmm(points, n, 2, { components: 1 }, createRng(6)).bic).toBeGreaterThan(g.bic);
+    expect((await fitGmm(points, n, 2, { components: 1 }, createRng(6))).bic).toBeGreaterThan(g.bic);
     // Samples from the fitted mixture land in the right proportions.
     const s = sampleGmm(g, 5000, createRng(7));
     let left = 0;
     for (let i = 0; i < 5000; i++) if (s[i * 2]! < -0.5) left++;
     expect(left / 5000).toBeCloseTo(0.3, 1);
+  });
+});
+
+describe('mixture: the component search within a budget of EM work', () => {
+  // Four well-separated clusters in 4 dimensions.
+  const rng = createRng(30);
+  const n = 6000;
+  const dim = 4;
+  const points = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) points[i * dim + d] = (i % 4 === d ? 8 : 0) + rng.normal();
+
+  it('searches on a random subset when all windows would cost too much, then refits on all of them', async () => {
+    // Sized so the search gets 3,000 of the 6,000 points: 0.75 · budget / (15 components · 50 iterations · dim²).
+    const budget = (3000 * 15 * 50 * dim * dim) / 0.75;
+    const stages: { stage: number; message: string }[] = [];
+    const res = await searchComponents(
+      points,
+      n,
+      dim,
+      {
+        grid: [1, 2, 4, 8],
+        criterion: 'bic',
+        maxIterations: 300,
+        budget,
+        onProgress: (stage, message) => stages.push({ stage, message }),
+      },
+      createRng(1),
+    );
+    expect(res.searchWindows).toBe(3000);
+    expect(res.tried.map((t) => t.components)).toEqual([1, 2, 4, 8]);
+    expect(res.best.weights.length).toBe(4);
+    expect(res.refit).toBeDefined();
+    expect(res.refit!.iterations).toBeGreaterThan(0);
+    // The refit's log-likelihood is over all 6,000 points: about twice the subset's.
+    const four = res.tried.find((t) => t.components === 4)!;
+    expect(res.refit!.logLikelihood / four.logLikelihood).toBeCloseTo(2, 1);
+    expect(res.work).toBeLessThanOrEqual(budget);
+    // Each candidate's cap is its share of what was left: the 8-component one gets less than the 2-component one.
+    expect(res.tried[3]!.iterationCap).toBeLessThan(res.tried[1]!.iterationCap);
+    // Every stage announces itself, then its EM iterations.
+    expect(new Set(stages.map((s) => s.stage))).toEqual(new Set([0, 1, 2, 3, 4]));
+    expect(stages.find((s) => s.stage === 4)!.message).toBe('refit of 4 component(s) on all 6000 windows');
+    expect(
+      stages.some((s) =>
+        /^mixture of 8 component\(s\) on 4 principal components \(3000 of 6000 windows\): EM iteration \d+\/\d+/.test(
+          s.message,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('uses every window, without a refit, when the budget allows', async () => {
+    const res = await searchComponents(
+      points,
+      n,
+      dim,
+      { grid: [1, 2, 4, 8], criterion: 'bic', maxIterations: 300 },
+      createRng(1),
+    );
+    expect(res.searchWindows).toBe(n);
+    expect(res.refit).toBeUndefined();
+    expect(res.best.weights.length).toBe(4);
+    expect(res.tried.every((t) => t.converged)).toBe(true);
   });
 });
 
