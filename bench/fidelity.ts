@@ -31,7 +31,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRng, type Rng } from '../src/core/rng.js';
-import type { SampleContext } from '../src/engines/models/learned.js';
+import type { SampleContext } from '../src/engines/generation/learner.js';
 import { loadStocks, sines, stockDataPath } from '../src/engines/validation/fidelity/data.js';
 import { learnedSampler } from './learned-sampler.js';
 import {

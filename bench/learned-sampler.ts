@@ -5,7 +5,7 @@
  */
 import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
-import type { SampleContext } from '../src/engines/models/learned.js';
+import type { SampleContext } from '../src/engines/generation/learner.js';
 import { builtinLearners } from '../src/engines/models/learners.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import type { Windows } from '../src/engines/validation/fidelity/data.js';

@@ -22,7 +22,7 @@ import type {
   SampledEntity,
   SampleRequest,
   TrainingData,
-} from './learned.js';
+} from '../generation/learner.js';
 import { ModelPool, type PoolLimits } from './pool.js';
 import {
   CHECKPOINTS_COLLECTION,

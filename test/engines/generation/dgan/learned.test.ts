@@ -3,7 +3,7 @@ import { TsiotError } from '../../../../src/core/errors.js';
 import { createRng } from '../../../../src/core/rng.js';
 import { type DganCheckpoint, type DganState, dganLearner } from '../../../../src/engines/generation/dgan/learned.js';
 import { loadTf } from '../../../../src/engines/ml/tf.js';
-import type { LoadedModel, SampleRequest } from '../../../../src/engines/models/learned.js';
+import type { LoadedModel, SampleRequest } from '../../../../src/engines/generation/learner.js';
 import { builtinLearners } from '../../../../src/engines/models/learners.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingSequences } from '../../../../src/engines/models/training-sequences.js';

@@ -6,7 +6,7 @@ import { symmetricEigen } from '../../../../src/engines/generation/mixture/eigen
 import { fitGmm, sampleGmm } from '../../../../src/engines/generation/mixture/gmm.js';
 import { type MixtureState, mixtureLearner } from '../../../../src/engines/generation/mixture/learned.js';
 import { fitPca } from '../../../../src/engines/generation/mixture/pca.js';
-import type { SampledPath, TrainingData } from '../../../../src/engines/models/learned.js';
+import type { SampledPath, TrainingData } from '../../../../src/engines/generation/learner.js';
 import { builtinLearners } from '../../../../src/engines/models/learners.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';

@@ -4,7 +4,7 @@ import { TsiotError } from '../../../../src/core/errors.js';
 import { createRng } from '../../../../src/core/rng.js';
 import { type TimeGanCheckpoint, timeganLearner } from '../../../../src/engines/generation/timegan/learned.js';
 import { loadTf } from '../../../../src/engines/ml/tf.js';
-import type { TrainingData } from '../../../../src/engines/models/learned.js';
+import type { TrainingData } from '../../../../src/engines/generation/learner.js';
 import { builtinLearners } from '../../../../src/engines/models/learners.js';
 import { CHECKPOINTS_COLLECTION } from '../../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
