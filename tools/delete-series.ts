@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesIdSchema } from '../src/registry/schemas.js';
+import { SeriesIdSchema } from '../src/core/schemas.js';
 
 export const deleteSeries = defineTool({
   name: 'delete_series',

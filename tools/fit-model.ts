@@ -4,7 +4,7 @@ import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import type { ModelRecord } from '../src/engines/models/record.js';
 import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
-import { SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const fitModel = defineTool({

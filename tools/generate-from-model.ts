@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
 import { generatorGuide } from '../src/engines/models/guide.js';
-import { AttributesSchema } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
-import { SeedSchema } from '../src/registry/schemas.js';
+import { AttributesSchema, ModelIdSchema, SeedSchema, SeedUsedSchema } from '../src/core/schemas.js';
 import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
@@ -21,7 +20,7 @@ export const generateFromModel = defineTool({
     'Example: {"id": "mdl_…", "length": 1440, "count": 3, "seed": 7}; conditioned: {"id": "mdl_…", "length": 168, "count": 10, "attributes": {"site": "plant-3"}}',
   ].join(' '),
   inputSchema: z.object({
-    id: z.string().min(1).describe('Model id from fit_model or list_models.'),
+    id: ModelIdSchema,
     length: z.number().int().min(1).max(5_000_000).default(1000).describe('Rows per generated series.'),
     count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series.'),
     context: z.enum(['none', 'end', 'random']).default('none').describe('Where each path starts (see description).'),
@@ -43,7 +42,7 @@ export const generateFromModel = defineTool({
   outputSchema: z.object({
     model: z.string(),
     generator: z.string(),
-    seed: z.union([z.string(), z.number()]).optional(),
+    seed: SeedUsedSchema.optional(),
     series: z.array(SampledSeriesSchema),
     preview: SamplePreviewSchema,
     forecast: z

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoOf } from '../src/core/time.js';
 import { StatisticalParamsSchema } from '../src/engines/generation/statistical/schema.js';
 import { defineTool } from '../src/registry/tool.js';
-import { ColumnInfoSchema, LabelSchema, SeedSchema, TagsSchema } from '../src/registry/schemas.js';
+import { ColumnInfoSchema, LabelSchema, SeedSchema, SeedUsedSchema, TagsSchema } from '../src/core/schemas.js';
 import { columnInfo } from '../src/core/series.js';
 
 const MAX_LABELS_RETURNED = 500;
@@ -47,7 +47,7 @@ const inputSchema = z.object({
 
 const outputSchema = z.object({
   generator: z.string(),
-  seed: z.union([z.string(), z.number()]).describe('The seed used; pass it again to reproduce the data exactly.'),
+  seed: SeedUsedSchema,
   stored: z.boolean(),
   backend: z.string().optional().describe('Where the series were stored.'),
   values: z.number().int().describe('Total values generated (rows × columns over all series).'),

@@ -4,7 +4,7 @@ import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
-import { SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema, SeedUsedSchema } from '../src/core/schemas.js';
 import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
@@ -61,7 +61,7 @@ export const synthesizeLike = defineTool({
   outputSchema: z.object({
     model: z.string().nullable().describe('The model id when keepModel is true.'),
     generator: z.string(),
-    seed: z.union([z.string(), z.number()]),
+    seed: SeedUsedSchema,
     learned: z.record(z.string(), z.unknown()).describe('What the model learned (e.g. ARIMA orders and coefficients).'),
     trainingMs: z.number(),
     notes: z.array(z.string()),

@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import { TsiotError } from './errors.js';
-import type { AnomalyLabel, Column, ColumnInfo, SeriesMetadata, SeriesSummary, TimeSeries } from './types.js';
+import type { SeriesJsonSchema } from './schemas.js';
+import type { AnomalyLabel, Column, ColumnInfo, SeriesSummary, TimeSeries } from './types.js';
 
 /** Check the invariants every engine relies on; throws invalid_input naming the problem. */
 export function validateSeries(s: TimeSeries): void {
@@ -65,15 +67,7 @@ export function seriesHead(s: TimeSeries): SeriesHead {
 }
 
 /** The JSON shape of a series at the edges: epoch-ms timestamps, null for missing values. */
-export interface SeriesJson {
-  id: string;
-  name: string;
-  metadata: SeriesMetadata;
-  columns: ColumnInfo[];
-  timestamps: number[];
-  values: Record<string, (number | null)[]>;
-  labels: AnomalyLabel[];
-}
+export type SeriesJson = z.infer<typeof SeriesJsonSchema>;
 
 export function seriesToJson(s: TimeSeries): SeriesJson {
   const values: Record<string, (number | null)[]> = {};

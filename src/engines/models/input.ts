@@ -8,11 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TsiotError } from '../../core/errors.js';
+import { AttributesSchema } from '../../core/schemas.js';
 import type { TimeSeries } from '../../core/types.js';
 import type { Storage } from '../storage/storage.js';
-
-/** Static attributes of an entity (model, site, firmware, …). */
-export const AttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 /** One inline series of a multi-series input. */
 export const InlineSeriesSchema = z

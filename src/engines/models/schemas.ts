@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { columnInfo } from '../../core/series.js';
 import { isoOf } from '../../core/time.js';
 import type { TimeSeries } from '../../core/types.js';
-import { ColumnInfoSchema } from '../../registry/schemas.js';
-import { AttributesSchema } from './input.js';
+import { AttributesSchema, ColumnInfoSchema, SeedUsedSchema } from '../../core/schemas.js';
 import type { FitStatus, ModelRecord } from './record.js';
 
 export const FitStatusSchema = z.object({
@@ -43,7 +42,7 @@ export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema
 }
 
 export const ModelRecordSchema = ModelSummarySchema.extend({
-  seed: z.union([z.string(), z.number()]),
+  seed: SeedUsedSchema,
   hyperParameters: z.record(z.string(), z.unknown()),
   details: z
     .record(z.string(), z.unknown())
