@@ -6,7 +6,7 @@
 import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
-import { builtinLearners } from '../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import type { Windows } from '../src/engines/validation/fidelity/data.js';
 import type { FidelityDataset, WindowSampler } from '../src/engines/validation/fidelity/protocol.js';
@@ -21,13 +21,10 @@ export interface LearnedSamplerOptions {
 
 /** A learned generator of the registry behind the protocol's sampler contract. */
 export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
-  const learner = builtinLearners().find((l) => l.name === name);
-  if (!learner)
-    throw new Error(
-      `--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners()
-        .map((l) => l.name)
-        .join(', ')})`,
-    );
+  const factory = createBuiltinFactory();
+  if (!factory.fittable().includes(name))
+    throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
+  const learner = factory.learner(name);
   return {
     name,
     description: `the ${name} learned generator`,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { TsiotError } from './errors.js';
+import { isoOf } from './time.js';
 import type { SeriesJsonSchema } from './schemas.js';
 import type { AnomalyLabel, Column, ColumnInfo, SeriesSummary, TimeSeries } from './types.js';
 
@@ -102,4 +103,14 @@ export function seriesFromJson(j: SeriesJson): TimeSeries {
     })),
     labels: j.labels ?? [],
   };
+}
+
+/** The first rows of a series as [ISO time, value…], null for missing values: the preview tools return inline. */
+export function previewRows(s: TimeSeries | undefined, rows: number): (string | number | null)[][] {
+  if (!s) return [];
+  const n = Math.min(rows, s.timestamps.length);
+  const out: (string | number | null)[][] = [];
+  for (let i = 0; i < n; i++)
+    out.push([isoOf(s.timestamps[i]!), ...s.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+  return out;
 }

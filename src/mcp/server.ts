@@ -148,7 +148,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
     return {};
   });
   const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
-  const stopSeries = engines.jobs.events.subscribe((event) => {
+  const stopSeries = engines.events.subscribe((event) => {
     if (event.type !== 'series.created' && event.type !== 'series.deleted') return;
     if (!server.isConnected()) return;
     server.sendResourceListChanged();
