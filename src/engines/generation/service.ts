@@ -6,8 +6,6 @@ import type { SeriesStore } from '../series/store.js';
 import type { StoreResult } from '../storage/storage.js';
 import type { GeneratorFactory } from './factory.js';
 
-export { newSeriesId } from '../series/store.js';
-
 export interface GenerateRequest {
   /** Generator name or alias (default "statistical"); with `model`, the model's own generator is used. */
   generator?: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../src/core/errors.js';
 import type { TimeSeries } from '../../../src/core/types.js';
-import { newSeriesId } from '../../../src/engines/generation/service.js';
+import { newSeriesId } from '../../../src/engines/series/store.js';
 import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 import { CHECKPOINTS_COLLECTION, type CheckpointRecord } from '../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../src/engines/models/registry.js';
