@@ -3,6 +3,13 @@ import { generatorCatalogue } from './generator-catalogue.js';
 import { seriesResource } from './series.js';
 import { jobsResource } from './jobs.js';
 import { reportsResource } from './reports.js';
+import { modelsResource } from './models.js';
 
 /** Every resource tsiot offers over MCP. */
-export const resources: ResourceDefinition[] = [generatorCatalogue, seriesResource, jobsResource, reportsResource];
+export const resources: ResourceDefinition[] = [
+  generatorCatalogue,
+  seriesResource,
+  jobsResource,
+  reportsResource,
+  modelsResource,
+];

@@ -1,6 +1,7 @@
 import { TsiotError } from '../src/core/errors.js';
 import { jobsOf } from '../src/engines/jobs/access.js';
 import type { JobEngine } from '../src/engines/jobs/types.js';
+import { COMPLETION_SCAN_LIMIT, completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
 const LIST_LIMIT = 100;
@@ -37,6 +38,18 @@ export const jobsResource: TemplateResourceDefinition = {
     const job = await jobs.get(id);
     const events = await jobs.events.history(id);
     return [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ ...job, events }) }];
+  },
+  complete: {
+    id: (prefix, engines) => {
+      const jobs = (engines as { jobs?: JobEngine }).jobs;
+      if (!jobs) return { values: [], total: 0, hasMore: false };
+      // list() has no offset: one read of the newest jobs
+      return completeStoredIds(
+        prefix,
+        async (limit, offset) => (offset ? [] : jobs.list({ limit })),
+        COMPLETION_SCAN_LIMIT,
+      );
+    },
   },
 };
 

@@ -1,4 +1,5 @@
 import { TsiotError } from '../src/core/errors.js';
+import { completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
 const LIST_LIMIT = 200;
@@ -30,5 +31,9 @@ export const reportsResource: TemplateResourceDefinition = {
       });
     const report = await engines.validation.get(id);
     return [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(report) }];
+  },
+  complete: {
+    id: (prefix, engines) =>
+      completeStoredIds(prefix, (limit, offset) => engines.validation.listReports({ limit, offset })),
   },
 };

@@ -1,5 +1,6 @@
 import { TsiotError } from '../src/core/errors.js';
 import { seriesToJson } from '../src/core/series.js';
+import { completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
 const LIST_LIMIT = 200;
@@ -38,5 +39,14 @@ export const seriesResource: TemplateResourceDefinition = {
     const s = await engines.storage.retrieve({ id, limit });
     const body = { ...seriesToJson(s), totalRows: summary.points, truncated: summary.points > s.timestamps.length };
     return [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }];
+  },
+  complete: {
+    id: (prefix, engines) =>
+      completeStoredIds(prefix, async (limit, offset) =>
+        (await engines.storage.list({ limit, offset })).items.map((s) => ({
+          id: s.id,
+          createdAt: s.metadata.createdAt,
+        })),
+      ),
   },
 };

@@ -1,9 +1,13 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  CompleteRequestSchema,
+  ErrorCode,
+  McpError,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type CallToolResult,
+  type CompleteResult,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -11,6 +15,7 @@ import { notifyJobResourceUpdates } from '../../resources/jobs.js';
 import { TsiotError } from '../core/errors.js';
 import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
+import { type Completer, MAX_COMPLETION_PREFIX, MAX_COMPLETION_VALUES } from '../registry/completion.js';
 import type { AnyPrompt } from '../registry/prompt.js';
 import type { ResourceDefinition } from '../registry/resource.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
@@ -137,6 +142,8 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
     );
   }
 
+  registerCompletions(server, engines, registries);
+
   // Clients may subscribe to resources (jobs, series); each session keeps its own subscriptions.
   const subscribed = new Set<string>();
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
@@ -167,4 +174,43 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
   };
 
   return server;
+}
+
+const NO_COMPLETION: CompleteResult = { completion: { values: [], total: 0, hasMore: false } };
+
+/**
+ * `completion/complete` for prompt arguments and resource-template variables,
+ * from the completers the definitions carry. A reference this server does not
+ * know (or an argument without a completer) gets no suggestions rather than
+ * an error: completion only helps a person type, and a client asking about
+ * something absent should just see nothing to offer.
+ */
+function registerCompletions(server: McpServer, engines: Engines, registries: Registries): void {
+  const byPrompt = new Map(registries.prompts.map((p) => [p.name, p.complete ?? {}]));
+  const byTemplate = new Map(
+    registries.resources.flatMap((r) => (r.kind === 'template' ? [[r.uriTemplate, r.complete ?? {}] as const] : [])),
+  );
+  server.server.registerCapabilities({ completions: {} });
+  server.server.setRequestHandler(CompleteRequestSchema, async (request): Promise<CompleteResult> => {
+    const { ref, argument, context } = request.params;
+    const completers: Record<string, Completer | undefined> | undefined =
+      ref.type === 'ref/prompt' ? byPrompt.get(ref.name) : byTemplate.get(ref.uri);
+    const complete = completers?.[argument.name];
+    if (!complete || argument.value.length > MAX_COMPLETION_PREFIX) return NO_COMPLETION;
+    try {
+      const r = await complete(argument.value, engines, context ?? {});
+      const values = r.values.slice(0, MAX_COMPLETION_VALUES);
+      return {
+        completion: {
+          values,
+          ...(r.total !== undefined ? { total: r.total } : {}),
+          hasMore: r.hasMore || r.values.length > values.length,
+        },
+      };
+    } catch (e) {
+      if (!(e instanceof TsiotError))
+        engines.logger.error({ err: e, ref, argument: argument.name }, 'completion failed');
+      throw new McpError(ErrorCode.InternalError, toErrorBody(e).message);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Completer } from './completion.js';
 
 export interface PromptMessage {
   role: 'user' | 'assistant';
@@ -13,6 +14,8 @@ export interface PromptDefinition<
   title: string;
   description: string;
   args: A;
+  /** Completion (MCP completion/complete) of arguments, by argument name. */
+  complete?: { [K in keyof A]?: Completer };
   build(args: { [K in keyof A]: z.output<A[K]> }): PromptMessage[];
 }
 

@@ -1,4 +1,5 @@
 import type { Engines } from '../engines/engines.js';
+import type { Completer } from './completion.js';
 
 export interface ResourceContent {
   uri: string;
@@ -35,6 +36,8 @@ export interface TemplateResourceDefinition {
   mimeType: string;
   list(engines: Engines): Promise<ResourceListing[]>;
   read(uri: URL, variables: Record<string, string | string[]>, engines: Engines): Promise<ResourceContent[]>;
+  /** Completion (MCP completion/complete) of the template's variables, by variable name. */
+  complete?: Record<string, Completer>;
 }
 
 export type ResourceDefinition = StaticResourceDefinition | TemplateResourceDefinition;

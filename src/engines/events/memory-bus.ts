@@ -1,35 +1,44 @@
-import { EventEmitter } from 'node:events';
+import type { Logger } from '../../core/logger.js';
 import type { DocumentStore } from '../storage/storage.js';
 import type { EventBus, NewEvent, TsiotEvent } from './types.js';
 
 export const EVENTS_COLLECTION = 'events';
 
 /**
- * The in-process bus: an EventEmitter for live listeners and the DocumentStore
- * collection `events` as the log (document id = `<jobId>.<sequence>`, so one
+ * The in-process bus: listeners in this process and the DocumentStore
+ * collection `events` as the log (document id = `<jobId>.<event id>`, so one
  * job's events sort together).
  */
 export class InProcessEventBus implements EventBus {
   readonly kind = 'in-process' as const;
-  private readonly emitter = new EventEmitter();
+  private readonly listeners = new Set<(e: TsiotEvent) => void>();
   private seq = 0;
   private readonly base = Date.now().toString(36);
+  /** Writes run one after another, so listeners get events in id order even when published at once. */
+  private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly documents: DocumentStore) {
-    this.emitter.setMaxListeners(0);
-  }
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly logger?: Logger,
+  ) {}
 
   async publish(event: NewEvent): Promise<TsiotEvent> {
     const seq = (++this.seq).toString(36).padStart(6, '0');
     const full: TsiotEvent = { id: `${this.base}-${seq}`, at: new Date().toISOString(), ...event };
-    await this.documents.putDocument(EVENTS_COLLECTION, `${event.jobId ?? '_'}.${full.id}`, full);
-    this.emitter.emit('event', full);
+    const write = this.tail.then(() =>
+      this.documents.putDocument(EVENTS_COLLECTION, `${event.jobId ?? '_'}.${full.id}`, full),
+    );
+    this.tail = write.catch(() => undefined);
+    await write;
+    this.deliver(full);
     return full;
   }
 
   subscribe(listener: (event: TsiotEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   async history(jobId: string): Promise<TsiotEvent[]> {
@@ -43,7 +52,19 @@ export class InProcessEventBus implements EventBus {
     return out.sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1));
   }
 
+  /** Hand an event to every listener; one that throws is reported and keeps it from no one. */
+  private deliver(event: TsiotEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        if (this.logger) this.logger.warn({ err, event: event.type }, 'event listener failed');
+        else process.emitWarning(`event listener failed on ${event.type}: ${(err as Error)?.message ?? err}`);
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    this.emitter.removeAllListeners();
+    this.listeners.clear();
   }
 }

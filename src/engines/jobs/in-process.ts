@@ -121,9 +121,11 @@ export class InProcessJobEngine implements JobEngine {
       tenant: job.tenant,
       ...(scheduleId ? { scheduleId } : {}),
     });
+    // the answer is the job as queued: pump() may start it at once, mutating `job`
+    const queued = view(job);
     this.pending.set(job.id, job);
     this.pump();
-    return view(job);
+    return queued;
   }
 
   async get(id: string): Promise<JobView> {
@@ -132,8 +134,10 @@ export class InProcessJobEngine implements JobEngine {
 
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
     const limit = query.limit ?? 100;
+    // a job in this process is read where get() reads it: its state changes before it is saved
+    const live = (id: string, doc: StoredJob) => this.running.get(id)?.job ?? this.pending.get(id) ?? doc;
     return (await this.allJobs())
-      .map((d) => d.doc)
+      .map((d) => live(d.id, d.doc))
       .filter(
         (j) =>
           (!query.state || j.state === query.state) &&
@@ -184,9 +188,10 @@ export class InProcessJobEngine implements JobEngine {
     delete job.finishedAt;
     await this.save(job);
     await this.publish('job.requeued', job, {});
+    const queued = view(job);
     this.pending.set(job.id, job);
     this.pump();
-    return view(job);
+    return queued;
   }
 
   async schedule(req: ScheduleRequest): Promise<ScheduleView> {

@@ -5,11 +5,18 @@
  * the devices of a fleet. Timestamps may be ISO 8601 strings or epoch
  * seconds / milliseconds; empty cells and null are missing values.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TsiotError } from '../../core/errors.js';
 import { AttributesSchema } from '../../core/schemas.js';
+import { checkTimeZone, parseTimeString } from '../../core/time.js';
 import type { TimeSeries } from '../../core/types.js';
+import {
+  type CategoricalColumn,
+  type CsvColumnSummary,
+  CsvReadShape,
+  type CsvReadOptions,
+  readCsv,
+} from '../ingest/csv/index.js';
 import type { Storage } from '../storage/storage.js';
 
 /** One inline series of a multi-series input. */
@@ -31,7 +38,13 @@ export const InlineSeriesSchema = z
 export const DataInputSchema = z
   .object({
     seriesId: z.string().min(1).optional().describe('A stored series id (from generate_timeseries or list_series).'),
-    csv: z.string().min(1).optional().describe('CSV text with a header row: a timestamp column, then numeric columns.'),
+    csv: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'CSV text with a header row: a time column (or date + time columns), numeric and text columns; delimiter, decimal separator and time layout are detected.',
+      ),
     csvPath: z.string().min(1).optional().describe('Path of a CSV file readable by the server.'),
     timestamps: z
       .array(z.union([z.string(), z.number()]))
@@ -41,10 +54,7 @@ export const DataInputSchema = z
       .record(z.string(), z.array(z.number().nullable()))
       .optional()
       .describe('Inline: values per column, aligned with timestamps; null = missing.'),
-    timestampColumn: z
-      .string()
-      .optional()
-      .describe('CSV: the timestamp column (default: one named time/timestamp/ts/date/datetime, else the first).'),
+    ...CsvReadShape,
     seriesIds: z
       .array(z.string().min(1))
       .min(1)
@@ -78,6 +88,10 @@ export interface LoadedData {
   sourceSeriesId?: string;
   /** The stored ids of several series read from storage. */
   sourceSeriesIds?: string[];
+  /** CSV: text columns read as categories, aligned with `series.timestamps`. */
+  categorical?: CategoricalColumn[];
+  /** CSV: what was read of each column (type, missing rate, unique count, range, notes). */
+  csvColumns?: CsvColumnSummary[];
 }
 
 /** What a fit should learn from: the several series as independent sequences, else the one series. */
@@ -85,7 +99,16 @@ export function fitInput(loaded: LoadedData): TimeSeries | TimeSeries[] {
   return loaded.sequences ?? loaded.series;
 }
 
-const TIME_NAMES = ['time', 'timestamp', 'ts', 'date', 'datetime', 'date_time'];
+const CSV_ONLY = [
+  'delimiter',
+  'decimal',
+  'timestampColumn',
+  'dateColumn',
+  'timeColumn',
+  'timeFormat',
+  'missing',
+  'columns',
+] as const;
 
 /** Read training data from any accepted form. */
 export async function loadDataInput(input: DataInput, storage: Storage): Promise<LoadedData> {
@@ -106,6 +129,24 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
       },
     );
   }
+  const isCsv = input.csv !== undefined || input.csvPath !== undefined;
+  const misplaced = CSV_ONLY.find((k) => input[k] !== undefined && !isCsv);
+  if (misplaced) {
+    throw new TsiotError('invalid_input', `data.${misplaced}: applies to csv or csvPath input only`, {
+      details: { field: `data.${misplaced}` },
+    });
+  }
+  if (input.timeZone !== undefined) checkTimeZone(input.timeZone, 'data.timeZone');
+  if (input.timeZone !== undefined && (input.seriesId !== undefined || input.seriesIds !== undefined)) {
+    throw new TsiotError(
+      'invalid_input',
+      'data.timeZone: stored series already hold instants; it applies to CSV and inline timestamps',
+      {
+        details: { field: 'data.timeZone' },
+      },
+    );
+  }
+  const timeZone = input.timeZone ?? 'UTC';
   if (input.seriesIds !== undefined) {
     const sequences: TimeSeries[] = [];
     for (const id of input.seriesIds) sequences.push(await storage.retrieve({ id }));
@@ -115,7 +156,7 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
     const notes = new Set<string>();
     const sequences = input.series.map((s, i) => {
       const name = s.name ?? `series-${i}`;
-      const read = inlineSeries(s.timestamps, s.values, `data.series[${i}]`);
+      const read = inlineSeries(s.timestamps, s.values, `data.series[${i}]`, timeZone);
       read.notes.forEach((n) => {
         notes.add(n);
       });
@@ -132,20 +173,17 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
     const series = await storage.retrieve({ id: input.seriesId });
     return { series, notes: [], sourceSeriesId: input.seriesId };
   }
-  if (input.csv !== undefined || input.csvPath !== undefined) {
-    let text = input.csv;
-    if (text === undefined) {
-      try {
-        text = await readFile(input.csvPath!, 'utf8');
-      } catch (cause) {
-        throw new TsiotError(
-          'invalid_input',
-          `data.csvPath: cannot read "${input.csvPath}": ${(cause as Error).message}`,
-          { details: { field: 'data.csvPath' }, cause },
-        );
-      }
-    }
-    return parseCsv(text, input.timestampColumn);
+  if (isCsv) {
+    const options: CsvReadOptions = {};
+    for (const k of [...CSV_ONLY, 'timeZone'] as const)
+      if (input[k] !== undefined) Object.assign(options, { [k]: input[k] });
+    const table = await readCsv(input.csv !== undefined ? { text: input.csv } : { path: input.csvPath! }, options);
+    return {
+      series: table.series,
+      notes: [...table.notes, ...table.warnings],
+      ...(table.categorical.length ? { categorical: table.categorical } : {}),
+      csvColumns: table.columns,
+    };
   }
   if (!input.timestamps || !input.values) {
     throw new TsiotError('invalid_input', 'data: inline data needs both timestamps and values', {
@@ -155,7 +193,7 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
       },
     });
   }
-  return inlineSeries(input.timestamps, input.values, 'data');
+  return inlineSeries(input.timestamps, input.values, 'data', timeZone);
 }
 
 /** An inline series from timestamps and aligned value columns; `field` names it in errors. */
@@ -163,9 +201,10 @@ function inlineSeries(
   timestamps: readonly (string | number)[],
   values: Record<string, (number | null)[]>,
   field: string,
+  timeZone: string,
 ): LoadedData {
   const n = timestamps.length;
-  const { times, notes } = parseTimestamps(timestamps, `${field}.timestamps`);
+  const { times, notes } = parseTimestamps(timestamps, `${field}.timestamps`, timeZone);
   const columns = Object.entries(values).map(([name, vals]) => {
     if (vals.length !== n) {
       throw new TsiotError('invalid_input', `${field}.values.${name}: ${vals.length} values but ${n} timestamps`, {
@@ -180,10 +219,14 @@ function inlineSeries(
   };
 }
 
-/** Parse timestamps: ISO 8601 strings, or numbers read as epoch seconds when all are below 1e11, else epoch ms. */
+/**
+ * Parse timestamps: ISO 8601 strings (zone-less ones in `timeZone`, default UTC), or numbers read as
+ * epoch seconds when all are below 1e11, else epoch ms.
+ */
 export function parseTimestamps(
   raw: readonly (string | number)[],
   field: string,
+  timeZone = 'UTC',
 ): { times: Float64Array; notes: string[] } {
   const numeric = raw.map((v) => (typeof v === 'number' ? v : /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN));
   const allNumeric = raw.length > 0 && numeric.every(Number.isFinite);
@@ -196,7 +239,7 @@ export function parseTimestamps(
   }
   const times = new Float64Array(raw.length);
   raw.forEach((v, i) => {
-    const t = typeof v === 'number' ? v : Date.parse(v);
+    const t = typeof v === 'number' ? v : (parseTimeString(v, timeZone) ?? NaN);
     if (!Number.isFinite(t)) {
       throw new TsiotError(
         'invalid_input',
@@ -209,74 +252,4 @@ export function parseTimestamps(
     times[i] = t;
   });
   return { times, notes: [] };
-}
-
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
-
-/** CSV with a header row: a timestamp column and numeric columns (empty, "NaN", "null" = missing). */
-export function parseCsv(text: string, timestampColumn?: string): LoadedData {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2)
-    throw new TsiotError('invalid_input', 'data.csv: needs a header row and at least one data row', {
-      details: { field: 'data.csv', example: 'time,temperature\n2025-01-01T00:00:00Z,21.3' },
-    });
-  const header = splitCsvLine(lines[0]!);
-  let tIdx =
-    timestampColumn !== undefined
-      ? header.indexOf(timestampColumn)
-      : header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
-  if (timestampColumn !== undefined && tIdx < 0) {
-    throw new TsiotError(
-      'invalid_input',
-      `data.timestampColumn: "${timestampColumn}" is not in the CSV header (${header.join(', ')})`,
-      { details: { field: 'data.timestampColumn', header } },
-    );
-  }
-  if (tIdx < 0) tIdx = 0;
-  const rows = lines.slice(1).map(splitCsvLine);
-  const rawTimes = rows.map((r) => r[tIdx] ?? '');
-  const { times, notes } = parseTimestamps(rawTimes, `data.csv column "${header[tIdx]}"`);
-  const columns = header
-    .map((name, ci) => ({ name, ci }))
-    .filter(({ ci }) => ci !== tIdx)
-    .map(({ name, ci }) => {
-      const values = new Float64Array(rows.length);
-      rows.forEach((r, ri) => {
-        const cell = r[ci] ?? '';
-        if (cell === '' || /^(nan|null|na)$/i.test(cell)) values[ri] = NaN;
-        else {
-          const v = Number(cell);
-          if (!Number.isFinite(v)) {
-            throw new TsiotError(
-              'invalid_input',
-              `data.csv row ${ri + 2}, column "${name}": "${cell}" is not a number`,
-              { details: { field: 'data.csv', row: ri + 2, column: name } },
-            );
-          }
-          values[ri] = v;
-        }
-      });
-      return { name, values };
-    });
-  return { series: { id: 'csv', name: 'csv', metadata: { tags: {} }, timestamps: times, columns, labels: [] }, notes };
 }

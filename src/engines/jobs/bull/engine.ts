@@ -22,16 +22,7 @@ import {
   type StartJobRequest,
 } from '../types.js';
 import { connectRedis, guard, pingRedis } from './connection.js';
-import {
-  CANCEL_CHANNEL,
-  cancelKey,
-  envelopeOf,
-  jobOptionsOf,
-  PREFIX,
-  TOMBSTONES,
-  viewOf,
-  type Envelope,
-} from './shared.js';
+import { type BullKeys, bullKeys, envelopeOf, jobOptionsOf, viewOf, type Envelope } from './shared.js';
 
 export interface BullJobEngineOptions {
   redisUrl: string;
@@ -39,7 +30,9 @@ export interface BullJobEngineOptions {
   registry: JobHandlerRegistry;
   logger: Logger;
   rateLimit?: RateLimit;
-  /** The bus to publish job events on (a Redis bus, so workers' events reach it); default one on this connection. */
+  /** Prefix of every Redis key (default "tsiot"); workers must use the same one. */
+  prefix?: string;
+  /** The bus to publish job events on (a Redis bus with the same prefix, so workers' events reach it); default one on this connection. */
   events?: EventBus;
 }
 
@@ -66,15 +59,19 @@ export class BullJobEngine implements JobEngine {
   private readonly queues = new Map<JobType, Queue<Envelope>>();
   private readonly limiter: RateLimiter | undefined;
   private readonly url: string;
+  private readonly keys: BullKeys;
 
   private constructor(private readonly options: BullJobEngineOptions) {
     this.url = options.redisUrl;
+    this.keys = bullKeys(options.prefix);
     this.redis = connectRedis(this.url, 'api');
     this.ownsEvents = !options.events;
-    this.events = options.events ?? new RedisEventBus(this.redis, options.logger, PREFIX);
-    this.limiter = options.rateLimit ? new RedisRateLimiter(this.redis, options.rateLimit, PREFIX) : undefined;
+    this.events = options.events ?? new RedisEventBus(this.redis, options.logger, this.keys.prefix);
+    this.limiter = options.rateLimit
+      ? new RedisRateLimiter(this.redis, options.rateLimit, this.keys.prefix)
+      : undefined;
     for (const type of JOB_TYPES) {
-      const queue = new Queue<Envelope>(type, { connection: this.redis, prefix: PREFIX });
+      const queue = new Queue<Envelope>(type, { connection: this.redis, prefix: this.keys.prefix });
       queue.on('error', () => undefined); // surfaced as `unavailable` by the calls that need Redis
       this.queues.set(type, queue);
     }
@@ -111,7 +108,7 @@ export class BullJobEngine implements JobEngine {
     return guard(this.url, async () => {
       const found = await this.find(id);
       if (found) return this.snapshot(found);
-      const tomb = await this.redis.hget(TOMBSTONES, id);
+      const tomb = await this.redis.hget(this.keys.tombstones, id);
       if (tomb) return JSON.parse(tomb) as JobView;
       throw new TsiotError('not_found', `job "${id}" does not exist`, {
         details: { id },
@@ -123,25 +120,42 @@ export class BullJobEngine implements JobEngine {
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
     const limit = query.limit ?? 100;
     const types = query.type ? [query.type] : [...JOB_TYPES];
-    const bullStates = query.state
+    const bullStates: string[] = query.state
       ? [...BULL_STATES_OF[query.state]]
       : ['active', ...QUEUED_STATES, 'completed', 'failed'];
+    const wanted = (v: JobView) =>
+      (!query.state || v.state === query.state) &&
+      (!query.tenant || v.tenant === query.tenant) &&
+      (!query.type || v.type === query.type);
+    // The tenant (and dead vs cancelled, both BullMQ "failed") is only known after reading a job, so
+    // each BullMQ state is read page by page, newest first, until it holds `limit` matches or ends.
+    const page = Math.max(limit, 200);
     return guard(this.url, async () => {
       const views: JobView[] = [];
       for (const type of types) {
-        const jobs = await this.queue(type).getJobs(bullStates as never, 0, limit - 1, false);
-        for (const job of jobs) if (job) views.push(await this.snapshot(job));
+        for (const state of bullStates) {
+          let found = 0;
+          for (let start = 0; found < limit; start += page) {
+            const jobs = await this.queue(type).getJobs([state as never], start, start + page - 1, false);
+            for (const job of jobs) {
+              if (!job) continue;
+              const v = await this.snapshot(job);
+              if (!wanted(v)) continue;
+              views.push(v);
+              found++;
+            }
+            if (jobs.length < page) break;
+          }
+        }
       }
       if (!query.state || query.state === 'cancelled') {
-        for (const raw of Object.values(await this.redis.hgetall(TOMBSTONES))) views.push(JSON.parse(raw) as JobView);
+        for (const raw of Object.values(await this.redis.hgetall(this.keys.tombstones))) {
+          const v = JSON.parse(raw) as JobView;
+          if (wanted(v)) views.push(v);
+        }
       }
-      return views
-        .filter(
-          (v) =>
-            (!query.state || v.state === query.state) &&
-            (!query.tenant || v.tenant === query.tenant) &&
-            (!query.type || v.type === query.type),
-        )
+      const unique = new Map(views.map((v) => [v.id, v])); // a job moving between states meanwhile is read twice
+      return [...unique.values()]
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
         .slice(0, limit);
     });
@@ -157,7 +171,7 @@ export class BullJobEngine implements JobEngine {
     return guard(
       this.url,
       async () => {
-        await this.redis.set(cancelKey(id), '1', 'EX', 86_400);
+        await this.redis.set(this.keys.cancelKey(id), '1', 'EX', 86_400);
         const job = await this.find(id);
         if (job && (await job.getState()) !== 'active') {
           try {
@@ -167,14 +181,14 @@ export class BullJobEngine implements JobEngine {
               state: 'cancelled',
               finishedAt: new Date().toISOString(),
             };
-            await this.redis.hset(TOMBSTONES, id, JSON.stringify(view));
+            await this.redis.hset(this.keys.tombstones, id, JSON.stringify(view));
             await this.events.publish({ type: 'job.cancelled', jobId: id, data: { jobType: view.type } });
             return view;
           } catch {
             // picked up meanwhile: cancel it where it runs
           }
         }
-        await this.redis.publish(CANCEL_CHANNEL, id);
+        await this.redis.publish(this.keys.cancelChannel, id);
         for (let i = 0; i < 20; i++) {
           const now = await this.get(id);
           if (now.state !== 'running') return now;

@@ -2,13 +2,33 @@ import type { Job, JobsOptions } from 'bullmq';
 import type { NormalizedStart } from '../request.js';
 import type { JobError, JobState, JobType, JobView } from '../types.js';
 
-/** Key prefix of every tsiot key in Redis. Queues are named after job types: tsiot:generation:* … */
+/**
+ * Default key prefix of every tsiot key in Redis. Queues are named after job
+ * types: tsiot:generation:* … Deployments (or test runs) sharing one Redis
+ * keep apart by giving the API and its workers another prefix.
+ */
 export const PREFIX = 'tsiot';
-/** Channel on which cancel requests reach the worker running the job. */
-export const CANCEL_CHANNEL = `${PREFIX}:jobs:cancel`;
-export const cancelKey = (id: string) => `${PREFIX}:jobs:cancel:${id}`;
-/** Hash of cancelled-before-start jobs (removed from their queue), id → JSON JobView. */
-export const TOMBSTONES = `${PREFIX}:jobs:cancelled`;
+
+/** Keys the API and the workers share besides BullMQ's own, under one prefix. */
+export interface BullKeys {
+  prefix: string;
+  /** Channel on which cancel requests reach the worker running the job. */
+  cancelChannel: string;
+  cancelKey(id: string): string;
+  /** Hash of cancelled-before-start jobs (removed from their queue), id → JSON JobView. */
+  tombstones: string;
+}
+
+export function bullKeys(prefix = PREFIX): BullKeys {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix))
+    throw new Error(`job queue prefix "${prefix}": expected letters, digits, "_", "." or "-" (1–64)`);
+  return {
+    prefix,
+    cancelChannel: `${prefix}:jobs:cancel`,
+    cancelKey: (id: string) => `${prefix}:jobs:cancel:${id}`,
+    tombstones: `${prefix}:jobs:cancelled`,
+  };
+}
 
 /** What a BullMQ job carries: the job's own data plus queue bookkeeping. */
 export interface Envelope {

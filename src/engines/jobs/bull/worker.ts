@@ -7,15 +7,7 @@ import { isPermanentFailure, runAttempt, toJobError } from '../attempt.js';
 import type { JobHandlerRegistry } from '../registry.js';
 import type { JobType } from '../types.js';
 import { connectRedis, pingRedis } from './connection.js';
-import {
-  CANCEL_CHANNEL,
-  cancelKey,
-  CANCELLED_PREFIX,
-  decodeFailure,
-  encodeFailure,
-  PREFIX,
-  type Envelope,
-} from './shared.js';
+import { bullKeys, CANCELLED_PREFIX, decodeFailure, encodeFailure, type Envelope } from './shared.js';
 
 export interface BullWorkerOptions {
   redisUrl: string;
@@ -31,6 +23,8 @@ export interface BullWorkerOptions {
   lockDurationMs?: number;
   /** How often workers look for jobs whose worker died (default 30 s). */
   stalledIntervalMs?: number;
+  /** Prefix of every Redis key (default "tsiot"); the same as the API's. */
+  prefix?: string;
 }
 
 export interface BullWorkers {
@@ -51,6 +45,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
   const { registry, logger, redisUrl } = options;
   const types = options.types ?? registry.types();
   for (const t of types) registry.get(t); // refuse unknown or unhandled types up front
+  const keys = bullKeys(options.prefix);
   const redis = connectRedis(redisUrl, 'worker');
   const subscriber = connectRedis(redisUrl, 'worker');
   try {
@@ -60,7 +55,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     subscriber.disconnect();
     throw e;
   }
-  const events = new RedisEventBus(redis, logger, PREFIX);
+  const events = new RedisEventBus(redis, logger, keys.prefix);
   const workers: Worker<Envelope>[] = [];
 
   const processor = async (job: Job<Envelope>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
@@ -72,7 +67,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     const attempt = job.attemptsStarted;
     const cancel = new AbortController();
     signal?.addEventListener('abort', () => cancel.abort(), { once: true });
-    if (await redis.exists(cancelKey(job.id!))) cancel.abort();
+    if (await redis.exists(keys.cancelKey(job.id!))) cancel.abort();
     await publish('job.started', { attempt });
     let lastProgressAt = 0;
     // progress is stored and published in order, and all of it before the job's outcome
@@ -120,7 +115,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
   for (const type of types) {
     const worker = new Worker<Envelope>(type, processor, {
       connection: redis,
-      prefix: PREFIX,
+      prefix: keys.prefix,
       concurrency: options.concurrency ?? 1,
       name: options.name ?? `${hostname()}:${process.pid}`,
       lockDuration: options.lockDurationMs ?? 30_000,
@@ -155,7 +150,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     workers.push(worker);
   }
 
-  await subscriber.subscribe(CANCEL_CHANNEL);
+  await subscriber.subscribe(keys.cancelChannel);
   subscriber.on('message', (_channel: string, id: string) => {
     for (const w of workers) w.cancelJob(id, 'cancelled');
   });

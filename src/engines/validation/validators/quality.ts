@@ -1,5 +1,5 @@
 import type { TimeSeries } from '../../../core/types.js';
-import { CheckList, fmt, pct } from '../checks.js';
+import { CheckList, type CheckSpec, fmt, pct } from '../checks.js';
 import { findColumn, pooledColumn, selectColumns, totalRows, yieldTurn } from '../dataset.js';
 import type { Rules } from '../schema.js';
 import { evenSample, finiteValues, robustSpread } from '../stats/basic.js';
@@ -32,13 +32,14 @@ const MAD_SCALE = 1.4826;
 /**
  * Data quality of the synthetic data on its own: missing and non-finite
  * values, duplicate and out-of-order timestamps, values outside the declared
- * sensor range, outliers (robust z-score, IQR fences when the MAD is 0) and
+ * sensor range (or, when none is declared, outside the range of the
+ * reference), outliers (robust z-score, IQR fences when the MAD is 0) and
  * flat lines.
  */
 export const qualityValidator: Validator = {
   name: NAME,
   description:
-    'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range, outliers (robust z-score / IQR) and flat lines.',
+    'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range (else the range of the reference, when one is given), outliers (robust z-score / IQR) and flat lines.',
   requiresReference: false,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const out = new CheckList(NAME, ctx.rules);
@@ -46,7 +47,7 @@ export const qualityValidator: Validator = {
     checkTimestamps(out, series);
     const metrics: Record<string, unknown> = {};
     for (const column of selectColumns(series, ctx.rules.columns, 'synthetic')) {
-      metrics[column] = checkColumn(out, column, series, ctx.rules);
+      metrics[column] = checkColumn(out, column, series, ctx.rules, data.reference);
       await yieldTurn(ctx.signal);
     }
     return { checks: out.checks, metrics };
@@ -86,7 +87,13 @@ function checkTimestamps(out: CheckList, series: TimeSeries[]): void {
   );
 }
 
-function checkColumn(out: CheckList, column: string, series: TimeSeries[], rules: Rules): Record<string, unknown> {
+function checkColumn(
+  out: CheckList,
+  column: string,
+  series: TimeSeries[],
+  rules: Rules,
+  reference: TimeSeries[] | undefined,
+): Record<string, unknown> {
   const opts = { column };
   const all = pooledColumn(series, column);
   const n = all.length;
@@ -119,50 +126,101 @@ function checkColumn(out: CheckList, column: string, series: TimeSeries[], rules
     return metrics;
   }
 
-  checkRange(out, column, series, finite);
+  checkRange(out, column, series, finite, reference);
   Object.assign(metrics, checkOutliers(out, column, finite, rules));
   metrics.flatLineRate = checkFlatLines(out, column, series, rules.quality.flatLineMinRun);
   return metrics;
 }
 
-function checkRange(out: CheckList, column: string, series: TimeSeries[], finite: Float64Array): void {
-  const ranges = series.map((s) => findColumn(s, column)?.range).filter((r) => r !== undefined);
-  if (ranges.length === 0) {
-    out.notApplicable(QUALITY_CHECKS.range, `Column "${column}" declares no sensor range`, { column });
-    return;
-  }
-  let outside = 0;
-  let checked = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of series) {
-    const c = findColumn(s, column);
-    if (!c?.range) continue;
-    const { min, max } = c.range;
-    for (let i = 0; i < c.values.length; i++) {
-      const v = c.values[i]!;
-      if (!Number.isFinite(v)) continue;
-      checked++;
-      if (v < min || v > max) outside++;
-    }
-    lo = Math.min(lo, min);
-    hi = Math.max(hi, max);
-  }
-  const rate = checked ? outside / checked : 0;
+function observedRange(finite: Float64Array): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < finite.length; i++) {
     if (finite[i]! < min) min = finite[i]!;
     if (finite[i]! > max) max = finite[i]!;
   }
+  return { min, max };
+}
+
+/**
+ * The share of values outside the column's range: the range the synthetic
+ * series declare, else the one the reference declares, else the range the
+ * reference's values span. A sample of the reference's own distribution falls
+ * outside the span of n reference values at a rate of 2/(n+1), so an
+ * inferred range allows twice that (at least 1 %) where a declared one
+ * allows nothing.
+ */
+function checkRange(
+  out: CheckList,
+  column: string,
+  series: TimeSeries[],
+  finite: Float64Array,
+  reference: TimeSeries[] | undefined,
+): void {
+  const observed = observedRange(finite);
+  if (series.some((s) => findColumn(s, column)?.range !== undefined)) {
+    let outside = 0;
+    let checked = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of series) {
+      const c = findColumn(s, column);
+      if (!c?.range) continue;
+      const { min, max } = c.range;
+      for (let i = 0; i < c.values.length; i++) {
+        const v = c.values[i]!;
+        if (!Number.isFinite(v)) continue;
+        checked++;
+        if (v < min || v > max) outside++;
+      }
+      lo = Math.min(lo, min);
+      hi = Math.max(hi, max);
+    }
+    const rate = checked ? outside / checked : 0;
+    out.add(
+      QUALITY_CHECKS.range,
+      rate,
+      `${outside} of ${checked} values of "${column}" fall outside the declared range [${fmt(lo)}, ${fmt(hi)}] (observed ${fmt(observed.min)}..${fmt(observed.max)})`,
+      {
+        column,
+        details: { count: outside, source: 'declared', declared: { min: lo, max: hi }, observed },
+      },
+    );
+    return;
+  }
+  const declared = reference?.map((s) => findColumn(s, column)?.range).find((r) => r !== undefined);
+  let range: { min: number; max: number };
+  let spec: CheckSpec = QUALITY_CHECKS.range;
+  let source: string;
+  let from: string;
+  if (declared) {
+    range = declared;
+    source = 'reference declared';
+    from = 'the range the reference declares';
+  } else {
+    const ref = reference ? finiteValues(pooledColumn(reference, column)) : new Float64Array(0);
+    if (ref.length === 0) {
+      out.notApplicable(
+        QUALITY_CHECKS.range,
+        reference
+          ? `Column "${column}" declares no sensor range and the reference has no values of it to infer one from`
+          : `Column "${column}" declares no sensor range and no reference was given to infer one from`,
+        { column },
+      );
+      return;
+    }
+    range = observedRange(ref);
+    source = 'reference';
+    from = `the range of the ${ref.length} reference values (inferred: none declared)`;
+    spec = { ...QUALITY_CHECKS.range, threshold: Math.max(0.01, 4 / (ref.length + 1)) };
+  }
+  let outside = 0;
+  for (let i = 0; i < finite.length; i++) if (finite[i]! < range.min || finite[i]! > range.max) outside++;
   out.add(
-    QUALITY_CHECKS.range,
-    rate,
-    `${outside} of ${checked} values of "${column}" fall outside the declared range [${fmt(lo)}, ${fmt(hi)}] (observed ${fmt(min)}..${fmt(max)})`,
-    {
-      column,
-      details: { count: outside, declared: { min: lo, max: hi }, observed: { min, max } },
-    },
+    spec,
+    outside / finite.length,
+    `${outside} of ${finite.length} values of "${column}" fall outside ${from} [${fmt(range.min)}, ${fmt(range.max)}] (observed ${fmt(observed.min)}..${fmt(observed.max)})`,
+    { column, details: { count: outside, source, range, observed } },
   );
 }
 

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BullJobEngine } from '../../../../src/engines/jobs/bull/engine.js';
 import { startBullWorkers, type BullWorkers } from '../../../../src/engines/jobs/bull/worker.js';
 import { createJobEngine } from '../../../../src/engines/jobs/index.js';
+import { freePort } from '../../../helpers/servers.js';
 import { redisAvailable, waitFor } from '../helpers/redis.js';
 import { logger, registryWith, tempDirStorage } from '../helpers/setup.js';
 
 const up = await redisAvailable();
-const PORT = 6391;
+const PORT = await freePort();
 const URL = `redis://127.0.0.1:${PORT}/0`;
 
 /** A private Redis for this file, so the test can freeze it without disturbing anyone else's. */

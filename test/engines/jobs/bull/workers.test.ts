@@ -1,21 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BullJobEngine } from '../../../../src/engines/jobs/bull/engine.js';
+import { BullJobEngine } from '../../../../src/engines/jobs/bull/engine.js';
 import { startBullWorkers, type BullWorkers } from '../../../../src/engines/jobs/bull/worker.js';
-import { createJobEngine } from '../../../../src/engines/jobs/index.js';
-import { flushTsiotKeys, redisAvailable, testRedisUrl, waitFor } from '../helpers/redis.js';
+import { runName } from '../../../helpers/servers.js';
+import { dropPrefix, redisAvailable, testRedisUrl, waitFor } from '../helpers/redis.js';
 import { logger, registryWith, tempDirStorage } from '../helpers/setup.js';
 import type { DirStorage } from '../helpers/dir-storage.js';
 
 const up = await redisAvailable();
 const REDIS_URL = testRedisUrl(12);
+const PREFIX = runName('tsiot_workers');
 
-/** A worker process serving the generation queue (test/jobs/helpers/worker-child.ts). */
+/** A worker process serving the generation queue (test/engines/jobs/helpers/worker-child.ts). */
 async function spawnWorker(dir: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/engines/jobs/helpers/worker-child.ts', REDIS_URL, dir],
+    ['--import', 'tsx', 'test/engines/jobs/helpers/worker-child.ts', REDIS_URL, dir, PREFIX],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -35,14 +36,19 @@ describe.skipIf(!up)('jobs across worker processes (real Redis)', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    await flushTsiotKeys(REDIS_URL);
     ({ storage, dir } = await tempDirStorage());
-    engine = (await createJobEngine({ redisUrl: REDIS_URL, registry: registryWith(storage), logger })) as BullJobEngine;
+    engine = await BullJobEngine.connect({
+      redisUrl: REDIS_URL,
+      registry: registryWith(storage),
+      logger,
+      prefix: PREFIX,
+    });
   });
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await engine?.close();
+    await dropPrefix(REDIS_URL, PREFIX);
   });
 
   it('a job whose worker is killed -9 mid-run completes on the other worker, complete and without duplicates', async () => {
@@ -102,13 +108,14 @@ describe.skipIf(!up)('jobs across worker processes (real Redis)', () => {
   it('a schedule upserted by two scheduler instances fires once per period', async () => {
     const { storage: s2 } = await tempDirStorage();
     const registry = registryWith(s2);
-    const other = (await createJobEngine({ redisUrl: REDIS_URL, registry, logger })) as BullJobEngine;
+    const other = await BullJobEngine.connect({ redisUrl: REDIS_URL, registry, logger, prefix: PREFIX });
     const workers: BullWorkers = await startBullWorkers({
       redisUrl: REDIS_URL,
       registry,
       logger,
       concurrency: 2,
       types: ['cleanup'],
+      prefix: PREFIX,
     });
     try {
       const req = {

@@ -51,6 +51,21 @@ export async function flushTsiotKeys(url: string): Promise<void> {
   }
 }
 
+/** Remove every key under a prefix (one run's queues, events and rate limits). */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,

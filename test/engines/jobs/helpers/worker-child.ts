@@ -1,6 +1,6 @@
 // A job worker process for the multi-process tests: serves the generation
 // queue from Redis, writing into a directory storage shared with the test.
-// argv: <redisUrl> <storageDir>
+// argv: <redisUrl> <storageDir> <key prefix>
 import { createLogger } from '../../../../src/core/logger.js';
 import { GeneratorFactory } from '../../../../src/engines/generation/factory.js';
 import { startBullWorkers } from '../../../../src/engines/jobs/bull/worker.js';
@@ -9,7 +9,7 @@ import { JobHandlerRegistry } from '../../../../src/engines/jobs/registry.js';
 import { DirStorage } from './dir-storage.js';
 import { windowGenerator } from './window-generator.js';
 
-const [redisUrl, dir] = process.argv.slice(2) as [string, string];
+const [redisUrl, dir, prefix] = process.argv.slice(2) as [string, string, string];
 const generators = new GeneratorFactory();
 generators.register(windowGenerator);
 const storage = new DirStorage(dir);
@@ -22,6 +22,7 @@ const workers = await startBullWorkers({
   concurrency: 1,
   lockDurationMs: 2000,
   stalledIntervalMs: 500,
+  prefix,
 });
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void workers.close().then(() => process.exit(0)));
