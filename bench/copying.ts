@@ -22,7 +22,7 @@
  */
 import { parseInput } from '../src/core/input-errors.js';
 import { createRng } from '../src/core/rng.js';
-import { builtinLearners } from '../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import {
   loadStocks,
@@ -57,8 +57,9 @@ async function main(): Promise<void> {
   ];
   for (const name of datasets) {
     for (const g of generators) {
-      const learner = builtinLearners().find((l) => l.name === g);
-      if (!learner) throw new Error(`--generator: unknown generator "${g}"`);
+      const factory = createBuiltinFactory();
+      if (!factory.fittable().includes(g)) throw new Error(`--generator: unknown generator "${g}"`);
+      const learner = factory.learner(g);
       const rows: number[][] = [];
       for (let r = 0; r < runs; r++) {
         const rng = createRng(`${baseSeed}/${r}`);

@@ -45,7 +45,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { createRng, type Rng } from '../src/core/rng.js';
-import type { SampleContext } from '../src/engines/models/learned.js';
+import type { SampleContext } from '../src/engines/generation/learner.js';
 import { loadDataInput } from '../src/engines/models/input.js';
 import { loadStocks, seriesDataset, sines, stockDataPath } from '../src/engines/validation/fidelity/data.js';
 import { defaultChoiceSampler, learnedSampler } from './learned-sampler.js';

@@ -5,8 +5,8 @@
  */
 import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
-import type { SampleContext } from '../src/engines/models/learned.js';
-import { builtinLearners } from '../src/engines/models/learners.js';
+import type { SampleContext } from '../src/engines/generation/learner.js';
+import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import { prepareTrainingData } from '../src/engines/models/training-data.js';
 import { cutWindows, minMaxScale, type Windows } from '../src/engines/validation/fidelity/data.js';
@@ -22,13 +22,10 @@ export interface LearnedSamplerOptions {
 
 /** A learned generator of the registry behind the protocol's sampler contract. */
 export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
-  const learner = builtinLearners().find((l) => l.name === name);
-  if (!learner)
-    throw new Error(
-      `--generator: unknown generator "${name}" (real, gaussian, ${builtinLearners()
-        .map((l) => l.name)
-        .join(', ')})`,
-    );
+  const factory = createBuiltinFactory();
+  if (!factory.fittable().includes(name))
+    throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
+  const learner = factory.learner(name);
   return {
     name,
     description: `the ${name} learned generator`,
@@ -106,7 +103,7 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
  */
 export function defaultChoiceSampler(o: { progress: (message: string) => void }): WindowSampler {
   const name = 'statistical';
-  const learner = builtinLearners().find((l) => l.name === name)!;
+  const learner = createBuiltinFactory().learner(name);
   return {
     name: 'default',
     description: "synthesize_like's default choice for one series",

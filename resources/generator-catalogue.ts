@@ -5,7 +5,8 @@ export const generatorCatalogue: StaticResourceDefinition = {
   name: 'generators',
   uri: 'tsiot://generators',
   title: 'Generator catalogue',
-  description: 'Every registered generator with its description, capabilities, parameter JSON Schema and an example.',
+  description:
+    'Every generator, fitted or not (built-in and plugins): description, capabilities, the JSON Schema of its parameters and of its fit options, with examples.',
   mimeType: 'application/json',
   async read(engines) {
     return [

@@ -4,7 +4,7 @@ import { TimeSchema, isoOf, parseTime } from '../src/core/time.js';
 import type { SeriesQuery } from '../src/core/types.js';
 import { analyzeSeries } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesIdSchema } from '../src/registry/schemas.js';
+import { SeriesIdSchema } from '../src/core/schemas.js';
 
 const TestSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelIdSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const deleteModel = defineTool({
@@ -6,7 +7,7 @@ export const deleteModel = defineTool({
   title: 'Delete a model',
   description:
     'Delete a saved model (and unload it), or cancel a fit that is still training. Series already generated from the model are kept. Idempotent: deleting a missing model returns deleted=false. Example: {"id": "mdl_…"}',
-  inputSchema: z.object({ id: z.string().min(1).describe('Model id.') }),
+  inputSchema: z.object({ id: ModelIdSchema }),
   outputSchema: z.object({
     id: z.string(),
     deleted: z.boolean().describe('A saved model was deleted.'),

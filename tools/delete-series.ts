@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesIdSchema } from '../src/registry/schemas.js';
+import { SeriesIdSchema } from '../src/core/schemas.js';
 
 export const deleteSeries = defineTool({
   name: 'delete_series',
@@ -12,9 +12,7 @@ export const deleteSeries = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   routes: [{ method: 'DELETE', path: '/v1/series/:id' }],
   async handler(input, ctx) {
-    const deleted = await ctx.engines.storage.delete(input.id);
-    if (deleted)
-      await ctx.engines.jobs.events.publish({ type: 'series.deleted', data: { id: input.id } }).catch(() => undefined);
+    const deleted = await ctx.engines.series.delete(input.id);
     return {
       structured: { id: input.id, deleted },
       summary: deleted ? `Deleted ${input.id}.` : `No series ${input.id}; nothing deleted.`,

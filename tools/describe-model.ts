@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
+import { ModelIdSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const describeModel = defineTool({
@@ -8,7 +9,7 @@ export const describeModel = defineTool({
   title: 'Describe a model',
   description:
     'Everything about one model: generator, hyper-parameters, what it learned (ARIMA orders, coefficients and noise variance; RNN loss curve; dgan/ydata losses and the static attributes it learned — their names, categories and ranges are what generate_from_model accepts as attributes), a summary of its training data (rows, interval, per-column mean/std/min/max, resampling notes), training time and fidelity scores when measured. For a fit still running it returns its progress instead. Read-only. Example: {"id": "mdl_…"}',
-  inputSchema: z.object({ id: z.string().min(1).describe('Model id from fit_model or list_models.') }),
+  inputSchema: z.object({ id: ModelIdSchema }),
   outputSchema: z.object({
     status: z.enum(['ready', 'training', 'failed', 'cancelled']),
     model: ModelRecordSchema.optional(),

@@ -7,7 +7,7 @@ import { TimeSchema, parseTime } from '../src/core/time.js';
 import type { TimeSeries } from '../src/core/types.js';
 import { exportSeries, type ExportFormat } from '../src/engines/export/index.js';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesIdSchema } from '../src/registry/schemas.js';
+import { SeriesIdSchema } from '../src/core/schemas.js';
 
 const EXT: Record<ExportFormat, string> = { csv: 'csv', ndjson: 'ndjson', line: 'lp', parquet: 'parquet' };
 const MAX_INLINE_BYTES = 1_000_000;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { hasSimilaritySearch, type SimilarityQuery } from '../src/engines/storage/storage.js';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesIdSchema } from '../src/registry/schemas.js';
+import { SeriesIdSchema } from '../src/core/schemas.js';
 
 /** Most inline values a query may carry. */
 const MAX_VALUES = 1_000_000;

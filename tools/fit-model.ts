@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
-import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
+import { builtinGenerators } from '../src/engines/generation/builtin.js';
+import { generatorGuide, generatorNames } from '../src/engines/generation/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import type { ModelRecord } from '../src/engines/models/record.js';
 import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
-import { SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const fitModel = defineTool({
@@ -12,14 +13,17 @@ export const fitModel = defineTool({
   title: 'Fit a generative model on real data',
   description: [
     'Learn a generator from real time-series data and save it as a model that generate_from_model samples from (also after a restart).',
-    generatorGuide(),
+    generatorGuide(builtinGenerators()),
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series — {"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]} — learned as independent entities (a fleet of devices, or windows) that must share their columns; each series\' metadata.attributes are its static attributes (dgan learns them; rnn, dgan, timegan and mixture never learn across series, the statistical learner\'s decomposition and arima see them end to end). Irregular sampling is resampled to a regular grid and missing values interpolated; the returned notes say what was done. Constant or all-missing columns are refused (drop them with `columns`).',
     'Long fits (timegan, dgan) checkpoint every checkpointEvery iterations, and a fit interrupted by a restart continues with {"resume": "mdl_…"} (list_models shows resumable fits).',
     'The call waits up to waitSeconds (default 20) and then returns the model id with status "training"; poll describe_model with that id. Progress is reported while waiting. A failed or cancelled fit leaves no model.',
     'Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}; a fleet: {"generator": "dgan", "data": {"seriesIds": ["ser_a", "ser_b", "ser_c"]}, "options": {"iterations": 2000}}',
   ].join(' '),
   inputSchema: z.object({
-    generator: z.string().default('arima').describe(`One of ${generatorNames()} (default "arima"; see description).`),
+    generator: z
+      .string()
+      .default('arima')
+      .describe(`One of ${generatorNames(builtinGenerators())} (default "arima"; see description).`),
     data: DataInputSchema.optional(),
     resume: z
       .string()

@@ -1,36 +1,32 @@
 import { z } from 'zod';
-import { TsiotError } from '../src/core/errors.js';
-import { isoOf, parseTime, TimeSchema } from '../src/core/time.js';
-import { generatorGuide } from '../src/engines/models/guide.js';
-import { AttributesSchema } from '../src/engines/models/input.js';
-import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
-import { SeedSchema } from '../src/registry/schemas.js';
-import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
+import { ModelIdSchema, SeedSchema, SeedUsedSchema } from '../src/core/schemas.js';
+import { previewRows } from '../src/core/series.js';
+import { isoOf } from '../src/core/time.js';
+import { builtinGenerators } from '../src/engines/generation/builtin.js';
+import { generatorGuide } from '../src/engines/generation/guide.js';
+import {
+  SampledSeriesSchema,
+  SampleParamsSchema,
+  SamplePreviewSchema,
+  sampledSeriesOut,
+} from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
 export const generateFromModel = defineTool({
   name: 'generate_from_model',
   title: 'Generate from a saved model',
   description: [
-    'Sample new synthetic series from a model saved by fit_model, and store them (default) for get_series / export_series / validation.',
+    'Sample new synthetic series from a model saved by fit_model, and store them (default) for get_series / export_series / validation. The same as generate_timeseries {"model": id, "params": {…}}, with the sampling options as top-level fields.',
     'context: "none" (default) = fresh paths that behave like the training data; "end" = continue after the end of the training data (a simulated future); "random" = each path continues the training data from a random point.',
-    'For ARIMA models, `forecast` returns point forecasts with prediction intervals after the training data instead.',
+    'For models that forecast (arima, statistical), `forecast` returns point forecasts with prediction intervals after the training data instead.',
     'Models fitted on a fleet with static attributes (dgan/ydata) sample new entities: each series carries its entity\'s attributes (metadata.attributes, and `attributes` in the result); `attributes` fixes some of them for every series, e.g. {"site": "plant-3"}, and the rest are sampled. The values a model accepts are in describe_model under details.attributes; anything else is refused by name.',
-    generatorGuide(),
+    generatorGuide(builtinGenerators()),
     'The same model, request and seed give identical values. Limits: length × count × columns ≤ 5 M values.',
     'Example: {"id": "mdl_…", "length": 1440, "count": 3, "seed": 7}; conditioned: {"id": "mdl_…", "length": 168, "count": 10, "attributes": {"site": "plant-3"}}',
   ].join(' '),
   inputSchema: z.object({
-    id: z.string().min(1).describe('Model id from fit_model or list_models.'),
-    length: z.number().int().min(1).max(5_000_000).default(1000).describe('Rows per generated series.'),
-    count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series.'),
-    context: z.enum(['none', 'end', 'random']).default('none').describe('Where each path starts (see description).'),
-    start: TimeSchema.optional().describe(
-      'First timestamp for context none/random (default: the training start); "end" continues after the training data.',
-    ),
-    attributes: AttributesSchema.optional().describe(
-      'dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; see describe_model details.attributes for the learned names, categories and ranges.',
-    ),
+    id: ModelIdSchema,
+    ...SampleParamsSchema.shape,
     seed: SeedSchema.optional(),
     store: z.boolean().default(true).describe('Store the series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
@@ -38,12 +34,14 @@ export const generateFromModel = defineTool({
     forecast: z
       .object({ horizon: z.number().int().min(1).max(100_000), level: z.number().gt(0).lt(1).default(0.95) })
       .optional()
-      .describe('ARIMA only: return forecasts with central prediction intervals instead of sampling.'),
+      .describe(
+        'Models that forecast (arima, statistical): return forecasts with central prediction intervals instead of sampling.',
+      ),
   }),
   outputSchema: z.object({
     model: z.string(),
     generator: z.string(),
-    seed: z.union([z.string(), z.number()]).optional(),
+    seed: SeedUsedSchema.optional(),
     series: z.array(SampledSeriesSchema),
     preview: SamplePreviewSchema,
     forecast: z
@@ -62,9 +60,12 @@ export const generateFromModel = defineTool({
   example: { id: 'mdl_3fA9xQ', length: 1440, count: 3, seed: 7 },
   routes: [{ method: 'POST', path: '/v1/models/:id/generate' }],
   async handler(input, ctx) {
-    const registry = ctx.engines.models;
     if (input.forecast) {
-      const { model, forecast } = await registry.forecast(input.id, input.forecast.horizon, input.forecast.level);
+      const { model, forecast } = await ctx.engines.models.forecast(
+        input.id,
+        input.forecast.horizon,
+        input.forecast.level,
+      );
       const forecastStart = isoOf(model.training.end + model.training.intervalMs);
       return {
         structured: {
@@ -78,50 +79,26 @@ export const generateFromModel = defineTool({
         summary: `Forecast of ${model.id} for ${input.forecast.horizon} steps from ${forecastStart} with ${Math.round(input.forecast.level * 100)}% intervals.`,
       };
     }
-    const model = await registry.get(input.id);
-    const values = input.length * input.count * model.columns.length;
-    const limit = ctx.engines.config.maxPointsPerRequest;
-    if (values > limit) {
-      throw new TsiotError(
-        'too_large',
-        `This request would generate ${values.toLocaleString('en-US')} values; the limit per request is ${limit.toLocaleString('en-US')}.`,
-        {
-          details: { values, limit },
-          hint: 'Lower length or count, or split the request.',
-        },
-      );
-    }
-    const res = await registry.sample(
-      input.id,
-      {
-        length: input.length,
-        count: input.count,
-        context: input.context,
-        ...(input.seed !== undefined ? { seed: input.seed } : {}),
-        ...(input.attributes ? { attributes: input.attributes } : {}),
-        ...(input.start !== undefined ? { startMs: parseTime(input.start, 'start') } : {}),
-      },
-      ctx.signal,
+    const { id, seed, store, name, preview, forecast: _, ...params } = input;
+    const res = await ctx.engines.generation.generate(
+      { model: id, params, store, ...(seed !== undefined ? { seed } : {}), ...(name ? { name } : {}) },
+      { signal: ctx.signal, onProgress: ctx.progress },
     );
-    if (input.name)
-      for (const [i, s] of res.series.entries())
-        s.name = res.series.length === 1 ? input.name : `${input.name}/sample-${String(i + 1).padStart(3, '0')}`;
-    const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
     const first = res.series[0];
     return {
       structured: {
-        model: model.id,
-        generator: model.generator,
+        model: id,
+        generator: res.generator,
         seed: res.seed,
-        series: res.series.map((s, i) => sampledSeriesOut(s, stored[i]?.id)),
-        preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
+        series: res.series.map((s, i) => sampledSeriesOut(s, res.stored[i]?.id)),
+        preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, preview) },
       },
-      summary: `Generated ${res.series.length} series × ${input.length} rows from ${model.id} (${model.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${
-        stored.length
-          ? `; stored as ${stored
+      summary: `Generated ${res.series.length} series × ${input.length} rows from ${id} (${res.generator}, context ${input.context}, seed ${JSON.stringify(res.seed)})${
+        res.stored.length
+          ? `; stored as ${res.stored
               .slice(0, 5)
               .map((s) => s.id)
-              .join(', ')}${stored.length > 5 ? ', …' : ''}`
+              .join(', ')}${res.stored.length > 5 ? ', …' : ''}`
           : '; not stored'
       }.`,
     };

@@ -1,19 +1,34 @@
 import { z } from 'zod';
+import { TsiotError } from '../src/core/errors.js';
+import {
+  AttributesSchema,
+  ColumnInfoSchema,
+  LabelSchema,
+  ModelIdSchema,
+  SeedSchema,
+  SeedUsedSchema,
+  TagsSchema,
+} from '../src/core/schemas.js';
+import { columnInfo, previewRows } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
 import { StatisticalParamsSchema } from '../src/engines/generation/statistical/schema.js';
 import { defineTool } from '../src/registry/tool.js';
-import { ColumnInfoSchema, LabelSchema, SeedSchema, TagsSchema } from '../src/registry/schemas.js';
-import { columnInfo } from '../src/core/series.js';
 
 const MAX_LABELS_RETURNED = 500;
+
+/** The statistical fields as they parse when not given, to tell given ones apart. */
+const STATISTICAL_DEFAULTS: Record<string, unknown> = StatisticalParamsSchema.parse({});
 
 const inputSchema = z.object({
   generator: z
     .string()
-    .default('statistical')
+    .optional()
     .describe(
       'Generator name (see list_generators). Default "statistical". The fields below from `start` on belong to the statistical generator; other generators take their options in `params`.',
     ),
+  model: ModelIdSchema.optional().describe(
+    'A fitted model id (from fit_model or list_models): sample that model instead of running a generator — every fitted generator works (statistical, arima, mixture, rnn, timegan, dgan/ydata). Its sampling options go in `params`: {length, count, context: "none"|"end"|"random", start, attributes} (see generate_from_model); the statistical fields are refused.',
+  ),
   seed: SeedSchema.optional(),
   name: z
     .string()
@@ -40,14 +55,15 @@ const inputSchema = z.object({
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'Options for a non-statistical generator (see describe_generator). For "statistical" they are merged over the fields below.',
+      'Options for a non-statistical generator (see describe_generator), or a model\'s sampling options with `model`. For "statistical" they are merged over the fields below.',
     ),
   ...StatisticalParamsSchema.shape,
 });
 
 const outputSchema = z.object({
-  generator: z.string(),
-  seed: z.union([z.string(), z.number()]).describe('The seed used; pass it again to reproduce the data exactly.'),
+  generator: z.string().describe('The generator that made the data (the fitted generator of a sampled model).'),
+  model: z.string().optional().describe('The model sampled, when `model` was given.'),
+  seed: SeedUsedSchema,
   stored: z.boolean(),
   backend: z.string().optional().describe('Where the series were stored.'),
   values: z.number().int().describe('Total values generated (rows × columns over all series).'),
@@ -61,6 +77,7 @@ const outputSchema = z.object({
       start: z.string().nullable().describe('First timestamp, ISO 8601.'),
       end: z.string().nullable().describe('Last timestamp, ISO 8601.'),
       labels: z.number().int(),
+      attributes: AttributesSchema.optional().describe('Static attributes of a sampled entity (dgan/ydata models).'),
     }),
   ),
   labels: z
@@ -95,6 +112,7 @@ export const generateTimeseries = defineTool({
     'Sensors come from presets with realistic units/ranges (temperature °C, humidity %RH, pressure hPa, vibration mm/s, power W, energy kWh counter, battery V, occupancy 0/1), all tunable.',
     'Returns storage ids, the seed (pass it again to get byte-identical data), every injected anomaly as a labelled interval, and a short preview — not the full data (use get_series or export_series).',
     'Limits: at most the configured number of values per request (rows × sensors × devices, 5 M by default); above it the call is refused before any work — split it (e.g. per day). A retry with the same input gives the same data when a seed is given.',
+    'With `model` (a fitted model id from fit_model) it samples that model instead, with the same result shape: {"model": "mdl_…", "params": {"length": 1440, "count": 3}, "seed": 7}.',
     'Example: {"devices": 50, "duration": "7d", "interval": "1m", "sensors": [{"type": "vibration"}], "anomalies": [{"type": "degradation", "count": 2}], "seed": 7}',
   ].join(' '),
   inputSchema,
@@ -110,13 +128,15 @@ export const generateTimeseries = defineTool({
   },
   routes: [{ method: 'POST', path: '/v1/generate' }],
   async handler(input, ctx) {
-    const { generator, seed, name, tags, store, preview, params, validate, ...statistical } = input;
-    const canonical = ctx.engines.generators.canonical(generator);
-    const genParams = canonical === 'statistical' ? { ...statistical, ...(params ?? {}) } : (params ?? {});
+    const { generator, model, seed, name, tags, store, preview, params, validate, ...statistical } = input;
+    if (model !== undefined) refuseStatisticalFields(statistical);
+    const direct =
+      model === undefined && ctx.engines.generators.canonical(generator ?? 'statistical') === 'statistical';
     const res = await ctx.engines.generation.generate(
       {
-        generator,
-        params: genParams,
+        ...(generator !== undefined ? { generator } : {}),
+        ...(model !== undefined ? { model } : {}),
+        params: direct ? { ...statistical, ...(params ?? {}) } : (params ?? {}),
         // with validate, the data is checked first and stored below with its report
         store: store && !validate,
         ...(seed !== undefined ? { seed } : {}),
@@ -146,18 +166,9 @@ export const generateTimeseries = defineTool({
     }
     const allLabels = res.series.flatMap((s) => s.labels.map((l) => ({ ...l, series: s.name })));
     const first = res.series[0];
-    const previewRows: (string | number | null)[][] = [];
-    if (first) {
-      const n = Math.min(preview, first.timestamps.length);
-      for (let i = 0; i < n; i++) {
-        previewRows.push([
-          isoOf(first.timestamps[i]!),
-          ...first.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!)),
-        ]);
-      }
-    }
     const structured = {
       generator: res.generator,
+      ...(res.model ? { model: res.model } : {}),
       seed: res.seed,
       stored: res.stored.length > 0,
       ...(res.stored[0] ? { backend: res.stored[0].backend } : {}),
@@ -173,17 +184,22 @@ export const generateTimeseries = defineTool({
           start: n ? isoOf(s.timestamps[0]!) : null,
           end: n ? isoOf(s.timestamps[n - 1]!) : null,
           labels: s.labels.length,
+          ...(s.metadata.attributes ? { attributes: s.metadata.attributes } : {}),
         };
       }),
       labels: allLabels.slice(0, MAX_LABELS_RETURNED),
       labelsTotal: allLabels.length,
       ...(validation ? { validation } : {}),
-      preview: { series: first?.name ?? null, columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows },
+      preview: {
+        series: first?.name ?? null,
+        columns: first?.columns.map((c) => c.name) ?? [],
+        rows: previewRows(first, preview),
+      },
     };
     const devices = res.series.length;
     const cols = first?.columns.length ?? 0;
     const summary =
-      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}, seed ${JSON.stringify(res.seed)}. ` +
+      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}${res.model ? ` model ${res.model}` : ''}, seed ${JSON.stringify(res.seed)}. ` +
       (structured.stored
         ? `Stored in ${structured.backend}: ${structured.series
             .slice(0, 5)
@@ -197,3 +213,19 @@ export const generateTimeseries = defineTool({
     return { structured, summary };
   },
 });
+
+/** With a model the statistical fields have no meaning: refuse any given (not left at its default), naming it. */
+function refuseStatisticalFields(fields: Record<string, unknown>): void {
+  const given = Object.keys(fields).filter(
+    (k) => fields[k] !== undefined && JSON.stringify(fields[k]) !== JSON.stringify(STATISTICAL_DEFAULTS[k]),
+  );
+  if (given.length === 0) return;
+  throw new TsiotError(
+    'invalid_input',
+    `${given.join(', ')}: ${given.length === 1 ? 'belongs' : 'belong'} to the statistical generator; with "model", give the model's sampling options in params`,
+    {
+      details: { field: given[0], example: { model: 'mdl_3fA9xQ', params: { length: 1440, count: 3 }, seed: 7 } },
+      hint: 'Sampling options: length (rows), count (series), context ("none", "end", "random"), start, attributes.',
+    },
+  );
+}

@@ -4,7 +4,7 @@ import { columnInfo } from '../src/core/series.js';
 import { DurationSchema, TimeSchema, parseDuration, parseTime } from '../src/core/time.js';
 import type { SeriesQuery } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
-import { ColumnInfoSchema, LabelSchema, SeriesIdSchema } from '../src/registry/schemas.js';
+import { ColumnInfoSchema, LabelSchema, SeriesIdSchema } from '../src/core/schemas.js';
 
 const NICE_BUCKETS = ['1s', '5s', '10s', '30s', '1m', '5m', '10m', '15m', '30m', '1h', '2h', '6h', '12h', '1d', '1w'];
 

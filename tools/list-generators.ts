@@ -1,34 +1,19 @@
 import { z } from 'zod';
+import { GeneratorSummarySchema } from '../src/engines/generation/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
-
-const CapabilitiesSchema = z.object({
-  fit: z.boolean(),
-  multivariate: z.boolean(),
-  fleets: z.boolean(),
-  anomalyLabels: z.boolean(),
-});
 
 export const listGenerators = defineTool({
   name: 'list_generators',
   title: 'List generators',
   description:
-    "List the available time-series generators (built-in and plugins) with what each is good for and its capabilities, and the learned generators that can be fitted on real data (mixture, statistical, arima, rnn, timegan, dgan/ydata). Use it to choose a generator before generate_timeseries or fit_model; call describe_generator for a generator's full parameter schema. Read-only and cheap.",
+    "List every time-series generator (built-in and plugins) with what each is good for and what it can do: generate from parameters (statistical, arima), learn from real data and sample the fitted model (statistical, arima, mixture, rnn, timegan, dgan/ydata), forecast, learn entity attributes. Use it to choose a generator before generate_timeseries or fit_model; describe_generator gives one generator's parameter and fit-option schemas. Read-only and cheap.",
   inputSchema: z.object({}),
   outputSchema: z.object({
-    generators: z.array(
-      z.object({
-        name: z.string(),
-        aliases: z.array(z.string()),
-        title: z.string(),
-        description: z.string(),
-        capabilities: CapabilitiesSchema,
-        source: z.string().describe('"built-in" or "plugin:<module>"'),
-      }),
-    ),
+    generators: z.array(GeneratorSummarySchema),
     fittable: z
       .array(z.string())
       .describe(
-        'Generators that learn from real data: fit one with fit_model (or synthesize_like), then sample with generate_from_model.',
+        'Names (and aliases) that learn from real data: fit one with fit_model (or synthesize_like), then sample it with generate_timeseries {"model": id}.',
       ),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -44,11 +29,12 @@ export const listGenerators = defineTool({
         capabilities,
         source,
       }));
-    const fittable = ctx.engines.models.generators();
+    const fittable = ctx.engines.generators.fittable();
+    const can = (g: (typeof generators)[number]) =>
+      (['generate', 'fit', 'forecast', 'attributes'] as const).filter((k) => g.capabilities[k]).join('+');
     return {
       structured: { generators, fittable },
-      summary: `${generators.length} generators: ${generators.map((g) => g.name).join(', ')}. Fittable on real data with fit_model: ${fittable.join(', ')}.`,
+      summary: `${generators.length} generators: ${generators.map((g) => `${g.name}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''} [${can(g)}]`).join(', ')}. Fit on real data with fit_model: ${fittable.join(', ')}; sample a fitted model with generate_timeseries {"model": id}.`,
     };
   },
 });
-export { CapabilitiesSchema };

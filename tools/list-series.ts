@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesSummarySchema, TagsSchema } from '../src/registry/schemas.js';
+import { SeriesSummarySchema, TagsSchema } from '../src/core/schemas.js';
 
 export const listSeries = defineTool({
   name: 'list_series',

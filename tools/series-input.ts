@@ -3,7 +3,7 @@ import { TsiotError } from '../src/core/errors.js';
 import { TimeSchema, parseTime } from '../src/core/time.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { Engines } from '../src/engines/engines.js';
-import { RangeSchema, SeriesIdSchema } from '../src/registry/schemas.js';
+import { RangeSchema, SeriesIdSchema } from '../src/core/schemas.js';
 
 /**
  * Series input shared by the validation tools: a stored id, or inline data,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { randomSeed } from '../src/core/rng.js';
-import { generatorGuide, generatorNames } from '../src/engines/models/guide.js';
+import { builtinGenerators } from '../src/engines/generation/builtin.js';
+import { generatorGuide, generatorNames } from '../src/engines/generation/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
-import { previewRows, storeAll } from '../src/engines/models/store-samples.js';
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
-import { SeedSchema } from '../src/registry/schemas.js';
+import { SeedSchema, SeedUsedSchema } from '../src/core/schemas.js';
+import { previewRows } from '../src/core/series.js';
 import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 
@@ -13,7 +14,7 @@ export const synthesizeLike = defineTool({
   title: 'Make a synthetic copy of real data',
   description: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
-    `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide()}`,
+    `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide(builtinGenerators())}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
     'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
     'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}; with a chosen model: {"data": {"seriesId": "ser_3fA9xQ"}, "generator": "arima", "options": {"period": 24}, "seed": 1}',
@@ -24,7 +25,7 @@ export const synthesizeLike = defineTool({
       .string()
       .optional()
       .describe(
-        `One of ${generatorNames()} (default: "statistical" for one series, "mixture" for several; see description).`,
+        `One of ${generatorNames(builtinGenerators())} (default: "statistical" for one series, "mixture" for several; see description).`,
       ),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
@@ -61,7 +62,7 @@ export const synthesizeLike = defineTool({
   outputSchema: z.object({
     model: z.string().nullable().describe('The model id when keepModel is true.'),
     generator: z.string(),
-    seed: z.union([z.string(), z.number()]),
+    seed: SeedUsedSchema,
     learned: z.record(z.string(), z.unknown()).describe('What the model learned (e.g. ARIMA orders and coefficients).'),
     trainingMs: z.number(),
     notes: z.array(z.string()),
@@ -116,7 +117,7 @@ export const synthesizeLike = defineTool({
         },
         { signal: ctx.signal },
       );
-      const stored = input.store ? await storeAll(ctx.engines.storage, res.series, ctx.signal) : [];
+      const stored = input.store ? await engines.generation.store(res.series, ctx.signal) : [];
       if (input.keepModel)
         await registry.setFidelity(model.id, {
           score: report.score,

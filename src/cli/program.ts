@@ -214,14 +214,20 @@ export function buildCli(): Command {
       );
     });
 
-  const generators = program.command('generators').description('List the available generators (built-in and plugins).');
+  const generators = program
+    .command('generators')
+    .description('List every generator, fitted or not (built-in and plugins), with what each can do.');
   generators.action(async (_opts, cmd: Command) => {
     await withEngines(
       cmd.optsWithGlobals() as GlobalOptions,
       async (engines) => {
         for (const g of engines.generators.list()) {
+          const can = Object.entries(g.capabilities)
+            .filter(([, yes]) => yes)
+            .map(([k]) => k)
+            .join(', ');
           process.stdout.write(
-            `${g.name}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''} — ${g.title}\n  ${g.description}\n`,
+            `${g.name}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''} — ${g.title}\n  can: ${can}\n  ${g.description}\n`,
           );
         }
       },
@@ -230,7 +236,9 @@ export function buildCli(): Command {
   });
   generators
     .command('describe <name>')
-    .description("Print a generator's description, parameter JSON Schema and example as JSON.")
+    .description(
+      "Print a generator's description, capabilities, the JSON Schemas of its parameters and fit options, and examples, as JSON.",
+    )
     .action(async (name: string, _opts, cmd: Command) => {
       await withEngines(
         cmd.optsWithGlobals() as GlobalOptions,

@@ -49,12 +49,17 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       details: { field: 'concurrency', example: 4 },
     });
   }
-  const engines = await createEngines(opts.config, opts.logger);
+  // the worker's engines share the queues' Redis, so the series its jobs store are announced to every server
+  const engines = await createEngines(
+    { ...opts.config, jobs: { ...opts.config.jobs, redisUrl: opts.redisUrl } },
+    opts.logger,
+  );
   let workers: BullWorkers;
   try {
     const registry = defaultJobHandlers({
       generators: engines.generators,
       storage: engines.storage,
+      series: engines.series,
       maxChunkValues: opts.config.maxPointsPerRequest,
       validation: engines.validation,
       dataDir: opts.config.dataDir,

@@ -54,7 +54,7 @@ export const ConfigSchema = z.object({
         .string()
         .optional()
         .describe(
-          'redis://host:port/db: jobs go to BullMQ queues served by `tsiot worker`; absent: jobs run in-process.',
+          'redis://host:port/db: jobs go to BullMQ queues served by `tsiot worker`, and events (series, jobs) to a Redis stream every process reads; absent: jobs and events stay in-process.',
         ),
       concurrency: z.number().int().min(1).max(64).default(2).describe('Jobs run at once in this process.'),
       rateLimit: z

@@ -1,7 +1,7 @@
 /**
  * One error class for domain failures. Bugs throw ordinary errors; anything a
  * caller can act on is a TsiotError with a code, mapped once to an MCP tool
- * result and an HTTP status (see httpStatusOf).
+ * result and an HTTP status (`status`).
  */
 export type ErrorCode =
   | 'invalid_input'
@@ -75,10 +75,6 @@ export class TsiotError extends Error {
       retryable: this.retryable,
     };
   }
-}
-
-export function httpStatusOf(code: ErrorCode): number {
-  return STATUS[code];
 }
 
 export function isTsiotError(e: unknown): e is TsiotError {

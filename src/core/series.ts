@@ -1,5 +1,8 @@
+import type { z } from 'zod';
 import { TsiotError } from './errors.js';
-import type { AnomalyLabel, Column, ColumnInfo, SeriesMetadata, SeriesSummary, TimeSeries } from './types.js';
+import { isoOf } from './time.js';
+import type { SeriesJsonSchema } from './schemas.js';
+import type { AnomalyLabel, Column, ColumnInfo, SeriesSummary, TimeSeries } from './types.js';
 
 /** Check the invariants every engine relies on; throws invalid_input naming the problem. */
 export function validateSeries(s: TimeSeries): void {
@@ -65,15 +68,7 @@ export function seriesHead(s: TimeSeries): SeriesHead {
 }
 
 /** The JSON shape of a series at the edges: epoch-ms timestamps, null for missing values. */
-export interface SeriesJson {
-  id: string;
-  name: string;
-  metadata: SeriesMetadata;
-  columns: ColumnInfo[];
-  timestamps: number[];
-  values: Record<string, (number | null)[]>;
-  labels: AnomalyLabel[];
-}
+export type SeriesJson = z.infer<typeof SeriesJsonSchema>;
 
 export function seriesToJson(s: TimeSeries): SeriesJson {
   const values: Record<string, (number | null)[]> = {};
@@ -108,4 +103,14 @@ export function seriesFromJson(j: SeriesJson): TimeSeries {
     })),
     labels: j.labels ?? [],
   };
+}
+
+/** The first rows of a series as [ISO time, value…], null for missing values: the preview tools return inline. */
+export function previewRows(s: TimeSeries | undefined, rows: number): (string | number | null)[][] {
+  if (!s) return [];
+  const n = Math.min(rows, s.timestamps.length);
+  const out: (string | number | null)[][] = [];
+  for (let i = 0; i < n; i++)
+    out.push([isoOf(s.timestamps[i]!), ...s.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+  return out;
 }

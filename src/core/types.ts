@@ -3,45 +3,34 @@
  *
  * Internally a series is columnar: one Float64Array of epoch-millisecond
  * timestamps and one Float64Array per value column, with NaN for a missing
- * value. At the edges (JSON, MCP, REST) NaN becomes null (see series-json.ts).
+ * value. At the edges (JSON, MCP, REST) NaN becomes null (`seriesToJson` in
+ * series.ts). What crosses the wire is declared once as zod in schemas.ts and
+ * its types are derived here; the typed-array shapes are written by hand.
  */
+import type { z } from 'zod';
+import type {
+  AttributeValueSchema,
+  ColumnInfoSchema,
+  LabelSchema,
+  MetadataSchema,
+  SeriesSummarySchema,
+} from './schemas.js';
+
+/** What is known of a value column besides its values. */
+export type ColumnInfo = z.infer<typeof ColumnInfoSchema>;
 
 /** One value column of a series, e.g. the temperature of a device. */
-export interface Column {
-  name: string;
-  unit?: string;
-  sensorType?: string;
-  /** The physical range the sensor can report; values outside are impossible or clipped. */
-  range?: { min: number; max: number };
+export interface Column extends ColumnInfo {
   values: Float64Array;
 }
 
 /** An injected anomaly or imperfection, as a labelled closed interval [start, end] in epoch ms. */
-export interface AnomalyLabel {
-  /** e.g. spike, dip, stuck, drift, level_shift, noise_burst, degradation, gap, missing, clipping */
-  type: string;
-  /** "anomaly" for injected faults, "imperfection" for sensor/transport artefacts such as gaps or clipping. */
-  kind: 'anomaly' | 'imperfection';
-  /** The column the label applies to; absent when the whole row is affected (a gap). */
-  column?: string;
-  start: number;
-  end: number;
-  details?: Record<string, unknown>;
-}
+export type AnomalyLabel = z.infer<typeof LabelSchema>;
 
-export interface SeriesMetadata {
-  deviceId?: string;
-  sensorType?: string;
-  unit?: string;
-  tags: Record<string, string>;
-  /** Static attributes of the entity (model, site, firmware). */
-  attributes?: Record<string, string | number | boolean>;
-  generator?: string;
-  /** The seed that produced this series, as given or as drawn when none was given. */
-  seed?: string | number;
-  createdAt?: string;
-  [key: string]: unknown;
-}
+/** A static attribute value of an entity (metadata.attributes). */
+export type AttributeValue = z.infer<typeof AttributeValueSchema>;
+
+export type SeriesMetadata = z.infer<typeof MetadataSchema>;
 
 export interface TimeSeries {
   id: string;
@@ -53,25 +42,8 @@ export interface TimeSeries {
   labels: AnomalyLabel[];
 }
 
-export interface ColumnInfo {
-  name: string;
-  unit?: string;
-  sensorType?: string;
-  range?: { min: number; max: number };
-}
-
 /** What `list` returns for a series: everything but the values. */
-export interface SeriesSummary {
-  id: string;
-  name: string;
-  metadata: SeriesMetadata;
-  columns: ColumnInfo[];
-  points: number;
-  /** Epoch ms of the first and last timestamp; null for an empty series. */
-  start: number | null;
-  end: number | null;
-  labels: number;
-}
+export type SeriesSummary = z.infer<typeof SeriesSummarySchema>;
 
 export type Aggregation = 'avg' | 'min' | 'max' | 'first' | 'last' | 'sum' | 'count';
 

@@ -1,10 +1,13 @@
 import type { TsiotConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
-import { GeneratorFactory } from './generation/factory.js';
-import { registerBuiltinGenerators } from './generation/builtin.js';
+import { createEventBus, type OwnedEventBus } from './events/index.js';
+import type { EventBus } from './events/types.js';
+import type { GeneratorFactory } from './generation/factory.js';
+import { createBuiltinFactory } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
 import { createJobEngine, defaultJobHandlers, type JobEngine } from './jobs/index.js';
 import { createModelRegistry } from './models/engine.js';
+import { SeriesStore } from './series/store.js';
 import { ValidationEngine } from './validation/index.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
@@ -18,9 +21,14 @@ import type { DocumentStore, Storage } from './storage/storage.js';
 export interface Engines {
   config: TsiotConfig;
   logger: Logger;
+  /** The catalogue of every generator, fitted or not, plugins included. */
   generators: GeneratorFactory;
-  /** Where series live: the embedded default or any backend chosen by URL. */
+  /** Where series live: the embedded default or any backend chosen by URL. Read from it; write through `series`. */
   storage: Storage;
+  /** The one way series are stored and deleted: all-or-nothing, announced on `events`. */
+  series: SeriesStore;
+  /** The one event bus (in-process, or Redis when TSIOT_REDIS_URL is set): series, job and model changes. */
+  events: EventBus;
   /** Reports, models, jobs and events: the series storage when it keeps documents, else an embedded database in dataDir. */
   documents: DocumentStore;
   generation: GenerationService;
@@ -45,8 +53,7 @@ export async function createEngines(
   logger: Logger,
   overrides: EngineOverrides = {},
 ): Promise<Engines> {
-  const generators = new GeneratorFactory(config.generators);
-  registerBuiltinGenerators(generators);
+  const generators = createBuiltinFactory(config.generators);
   for (const plugin of config.plugins) {
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
@@ -74,33 +81,47 @@ export async function createEngines(
       logger,
       ...(config.validation ? { defaults: config.validation as RulesInput } : {}),
     });
-    let jobs: JobEngine | undefined;
-    const generation = new GenerationService(generators, storage, config.maxPointsPerRequest, async (e) =>
-      jobs?.events.publish(e),
-    );
-    jobs = await createJobEngine({
+    const owned: OwnedEventBus = createEventBus({
+      documents,
+      logger,
+      ...(config.jobs.redisUrl ? { redisUrl: config.jobs.redisUrl } : {}),
+    });
+    opened.push(owned);
+    const events = owned.bus;
+    const series = new SeriesStore(storage, events, logger);
+    const models = createModelRegistry(documents, generators);
+    opened.push(models);
+    const generation = new GenerationService({
+      factory: generators,
+      series,
+      maxPoints: config.maxPointsPerRequest,
+      models,
+    });
+    const jobs = await createJobEngine({
       registry: defaultJobHandlers({
         generators,
         storage,
+        series,
         maxChunkValues: config.maxPointsPerRequest,
         validation,
         dataDir: config.dataDir,
       }),
       logger,
       documents,
+      events,
       concurrency: config.jobs.concurrency,
       ...(config.jobs.redisUrl ? { redisUrl: config.jobs.redisUrl } : {}),
       ...(config.jobs.rateLimit ? { rateLimit: config.jobs.rateLimit } : {}),
     });
     opened.push(jobs);
-    const models = createModelRegistry(documents);
-    opened.push(models);
     let closing: Promise<void> | undefined;
     return {
       config,
       logger,
       generators,
       storage,
+      series,
+      events,
       documents,
       generation,
       jobs,

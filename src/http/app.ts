@@ -110,7 +110,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
 
   // before the tool routes, so GET /v1/jobs/:id does not take "events" for a job id
-  mountJobEvents(app, { events: () => engines.jobs.events, logger });
+  mountJobEvents(app, { events: () => engines.events, logger });
 
   mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 

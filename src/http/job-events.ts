@@ -8,7 +8,7 @@ import type { EventBus, TsiotEvent } from '../engines/events/types.js';
 export const JOB_EVENTS_PATH = '/v1/jobs/events';
 
 export interface JobEventsOptions {
-  /** The bus to follow, looked up per request (engines.jobs.events). */
+  /** The bus to follow, looked up per request (engines.events). */
   events: () => EventBus;
   logger: Logger;
   /** Interval of the keep-alive comments, ms. Default 15000. */

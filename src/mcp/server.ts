@@ -31,6 +31,7 @@ export interface Registries {
 const INSTRUCTIONS = [
   'tsiot generates, stores and exports synthetic IoT time series.',
   'Start with generate_timeseries (describe_generator "statistical" shows every option); it returns storage ids, the seed and labelled anomalies.',
+  'list_generators shows every generator; the learned ones (mixture, rnn, timegan, dgan …) are fitted on real data with fit_model and sampled with generate_timeseries {"model": id}.',
   'Read data back with get_series (use a bucket to downsample long ranges), files with export_series, and find stored data with list_series.',
   'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
 ].join(' ');
@@ -155,7 +156,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
     return {};
   });
   const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
-  const stopSeries = engines.jobs.events.subscribe((event) => {
+  const stopSeries = engines.events.subscribe((event) => {
     if (event.type !== 'series.created' && event.type !== 'series.deleted') return;
     if (!server.isConnected()) return;
     server.sendResourceListChanged();

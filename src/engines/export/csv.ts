@@ -14,8 +14,9 @@ export function csvNumber(v: number): string {
 /**
  * Wide CSV, one line per row, LF line ends:
  *   timestamp,series,<every column of every series, in first-seen order>
- * `series` is the series id; a column a series lacks, or a missing value, is
- * an empty field. Series follow one another in the order given.
+ * `series` is the series name (not its storage id); a column a series lacks,
+ * or a missing value, is an empty field. Series follow one another in the
+ * order given.
  */
 export function* csvPieces(series: readonly TimeSeries[], options: ResolvedOptions): Generator<string> {
   const columns = unionColumns(series);

@@ -8,7 +8,7 @@ import type { ResolvedOptions } from './options.js';
  *   <measurement>,<tag>=<value>,… <field>=<value>,… <epoch ms>
  *
  * - measurement: options.measurement, else metadata.sensorType, else "tsiot".
- * - tags: device_id (metadata.deviceId), series (the series id) and every
+ * - tags: device_id (metadata.deviceId), series (the series name) and every
  *   metadata tag, sorted by key in byte order as InfluxDB recommends; device_id
  *   and series win over metadata tags of the same key; empty keys or values
  *   are left out (InfluxDB rejects them).

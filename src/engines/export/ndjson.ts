@@ -3,7 +3,7 @@ import { formatTimestamp, type ResolvedOptions } from './options.js';
 
 /**
  * NDJSON, one object per row:
- *   {"timestamp":"2024-01-01T00:00:00.000Z","series":"<id>","<column>":1.5,"<other>":null}
+ *   {"timestamp":"2024-01-01T00:00:00.000Z","series":"<name>","<column>":1.5,"<other>":null}
  * with the series' own columns in order; a missing value (NaN) and the
  * non-finite values JSON cannot carry are null. With timestamps 'ms' the
  * timestamp is a number.

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
+import type { LearnedGenerator } from './learner.js';
+import type { CapabilitiesSchema, GeneratorDescriptionSchema } from './schemas.js';
 
 /** What a generator is given besides its parameters. */
 export interface GenerateContext {
@@ -14,15 +16,8 @@ export interface GenerationOutput {
   series: TimeSeries[];
 }
 
-export interface GeneratorCapabilities {
-  /** Can learn from real data with fit(). */
-  fit: boolean;
-  multivariate: boolean;
-  /** Generates several entities (devices) in one request. */
-  fleets: boolean;
-  /** Returns labelled anomaly intervals. */
-  anomalyLabels: boolean;
-}
+/** What a catalogue entry can do, as list_generators shows it. */
+export type GeneratorCapabilities = z.infer<typeof CapabilitiesSchema>;
 
 /**
  * A generator: validated parameters in, series out. Parameters are described
@@ -37,28 +32,43 @@ export interface Generator<P = unknown> {
   generate(params: P, ctx: GenerateContext): Promise<GenerationOutput>;
 }
 
-/** A registered kind of generator, from which instances are created with configuration. */
-export interface GeneratorDefinition<P = unknown> {
+/**
+ * One entry of the generator catalogue: a generator that works from
+ * parameters (`create` + `paramsSchema`), one that learns from data
+ * (`learner`), or both under one name (statistical, arima). Plugins export
+ * the same shape.
+ */
+export interface GeneratorDefinition<P = any, O = any, S = any> {
   name: string;
   aliases?: string[];
   title: string;
   /** For a model choosing between generators: what it is good for, and its limits. */
   description: string;
-  capabilities: GeneratorCapabilities;
+  /**
+   * What it can do. `generate` defaults to whether `create` is given, `fit`
+   * and `sample` to whether `learner` is; the others default to false. A
+   * claim the definition cannot back (fit without a learner) is refused.
+   */
+  capabilities: Partial<GeneratorCapabilities>;
+  /** Parameters of direct generation. */
+  paramsSchema?: z.ZodType<P>;
+  /** Example parameters that pass paramsSchema. */
+  example?: P;
+  create?(config?: Record<string, unknown>): Generator<P>;
+  /** Fitting on real data and sampling the fitted model. */
+  learner?: LearnedGenerator<O, S>;
+  /** When to fit this one rather than another, and its main options: one sentence for the model tools' descriptions. */
+  fitGuide?: string;
+  /** Example fit options that pass the learner's fitOptionsSchema. */
+  fitExample?: O;
+}
+
+/** The part of a definition that generates from parameters, for entries known to have it. */
+export interface DirectGeneration<P> {
   paramsSchema: z.ZodType<P>;
-  /** An example parameters object that passes the schema. */
   example: P;
   create(config?: Record<string, unknown>): Generator<P>;
 }
 
-export interface GeneratorDescription {
-  name: string;
-  aliases: string[];
-  title: string;
-  description: string;
-  capabilities: GeneratorCapabilities;
-  /** JSON Schema of the parameters. */
-  paramsSchema: Record<string, unknown>;
-  example: unknown;
-  source: string;
-}
+/** A catalogue entry as list_generators and describe_generator show it. */
+export type GeneratorDescription = z.infer<typeof GeneratorDescriptionSchema>;

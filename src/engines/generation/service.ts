@@ -1,66 +1,156 @@
-import { randomBytes } from 'node:crypto';
 import { TsiotError } from '../../core/errors.js';
 import { parseInput } from '../../core/input-errors.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
-import type { Storage, StoreResult } from '../storage/storage.js';
+import type { SeriesStore } from '../series/store.js';
+import type { StoreResult } from '../storage/storage.js';
 import type { GeneratorFactory } from './factory.js';
 
 export interface GenerateRequest {
-  generator: string;
-  /** Generator-specific parameters, validated by the generator's schema. */
-  params: unknown;
+  /** Generator name or alias (default "statistical"); with `model`, the model's own generator is used. */
+  generator?: string;
+  /**
+   * A fitted model id: sample that model. `params` are then its sampling
+   * options (length, count, context, start, attributes).
+   */
+  model?: string;
+  /** Generator-specific parameters, validated by the generator's schema (or the sampling options' with `model`). */
+  params?: unknown;
   seed?: Seed;
   /** Store the result (default true). */
   store?: boolean;
-  /** Name prefix for stored series; default the generator's own names (device ids). */
+  /** Name prefix for stored series; default the generator's own names (device ids, model samples). */
   name?: string;
   tags?: Record<string, string>;
 }
 
 export interface GenerateResponse {
+  /** The generator that made the data (a model's generator when a model was sampled). */
   generator: string;
+  /** The model sampled, when one was. */
+  model?: string;
   seed: Seed;
   series: TimeSeries[];
   stored: StoreResult[];
   points: number;
 }
 
-/** Where the service announces stored series (the event bus in production). */
-export type SeriesEventSink = (event: { type: 'series.created'; data: Record<string, unknown> }) => Promise<unknown>;
-
 export interface GenerateOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
 
-/** A storage id: unique per stored series, independent of the seeded data. */
-export function newSeriesId(): string {
-  return `ser_${randomBytes(9).toString('base64url')}`;
+/**
+ * Sampling fitted models, as the generation service needs it (the model
+ * registry implements it), so generate reaches every generator of the
+ * catalogue — fitted ones through their models — with one output shape.
+ */
+export interface ModelSampler {
+  /** Parse sampling options for a model and size the request before any work. */
+  planSample(id: string, params: unknown): Promise<{ generator: string; params: unknown; points: number }>;
+  /** Sample a model with parsed options; every series carries generator, seed and modelId in its metadata. */
+  sampleModel(id: string, params: unknown, seed: Seed, signal?: AbortSignal): Promise<TimeSeries[]>;
+}
+
+export interface GenerationServiceOptions {
+  factory: GeneratorFactory;
+  /** Where results are stored and announced. */
+  series: SeriesStore;
+  /** Largest number of values one request may make. */
+  maxPoints: number;
+  /** Fitted models, for requests naming a model. */
+  models?: ModelSampler;
 }
 
 /**
- * Runs a generator for a request: validates parameters, refuses requests over
- * the point cap before any work, seeds the PRNG, generates, tags and stores
- * all-or-nothing.
+ * Runs a generator for a request, or samples a fitted model: validates
+ * parameters, refuses requests over the point cap before any work, seeds the
+ * PRNG, generates, tags and stores all-or-nothing (announced).
  */
 export class GenerationService {
-  constructor(
-    private readonly factory: GeneratorFactory,
-    private readonly storage: Storage,
-    private readonly maxPoints: number,
-    private readonly announce?: SeriesEventSink,
-  ) {}
+  private readonly factory: GeneratorFactory;
+  private readonly series: SeriesStore;
+  private readonly maxPoints: number;
+  private readonly models: ModelSampler | undefined;
 
-  /** Parse and size a request without generating (used to refuse early and to plan jobs). */
+  constructor(options: GenerationServiceOptions) {
+    this.factory = options.factory;
+    this.series = options.series;
+    this.maxPoints = options.maxPoints;
+    this.models = options.models;
+  }
+
+  /** Parse and size a generator request without generating (used to refuse early and to plan jobs). */
   plan(req: GenerateRequest): { generator: string; params: unknown; points: number } {
-    const name = this.factory.canonical(req.generator);
+    const name = this.factory.canonical(req.generator ?? 'statistical');
     const def = this.factory.definition(name);
-    const params = parseInput(def.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
+    const gen = this.factory.create(name);
+    const params = parseInput(gen.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
       params: def.example,
     });
-    const gen = this.factory.create(name);
     const points = gen.estimatePoints(params);
+    this.checkSize(points);
+    return { generator: name, params, points };
+  }
+
+  async generate(req: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResponse> {
+    if (req.model !== undefined) return this.sample(req.model, req, options);
+    const { generator, params } = this.plan(req);
+    const seed = req.seed ?? randomSeed();
+    const gen = this.factory.create(generator);
+    const out = await gen.generate(params, {
+      rng: createRng(seed),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    if (options.signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled');
+    for (const s of out.series) {
+      s.metadata = { ...s.metadata, generator, seed, tags: { ...(s.metadata.tags ?? {}), ...(req.tags ?? {}) } };
+      if (req.name) s.name = out.series.length === 1 ? req.name : `${req.name}/${s.name}`;
+    }
+    const stored = req.store === false ? [] : await this.store(out.series, options.signal);
+    return { generator, seed, series: out.series, stored, points: countValues(out.series) };
+  }
+
+  /**
+   * Store series all-or-nothing under fresh storage ids and announce them.
+   * Used by generate(), and directly when a caller checks the data (e.g.
+   * validates it) before it is stored.
+   */
+  store(series: TimeSeries[], signal?: AbortSignal): Promise<StoreResult[]> {
+    return this.series.store(series, signal ? { signal } : {});
+  }
+
+  private async sample(model: string, req: GenerateRequest, options: GenerateOptions): Promise<GenerateResponse> {
+    if (!this.models) {
+      throw new TsiotError('unsupported', 'Sampling fitted models is not available here', {
+        details: { field: 'model', model },
+      });
+    }
+    const planned = await this.models.planSample(model, req.params ?? {});
+    if (
+      req.generator !== undefined &&
+      this.factory.canonical(req.generator) !== this.factory.canonical(planned.generator)
+    ) {
+      throw new TsiotError(
+        'invalid_input',
+        `generator: model "${model}" was fitted with "${planned.generator}", not "${req.generator}"; leave generator out when giving a model`,
+        { details: { field: 'generator', model, generator: planned.generator } },
+      );
+    }
+    this.checkSize(planned.points);
+    const seed = req.seed ?? randomSeed();
+    const series = await this.models.sampleModel(model, planned.params, seed, options.signal);
+    if (options.signal?.aborted) throw new TsiotError('cancelled', 'Sampling was cancelled');
+    series.forEach((s, i) => {
+      if (req.tags) s.metadata = { ...s.metadata, tags: { ...s.metadata.tags, ...req.tags } };
+      if (req.name) s.name = series.length === 1 ? req.name : `${req.name}/sample-${String(i + 1).padStart(3, '0')}`;
+    });
+    const stored = req.store === false ? [] : await this.store(series, options.signal);
+    return { generator: planned.generator, model, seed, series, stored, points: countValues(series) };
+  }
+
+  private checkSize(points: number): void {
     if (points > this.maxPoints) {
       throw new TsiotError(
         'too_large',
@@ -71,55 +161,12 @@ export class GenerationService {
         },
       );
     }
-    return { generator: name, params, points };
   }
+}
 
-  async generate(req: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResponse> {
-    const { generator, params } = this.plan(req);
-    const seed = req.seed ?? randomSeed();
-    const gen = this.factory.create(generator);
-    const out = await gen.generate(params, {
-      rng: createRng(seed),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    if (options.signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled');
-    let points = 0;
-    for (const s of out.series) {
-      s.metadata = { ...s.metadata, generator, seed, tags: { ...(s.metadata.tags ?? {}), ...(req.tags ?? {}) } };
-      if (req.name) s.name = out.series.length === 1 ? req.name : `${req.name}/${s.name}`;
-      points += s.timestamps.length * s.columns.length;
-    }
-    const stored = req.store === false ? [] : await this.store(out.series, options.signal);
-    return { generator, seed, series: out.series, stored, points };
-  }
-
-  /**
-   * Store generated series all-or-nothing under fresh storage ids and
-   * announce them. Used by generate(), and directly when a caller checks the
-   * data (e.g. validates it) before it is stored.
-   */
-  async store(series: TimeSeries[], signal?: AbortSignal): Promise<StoreResult[]> {
-    const stored: StoreResult[] = [];
-    try {
-      for (const s of series) {
-        s.id = newSeriesId();
-        stored.push(await this.storage.store(s));
-        if (signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled while storing');
-      }
-    } catch (e) {
-      // all-or-nothing: remove what this request already stored
-      await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
-      throw e;
-    }
-    if (stored.length && this.announce) {
-      const first = series[0]?.metadata;
-      // the data is stored whatever happens to the announcement; a lost event only delays a client's refresh
-      await this.announce({
-        type: 'series.created',
-        data: { ids: stored.map((r) => r.id), generator: first?.generator, seed: first?.seed },
-      }).catch(() => undefined);
-    }
-    return stored;
-  }
+/** Values made: rows × columns over every series. */
+function countValues(series: TimeSeries[]): number {
+  let n = 0;
+  for (const s of series) n += s.timestamps.length * s.columns.length;
+  return n;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '../../core/logger.js';
 import { InProcessEventBus } from '../events/memory-bus.js';
+import type { EventBus } from '../events/types.js';
 import type { GeneratorFactory } from '../generation/factory.js';
+import type { SeriesStore } from '../series/store.js';
 import type { DocumentStore, Storage } from '../storage/storage.js';
 import { BullJobEngine } from './bull/engine.js';
 import type { ValidationEngine } from '../validation/index.js';
@@ -22,6 +24,8 @@ export { JOB_TYPES } from './types.js';
 export interface DefaultHandlerDeps {
   generators: GeneratorFactory;
   storage: Storage;
+  /** Where generation jobs store their chunks and cleanup jobs delete, announced (engines.series); default storage, unannounced. */
+  series?: SeriesStore;
   /** Chunk size cap of generation jobs (the memory bound), default 5 M values. */
   maxChunkValues?: number;
   /** Enables validation jobs (reports stored through it). */
@@ -42,10 +46,11 @@ export function defaultJobHandlers(deps: DefaultHandlerDeps): JobHandlerRegistry
       generationJobHandler({
         generators: deps.generators,
         storage: deps.storage,
+        ...(deps.series ? { series: deps.series } : {}),
         ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}),
       }),
     )
-    .register(cleanupJobHandler({ storage: deps.storage }));
+    .register(cleanupJobHandler({ storage: deps.storage, ...(deps.series ? { series: deps.series } : {}) }));
   if (deps.validation) registry.register(validationJobHandler({ storage: deps.storage, validation: deps.validation }));
   if (deps.dataDir !== undefined) registry.register(exportJobHandler({ storage: deps.storage, dataDir: deps.dataDir }));
   return registry;
@@ -62,6 +67,8 @@ export interface JobEngineOptions {
   concurrency?: number;
   /** Per-tenant submission limit. */
   rateLimit?: RateLimit;
+  /** The bus job events go to (engines.events). Default: a new one, in-process or on the Redis of redisUrl. */
+  events?: EventBus;
 }
 
 /** Build the job engine: BullMQ when a Redis URL is given (throws `unavailable` fast if it does not answer), in-process otherwise. */
@@ -72,6 +79,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       registry: options.registry,
       logger: options.logger,
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.events ? { events: options.events } : {}),
     });
   }
   if (!options.documents)
@@ -79,7 +87,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   const engine = new InProcessJobEngine({
     documents: options.documents,
     registry: options.registry,
-    events: new InProcessEventBus(options.documents),
+    events: options.events ?? new InProcessEventBus(options.documents),
     logger: options.logger,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { TsiotError } from '../../core/errors.js';
+import { AttributesSchema } from '../../core/schemas.js';
 import { checkTimeZone, parseTimeString } from '../../core/time.js';
 import type { TimeSeries } from '../../core/types.js';
 import {
@@ -17,9 +18,6 @@ import {
   readCsv,
 } from '../ingest/csv/index.js';
 import type { Storage } from '../storage/storage.js';
-
-/** Static attributes of an entity (model, site, firmware, …). */
-export const AttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 /** One inline series of a multi-series input. */
 export const InlineSeriesSchema = z

@@ -3,7 +3,7 @@
  * by approximate bytes; an evicted model is disposed as soon as no caller is
  * still using it, so tfjs tensors are released exactly once.
  */
-import type { LoadedModel } from './learned.js';
+import type { LoadedModel } from '../generation/learner.js';
 
 export interface PoolLimits {
   /** Most models kept loaded. */

@@ -1,6 +1,6 @@
 /** The stored description of a trained model, as listed and described. */
 import type { Seed } from '../../core/rng.js';
-import type { TrainingSummary } from './learned.js';
+import type { TrainingSummary } from '../generation/learner.js';
 
 export interface ModelRecord {
   id: string;

@@ -11,7 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { TsiotError } from '../../core/errors.js';
 import { parseInput } from '../../core/input-errors.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
+import { parseTime } from '../../core/time.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
+import type { GeneratorFactory } from '../generation/factory.js';
+import type { ModelSampler } from '../generation/service.js';
 import type { DocumentStore } from '../storage/storage.js';
 import type {
   AttributeValue,
@@ -22,7 +25,7 @@ import type {
   SampledEntity,
   SampleRequest,
   TrainingData,
-} from './learned.js';
+} from '../generation/learner.js';
 import { ModelPool, type PoolLimits } from './pool.js';
 import {
   CHECKPOINTS_COLLECTION,
@@ -33,6 +36,7 @@ import {
   MODELS_COLLECTION,
   type ModelRecord,
 } from './record.js';
+import { type SampleParams, SampleParamsSchema } from './schemas.js';
 import { prepareTrainingData } from './training-data.js';
 import { prepareTrainingSequences } from './training-sequences.js';
 
@@ -83,51 +87,44 @@ export function newModelId(): string {
   return `mdl_${randomBytes(9).toString('base64url')}`;
 }
 
-export class ModelRegistry {
-  private readonly learners = new Map<string, LearnedGenerator<any, any>>();
+/**
+ * Learners come from the generator factory, so a plugin's learner is fitted,
+ * stored and sampled like a built-in one. A model keeps the generator name
+ * it was fitted under (an alias such as "ydata" stays "ydata").
+ */
+export class ModelRegistry implements ModelSampler {
   private readonly pool: ModelPool;
   private readonly running = new Map<string, { status: FitStatus; controller: AbortController }>();
 
   constructor(
     private readonly store: DocumentStore,
-    learners: LearnedGenerator<any, any>[],
+    private readonly factory: GeneratorFactory,
     limits: PoolLimits = DEFAULT_POOL_LIMITS,
   ) {
-    for (const l of learners) this.learners.set(l.name, l);
     this.pool = new ModelPool(limits);
   }
 
-  /** Names of the generators that can be fitted. */
+  /** Names (and aliases) of the generators that can be fitted. */
   generators(): string[] {
-    return [...this.learners.keys()].sort();
+    return this.factory.fittable();
   }
 
+  /** The learner of a fittable generator; invalid_input naming the fittable ones otherwise. */
   learner(name: string): LearnedGenerator<any, any> {
-    const l = this.learners.get(name);
-    if (!l) {
-      throw new TsiotError(
-        'invalid_input',
-        `generator: "${name}" cannot be fitted; fittable generators are ${this.generators()
-          .map((g) => `"${g}"`)
-          .join(', ')}`,
-        {
-          details: { field: 'generator', available: this.generators() },
-        },
-      );
-    }
-    return l;
+    return this.factory.learner(name);
   }
 
   /** Fit and save a model; resolves with its record once it is stored. */
   async fit(req: FitRequest, call: FitCallOptions = {}, id = newModelId(), resumeFrom?: unknown): Promise<ModelRecord> {
     const learner = this.learner(req.generator);
-    const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${learner.name}"`);
+    const generator = req.generator;
+    const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${generator}"`);
     const data = prepareRequestData(req);
     const min = learner.minimumRows(options);
     if (data.summary.points < min) {
       throw new TsiotError(
         'invalid_input',
-        `data: ${data.summary.points} rows is too little for "${learner.name}" with these options; at least ${min} are needed`,
+        `data: ${data.summary.points} rows is too little for "${generator}" with these options; at least ${min} are needed`,
         {
           details: { field: 'data', rows: data.summary.points, minimum: min },
           hint: 'Give a longer series, or a shorter window / season / lower order.',
@@ -147,7 +144,7 @@ export class ModelRegistry {
         : { data: toCheckpointSeries(data.series, false) };
       const doc: CheckpointRecord = {
         id,
-        generator: learner.name,
+        generator,
         savedAt: new Date().toISOString(),
         progress,
         request: {
@@ -186,8 +183,8 @@ export class ModelRegistry {
     const stateJson = JSON.stringify(result.state);
     const record: ModelRecord = {
       id,
-      name: req.name ?? defaultName(learner.name, req.data),
-      generator: learner.name,
+      name: req.name ?? defaultName(generator, req.data),
+      generator,
       createdAt: new Date().toISOString(),
       seed,
       hyperParameters: result.hyperParameters,
@@ -436,6 +433,34 @@ export class ModelRegistry {
       };
     });
     return { model, seed, series };
+  }
+
+  async planSample(id: string, params: unknown): Promise<{ generator: string; params: SampleParams; points: number }> {
+    const model = await this.get(id);
+    const p = parseInput(SampleParamsSchema, params, `sampling options for model "${id}"`, {
+      length: 1440,
+      count: 3,
+      context: 'none',
+      attributes: { site: 'plant-3' },
+    });
+    return { generator: model.generator, params: p, points: p.length * p.count * model.columns.length };
+  }
+
+  async sampleModel(id: string, params: unknown, seed: Seed, signal?: AbortSignal): Promise<TimeSeries[]> {
+    const p = params as SampleParams;
+    const res = await this.sample(
+      id,
+      {
+        length: p.length,
+        count: p.count,
+        context: p.context,
+        seed,
+        ...(p.attributes ? { attributes: p.attributes } : {}),
+        ...(p.start !== undefined ? { startMs: parseTime(p.start, 'start') } : {}),
+      },
+      signal,
+    );
+    return res.series;
   }
 
   /** Point forecasts with intervals after the training data, for models that support them. */

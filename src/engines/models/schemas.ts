@@ -1,10 +1,9 @@
 /** Zod shapes of models at the edges (tool outputs). */
 import { z } from 'zod';
 import { columnInfo } from '../../core/series.js';
-import { isoOf } from '../../core/time.js';
+import { isoOf, TimeSchema } from '../../core/time.js';
 import type { TimeSeries } from '../../core/types.js';
-import { ColumnInfoSchema } from '../../registry/schemas.js';
-import { AttributesSchema } from './input.js';
+import { AttributesSchema, ColumnInfoSchema, SeedUsedSchema } from '../../core/schemas.js';
 import type { FitStatus, ModelRecord } from './record.js';
 
 export const FitStatusSchema = z.object({
@@ -43,7 +42,7 @@ export function modelSummary(m: ModelRecord): z.output<typeof ModelSummarySchema
 }
 
 export const ModelRecordSchema = ModelSummarySchema.extend({
-  seed: z.union([z.string(), z.number()]),
+  seed: SeedUsedSchema,
   hyperParameters: z.record(z.string(), z.unknown()),
   details: z
     .record(z.string(), z.unknown())
@@ -81,6 +80,30 @@ export type FitStatusOut = z.output<typeof FitStatusSchema>;
 export function fitStatusOut(s: FitStatus): FitStatusOut {
   return { ...s };
 }
+
+/**
+ * How to sample a fitted model: the `params` of generate_timeseries with a
+ * model, and the fields of generate_from_model.
+ */
+export const SampleParamsSchema = z
+  .object({
+    length: z.number().int().min(1).max(5_000_000).default(1000).describe('Rows per generated series.'),
+    count: z.number().int().min(1).max(1000).default(1).describe('Number of independent series (entities).'),
+    context: z
+      .enum(['none', 'end', 'random'])
+      .default('none')
+      .describe(
+        'Where each path starts: "none" = fresh paths that behave like the training data; "end" = continue after the end of the training data (a simulated future); "random" = each path continues the training data from a random point.',
+      ),
+    start: TimeSchema.optional().describe(
+      'First timestamp for context none/random (ISO 8601 or epoch ms; default: the training start); "end" continues after the training data.',
+    ),
+    attributes: AttributesSchema.optional().describe(
+      'dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; describe_model details.attributes lists the learned names, categories and ranges.',
+    ),
+  })
+  .strict();
+export type SampleParams = z.output<typeof SampleParamsSchema>;
 
 /** One series sampled from a model, as the sampling tools report it. */
 export const SampledSeriesSchema = z.object({

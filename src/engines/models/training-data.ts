@@ -6,7 +6,7 @@
  */
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
-import type { TrainingData, TrainingSummary } from './learned.js';
+import type { TrainingData, TrainingSummary } from '../generation/learner.js';
 
 export interface PrepareOptions {
   /** Columns to learn; all when absent. */

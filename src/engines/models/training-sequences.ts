@@ -7,7 +7,7 @@
  */
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
-import type { TrainingData } from './learned.js';
+import type { TrainingData } from '../generation/learner.js';
 import { moments, prepareTrainingData } from './training-data.js';
 
 export interface PrepareSequencesOptions {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../src/core/errors.js';
 import type { TimeSeries } from '../../../src/core/types.js';
-import { newSeriesId } from '../../../src/engines/generation/service.js';
-import { builtinLearners } from '../../../src/engines/models/learners.js';
+import { newSeriesId } from '../../../src/engines/series/store.js';
+import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 import { CHECKPOINTS_COLLECTION, type CheckpointRecord } from '../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../src/engines/models/registry.js';
 import type { DocumentStore } from '../../../src/engines/storage/storage.js';
@@ -312,7 +312,7 @@ describe('resuming a multi-series fit', () => {
     const t = await tempStore();
     try {
       const devices = fleet(3, 36, 6);
-      const dying = new ModelRegistry(dyingStore(t.store, 1), builtinLearners());
+      const dying = new ModelRegistry(dyingStore(t.store, 1), createBuiltinFactory());
       const id = 'mdl_fleet_resume';
       const options = { ...tinyDgan, iterations: 6, checkpointEvery: 2 };
       await expect(
@@ -324,7 +324,7 @@ describe('resuming a multi-series fit', () => {
       ).rejects.toThrow('the process died');
       dying.close();
 
-      const registry = new ModelRegistry(t.store, builtinLearners());
+      const registry = new ModelRegistry(t.store, createBuiltinFactory());
       expect(await registry.list()).toEqual([]);
       expect(await registry.resumable()).toEqual([
         expect.objectContaining({ id, generator: 'dgan', progress: { done: 2, total: 6 } }),
@@ -365,7 +365,7 @@ describe('resuming a multi-series fit', () => {
   it('a single-series fit still checkpoints its data as before', async () => {
     const t = await tempStore();
     try {
-      const dying = new ModelRegistry(dyingStore(t.store, 1), builtinLearners());
+      const dying = new ModelRegistry(dyingStore(t.store, 1), createBuiltinFactory());
       await expect(
         dying.fit(
           {
@@ -381,7 +381,7 @@ describe('resuming a multi-series fit', () => {
       const cp = (await t.store.getDocument<CheckpointRecord>(CHECKPOINTS_COLLECTION, 'mdl_single'))!;
       expect(cp.sequences).toBeUndefined();
       expect(cp.data!.timestamps).toHaveLength(60);
-      const registry = new ModelRegistry(t.store, builtinLearners());
+      const registry = new ModelRegistry(t.store, createBuiltinFactory());
       const rec = await registry.resume('mdl_single');
       expect(rec.sequences).toBeUndefined();
       expect(rec.training.points).toBe(60);

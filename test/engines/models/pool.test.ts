@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../../../src/engines/models/learned.js';
+import type { LoadedModel } from '../../../src/engines/generation/learner.js';
 import { ModelPool } from '../../../src/engines/models/pool.js';
 
 /** A loaded model that only records its disposal. */

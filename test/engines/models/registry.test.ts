@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../src/core/errors.js';
-import { builtinLearners } from '../../../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 import { MODEL_STATES_COLLECTION } from '../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../src/engines/models/registry.js';
 import { tempStore, twoColumnSeries } from './helpers.js';
@@ -15,7 +15,7 @@ afterEach(async () => {
 async function setup() {
   const t = await tempStore();
   cleanup = t.cleanup;
-  return { ...t, registry: new ModelRegistry(t.store, builtinLearners()) };
+  return { ...t, registry: new ModelRegistry(t.store, createBuiltinFactory()) };
 }
 
 async function errorOf(p: Promise<unknown>): Promise<TsiotError> {

@@ -6,7 +6,14 @@
 import { z } from 'zod';
 import { DurationSchema, parseDuration, parseTime, TimeSchema } from '../../../core/time.js';
 import type { TimeSeries } from '../../../core/types.js';
-import type { GenerateContext, GenerationOutput, Generator, GeneratorDefinition } from '../generator.js';
+import type {
+  DirectGeneration,
+  GenerateContext,
+  GenerationOutput,
+  Generator,
+  GeneratorDefinition,
+} from '../generator.js';
+import { arimaLearner } from './learned.js';
 import type { ArimaCoefficients } from './model.js';
 import { ArimaStepper } from './simulate.js';
 
@@ -107,14 +114,18 @@ class ArimaGenerator implements Generator<ArimaParams> {
   }
 }
 
-export const arimaGenerator: GeneratorDefinition<ArimaParams> = {
+export const arimaGenerator: GeneratorDefinition<ArimaParams> & DirectGeneration<ArimaParams> = {
   name: 'arima',
   aliases: ['sarima'],
   title: 'ARIMA / SARIMA processes',
   description:
-    'Simulates (seasonal) ARIMA processes from given coefficients: AR φ, MA θ, differencing d, optional seasonal part (period, Φ, Θ, D), mean and noise σ, one process per column. Good for autocorrelated sensor noise with known dynamics. To copy a real series, fit an "arima" model with fit_model (order chosen by AIC/BIC) and sample it with generate_from_model instead.',
-  capabilities: { fit: true, multivariate: true, fleets: true, anomalyLabels: false },
+    'Simulates (seasonal) ARIMA processes from given coefficients: AR φ, MA θ, differencing d, optional seasonal part (period, Φ, Θ, D), mean and noise σ, one process per column. Good for autocorrelated sensor noise with known dynamics. To copy a real series, fit an "arima" model with fit_model (order chosen by AIC/BIC) and sample it with generate_timeseries {"model": "mdl_…"} instead.',
+  capabilities: { forecast: true, multivariate: true, fleets: true },
   paramsSchema: ArimaParamsSchema,
   example: ArimaParamsSchema.parse(EXAMPLE),
   create: () => new ArimaGenerator(),
+  learner: arimaLearner,
+  fitGuide:
+    'one series with linear dynamics and seasonality; seconds to fit; exposes coefficients and forecasts (options: period, order, maxP, maxQ, criterion).',
+  fitExample: { period: 24 },
 };

@@ -16,7 +16,7 @@ import type {
   SampledPath,
   SampleRequest,
   TrainingData,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { correlationCholesky, correlationFromCholesky } from './linalg.js';
 import type { ArimaCoefficients, ArimaFit } from './model.js';
 import { estimateArima } from './estimate.js';

@@ -6,7 +6,7 @@
  * so that the bound's share in copies is its share in the data.
  */
 import type { Rng } from '../../../core/rng.js';
-import type { LoadedModel } from '../../models/learned.js';
+import type { LoadedModel } from '../learner.js';
 import type { ConstraintPlan } from './plan.js';
 
 /** Values per column drawn for the calibration. */

@@ -12,7 +12,7 @@ import type {
   LoadedModel,
   SampleRequest,
   TrainingData,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { calibrateAtoms } from './calibrate.js';
 import { describeConstraints } from './describe.js';
 import { type ConstraintPlan, learnConstraints } from './plan.js';

@@ -7,7 +7,7 @@
 import { TsiotError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/input-errors.js';
 import type { TimeSeries } from '../../../core/types.js';
-import { type TrainingData, trainingSequences } from '../../models/learned.js';
+import { type TrainingData, trainingSequences } from '../learner.js';
 import { type Constraints, type ConstraintsInput, ConstraintsSchema } from './schema.js';
 import { DEFAULT_BLEND } from './transform.js';
 

@@ -7,7 +7,7 @@
  * so nothing is clipped afterwards.
  */
 import type { Column, TimeSeries } from '../../../core/types.js';
-import type { SampleContext, SampledPath, TrainingData } from '../../models/learned.js';
+import type { SampleContext, SampledPath, TrainingData } from '../learner.js';
 import { moments } from '../../models/training-data.js';
 import type { ColumnPlan, ConstraintPlan } from './plan.js';
 

@@ -6,7 +6,7 @@
  */
 import { TsiotError } from '../../../core/errors.js';
 import type { TimeSeries } from '../../../core/types.js';
-import type { AttributeValue } from '../../models/learned.js';
+import type { AttributeValue } from '../learner.js';
 
 export type AttributeSpec =
   | { name: string; kind: 'categorical'; values: AttributeValue[] }

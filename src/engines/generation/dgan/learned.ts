@@ -49,7 +49,7 @@ import {
   type SampleRequest,
   type TrainingData,
   trainingSequences,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 import {
   type AttributeSpec,

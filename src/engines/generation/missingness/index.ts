@@ -12,7 +12,7 @@
  */
 import type { Rng } from '../../../core/rng.js';
 import type { TimeSeries } from '../../../core/types.js';
-import type { SampledPath } from '../../models/learned.js';
+import type { SampledPath } from '../learner.js';
 
 export interface MissingnessModel {
   version: 1;

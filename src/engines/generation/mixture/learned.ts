@@ -41,7 +41,7 @@ import {
   type SampleRequest,
   type TrainingData,
   trainingSequences,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { cholesky } from '../arima/linalg.js';
 import { detectPeriods } from '../statistical/fit/mstl.js';
 import type { Gmm } from './gmm.js';

@@ -25,7 +25,7 @@ import {
   type SampleRequest,
   type TrainingData,
   trainingSequences,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { mixtureNll, mixtureWidth, sampleMixture } from './mixture.js';
 import { type NetworkShape, RecurrentNetwork, type State } from './network.js';
 

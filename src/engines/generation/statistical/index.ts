@@ -1,7 +1,14 @@
 import { TsiotError } from '../../../core/errors.js';
-import type { GenerateContext, GenerationOutput, Generator, GeneratorDefinition } from '../generator.js';
+import type {
+  DirectGeneration,
+  GenerateContext,
+  GenerationOutput,
+  Generator,
+  GeneratorDefinition,
+} from '../generator.js';
 import { placeAnomalies } from './anomalies.js';
 import { generateDevice, type Checkpoint } from './device.js';
+import { statisticalLearner } from './fit/learned.js';
 import { estimateValues, resolvePlan } from './plan.js';
 import { PRESETS } from './presets.js';
 import {
@@ -26,7 +33,7 @@ const DESCRIPTION = [
   'Sensor presets (every field can be overridden):',
   ...SENSOR_TYPES.map((t) => `- ${PRESETS[t].summary}`),
   'Defaults: start 2025-01-01T00:00:00Z, 1 day at 1 min, one temperature sensor, variation 0.1. Preset AR noise is given in physical time and adapted to the interval; noise.ar overrides are per-sample coefficients (arStd default: the preset wander size, 1 for custom).',
-  'To learn from real data, use fit_model with generator "statistical": it learns the trend, the seasonalities (MSTL; periods given or detected) and the residual (AR + its distribution), then generate_from_model samples like it.',
+  'To learn from real data, use fit_model with generator "statistical": it learns the trend, the seasonalities (MSTL; periods given or detected) and the residual (AR + its distribution), then generate_timeseries {"model": "mdl_…"} samples like it.',
 ].join('\n');
 
 const EXAMPLE_INPUT: StatisticalParamsInput = {
@@ -97,15 +104,22 @@ function cancelled(): TsiotError {
   return new TsiotError('cancelled', 'Generation was cancelled');
 }
 
-/** The built-in statistical generator (registered as "statistical"). */
-export const statisticalGenerator: GeneratorDefinition<StatisticalParams> = {
+/**
+ * The built-in statistical generator (registered as "statistical"): direct
+ * generation from parameters, and the MSTL learner under the same name.
+ */
+export const statisticalGenerator: GeneratorDefinition<StatisticalParams> & DirectGeneration<StatisticalParams> = {
   name: 'statistical',
   title: 'Statistical IoT sensor fleet',
   description: DESCRIPTION,
-  capabilities: { fit: true, multivariate: true, fleets: true, anomalyLabels: true },
+  capabilities: { forecast: true, multivariate: true, fleets: true, anomalyLabels: true },
   paramsSchema: StatisticalParamsSchema,
   example: StatisticalParamsSchema.parse(EXAMPLE_INPUT),
   create() {
     return new StatisticalGenerator();
   },
+  learner: statisticalLearner,
+  fitGuide:
+    'one long series with trend and several seasonalities (e.g. daily + weekly): MSTL decomposition, seasonal profiles, an AR residual with its own marginal shape; periods detected or given; a fraction of a second to seconds; the default of synthesize_like for one series; forecasts (options: periods, maxPeriods, robust, arOrderMax, residual).',
+  fitExample: { periods: [24, 168] },
 };

@@ -36,7 +36,7 @@ import {
   type SampleRequest,
   type TrainingData,
   trainingSequences,
-} from '../../models/learned.js';
+} from '../learner.js';
 import { type NetworkShape, RecurrentNetwork } from '../rnn/network.js';
 
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;

@@ -5,7 +5,7 @@ import { TsiotError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/input-errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { RedisEventBus } from '../../events/redis-bus.js';
-import type { TsiotEvent } from '../../events/types.js';
+import type { EventBus, TsiotEvent } from '../../events/types.js';
 import { nextCronRun } from '../cron.js';
 import { newJobId, typeOfJobId } from '../ids.js';
 import { RedisRateLimiter, type RateLimit, type RateLimiter } from '../rate-limit.js';
@@ -32,6 +32,8 @@ export interface BullJobEngineOptions {
   rateLimit?: RateLimit;
   /** Prefix of every Redis key (default "tsiot"); workers must use the same one. */
   prefix?: string;
+  /** The bus to publish job events on (a Redis bus with the same prefix, so workers' events reach it); default one on this connection. */
+  events?: EventBus;
 }
 
 const QUEUED_STATES = ['waiting', 'prioritized', 'delayed', 'waiting-children', 'paused'] as const;
@@ -50,7 +52,9 @@ const BULL_STATES_OF = {
  */
 export class BullJobEngine implements JobEngine {
   readonly kind = 'bullmq' as const;
-  readonly events: RedisEventBus;
+  readonly events: EventBus;
+  /** Whether this engine made its bus (and so closes it). */
+  private readonly ownsEvents: boolean;
   private readonly redis: Redis;
   private readonly queues = new Map<JobType, Queue<Envelope>>();
   private readonly limiter: RateLimiter | undefined;
@@ -61,7 +65,8 @@ export class BullJobEngine implements JobEngine {
     this.url = options.redisUrl;
     this.keys = bullKeys(options.prefix);
     this.redis = connectRedis(this.url, 'api');
-    this.events = new RedisEventBus(this.redis, options.logger, this.keys.prefix);
+    this.ownsEvents = !options.events;
+    this.events = options.events ?? new RedisEventBus(this.redis, options.logger, this.keys.prefix);
     this.limiter = options.rateLimit
       ? new RedisRateLimiter(this.redis, options.rateLimit, this.keys.prefix)
       : undefined;
@@ -287,7 +292,7 @@ export class BullJobEngine implements JobEngine {
   }
 
   async close(): Promise<void> {
-    await this.events.close();
+    if (this.ownsEvents) await this.events.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.redis.disconnect();
   }

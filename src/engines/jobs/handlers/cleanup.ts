@@ -25,7 +25,13 @@ export type CleanupJobData = z.output<typeof DataSchema>;
 const PAGE = 500;
 
 /** Deletes stored series older than a cut-off (e.g. a nightly schedule with olderThan "30d"). */
-export function cleanupJobHandler(deps: { storage: Storage; now?: () => number }): JobHandler<CleanupJobData> {
+export function cleanupJobHandler(deps: {
+  storage: Storage;
+  /** Deletes announced on the event bus (engines.series); default storage itself. */
+  series?: { delete(id: string): Promise<boolean> };
+  now?: () => number;
+}): JobHandler<CleanupJobData> {
+  const remover = deps.series ?? deps.storage;
   const now = deps.now ?? Date.now;
   return {
     type: 'cleanup',
@@ -57,7 +63,7 @@ export function cleanupJobHandler(deps: { storage: Storage; now?: () => number }
         for (const id of victims) {
           if (ctx.signal.aborted)
             throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled after deleting ${deleted} series`);
-          if (await deps.storage.delete(id)) deleted++;
+          if (await remover.delete(id)) deleted++;
           ctx.progress({ done: deleted, total: victims.length });
         }
       }

@@ -3,6 +3,7 @@ import { TsiotError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/input-errors.js';
 import { createRng, randomSeed } from '../../../core/rng.js';
 import type { GeneratorFactory } from '../../generation/factory.js';
+import { SeriesStore } from '../../series/store.js';
 import type { Storage } from '../../storage/storage.js';
 import type { JobHandler } from '../types.js';
 import { planChunks } from './chunks.js';
@@ -34,6 +35,8 @@ export type GenerationJobData = z.output<typeof DataSchema>;
 export interface GenerationJobDeps {
   generators: GeneratorFactory;
   storage: Storage;
+  /** Where the parts are stored and announced (engines.series); default storage, unannounced. */
+  series?: SeriesStore;
   /** Largest total a job may generate (default 10 billion values). */
   maxJobValues?: number;
   /** Largest chunk, i.e. the memory bound (default the per-request cap of generate_timeseries, 5 M). */
@@ -65,12 +68,13 @@ interface GenerationCheckpoint {
 export function generationJobHandler(deps: GenerationJobDeps): JobHandler<GenerationJobData> {
   const maxJobValues = deps.maxJobValues ?? 10_000_000_000;
   const maxChunk = deps.maxChunkValues ?? 5_000_000;
+  const parts = deps.series ?? new SeriesStore(deps.storage);
 
   const plan = (data: GenerationJobData) => {
     const name = deps.generators.canonical(data.generator);
     const def = deps.generators.definition(name);
     const gen = deps.generators.create(name);
-    const params = parseInput(def.paramsSchema, data.params, `parameters for generator "${name}"`, {
+    const params = parseInput(gen.paramsSchema, data.params, `parameters for generator "${name}"`, {
       params: def.example,
     }) as Record<string, unknown>;
     const chunkValues = Math.min(data.chunkValues ?? 1_000_000, maxChunk);
@@ -138,8 +142,8 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
             tags: { ...(s.metadata.tags ?? {}), ...(data.tags ?? {}), [JOB_TAG]: ctx.jobId, [CHUNK_TAG]: String(k) },
           };
           values += s.timestamps.length * s.columns.length;
-          await deps.storage.store(s, { overwrite: true });
         }
+        await parts.store(out.series, { keepIds: true, signal: ctx.signal, announce: { jobId: ctx.jobId, chunk: k } });
         state.nextChunk = k + 1;
         state.values += values;
         state.parts += out.series.length;

@@ -9,7 +9,7 @@ import { arimaLearner } from '../../../../src/engines/generation/arima/learned.j
 import { mixtureLearner } from '../../../../src/engines/generation/mixture/learned.js';
 import { rnnLearner } from '../../../../src/engines/generation/rnn/learned.js';
 import { statisticalLearner } from '../../../../src/engines/generation/statistical/fit/learned.js';
-import type { LearnedGenerator } from '../../../../src/engines/models/learned.js';
+import type { LearnedGenerator } from '../../../../src/engines/generation/learner.js';
 import { COUNT, LENGTH, measure, training } from './measure.js';
 
 /** KS noise between two fits of one learner on this fixture is about ±0.01; one column may lose that much. */

@@ -10,7 +10,7 @@ import {
   withConstraints,
 } from '../../../../src/engines/generation/constraints/index.js';
 import { readCsv } from '../../../../src/engines/ingest/csv/index.js';
-import type { LearnedGenerator, SampledPath, TrainingData } from '../../../../src/engines/models/learned.js';
+import type { LearnedGenerator, SampledPath, TrainingData } from '../../../../src/engines/generation/learner.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { ksTwoSample } from '../../../../src/engines/validation/stats/ks.js';
 

@@ -3,8 +3,8 @@ import { TsiotError } from '../../../../src/core/errors.js';
 import { createRng } from '../../../../src/core/rng.js';
 import { type DganCheckpoint, type DganState, dganLearner } from '../../../../src/engines/generation/dgan/learned.js';
 import { loadTf } from '../../../../src/engines/ml/tf.js';
-import type { LoadedModel, SampleRequest } from '../../../../src/engines/models/learned.js';
-import { builtinLearners } from '../../../../src/engines/models/learners.js';
+import type { LoadedModel, SampleRequest } from '../../../../src/engines/generation/learner.js';
+import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingSequences } from '../../../../src/engines/models/training-sequences.js';
 import { tempStore, twoColumnSeries } from '../../models/helpers.js';
@@ -285,7 +285,7 @@ describe('dgan (DoppelGANger) learned generator', () => {
   it('is registered as dgan and ydata and fits a single series through the model registry', async () => {
     const t = await tempStore();
     try {
-      const registry = new ModelRegistry(t.store, builtinLearners());
+      const registry = new ModelRegistry(t.store, createBuiltinFactory());
       expect(registry.generators()).toEqual(expect.arrayContaining(['dgan', 'ydata']));
       const rec = await registry.fit({
         generator: 'ydata',

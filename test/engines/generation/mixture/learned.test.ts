@@ -8,8 +8,8 @@ import { addGram, invertLower, rowProducts } from '../../../../src/engines/gener
 import { searchComponents } from '../../../../src/engines/generation/mixture/search.js';
 import { type MixtureState, mixtureLearner } from '../../../../src/engines/generation/mixture/learned.js';
 import { fitPca } from '../../../../src/engines/generation/mixture/pca.js';
-import type { SampledPath, TrainingData } from '../../../../src/engines/models/learned.js';
-import { builtinLearners } from '../../../../src/engines/models/learners.js';
+import type { SampledPath, TrainingData } from '../../../../src/engines/generation/learner.js';
+import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { prepareTrainingSequences } from '../../../../src/engines/models/training-sequences.js';
@@ -510,7 +510,7 @@ describe('mixture through the model registry', () => {
   it('fits, describes and samples a saved model by id', async () => {
     const t = await tempStore();
     cleanup = t.cleanup;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     const rec = await registry.fit({
       generator: 'mixture',
       data: cycleSeries(1000),

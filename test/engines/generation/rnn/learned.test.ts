@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TsiotError } from '../../../../src/core/errors.js';
 import { loadTf } from '../../../../src/engines/ml/tf.js';
-import { builtinLearners } from '../../../../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { MODEL_STATES_COLLECTION } from '../../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { tempStore, twoColumnSeries } from '../../models/helpers.js';
@@ -18,7 +18,7 @@ describe('rnn learned generator', () => {
   it('lowers the loss, saves, and reloaded models sample identically for the same seed', async () => {
     const t = await tempStore();
     cleanup = t.cleanup;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     const progress: number[] = [];
     const rec = await registry.fit(
       { generator: 'rnn', data: twoColumnSeries(400), seed: 1, options: tiny },
@@ -32,7 +32,7 @@ describe('rnn learned generator', () => {
     expect(a.series[0]!.columns.map((c) => c.name)).toEqual(['temperature', 'humidity']);
     for (const s of a.series) for (const c of s.columns) expect(c.values.every(Number.isFinite)).toBe(true);
     registry.close();
-    const fresh = new ModelRegistry(t.store, builtinLearners());
+    const fresh = new ModelRegistry(t.store, createBuiltinFactory());
     const b = await fresh.sample(rec.id, { length: 30, count: 4, context: 'random', seed: 5 });
     expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(
       a.series.map((s) => s.columns.map((c) => Array.from(c.values))),
@@ -45,7 +45,7 @@ describe('rnn learned generator', () => {
   it('training is reproducible for the same seed and LSTM / Gaussian variants train', async () => {
     const t = await tempStore();
     cleanup = t.cleanup;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     const data = twoColumnSeries(300, 2);
     const a = await registry.fit({ generator: 'rnn', data, seed: 9, options: { ...tiny, iterations: 10 } });
     const b = await registry.fit({ generator: 'rnn', data, seed: 9, options: { ...tiny, iterations: 10 } });
@@ -66,7 +66,7 @@ describe('rnn learned generator', () => {
     const t = await tempStore();
     cleanup = t.cleanup;
     const tf = await loadTf();
-    const registry = new ModelRegistry(t.store, builtinLearners(), { maxModels: 1, maxBytes: 1e9 });
+    const registry = new ModelRegistry(t.store, createBuiltinFactory(), { maxModels: 1, maxBytes: 1e9 });
     const data = twoColumnSeries(200, 3);
     const before = tf.memory().numTensors;
     const m1 = await registry.fit({ generator: 'rnn', data, seed: 1, options: { ...tiny, iterations: 5 } });
@@ -87,7 +87,7 @@ describe('rnn learned generator', () => {
   it('a cancelled training saves nothing; too little data is refused', async () => {
     const t = await tempStore();
     cleanup = t.cleanup;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     const { id, done } = registry.startFit({
       generator: 'rnn',
       data: twoColumnSeries(300),

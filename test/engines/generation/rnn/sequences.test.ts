@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../../src/core/rng.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import { type RnnState, rnnLearner } from '../../../../src/engines/generation/rnn/learned.js';
-import type { SampledPath, TrainingData } from '../../../../src/engines/models/learned.js';
+import type { SampledPath, TrainingData } from '../../../../src/engines/generation/learner.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { prepareTrainingSequences } from '../../../../src/engines/models/training-sequences.js';
 import { sines, type Windows } from '../../../../src/engines/validation/fidelity/data.js';

@@ -227,7 +227,11 @@ describe('statistical generator through the generation service', () => {
 
   it('is registered as "statistical" and reproduces data from the seed it reports', async () => {
     expect(engines.generators.describe('statistical').capabilities).toEqual({
+      generate: true,
       fit: true,
+      sample: true,
+      forecast: true,
+      attributes: false,
       multivariate: true,
       fleets: true,
       anomalyLabels: true,

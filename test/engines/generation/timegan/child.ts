@@ -1,13 +1,13 @@
 // Run in a separate process: start a TimeGAN fit on a DuckDB file and print progress until killed.
 import { DuckDbStorage } from '../../../../src/engines/storage/duckdb.js';
-import { builtinLearners } from '../../../../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { twoColumnSeries } from '../../models/helpers.js';
 
 const [path, id] = process.argv.slice(2);
 const store = new DuckDbStorage({ path: path! });
 await store.init();
-const registry = new ModelRegistry(store, builtinLearners());
+const registry = new ModelRegistry(store, createBuiltinFactory());
 const options = {
   seqLen: 8,
   hidden: 4,

@@ -4,8 +4,8 @@ import { TsiotError } from '../../../../src/core/errors.js';
 import { createRng } from '../../../../src/core/rng.js';
 import { type TimeGanCheckpoint, timeganLearner } from '../../../../src/engines/generation/timegan/learned.js';
 import { loadTf } from '../../../../src/engines/ml/tf.js';
-import type { TrainingData } from '../../../../src/engines/models/learned.js';
-import { builtinLearners } from '../../../../src/engines/models/learners.js';
+import type { TrainingData } from '../../../../src/engines/generation/learner.js';
+import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { CHECKPOINTS_COLLECTION } from '../../../../src/engines/models/record.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
@@ -27,7 +27,7 @@ describe('timegan learned generator', () => {
     cleanup = t.cleanup;
     const tf = await loadTf();
     const before = tf.memory().numTensors;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     const phases = new Set<string>();
     const rec = await registry.fit(
       {
@@ -45,7 +45,7 @@ describe('timegan learned generator', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(await t.store.listDocuments(CHECKPOINTS_COLLECTION)).toEqual([]);
     const a = await registry.sample(rec.id, { length: 30, count: 3, seed: 2 });
-    const fresh = new ModelRegistry(t.store, builtinLearners());
+    const fresh = new ModelRegistry(t.store, createBuiltinFactory());
     const b = await fresh.sample(rec.id, { length: 30, count: 3, seed: 2 });
     expect(b.series.map((s) => s.columns.map((c) => Array.from(c.values)))).toEqual(
       a.series.map((s) => s.columns.map((c) => Array.from(c.values))),
@@ -87,7 +87,7 @@ describe('timegan learned generator', () => {
       await store.close();
       await t.cleanup();
     };
-    const registry = new ModelRegistry(store, builtinLearners());
+    const registry = new ModelRegistry(store, createBuiltinFactory());
     expect(await registry.list()).toEqual([]);
     const resumable = await registry.resumable();
     expect(resumable).toHaveLength(1);

@@ -38,8 +38,8 @@ import type {
   SampledPath,
   SampleRequest,
   TrainingData,
-} from '../../../models/learned.js';
-import { trainingSequences } from '../../../models/learned.js';
+} from '../../learner.js';
+import { trainingSequences } from '../../learner.js';
 import { correlationCholesky, correlationFromCholesky } from '../../arima/linalg.js';
 import { normalQuantile } from '../../arima/simulate.js';
 import { detectPeriods, mstl, type DetectedPeriod } from './mstl.js';

@@ -1,6 +1,6 @@
 import { createRng } from '../../../../../src/core/rng.js';
 import type { TimeSeries } from '../../../../../src/core/types.js';
-import type { TrainingData } from '../../../../../src/engines/models/learned.js';
+import type { TrainingData } from '../../../../../src/engines/generation/learner.js';
 import { prepareTrainingData } from '../../../../../src/engines/models/training-data.js';
 
 export const HOUR = 3_600_000;

@@ -10,7 +10,7 @@ import {
   type StatisticalFitOptionsInput,
   type StatisticalState,
 } from '../../../../../src/engines/generation/statistical/fit/learned.js';
-import type { TrainingData } from '../../../../../src/engines/models/learned.js';
+import type { TrainingData } from '../../../../../src/engines/generation/learner.js';
 import { prepareTrainingData } from '../../../../../src/engines/models/training-data.js';
 import { dailyProfile, HOUR, hourlySeries, lag1, meanOf, phaseProfile, stdOf, training } from './helpers.js';
 

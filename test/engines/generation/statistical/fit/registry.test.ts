@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtinLearners } from '../../../../../src/engines/models/learners.js';
+import { createBuiltinFactory } from '../../../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../../../src/engines/models/registry.js';
 import { runTool } from '../../../../../src/registry/run-tool.js';
 import { fitModel } from '../../../../../tools/fit-model.js';
@@ -18,7 +18,7 @@ describe('statistical learner through the model registry', () => {
   it('fits generator "statistical", then samples and forecasts by model id', async () => {
     const t = await tempStore();
     cleanup = t.cleanup;
-    const registry = new ModelRegistry(t.store, builtinLearners());
+    const registry = new ModelRegistry(t.store, createBuiltinFactory());
     expect(registry.generators()).toContain('statistical');
     const { series } = hourlySeries({ rows: 24 * 40, slope: 0.01, seed: 4 });
     const rec = await registry.fit({ generator: 'statistical', data: series, seed: 1, options: { arOrderMax: 3 } });

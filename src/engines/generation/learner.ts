@@ -6,7 +6,9 @@
  */
 import type { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
-import type { ProgressFn, TimeSeries } from '../../core/types.js';
+import type { AttributeValue, ProgressFn, TimeSeries } from '../../core/types.js';
+
+export type { AttributeValue };
 
 /** Summary of the data a model was trained on (shown by describe_model). */
 export interface TrainingSummary {
@@ -38,9 +40,6 @@ export interface TrainingData {
 export function trainingSequences(data: TrainingData): TimeSeries[] {
   return data.sequences && data.sequences.length > 0 ? data.sequences : [data.series];
 }
-
-/** A static attribute value of an entity (metadata.attributes). */
-export type AttributeValue = string | number | boolean;
 
 export interface FitContext {
   rng: Rng;

@@ -1,0 +1,84 @@
+/**
+ * The one path by which series are written and removed: every generation,
+ * model sample and job stores through `store`, every deletion goes through
+ * `delete`, and both are announced on the event bus here, so a subscribed
+ * client hears of each change exactly once whichever interface made it.
+ */
+import { randomBytes } from 'node:crypto';
+import { TsiotError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { TimeSeries } from '../../core/types.js';
+import type { EventBus } from '../events/types.js';
+import type { Storage, StoreResult } from '../storage/storage.js';
+
+/** A storage id: unique per stored series, independent of the seeded data. */
+export function newSeriesId(): string {
+  return `ser_${randomBytes(9).toString('base64url')}`;
+}
+
+export interface StoreSeriesOptions {
+  signal?: AbortSignal;
+  /**
+   * Keep each series' own id and replace a series stored under it (job
+   * chunks, whose ids are fixed so a resumed job rewrites them in place).
+   * Default: fresh ids, never replacing anything.
+   */
+  keepIds?: boolean;
+  /** Extra fields of the series.created event (e.g. the job id). */
+  announce?: Record<string, unknown>;
+}
+
+export class SeriesStore {
+  constructor(
+    private readonly storage: Storage,
+    private readonly events?: EventBus,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * Store every series all-or-nothing: on any failure (or a cancel) what this
+   * call stored is removed again and the error rethrown. Then announce
+   * `series.created` once with every id.
+   */
+  async store(series: TimeSeries[], options: StoreSeriesOptions = {}): Promise<StoreResult[]> {
+    const stored: StoreResult[] = [];
+    try {
+      for (const s of series) {
+        if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
+        if (!options.keepIds) s.id = newSeriesId();
+        stored.push(await this.storage.store(s, options.keepIds ? { overwrite: true } : {}));
+      }
+    } catch (e) {
+      await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
+      throw e;
+    }
+    if (stored.length) {
+      const first = series[0]?.metadata;
+      await this.announce('series.created', {
+        ids: stored.map((r) => r.id),
+        ...(first?.generator !== undefined ? { generator: first.generator } : {}),
+        ...(first?.seed !== undefined ? { seed: first.seed } : {}),
+        ...(typeof first?.modelId === 'string' ? { modelId: first.modelId } : {}),
+        ...(options.announce ?? {}),
+      });
+    }
+    return stored;
+  }
+
+  /** Delete one series; true when it existed, and then `series.deleted` is announced. */
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.storage.delete(id);
+    if (deleted) await this.announce('series.deleted', { id });
+    return deleted;
+  }
+
+  private async announce(type: string, data: Record<string, unknown>): Promise<void> {
+    if (!this.events) return;
+    try {
+      await this.events.publish({ type, data });
+    } catch (err) {
+      // the change is made whatever happens to its announcement; a lost event only delays a client's refresh
+      this.logger?.warn({ err, type }, 'could not announce a series change');
+    }
+  }
+}
