@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
+import { LOCAL_CALLER } from '../core/caller.js';
 import { loadConfig, type TsiotConfigInput } from '../core/config.js';
 import { TsiotError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -64,7 +65,13 @@ function parseSeed(value: string): number | string {
 }
 
 function toolContext(engines: Engines, logger: Logger, onProgress?: (p: { done: number; total: number }) => void) {
-  return { engines, logger, signal: new AbortController().signal, progress: onProgress ?? (() => undefined) };
+  return {
+    engines,
+    logger,
+    signal: new AbortController().signal,
+    progress: onProgress ?? (() => undefined),
+    caller: LOCAL_CALLER,
+  };
 }
 
 export function buildCli(): Command {

@@ -23,6 +23,21 @@ export const ConfigSchema = z.object({
     .positive()
     .default(2_000)
     .describe('Most rows a read tool returns inline to an agent.'),
+  imports: z
+    .object({
+      dir: z
+        .string()
+        .optional()
+        .describe(
+          'The one folder server-side paths (data.csvPath) resolve in, default <dataDir>/imports (env TSIOT_IMPORT_DIR).',
+        ),
+      localDirs: z
+        .array(z.string())
+        .default([])
+        .describe('Further folders the local user (stdio MCP, the CLI) may read; network callers never can.'),
+    })
+    .strict()
+    .prefault({}),
   plugins: z
     .array(z.string())
     .default([])
@@ -96,6 +111,8 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
   if (env.TSIOT_HTTP_PORT) httpEnv.port = Number(env.TSIOT_HTTP_PORT);
   if (env.TSIOT_ALLOWED_HOSTS) httpEnv.allowedHosts = list(env.TSIOT_ALLOWED_HOSTS);
   if (env.TSIOT_ALLOWED_ORIGINS) httpEnv.allowedOrigins = list(env.TSIOT_ALLOWED_ORIGINS);
+  const importsEnv: Record<string, unknown> = {};
+  if (env.TSIOT_IMPORT_DIR) importsEnv.dir = env.TSIOT_IMPORT_DIR;
   const jobsEnv: Record<string, unknown> = {};
   if (env.TSIOT_REDIS_URL) jobsEnv.redisUrl = env.TSIOT_REDIS_URL;
   const merged = {
@@ -103,6 +120,11 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
     ...fromEnv,
     ...overrides,
     http: { ...((fromFile.http as object) ?? {}), ...httpEnv, ...((overrides.http as object) ?? {}) },
+    imports: {
+      ...((fromFile.imports as object) ?? {}),
+      ...importsEnv,
+      ...((overrides.imports as object) ?? {}),
+    },
     jobs: { ...((fromFile.jobs as object) ?? {}), ...jobsEnv, ...((overrides.jobs as object) ?? {}) },
   };
   return parseInput(ConfigSchema, merged, 'configuration');

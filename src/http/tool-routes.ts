@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { ANONYMOUS_NETWORK_CALLER, type Caller } from '../core/caller.js';
 import { TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
@@ -74,6 +75,7 @@ async function call(
     logger: options.logger.child({ tool: tool.name }),
     signal: c.req.raw.signal,
     progress: () => {},
+    caller: (c.get('caller' as never) as Caller | undefined) ?? ANONYMOUS_NETWORK_CALLER,
   };
   const { structured, summary } = await runTool(tool, input, ctx);
   return { result: structured, summary };

@@ -11,7 +11,9 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { notifyJobResourceUpdates } from '../../resources/jobs.js';
+import { type Caller, LOCAL_CALLER } from '../core/caller.js';
 import { TsiotError } from '../core/errors.js';
 import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
@@ -36,6 +38,16 @@ const INSTRUCTIONS = [
   'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
 ].join(' ');
 
+/**
+ * The caller of one request: network transports put the authenticated caller
+ * in `authInfo.extra.caller` on every message (so a refreshed token's scopes
+ * count), otherwise the caller the session was built for.
+ */
+export function callerOf(extra: { authInfo?: AuthInfo }, session: Caller): Caller {
+  const fromTransport = extra.authInfo?.extra?.caller as Caller | undefined;
+  return fromTransport ?? session;
+}
+
 /** Shape a thrown error as an MCP tool result with isError, never a stack trace. */
 export function errorResult(e: unknown): CallToolResult {
   const body = toErrorBody(e);
@@ -50,7 +62,7 @@ export function errorResult(e: unknown): CallToolResult {
  * Build an MCP server from the registries. Side-effect free: it connects to
  * nothing; transports connect it. One instance per session.
  */
-export function createMcpServer(engines: Engines, registries: Registries): McpServer {
+export function createMcpServer(engines: Engines, registries: Registries, caller: Caller = LOCAL_CALLER): McpServer {
   const server = new McpServer(
     { name: 'tsiot', title: 'tsiot — synthetic IoT time series', version: VERSION },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
@@ -95,6 +107,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
             logger: engines.logger,
             signal: extra.signal,
             progress,
+            caller: callerOf(extra, caller),
           });
           // progress must reach the client before the result, which ends the client's interest in it
           await Promise.all(pending);
