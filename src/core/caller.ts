@@ -40,3 +40,21 @@ export const ADMIN_SCOPE = 'admin';
 export function hasScope(caller: Caller, scope: string): boolean {
   return caller.scopes === 'all' || caller.scopes.has(ADMIN_SCOPE) || caller.scopes.has(scope);
 }
+
+/**
+ * The caller as MCP request handlers receive it (`extra.authInfo`), put there
+ * by network transports on every message: the caller, never the token itself.
+ */
+export function authInfoOf(caller: Caller): {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  extra: { caller: Caller };
+} {
+  return {
+    token: '',
+    clientId: caller.subject,
+    scopes: caller.scopes === 'all' ? [ADMIN_SCOPE] : [...caller.scopes],
+    extra: { caller },
+  };
+}

@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
-import { TsiotError } from '../core/errors.js';
+import { type Context, Hono } from 'hono';
+import { isTsiotError, TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
 import type { AnyTool } from '../registry/tool.js';
 import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
+import { authMiddleware, callerOf, type HttpAuth } from './auth/index.js';
+import { challenge, METADATA_PATH, protectedResourceMetadata } from './auth/metadata.js';
 import { toJsonSchema } from './json-schema.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
 import { mountJobEvents } from './job-events.js';
@@ -29,6 +31,8 @@ export interface HttpAppOptions {
   maxBodyBytes?: number;
   /** How long /readyz waits for the storage health check. Default 5000 ms. */
   readyTimeoutMs?: number;
+  /** Authentication: every route but the probes and the OAuth metadata needs credentials. */
+  auth?: HttpAuth;
 }
 
 /** Paths any Host may reach: probes from orchestrators use the pod address. */
@@ -79,6 +83,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     );
   });
 
+  const auth = options.auth;
+  if (auth) {
+    app.use('*', authMiddleware(auth, logger));
+    const metadata = (c: Context) =>
+      c.json(protectedResourceMetadata(auth.baseUrl(), c.req.path, auth.authorizationServers));
+    app.get(METADATA_PATH, metadata);
+    app.get(`${METADATA_PATH}/mcp`, metadata);
+  }
+
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
   );
@@ -106,7 +119,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   if (options.mcp) {
     const mcp = options.mcp;
-    app.all('/mcp', (c) => mcp.handle(c.req.raw));
+    app.all('/mcp', (c) => mcp.handle(c.req.raw, callerOf(c)));
   }
 
   // before the tool routes, so GET /v1/jobs/:id does not take "events" for a job id
@@ -127,6 +140,17 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.onError((error, c) => {
     const problem = toProblem(error, c.req.path);
+    const scope = isTsiotError(error) ? error.details?.requiredScope : undefined;
+    if (auth && typeof scope === 'string') {
+      // RFC 6750 §3.1: a token that lacks a scope gets a challenge naming the one needed
+      return problemResponse(problem, {
+        'WWW-Authenticate': challenge(auth.baseUrl(), c.req.path, {
+          error: 'insufficient_scope',
+          description: problem.detail,
+          scope,
+        }),
+      });
+    }
     if (problem.status >= 500)
       logger.error({ err: error, method: c.req.method, path: c.req.path }, 'HTTP request failed');
     else logger.debug({ code: problem.code, path: c.req.path }, 'HTTP request refused');

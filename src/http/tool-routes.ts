@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
-import { ANONYMOUS_NETWORK_CALLER, type Caller } from '../core/caller.js';
 import { TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
 import { runTool } from '../registry/run-tool.js';
 import type { AnyTool, RestRoute, ToolContext } from '../registry/tool.js';
+import { callerOf } from './auth/index.js';
 import { isJsonContentType, readJsonBody } from './json-body.js';
 import { coerceParams } from './query-coerce.js';
 
@@ -75,7 +75,7 @@ async function call(
     logger: options.logger.child({ tool: tool.name }),
     signal: c.req.raw.signal,
     progress: () => {},
-    caller: (c.get('caller' as never) as Caller | undefined) ?? ANONYMOUS_NETWORK_CALLER,
+    caller: callerOf(c),
   };
   const { structured, summary } = await runTool(tool, input, ctx);
   return { result: structured, summary };

@@ -58,6 +58,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** Example input, shown in docs and error messages. */
   example?: z.input<I>;
   routes?: RestRoute[];
+  /** The OAuth scope calling it needs (see registry/scopes.ts); derived from the name and annotations when absent. */
+  scope?: 'series:read' | 'series:write' | 'models' | 'jobs' | 'privacy' | 'admin';
   handler(input: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
 }
 
