@@ -13,7 +13,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { notifyJobResourceUpdates } from '../../resources/jobs.js';
-import { type Caller, LOCAL_CALLER } from '../core/caller.js';
+import { type Caller, DEFAULT_TENANT, LOCAL_CALLER } from '../core/caller.js';
+import { scopeEngines } from '../engines/tenancy/index.js';
 import { TsiotError } from '../core/errors.js';
 import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
@@ -63,6 +64,8 @@ export function errorResult(e: unknown): CallToolResult {
  * nothing; transports connect it. One instance per session.
  */
 export function createMcpServer(engines: Engines, registries: Registries, caller: Caller = LOCAL_CALLER): McpServer {
+  // resources, completions and notifications see the session caller's tenant only
+  const scoped = scopeEngines(engines, caller);
   const server = new McpServer(
     { name: 'tsiot', title: 'tsiot — synthetic IoT time series', version: VERSION },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
@@ -127,19 +130,19 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
         r.uri,
         { title: r.title, description: r.description, mimeType: r.mimeType },
         async () => ({
-          contents: await r.read(engines),
+          contents: await r.read(scoped),
         }),
       );
     } else {
       const template = new ResourceTemplate(r.uriTemplate, {
-        list: async () => ({ resources: await r.list(engines) }),
+        list: async () => ({ resources: await r.list(scoped) }),
       });
       server.registerResource(
         r.name,
         template,
         { title: r.title, description: r.description, mimeType: r.mimeType },
         async (uri, variables) => ({
-          contents: await r.read(uri, variables, engines),
+          contents: await r.read(uri, variables, scoped),
         }),
       );
     }
@@ -155,12 +158,15 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
     );
   }
 
-  registerCompletions(server, engines, registries);
+  registerCompletions(server, scoped, registries);
 
   // Clients may subscribe to resources (jobs, series); each session keeps its own subscriptions.
   const subscribed = new Set<string>();
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   server.server.setRequestHandler(SubscribeRequestSchema, async (r) => {
+    // updates of another tenant's series or job are never delivered: such a subscription is refused like an unknown one
+    if (!(await visible(scoped, r.params.uri)))
+      throw new McpError(ErrorCode.InvalidParams, `Resource ${r.params.uri} does not exist`);
     subscribed.add(r.params.uri);
     return {};
   });
@@ -171,6 +177,7 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
   const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
   const stopSeries = engines.events.subscribe((event) => {
     if (event.type !== 'series.created' && event.type !== 'series.deleted') return;
+    if ((event.data.tenant ?? DEFAULT_TENANT) !== caller.tenant) return;
     if (!server.isConnected()) return;
     server.sendResourceListChanged();
     const ids = event.type === 'series.deleted' ? [String(event.data.id)] : ((event.data.ids as string[]) ?? []);
@@ -187,6 +194,19 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
   };
 
   return server;
+}
+
+/** Whether a subscribable resource exists for this tenant (series and jobs are checked; others are catalogues). */
+async function visible(scoped: Engines, uri: string): Promise<boolean> {
+  const series = /^tsiot:\/\/series\/([^/?#]+)$/.exec(uri);
+  if (series) return (await scoped.storage.describe(decodeURIComponent(series[1]!))) !== undefined;
+  const job = /^tsiot:\/\/jobs\/([^/?#]+)$/.exec(uri);
+  if (job)
+    return scoped.jobs.get(decodeURIComponent(job[1]!)).then(
+      () => true,
+      () => false,
+    );
+  return true;
 }
 
 const NO_COMPLETION: CompleteResult = { completion: { values: [], total: 0, hasMore: false } };

@@ -1,6 +1,7 @@
 import { TsiotError } from '../core/errors.js';
 import { parseInput } from '../core/input-errors.js';
-import { hasScope } from '../core/caller.js';
+import { ANONYMOUS_NETWORK_CALLER, hasScope } from '../core/caller.js';
+import { scopeEngines } from '../engines/tenancy/index.js';
 import { toolScope } from './scopes.js';
 import type { AnyTool, ToolContext, ToolResult } from './tool.js';
 
@@ -22,7 +23,8 @@ export async function runTool(
   if (ctx.caller && !hasScope(ctx.caller, scope)) throw insufficientScope(tool.name, scope);
   const input = parseInput(tool.inputSchema, rawInput ?? {}, `input for ${tool.name}`, examples);
   if (ctx.signal.aborted) throw new TsiotError('cancelled', `${tool.name} was cancelled before it started`);
-  return tool.handler(input, ctx);
+  // the handler sees only the caller's tenant: its series, models, reports and jobs
+  return tool.handler(input, { ...ctx, engines: scopeEngines(ctx.engines, ctx.caller ?? ANONYMOUS_NETWORK_CALLER) });
 }
 
 /** The refusal of a call whose token lacks the tool's scope; adapters turn `details.requiredScope` into a challenge. */
