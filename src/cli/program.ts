@@ -386,6 +386,12 @@ export function buildCli(): Command {
           version: VERSION,
           allowedOrigins: config.http.allowedOrigins,
           allowedHosts: config.http.allowedHosts,
+          corsOrigins: config.http.corsOrigins,
+          limits: config.http.limits,
+          ...(config.jobs.redisUrl ? { rateLimitRedisUrl: config.jobs.redisUrl } : {}),
+          ...(config.http.tls
+            ? { tls: { cert: await readFile(config.http.tls.certFile), key: await readFile(config.http.tls.keyFile) } }
+            : {}),
           auth: {
             config: config.auth,
             apiKeys: new ApiKeyStore(engines.documents),

@@ -98,6 +98,53 @@ export const ConfigSchema = z.object({
         .default([])
         .describe('Extra Origins allowed on /mcp and /ws besides loopback ones.'),
       allowedHosts: z.array(z.string()).default([]).describe('Extra Host header values allowed besides loopback ones.'),
+      corsOrigins: z
+        .array(z.string())
+        .default([])
+        .describe(
+          'Browser origins allowed by CORS (e.g. https://dash.example.com); none by default (env TSIOT_CORS_ORIGINS).',
+        ),
+      tls: z
+        .object({
+          certFile: z.string().min(1).describe('PEM certificate chain.'),
+          keyFile: z.string().min(1).describe('PEM private key.'),
+        })
+        .strict()
+        .optional()
+        .describe('Serve HTTPS from these files (env TSIOT_TLS_CERT, TSIOT_TLS_KEY).'),
+      limits: z
+        .object({
+          requestsPerSubject: z
+            .number()
+            .int()
+            .min(1)
+            .default(1200)
+            .describe('Per token subject or API key, per window.'),
+          requestsPerIp: z.number().int().min(1).default(2400).describe('Per client address, per window.'),
+          windowSeconds: z.number().int().min(1).default(60),
+          headersTimeoutMs: z
+            .number()
+            .int()
+            .min(1000)
+            .default(10_000)
+            .describe('A client must send its request headers within this time.'),
+          requestTimeoutMs: z
+            .number()
+            .int()
+            .min(1000)
+            .default(120_000)
+            .describe('A client must send its whole request (headers and body) within this time.'),
+          maxHeaderBytes: z.number().int().min(1024).default(16_384).describe('Largest request head.'),
+          maxBodyBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .default(32 * 1024 * 1024)
+            .describe('Largest JSON body (413 above).'),
+        })
+        .strict()
+        .prefault({})
+        .describe('Abuse limits (env TSIOT_RATE_LIMIT = requests per subject per minute).'),
       publicUrl: z
         .url()
         .optional()
@@ -179,6 +226,10 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
   if (env.TSIOT_DEV_SECRET) authEnv.devSecret = env.TSIOT_DEV_SECRET;
   if (env.TSIOT_INSECURE_NO_AUTH === '1' || env.TSIOT_INSECURE_NO_AUTH === 'true') authEnv.insecureNoAuth = true;
   if (env.TSIOT_PUBLIC_URL) httpEnv.publicUrl = env.TSIOT_PUBLIC_URL;
+  if (env.TSIOT_CORS_ORIGINS) httpEnv.corsOrigins = list(env.TSIOT_CORS_ORIGINS);
+  if (env.TSIOT_TLS_CERT || env.TSIOT_TLS_KEY)
+    httpEnv.tls = { certFile: env.TSIOT_TLS_CERT, keyFile: env.TSIOT_TLS_KEY };
+  if (env.TSIOT_RATE_LIMIT) httpEnv.limits = { requestsPerSubject: Number(env.TSIOT_RATE_LIMIT) };
   const importsEnv: Record<string, unknown> = {};
   if (env.TSIOT_IMPORT_DIR) importsEnv.dir = env.TSIOT_IMPORT_DIR;
   const jobsEnv: Record<string, unknown> = {};

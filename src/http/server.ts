@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -11,6 +12,7 @@ import { Authenticator } from './auth/authenticator.js';
 import type { HttpAuth } from './auth/index.js';
 import { challenge } from './auth/metadata.js';
 import { authMode, reachableAddresses } from './auth/mode.js';
+import { createRateLimits } from './limits.js';
 import type { Engines } from '../engines/engines.js';
 import { attachMcpWebSocket } from '../mcp/transports/websocket-server.js';
 import type { AnyTool } from '../registry/tool.js';
@@ -50,6 +52,16 @@ export interface HttpServerOptions {
   maxSessionsPerSubject?: number;
   /** How long close() lets in-flight requests finish before dropping connections. Default 5000 ms. */
   shutdownGraceMs?: number;
+  /** Rate limits and the timeouts that keep slow clients from holding the server (defaults: see config). */
+  limits?: Partial<TsiotConfig['http']['limits']>;
+  /** Share rate-limit counters through this Redis. */
+  rateLimitRedisUrl?: string;
+  /** Key prefix of the rate-limit counters in Redis. Default "tsiot:rl". */
+  rateLimitRedisPrefix?: string;
+  /** Browser origins allowed by CORS (also allowed by the Origin check). */
+  corsOrigins?: readonly string[];
+  /** Serve HTTPS with this PEM certificate chain and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningHttpServer {
@@ -76,7 +88,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { logger } = options;
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [...(options.allowedHosts ?? []), ...(WILDCARD.has(host) ? [] : [hostEntry(host)])];
-  const allowedOrigins = options.allowedOrigins ?? [];
+  const allowedOrigins = [...(options.allowedOrigins ?? []), ...(options.corsOrigins ?? [])];
+  const limits = ConfigSchema.shape.http.parse({}).limits;
+  Object.assign(limits, options.limits ?? {});
   const authConfig = options.auth?.config ?? ConfigSchema.shape.auth.parse(undefined);
   const apiKeys = options.auth?.apiKeys;
   const mode = authMode(authConfig, host, apiKeys ? await apiKeys.anyActive() : false);
@@ -99,6 +113,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     baseUrl,
     authorizationServers: authConfig.issuer ? [authConfig.issuer] : [],
   };
+  const rateLimits = createRateLimits(
+    {
+      perSubject: limits.requestsPerSubject,
+      perIp: limits.requestsPerIp,
+      windowSeconds: limits.windowSeconds,
+      ...(options.rateLimitRedisUrl ? { redisUrl: options.rateLimitRedisUrl } : {}),
+      ...(options.rateLimitRedisPrefix ? { prefix: options.rateLimitRedisPrefix } : {}),
+    },
+    logger,
+  );
   const scopeByTool = new Map(options.tools.map((t) => [t.name, toolScope(t)]));
 
   const mcp = createMcpHttpHandler({
@@ -109,7 +133,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
     maxSessions: options.maxSessions,
     maxSessionsPerSubject: options.maxSessionsPerSubject,
-    maxBodyBytes: options.maxBodyBytes,
+    maxBodyBytes: options.maxBodyBytes ?? limits.maxBodyBytes,
     requiredScope: (message) => messageScope(message, scopeByTool),
     scopeChallenge: (scope) =>
       challenge(baseUrl(), '/mcp', {
@@ -126,10 +150,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logger,
     allowedOrigins,
     allowedHosts,
-    maxBodyBytes: options.maxBodyBytes,
+    maxBodyBytes: options.maxBodyBytes ?? limits.maxBodyBytes,
     auth: httpAuth,
+    rateLimits,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
-  const server = createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
+  const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+  // slow clients cannot hold sockets: headers and whole requests have deadlines, checked every second
+  const serverOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(serverOptions, listener);
+  server.keepAliveTimeout = 5_000;
   const connections = trackConnections(server);
   const ws = attachMcpWebSocket(server, {
     path: '/ws',
@@ -159,15 +196,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   try {
+    await rateLimits.ready();
     await listen(server, options.port ?? 8080, host);
   } catch (error) {
     await ws.close();
     await mcp.close();
+    await rateLimits.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  url = `http://${hostEntry(WILDCARD.has(host) ? '127.0.0.1' : host)}:${port}`;
-  const addresses = reachableAddresses(host, port);
+  const scheme = options.tls ? 'https' : 'http';
+  url = `${scheme}://${hostEntry(WILDCARD.has(host) ? '127.0.0.1' : host)}:${port}`;
+  const addresses = reachableAddresses(host, port).map((a) => a.replace(/^http:/, `${scheme}:`));
   logger.info(
     {
       address: url,
@@ -183,7 +223,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const graceMs = options.shutdownGraceMs ?? 5_000;
   const shutdown = async (): Promise<void> => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    await Promise.allSettled([ws.close(), mcp.close()]);
+    await Promise.allSettled([ws.close(), mcp.close(), rateLimits.close()]);
     connections.endIdle();
     const grace = setTimeout(() => server.closeAllConnections(), graceMs);
     grace.unref();
