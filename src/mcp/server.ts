@@ -22,6 +22,7 @@ import { type Completer, MAX_COMPLETION_PREFIX, MAX_COMPLETION_VALUES } from '..
 import type { AnyPrompt } from '../registry/prompt.js';
 import type { ResourceDefinition } from '../registry/resource.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
+import { toolScope } from '../registry/scopes.js';
 import type { AnyTool } from '../registry/tool.js';
 import { VERSION } from '../version.js';
 
@@ -80,6 +81,7 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
         ...(tool.annotations ? { annotations: { title: tool.title, ...tool.annotations } } : {}),
+        _meta: { 'tsiot/scope': toolScope(tool) },
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
         const token = extra._meta?.progressToken;

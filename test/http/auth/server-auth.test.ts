@@ -194,6 +194,18 @@ describe('an authenticated server', () => {
     );
     const listed = await client.callTool({ name: 'list_series', arguments: {} });
     expect(listed.isError).toBeFalsy();
+    // every tool says which scope it needs, in tools/list and in the OpenAPI document
+    const catalogue = await client.listTools();
+    const scopeOf = new Map(catalogue.tools.map((t) => [t.name, t._meta?.['tsiot/scope']]));
+    expect(scopeOf.get('list_series')).toBe('series:read');
+    expect(scopeOf.get('delete_series')).toBe('series:write');
+    expect(scopeOf.get('start_job')).toBe('jobs');
+    expect(scopeOf.get('fit_model')).toBe('models');
+    expect([...scopeOf.values()].every((v) => typeof v === 'string')).toBe(true);
+    const doc = (await (
+      await fetch(`${server.url}/openapi.json`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { paths: Record<string, Record<string, { security?: unknown }>> };
+    expect(doc.paths['/v1/tools/delete_series']!.post!.security).toEqual([{ bearer: ['series:write'] }]);
     const raw = await fetch(`${server.url}/mcp`, {
       method: 'POST',
       headers: {
