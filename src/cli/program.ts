@@ -16,6 +16,7 @@ import { prompts } from '../../prompts/index.js';
 import { collect, parseAnomalyFlag, parseIntFlag, parseNumberFlag, parseSensorsFlag } from './options.js';
 import { configFrom, type GlobalOptions, parseSeed, toolContext, withEngines } from './context.js';
 import { createProgressBar } from './progress-bar.js';
+import { addWorkflowCommands } from './workflow.js';
 
 const registries = { tools, resources, prompts };
 
@@ -338,6 +339,7 @@ export function buildCli(): Command {
       process.on('SIGTERM', () => void shutdown());
     });
 
+  addWorkflowCommands(program);
   return program;
 }
 
