@@ -2,24 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TsiotError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { DuckDbStorage } from './duckdb.js';
+import { DuckDbStorage } from './duckdb/index.js';
 import { parseDuckDbLocation } from './duckdb/options.js';
 import type { DocumentStore, Storage } from './storage.js';
+import { redactUrl } from './url.js';
+
+export { redactUrl };
 
 export interface StorageOptions {
   logger?: Logger;
-}
-
-/** Strip credentials from a storage URL so it can be logged or shown. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...u.searchParams.keys()]) if (/secret|password|token|key/i.test(k)) u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }
 
 /**
@@ -42,25 +33,25 @@ export async function createStorage(
     }
     case 'postgres':
     case 'postgresql': {
-      const { PostgresStorage } = await import('./postgres.js');
+      const { PostgresStorage } = await import('./postgres/index.js');
       return new PostgresStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
     }
     case 'influxdb':
     case 'influxdb2': {
-      const { InfluxDbStorage } = await import('./influxdb.js');
+      const { InfluxDbStorage } = await import('./influxdb/index.js');
       return new InfluxDbStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
     }
     case 'redis':
     case 'rediss': {
-      const { RedisStorage } = await import('./redis.js');
+      const { RedisStorage } = await import('./redis/index.js');
       return new RedisStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
     }
     case 's3': {
-      const { S3Storage } = await import('./s3.js');
+      const { S3Storage } = await import('./s3/index.js');
       return new S3Storage({ url, ...(options.logger ? { logger: options.logger } : {}) });
     }
     case 'weaviate': {
-      const { WeaviateStorage } = await import('./weaviate.js');
+      const { WeaviateStorage } = await import('./weaviate/index.js');
       return new WeaviateStorage({ url, ...(options.logger ? { logger: options.logger } : {}) });
     }
     default:

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SeriesQuery, TimeSeries } from '../../../core/types.js';
 import type { Storage } from '../storage.js';
-import { decodeSeries, encodeSeries } from './codec.js';
+import { decodeSeries, encodeSeries } from '../chunk-codec.js';
 
 export interface QueryCacheOptions {
   /** Seconds a cached result lives (default 60). */

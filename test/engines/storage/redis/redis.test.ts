@@ -5,14 +5,14 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { RedisStorage } from '../../../src/engines/storage/redis.js';
-import { RedisLiveFeed } from '../../../src/engines/storage/redis/live-feed.js';
-import { RedisQueryCache, withQueryCache } from '../../../src/engines/storage/redis/query-cache.js';
-import { closedPort, requireServer, runName } from '../../helpers/servers.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { RedisStorage } from '../../../../src/engines/storage/redis/index.js';
+import { RedisLiveFeed } from '../../../../src/engines/storage/redis/live-feed.js';
+import { RedisQueryCache, withQueryCache } from '../../../../src/engines/storage/redis/query-cache.js';
+import { closedPort, requireServer, runName } from '../../../helpers/servers.js';
+import { describeStorageContract } from '../contract.js';
 
 const server = await requireServer('Redis', 'TSIOT_TEST_REDIS_URL', 6379, async (url) => {
   const r = new Redis(url, {

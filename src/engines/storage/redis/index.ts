@@ -17,15 +17,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { seriesHead, validateSeries } from '../../core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import { applyListQuery } from './list-apply.js';
-import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from './query-apply.js';
-import { decodeChunk, encodeChunk } from './redis/codec.js';
-import { describeCause, probeHealth, unavailable } from './remote.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { seriesHead, validateSeries } from '../../../core/series.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../core/types.js';
+import { applyListQuery } from '../list-apply.js';
+import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from '../query-apply.js';
+import { decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { describeCause, probeHealth, unavailable } from '../remote.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
 export const CHUNK_ROWS = 65_536;
 
