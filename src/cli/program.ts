@@ -365,7 +365,7 @@ export function buildCli(): Command {
     .addOption(new Option('--timestamps <style>', 'timestamp style').choices(['iso', 'ms']).default('iso'))
     .action(async (seriesId: string, opts, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
-      const { parseStorageUrl } = await import('../engines/storage/index.js');
+      const { parseStorageUrl } = await import('../engines/storage/url.js');
       const configured = config.storage ? parseStorageUrl(config.storage).feed : undefined;
       const redisUrl = (opts.redis as string | undefined) ?? configured?.url;
       if (!redisUrl) {

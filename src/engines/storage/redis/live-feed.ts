@@ -187,6 +187,9 @@ export interface LiveFeedLayerOptions {
  * A Storage that publishes every series it stores to the feed, after the
  * store has committed. A feed that cannot be reached does not undo the
  * store (the series is kept and readable); the failure goes to onError.
+ * A stream is a log: points published stay when a caller takes a store back
+ * later (SeriesStore removing the first series of a batch whose third
+ * failed), as they would for any reader that already consumed them.
  */
 export function withLiveFeed(inner: Storage, feed: RedisLiveFeed, options: LiveFeedLayerOptions = {}): LayeredStorage {
   return layer(inner, {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../src/core/errors.js';
-import { createStorage, parseStorageUrl, redactUrl } from '../../../src/engines/storage/index.js';
+import { createStorage } from '../../../src/engines/storage/index.js';
+import { parseStorageUrl, redactUrl } from '../../../src/engines/storage/url.js';
 
 function refusal(url: string): TsiotError {
   try {
