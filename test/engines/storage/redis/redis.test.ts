@@ -13,6 +13,9 @@ import { createStorage } from '../../../../src/engines/storage/index.js';
 import { RedisStorage } from '../../../../src/engines/storage/redis/index.js';
 import { RedisLiveFeed } from '../../../../src/engines/storage/redis/live-feed.js';
 import { RedisQueryCache, withQueryCache } from '../../../../src/engines/storage/redis/query-cache.js';
+import { runTool } from '../../../../src/registry/run-tool.js';
+import { tools } from '../../../../tools/index.js';
+import { makeEngines } from '../../../helpers/engines.js';
 import { closedPort, requireServer, runName } from '../../../helpers/servers.js';
 import { describeStorageContract } from '../contract.js';
 
@@ -277,6 +280,36 @@ describe.skipIf(!server.ok)('redis backend', () => {
       expect(warnings.some((w) => /live feed: a stored series could not be published/.test(w))).toBe(true);
       expect(JSON.stringify(warnings)).not.toContain('layer-secret');
       await fed.close();
+    });
+
+    it('is what a configured storage URL gives every interface: tools store through it, read through the cache, feed the stream', async () => {
+      const engines = await makeEngines({ storage: `duckdb://:memory:?${layers('engines')}` });
+      try {
+        const ctx = {
+          engines,
+          logger: engines.logger,
+          signal: new AbortController().signal,
+          progress: () => undefined,
+        };
+        const generated = await runTool(
+          tools.find((t) => t.name === 'generate_timeseries')!,
+          { seed: 3, devices: 1, sensors: [{ type: 'temperature' }], points: 120, interval: '1m' },
+          ctx,
+        );
+        expect(generated.structured.stored).toBe(true);
+        const id = (generated.structured.series as { id: string }[])[0]!.id;
+        // the documents and the similarity search of the embedded backend are still there behind the layers
+        expect(engines.documents).toBe(engines.storage);
+        const getSeries = tools.find((t) => t.name === 'get_series')!;
+        const first = await runTool(getSeries, { id }, ctx);
+        const second = await runTool(getSeries, { id }, ctx);
+        expect(second.structured).toEqual(first.structured);
+        expect((await redis.keys(`${prefix}_engines:qc:r:*`)).length).toBeGreaterThan(0);
+        const feed = new RedisLiveFeed(redis, { prefix: `${prefix}_engines` });
+        expect(await feed.length(id)).toBe(120);
+      } finally {
+        await engines.close();
+      }
     });
 
     it('reads past a cache that is down, from the backend', async () => {
