@@ -16,6 +16,17 @@ export async function runTool(
   if (tool.example && typeof tool.example === 'object') {
     for (const [k, v] of Object.entries(tool.example as Record<string, unknown>)) examples[k] = v;
   }
+  if (rawInput !== undefined && (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput))) {
+    const got = rawInput === null ? 'null' : Array.isArray(rawInput) ? 'an array' : `a ${typeof rawInput}`;
+    throw new TsiotError(
+      'invalid_input',
+      `Invalid input for ${tool.name}: the arguments must be a JSON object of named fields, got ${got}`,
+      {
+        details: { field: '(input)', expected: 'object', received: got },
+        hint: `Pass an object, e.g. ${JSON.stringify(tool.example ?? {})}.`,
+      },
+    );
+  }
   const input = parseInput(tool.inputSchema, rawInput ?? {}, `input for ${tool.name}`, examples);
   if (ctx.signal.aborted) throw new TsiotError('cancelled', `${tool.name} was cancelled before it started`);
   return tool.handler(input, ctx);

@@ -1,5 +1,6 @@
 import { TsiotError } from '../../core/errors.js';
 import { parseInput } from '../../core/input-errors.js';
+import { checkFiniteValues } from '../../core/series.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { SeriesStore } from '../series/store.js';
@@ -104,6 +105,7 @@ export class GenerationService {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (options.signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled');
+    checkFiniteValues(out.series, `generator "${generator}"`, { requireSomeFinite: true });
     for (const s of out.series) {
       s.metadata = { ...s.metadata, generator, seed, tags: { ...(s.metadata.tags ?? {}), ...(req.tags ?? {}) } };
       if (req.name) s.name = out.series.length === 1 ? req.name : `${req.name}/${s.name}`;
@@ -142,6 +144,7 @@ export class GenerationService {
     const seed = req.seed ?? randomSeed();
     const series = await this.models.sampleModel(model, planned.params, seed, options.signal);
     if (options.signal?.aborted) throw new TsiotError('cancelled', 'Sampling was cancelled');
+    checkFiniteValues(series, `model "${model}"`);
     series.forEach((s, i) => {
       if (req.tags) s.metadata = { ...s.metadata, tags: { ...s.metadata.tags, ...req.tags } };
       if (req.name) s.name = series.length === 1 ? req.name : `${req.name}/sample-${String(i + 1).padStart(3, '0')}`;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TsiotError } from '../../core/errors.js';
+import { checkFiniteValues } from '../../core/series.js';
 import type { Logger } from '../../core/logger.js';
 import type { TimeSeries } from '../../core/types.js';
 import type { EventBus } from '../events/types.js';
@@ -41,6 +42,12 @@ export class SeriesStore {
    * `series.created` once with every id.
    */
   async store(series: TimeSeries[], options: StoreSeriesOptions = {}): Promise<StoreResult[]> {
+    checkFiniteValues(series, 'store');
+    // every stored series carries its creation time, so cleanup by creation finds it
+    const createdAt = new Date().toISOString();
+    for (const s of series) {
+      if (typeof s.metadata?.createdAt !== 'string') s.metadata = { ...(s.metadata ?? { tags: {} }), createdAt };
+    }
     const stored: StoreResult[] = [];
     try {
       for (const s of series) {

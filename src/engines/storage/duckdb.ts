@@ -28,7 +28,7 @@ import {
   storedEmbedding,
 } from './duckdb/embeddings.js';
 import { instanceConfig, type DuckDbResourceOptions } from './duckdb/options.js';
-import { migrate } from './duckdb/schema.js';
+import { backfillCreatedAt, migrate } from './duckdb/schema.js';
 import {
   MAX_EPOCH_MS,
   checkListQuery,
@@ -539,6 +539,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
       try {
         await cons.write(migrate);
         await cons.write((c) => inTransaction(c, () => backfillEmbeddings(c)));
+        await cons.write((c) => inTransaction(c, () => backfillCreatedAt(c)));
       } catch (e) {
         await cons.close();
         throw e;
