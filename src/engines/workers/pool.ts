@@ -97,7 +97,8 @@ export class WorkerPool {
   ): Promise<unknown> {
     const slot = this.slots.find((s) => !s.busy)!;
     slot.busy = true;
-    const worker = (slot.worker ??= this.spawn());
+    slot.worker ??= this.spawn();
+    const worker = slot.worker;
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
       const finish = () => {
