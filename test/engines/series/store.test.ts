@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TimeSeries } from '../../../src/core/types.js';
 import { SeriesStore } from '../../../src/engines/series/store.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 
 function series(values: number[]): TimeSeries {
   return {

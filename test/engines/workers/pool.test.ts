@@ -3,7 +3,7 @@ import { createRng } from '../../../src/core/rng.js';
 import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 import { GenerationService } from '../../../src/engines/generation/service.js';
 import { SeriesStore } from '../../../src/engines/series/store.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import { analyzeSeries } from '../../../src/engines/validation/analyze.js';
 import { ValidationEngine } from '../../../src/engines/validation/engine.js';
 import { WorkerPool } from '../../../src/engines/workers/pool.js';
