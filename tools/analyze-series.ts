@@ -123,7 +123,7 @@ export const analyzeSeriesTool = defineTool({
       ...(input.columns ? { columns: input.columns } : {}),
     };
     const series = await ctx.engines.storage.retrieve(query);
-    const a = analyzeSeries(series, { maxAnomalies: input.maxAnomalies });
+    const a = await ctx.engines.validation.analyze(series, { maxAnomalies: input.maxAnomalies }, ctx.signal);
     const structured = {
       ...a,
       start: a.start === null ? null : isoOf(a.start),

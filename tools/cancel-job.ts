@@ -29,9 +29,13 @@ export const cancelJob = defineTool({
   async handler(input, ctx) {
     const jobs = jobsOf(ctx.engines);
     if ((input.id === undefined) === (input.scheduleId === undefined)) {
-      throw new TsiotError('invalid_input', 'Give exactly one of id (a job) or scheduleId (a schedule)', {
-        details: { example: { id: 'generation-3f9a0c1d2e4b5a69' } },
-      });
+      throw new TsiotError(
+        'invalid_input',
+        'id, scheduleId: give exactly one of id (a job) or scheduleId (a schedule)',
+        {
+          details: { field: 'id', example: { id: 'generation-3f9a0c1d2e4b5a69' } },
+        },
+      );
     }
     if (input.scheduleId !== undefined) {
       const removed = await jobs.unschedule(input.scheduleId);

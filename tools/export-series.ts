@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { placeFile } from '../src/engines/export/place.js';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
@@ -41,6 +42,10 @@ export const exportSeriesTool = defineTool({
       )
       .optional()
       .describe('File name inside the exports folder (default derived from the request).'),
+    overwrite: z
+      .boolean()
+      .default(false)
+      .describe('Replace an existing file of the same fileName (default: refuse with a conflict).'),
     inline: z.boolean().default(false).describe('Also return the content when under 1 MB.'),
   }),
   outputSchema: z.object({
@@ -101,7 +106,8 @@ export const exportSeriesTool = defineTool({
     const tmp = `${path}.${process.pid}.tmp`;
     try {
       await writeFile(tmp, bytes);
-      await rename(tmp, path);
+      // a name derived from the content only ever holds these same bytes, so replacing it is harmless
+      await placeFile(tmp, path, input.overwrite || input.fileName === undefined);
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../src/registry/tool.js';
-import { SeriesSummarySchema, TagsSchema } from '../src/core/schemas.js';
+import { SeriesSummarySchema, TagFilterSchema } from '../src/core/schemas.js';
 
 export const listSeries = defineTool({
   name: 'list_series',
@@ -8,7 +8,7 @@ export const listSeries = defineTool({
   description:
     'List stored time series (ids, names, columns, time span, point counts, labels) without their values, newest first, filtered by tags, device id, generator or name prefix, with pagination. Use it to find ids for get_series, export_series or delete_series. Example: {"tags": {"site": "plant-3"}, "limit": 20}.',
   inputSchema: z.object({
-    tags: TagsSchema.optional().describe('Only series having all of these tags.'),
+    tags: TagFilterSchema.optional(),
     deviceId: z.string().optional().describe('Only series of this device, e.g. "device-001".'),
     generator: z.string().optional().describe('Only series made by this generator.'),
     namePrefix: z.string().optional().describe('Only series whose name starts with this.'),

@@ -6,6 +6,7 @@
  * cross the wire as they are (see `seriesToJson`).
  */
 import { z } from 'zod';
+import { MAX_TAG_FILTERS } from './limits.js';
 
 export const RangeSchema = z
   .object({ min: z.number(), max: z.number() })
@@ -38,6 +39,14 @@ export const LabelSchema = z.object({
 export const TagsSchema = z
   .record(z.string().min(1).max(128), z.string().max(512))
   .describe('Key/value tags, e.g. {"site": "plant-3", "line": "A"}.');
+
+/** Tags to filter on: at most MAX_TAG_FILTERS of them, each a condition the query must join. */
+export const TagFilterSchema = z
+  .record(z.string().min(1).max(128), z.string().max(512))
+  .refine((t) => Object.keys(t).length <= MAX_TAG_FILTERS, {
+    message: `at most ${MAX_TAG_FILTERS} tag filters per query`,
+  })
+  .describe(`Only series having all of these tags (at most ${MAX_TAG_FILTERS}), e.g. {"site": "plant-3"}.`);
 
 export const AttributeValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 

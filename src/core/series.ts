@@ -37,6 +37,49 @@ export function validateSeries(s: TimeSeries): void {
   }
 }
 
+/**
+ * Refuse values that are infinite and, with `requireSomeFinite` (generated
+ * data), a column with rows but not one finite value: what overflowing
+ * arithmetic leaves behind. Missing values (NaN) are otherwise fine. Checked before a series is stored or returned, so an
+ * overflow is an error naming the column, never a stored series of nulls.
+ */
+export function checkFiniteValues(
+  series: readonly TimeSeries[],
+  what: string,
+  options: { requireSomeFinite?: boolean } = {},
+): void {
+  for (const s of series) {
+    for (const c of s.columns) {
+      const v = c.values;
+      let finite = 0;
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i]!;
+        if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+          throw new TsiotError(
+            'invalid_input',
+            `${what}: column "${c.name}" of series "${s.name || s.id}" overflowed to ${x} at row ${i}; nothing was stored`,
+            {
+              details: { field: c.name, row: i },
+              hint: 'Use smaller magnitudes (noise, amplitudes, levels, coefficients) so every value stays finite.',
+            },
+          );
+        }
+        if (!Number.isNaN(x)) finite++;
+      }
+      if (options.requireSomeFinite && v.length >= 2 && finite === 0) {
+        throw new TsiotError(
+          'invalid_input',
+          `${what}: column "${c.name}" of series "${s.name || s.id}" has ${v.length} rows and not one finite value; nothing was stored`,
+          {
+            details: { field: c.name, rows: v.length },
+            hint: 'Use smaller magnitudes so the values stay finite, or a lower missing rate.',
+          },
+        );
+      }
+    }
+  }
+}
+
 export function columnInfo(c: Column): ColumnInfo {
   return {
     name: c.name,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TsiotError } from './errors.js';
+import { MAX_EPOCH_MS } from './limits.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;
@@ -32,13 +33,31 @@ function badDuration(field: string, value: unknown): TsiotError {
  * the same input gives the same instant on every machine.
  */
 export function parseTime(value: number | string, field = 'time', timeZone = 'UTC'): number {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw badTime(field, value);
-    return value;
-  }
-  const t = parseTimeString(value, timeZone);
-  if (t === undefined) throw badTime(field, value);
+  const t = typeof value === 'number' ? value : parseTimeString(value, timeZone);
+  if (t === undefined || !isInstant(t)) throw badTime(field, value);
   return t;
+}
+
+/** Whether epoch ms lies inside the range of Date (±8.64e15 ms, about ±273,790 years). */
+export function isInstant(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS;
+}
+
+/**
+ * Refuse a regular grid whose last row would fall outside the range of Date,
+ * before anything is generated: such a series has no timestamps to give.
+ */
+export function checkGrid(startMs: number, stepMs: number, rows: number, field = 'start'): void {
+  const last = startMs + Math.max(0, rows - 1) * stepMs;
+  if (isInstant(startMs) && isInstant(last)) return;
+  throw new TsiotError(
+    'invalid_input',
+    `${field}: ${rows.toLocaleString('en-US')} rows every ${stepMs} ms from ${isInstant(startMs) ? new Date(startMs).toISOString() : startMs} would end outside the range of dates (±${MAX_EPOCH_MS} epoch ms)`,
+    {
+      details: { field, expected: `an instant within ±${MAX_EPOCH_MS} epoch ms`, example: '2025-01-01T00:00:00Z' },
+      hint: 'Start earlier, use a shorter interval, or ask for fewer rows.',
+    },
+  );
 }
 
 const ISO_RE =
@@ -211,7 +230,7 @@ export function cachedZoneOffset(): (timeZone: string, epochMs: number) => numbe
 function badTime(field: string, value: unknown): TsiotError {
   return new TsiotError(
     'invalid_input',
-    `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`,
+    `${field}: expected an ISO 8601 date-time or epoch milliseconds within ±${MAX_EPOCH_MS} (the range of dates), got ${JSON.stringify(value)}`,
     {
       details: { field, expected: 'ISO 8601 or epoch ms', example: '2025-01-01T00:00:00Z' },
     },
@@ -223,7 +242,16 @@ export const DurationSchema = z
   .describe('A duration: a number of milliseconds, or a string with a unit ms|s|m|h|d|w, e.g. "1m", "15s", "7d".');
 
 export const TimeSchema = z
-  .union([z.number(), z.string().refine((s) => parseTimeString(s) !== undefined, 'expected an ISO 8601 date-time')])
+  .union([
+    z
+      .number()
+      .min(-MAX_EPOCH_MS, `expected epoch ms within ±${MAX_EPOCH_MS} (the range of dates)`)
+      .max(MAX_EPOCH_MS, `expected epoch ms within ±${MAX_EPOCH_MS} (the range of dates)`),
+    z.string().refine((s) => {
+      const t = parseTimeString(s);
+      return t !== undefined && isInstant(t);
+    }, 'expected an ISO 8601 date-time within the range of dates'),
+  ])
   .describe(
     'A point in time: an ISO 8601 date-time ("2025-01-01T00:00:00Z"; without a zone it is UTC) or epoch milliseconds.',
   );

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { TsiotConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { createEventBus, type OwnedEventBus } from './events/index.js';
@@ -11,6 +12,7 @@ import { createJobEngine, defaultJobHandlers, type JobEngine } from './jobs/inde
 import { createModelRegistry } from './models/engine.js';
 import { SeriesStore } from './series/store.js';
 import { ValidationEngine } from './validation/index.js';
+import { WorkerPool } from './workers/pool.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { createStorage } from './storage/index.js';
@@ -41,6 +43,8 @@ export interface Engines {
   models: ModelRegistry;
   /** The one folder server-side paths resolve in (data.csvPath). */
   imports: ImportFolder;
+  /** Worker threads running heavy validations, analyses and generations off the event loop. */
+  workers: WorkerPool;
   close(): Promise<void>;
 }
 
@@ -79,10 +83,14 @@ export async function createEngines(
       await meta.init();
       documents = meta as Storage & DocumentStore;
     }
+    // heavy work runs in worker threads, leaving a core to the loop that answers every client
+    const pool = new WorkerPool({ size: Math.max(1, availableParallelism() - 1) });
+    opened.push(pool);
     // checks the configured rules first, so a bad configuration fails fast and names the field
     const validation = new ValidationEngine({
       documents,
       logger,
+      pool,
       ...(config.validation ? { defaults: config.validation as RulesInput } : {}),
     });
     const owned: OwnedEventBus = createEventBus({
@@ -100,6 +108,8 @@ export async function createEngines(
       series,
       maxPoints: config.maxPointsPerRequest,
       models,
+      pool,
+      generatorConfig: config.generators,
     });
     const jobs = await createJobEngine({
       registry: defaultJobHandlers({
@@ -136,6 +146,7 @@ export async function createEngines(
       jobs,
       models,
       validation,
+      workers: pool,
       close() {
         closing ??= (async () => {
           for (const part of [...opened].reverse()) await part.close();

@@ -1,6 +1,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  type CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
   McpError,
@@ -12,6 +13,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { z } from 'zod';
 import { notifyJobResourceUpdates } from '../../resources/jobs.js';
 import { type Caller, DEFAULT_TENANT, LOCAL_CALLER } from '../core/caller.js';
 import { scopeEngines } from '../engines/tenancy/index.js';
@@ -31,6 +33,12 @@ export interface Registries {
   resources: ResourceDefinition[];
   prompts: AnyPrompt[];
 }
+
+/** tools/call as the protocol defines it, but with arguments of any JSON type, so runTool can name what is wrong. */
+const LenientCallToolRequestSchema = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
 
 const INSTRUCTIONS = [
   'tsiot generates, stores and exports synthetic IoT time series.',
@@ -72,58 +80,90 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
   );
 
+  const callTool = async (
+    tool: AnyTool,
+    args: unknown,
+    extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  ): Promise<CallToolResult> => {
+    const token = extra._meta?.progressToken;
+    let lastSent = 0;
+    const pending: Promise<unknown>[] = [];
+    const progress = (p: Progress) => {
+      if (token === undefined) return;
+      const now = Date.now();
+      if (now - lastSent < 100 && p.done < p.total) return; // at most ~10 notifications/s
+      lastSent = now;
+      pending.push(
+        extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: {
+              progressToken: token,
+              progress: p.done,
+              total: p.total,
+              ...(p.message ? { message: p.message } : {}),
+            },
+          })
+          .catch(() => undefined),
+      );
+    };
+    try {
+      const { structured, summary } = await runTool(tool, args, {
+        engines,
+        logger: engines.logger,
+        signal: extra.signal,
+        progress,
+        caller: callerOf(extra, caller),
+      });
+      const checked = tool.outputSchema.safeParse(structured);
+      if (!checked.success) {
+        engines.logger.error(
+          { tool: tool.name, issues: checked.error.issues.slice(0, 5) },
+          'tool output off its schema',
+        );
+        return errorResult(new Error('output off schema'));
+      }
+      // progress must reach the client before the result, which ends the client's interest in it
+      await Promise.all(pending);
+      return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+    } catch (e) {
+      if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
+      return errorResult(e);
+    }
+  };
+
+  const byName = new Map<string, AnyTool>();
   for (const tool of registries.tools) {
+    byName.set(tool.name, tool);
     server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        // strict for the published JSON Schema (additionalProperties: false); calls are checked by runTool
+        inputSchema: tool.inputSchema.strict(),
         outputSchema: tool.outputSchema,
         ...(tool.annotations ? { annotations: { title: tool.title, ...tool.annotations } } : {}),
         _meta: { 'tsiot/scope': toolScope(tool) },
       },
-      async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
-        const token = extra._meta?.progressToken;
-        let lastSent = 0;
-        const pending: Promise<unknown>[] = [];
-        const progress = (p: Progress) => {
-          if (token === undefined) return;
-          const now = Date.now();
-          if (now - lastSent < 100 && p.done < p.total) return; // at most ~10 notifications/s
-          lastSent = now;
-          pending.push(
-            extra
-              .sendNotification({
-                method: 'notifications/progress',
-                params: {
-                  progressToken: token,
-                  progress: p.done,
-                  total: p.total,
-                  ...(p.message ? { message: p.message } : {}),
-                },
-              })
-              .catch(() => undefined),
-          );
-        };
-        try {
-          const { structured, summary } = await runTool(tool, args, {
-            engines,
-            logger: engines.logger,
-            signal: extra.signal,
-            progress,
-            caller: callerOf(extra, caller),
-          });
-          // progress must reach the client before the result, which ends the client's interest in it
-          await Promise.all(pending);
-          return { content: [{ type: 'text', text: summary }], structuredContent: structured };
-        } catch (e) {
-          if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
-          return errorResult(e);
-        }
-      },
+      (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => callTool(tool, args, extra),
     );
   }
+  // The SDK's own tools/call handler parses the request against its schema first, so arguments that are not an
+  // object (null, [], "x", 42) come back as a JSON-RPC error holding a zod dump, and unknown fields are dropped
+  // before a handler sees them. This handler takes the raw arguments to runTool, which answers both as tool
+  // errors naming the field. It is installed through the base Protocol method because Server wraps tools/call
+  // with that same strict request parse.
+  Protocol.prototype.setRequestHandler.call(
+    server.server,
+    LenientCallToolRequestSchema as unknown as typeof CallToolRequestSchema,
+    async (request, extra) => {
+      const params = (request as unknown as z.infer<typeof LenientCallToolRequestSchema>).params;
+      const tool = byName.get(params.name);
+      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${params.name} not found`);
+      return callTool(tool, params.arguments, extra);
+    },
+  );
 
   for (const r of registries.resources) {
     if (r.kind === 'static') {

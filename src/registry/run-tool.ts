@@ -21,6 +21,17 @@ export async function runTool(
   }
   const scope = toolScope(tool);
   if (ctx.caller && !hasScope(ctx.caller, scope)) throw insufficientScope(tool.name, scope);
+  if (rawInput !== undefined && (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput))) {
+    const got = rawInput === null ? 'null' : Array.isArray(rawInput) ? 'an array' : `a ${typeof rawInput}`;
+    throw new TsiotError(
+      'invalid_input',
+      `Invalid input for ${tool.name}: the arguments must be a JSON object of named fields, got ${got}`,
+      {
+        details: { field: '(input)', expected: 'object', received: got },
+        hint: `Pass an object, e.g. ${JSON.stringify(tool.example ?? {})}.`,
+      },
+    );
+  }
   const input = parseInput(tool.inputSchema, rawInput ?? {}, `input for ${tool.name}`, examples);
   if (ctx.signal.aborted) throw new TsiotError('cancelled', `${tool.name} was cancelled before it started`);
   // the handler sees only the caller's tenant: its series, models, reports and jobs

@@ -1,10 +1,14 @@
 import { TsiotError } from '../../core/errors.js';
 import { parseInput } from '../../core/input-errors.js';
+import { checkFiniteValues } from '../../core/series.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { SeriesStore } from '../series/store.js';
 import type { StoreResult } from '../storage/storage.js';
+import type { WorkerPool } from '../workers/pool.js';
+import { arimaGenerator } from './arima/index.js';
 import type { GeneratorFactory } from './factory.js';
+import { statisticalGenerator } from './statistical/index.js';
 
 export interface GenerateRequest {
   /** Generator name or alias (default "statistical"); with `model`, the model's own generator is used. */
@@ -60,7 +64,22 @@ export interface GenerationServiceOptions {
   maxPoints: number;
   /** Fitted models, for requests naming a model. */
   models?: ModelSampler;
+  /**
+   * Worker threads for large generations by the direct built-in generators
+   * (at least `offloadValues` values), so they never block the event loop.
+   */
+  pool?: WorkerPool;
+  /** Values from which a generation goes to the pool; default 200,000. */
+  offloadValues?: number;
+  /** The per-generator configuration the factory was built with (the pool's factory gets the same). */
+  generatorConfig?: Record<string, Record<string, unknown>>;
 }
+
+/** Built-in generators that are pure functions of parameters and seed: the same bytes in a worker. */
+const OFFLOADABLE = new Map<string, unknown>([
+  ['statistical', statisticalGenerator],
+  ['arima', arimaGenerator],
+]);
 
 /**
  * Runs a generator for a request, or samples a fitted model: validates
@@ -72,8 +91,14 @@ export class GenerationService {
   private readonly series: SeriesStore;
   private readonly maxPoints: number;
   private readonly models: ModelSampler | undefined;
+  private readonly pool: WorkerPool | undefined;
+  private readonly offloadValues: number;
+  private readonly generatorConfig: Record<string, Record<string, unknown>>;
 
   constructor(options: GenerationServiceOptions) {
+    this.pool = options.pool;
+    this.offloadValues = options.offloadValues ?? 200_000;
+    this.generatorConfig = options.generatorConfig ?? {};
     this.factory = options.factory;
     this.series = options.series;
     this.maxPoints = options.maxPoints;
@@ -95,15 +120,28 @@ export class GenerationService {
 
   async generate(req: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResponse> {
     if (req.model !== undefined) return this.sample(req.model, req, options);
-    const { generator, params } = this.plan(req);
+    const { generator, params, points } = this.plan(req);
     const seed = req.seed ?? randomSeed();
-    const gen = this.factory.create(generator);
-    const out = await gen.generate(params, {
-      rng: createRng(seed),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const offload =
+      this.pool !== undefined &&
+      points >= this.offloadValues &&
+      OFFLOADABLE.get(generator) === this.factory.definition(generator);
+    const out = offload
+      ? await this.pool!.run(
+          'generate',
+          { generator, params, seed, config: this.generatorConfig },
+          {
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          },
+        )
+      : await this.factory.create(generator).generate(params, {
+          rng: createRng(seed),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
     if (options.signal?.aborted) throw new TsiotError('cancelled', 'Generation was cancelled');
+    checkFiniteValues(out.series, `generator "${generator}"`, { requireSomeFinite: true });
     for (const s of out.series) {
       s.metadata = { ...s.metadata, generator, seed, tags: { ...(s.metadata.tags ?? {}), ...(req.tags ?? {}) } };
       if (req.name) s.name = out.series.length === 1 ? req.name : `${req.name}/${s.name}`;
@@ -142,6 +180,7 @@ export class GenerationService {
     const seed = req.seed ?? randomSeed();
     const series = await this.models.sampleModel(model, planned.params, seed, options.signal);
     if (options.signal?.aborted) throw new TsiotError('cancelled', 'Sampling was cancelled');
+    checkFiniteValues(series, `model "${model}"`);
     series.forEach((s, i) => {
       if (req.tags) s.metadata = { ...s.metadata, tags: { ...s.metadata.tags, ...req.tags } };
       if (req.name) s.name = series.length === 1 ? req.name : `${req.name}/sample-${String(i + 1).padStart(3, '0')}`;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { TsiotError } from '../../core/errors.js';
 import { parseInput } from '../../core/input-errors.js';
 import { createRng, randomSeed, type Seed } from '../../core/rng.js';
-import { parseTime } from '../../core/time.js';
+import { checkGrid, parseTime } from '../../core/time.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { GeneratorFactory } from '../generation/factory.js';
 import type { ModelSampler } from '../generation/service.js';
@@ -443,6 +443,9 @@ export class ModelRegistry implements ModelSampler {
     const seed = call.seed ?? randomSeed();
     const count = call.count ?? 1;
     const context = call.context ?? 'end';
+    const step = model.training.intervalMs;
+    const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
+    checkGrid(start, step, call.length, context === 'end' ? 'context' : 'start');
     const fixed = call.attributes && Object.keys(call.attributes).length > 0 ? call.attributes : undefined;
     const categoricalNames = model.layers?.categorical ?? [];
     let layered: LayeredModel | undefined;
@@ -477,8 +480,6 @@ export class ModelRegistry implements ModelSampler {
         return (await m.sample(request, createRng(seed), signal)).map((path) => ({ path }));
       },
     );
-    const step = model.training.intervalMs;
-    const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
     const timestamps = Float64Array.from({ length: call.length }, (_, i) => start + i * step);
     const units = new Map(model.training.columns.map((c) => [c.name, c.unit]));
     const series = entities.map(({ attributes, path }, p): TimeSeries => {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TsiotError } from '../../core/errors.js';
+import { checkFiniteValues } from '../../core/series.js';
 import type { Logger } from '../../core/logger.js';
 import type { TimeSeries } from '../../core/types.js';
 import type { EventBus } from '../events/types.js';
@@ -38,21 +39,35 @@ export class SeriesStore {
   ) {}
 
   /**
-   * Store every series all-or-nothing: on any failure (or a cancel) what this
-   * call stored is removed again and the error rethrown. Then announce
+   * Store every series all-or-nothing: in one commit where the backend can
+   * (storeMany: DuckDB, PostgreSQL), else one by one with what this call
+   * stored removed again on any failure (or a cancel). Then announce
    * `series.created` once with every id.
    */
   async store(series: TimeSeries[], options: StoreSeriesOptions = {}): Promise<StoreResult[]> {
+    checkFiniteValues(series, 'store');
+    // every stored series carries its creation time, so cleanup by creation finds it
+    const createdAt = new Date().toISOString();
+    for (const s of series) {
+      if (typeof s.metadata?.createdAt !== 'string') s.metadata = { ...(s.metadata ?? { tags: {} }), createdAt };
+    }
     const stored: StoreResult[] = [];
-    try {
-      for (const s of series) {
-        if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
-        if (!options.keepIds) s.id = newSeriesId();
-        stored.push(await this.storage.store(s, options.keepIds ? { overwrite: true } : {}));
+    const storeOptions = options.keepIds ? { overwrite: true } : {};
+    if (!options.keepIds) for (const s of series) s.id = newSeriesId();
+    if (this.storage.storeMany && series.length > 1) {
+      if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
+      // one commit: a crash part-way leaves none of the fleet, never a part whose ids no caller received
+      stored.push(...(await this.storage.storeMany(series, storeOptions)));
+    } else {
+      try {
+        for (const s of series) {
+          if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
+          stored.push(await this.storage.store(s, storeOptions));
+        }
+      } catch (e) {
+        await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
+        throw e;
       }
-    } catch (e) {
-      await Promise.allSettled(stored.map((r) => this.storage.delete(r.id)));
-      throw e;
     }
     if (stored.length) {
       const first = series[0]?.metadata;

@@ -4,6 +4,7 @@
  * generator and name prefix, order by id, paginate.
  */
 import { TsiotError } from '../../core/errors.js';
+import { MAX_TAG_FILTERS } from '../../core/limits.js';
 import type { ListQuery, ListResult, SeriesSummary } from '../../core/types.js';
 
 /** Reject a malformed list query with invalid_input naming the field. */
@@ -20,6 +21,10 @@ export function checkListQuery(q: ListQuery): void {
     if (typeof q.tags !== 'object' || q.tags === null || Object.values(q.tags).some((v) => typeof v !== 'string')) {
       throw bad('tags', 'an object of string tag values', { site: 'plant-7' });
     }
+    if (Object.keys(q.tags).length > MAX_TAG_FILTERS)
+      throw bad('tags', `at most ${MAX_TAG_FILTERS} tag filters, got ${Object.keys(q.tags).length}`, {
+        site: 'plant-7',
+      });
   }
 }
 

@@ -26,6 +26,13 @@ export interface Storage {
   readonly kind: string;
   init(): Promise<void>;
   store(series: TimeSeries, options?: StoreOptions): Promise<StoreResult>;
+  /**
+   * Optional: store several series in one commit, so that even a crash
+   * (kill -9) leaves all of them or none visible. Backends without it are
+   * stored one by one, and a failure short of a crash removes what was
+   * stored (SeriesStore).
+   */
+  storeMany?(series: readonly TimeSeries[], options?: StoreOptions): Promise<StoreResult[]>;
   retrieve(query: SeriesQuery): Promise<TimeSeries>;
   /** The summary of one series, or undefined when absent. */
   describe(id: string): Promise<SeriesSummary | undefined>;

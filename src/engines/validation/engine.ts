@@ -4,6 +4,8 @@ import type { Logger } from '../../core/logger.js';
 import { createRng } from '../../core/rng.js';
 import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { DocumentStore } from '../storage/storage.js';
+import type { WorkerPool } from '../workers/pool.js';
+import { type AnalyzeOptions, analyzeSeries, type SeriesAnalysis } from './analyze.js';
 import { assertShape } from './dataset.js';
 import { buildReport, type ValidatorRun } from './report.js';
 import { resolveRules } from './rules.js';
@@ -43,7 +45,17 @@ export interface ValidationEngineOptions {
   /** Refuse requests with more values than this (rows × columns over all series); default 50 M. */
   maxValues?: number;
   logger?: Logger;
+  /**
+   * Worker threads for large or slow validations and analyses (at least
+   * `offloadValues` values, or any fidelity run), so they never block the
+   * event loop. Without it everything runs inline.
+   */
+  pool?: WorkerPool;
+  /** Values (rows × columns over every series) from which work goes to the pool; default 100,000. */
+  offloadValues?: number;
 }
+
+const BUILTIN_VALIDATORS = 5;
 
 export interface ValidatorInfo {
   name: string;
@@ -66,6 +78,8 @@ export class ValidationEngine {
   /** Most values (rows × columns over all series) one validation accepts. */
   readonly maxValues: number;
   private readonly logger: Logger | undefined;
+  private readonly pool: WorkerPool | undefined;
+  private readonly offloadValues: number;
 
   constructor(options: ValidationEngineOptions = {}) {
     this.documents = options.documents;
@@ -74,6 +88,8 @@ export class ValidationEngine {
     this.defaults = options.defaults;
     this.maxValues = options.maxValues ?? 50_000_000;
     this.logger = options.logger;
+    this.pool = options.pool;
+    this.offloadValues = options.offloadValues ?? 100_000;
     for (const v of [qualityValidator, temporalValidator, statisticalValidator, privacyValidator, fidelityValidator])
       this.register(v.name, v);
   }
@@ -100,8 +116,46 @@ export class ValidationEngine {
     return resolveRules(this.defaults, input);
   }
 
-  /** Validate a dataset and return one report (not stored; see save). */
+  /**
+   * Validate a dataset and return one report (not stored; see save). Large
+   * datasets and fidelity runs go to the worker pool when there is one (the
+   * same engine there, so the same report); plugin validators keep it inline.
+   */
   async validate(request: ValidateRequest, options: ValidateOptions = {}): Promise<ValidationReport> {
+    if (this.pool && this.validators.size === BUILTIN_VALIDATORS) {
+      const rules = this.rules(request.rules);
+      const values = [request.synthetic, request.reference, request.holdout].reduce(
+        (n, set) =>
+          n + (set === undefined ? 0 : asList(set).reduce((m, s) => m + s.timestamps.length * s.columns.length, 0)),
+        0,
+      );
+      if (values >= this.offloadValues || rules.validators?.includes('fidelity')) {
+        return this.pool.run(
+          'validate',
+          { request, maxValues: this.maxValues, ...(this.defaults ? { defaults: this.defaults } : {}) },
+          {
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          },
+        );
+      }
+    }
+    return this.validateInline(request, options);
+  }
+
+  /** Analyse one series (analyzeSeries), in the worker pool when it is large. */
+  async analyze(
+    series: TimeSeries,
+    options: Omit<AnalyzeOptions, 'rules'> = {},
+    signal?: AbortSignal,
+  ): Promise<SeriesAnalysis> {
+    if (this.pool && series.timestamps.length * Math.max(1, series.columns.length) >= this.offloadValues) {
+      return this.pool.run('analyze', { series, options }, signal ? { signal } : {});
+    }
+    return analyzeSeries(series, options);
+  }
+
+  private async validateInline(request: ValidateRequest, options: ValidateOptions): Promise<ValidationReport> {
     const started = performance.now();
     const rules = this.rules(request.rules);
     const data: ValidationData = { synthetic: asList(request.synthetic) };

@@ -4,7 +4,8 @@
  * through the model registry (see learned.ts).
  */
 import { z } from 'zod';
-import { DurationSchema, parseDuration, parseTime, TimeSchema } from '../../../core/time.js';
+import { MAX_PARAMETER_MAGNITUDE } from '../../../core/limits.js';
+import { checkGrid, DurationSchema, parseDuration, parseTime, TimeSchema } from '../../../core/time.js';
 import type { TimeSeries } from '../../../core/types.js';
 import type {
   DirectGeneration,
@@ -17,7 +18,7 @@ import { arimaLearner } from './learned.js';
 import type { ArimaCoefficients } from './model.js';
 import { ArimaStepper } from './simulate.js';
 
-const Coeffs = z.array(z.number().finite()).max(10);
+const Coeffs = z.array(z.number().min(-100).max(100)).max(10);
 
 const ArimaColumnSchema = z
   .object({
@@ -33,9 +34,19 @@ const ArimaColumnSchema = z
         D: z.number().int().min(0).max(1).default(0),
       })
       .optional(),
-    mean: z.number().finite().default(0).describe('Mean of the (differenced) process'),
-    sigma: z.number().finite().min(0).default(1).describe('Innovation standard deviation'),
-    initial: z.number().finite().default(0).describe('Starting level for integrated models (d or D > 0)'),
+    mean: z
+      .number()
+      .min(-MAX_PARAMETER_MAGNITUDE)
+      .max(MAX_PARAMETER_MAGNITUDE)
+      .default(0)
+      .describe('Mean of the (differenced) process'),
+    sigma: z.number().min(0).max(MAX_PARAMETER_MAGNITUDE).default(1).describe('Innovation standard deviation'),
+    initial: z
+      .number()
+      .min(-MAX_PARAMETER_MAGNITUDE)
+      .max(MAX_PARAMETER_MAGNITUDE)
+      .default(0)
+      .describe('Starting level for integrated models (d or D > 0)'),
     unit: z.string().optional(),
   })
   .strict();
@@ -89,6 +100,7 @@ class ArimaGenerator implements Generator<ArimaParams> {
   async generate(p: ArimaParams, ctx: GenerateContext): Promise<GenerationOutput> {
     const start = p.start !== undefined ? parseTime(p.start, 'start') : Date.UTC(2025, 0, 1);
     const step = parseDuration(p.interval, 'interval');
+    checkGrid(start, step, p.length);
     const timestamps = Float64Array.from({ length: p.length }, (_, i) => start + i * step);
     const series: TimeSeries[] = [];
     for (let dev = 0; dev < p.devices; dev++) {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { MAX_PARAMETER_MAGNITUDE } from '../../../core/limits.js';
 import { DurationSchema, TimeSchema } from '../../../core/time.js';
+
+const BOUND = `at most ${MAX_PARAMETER_MAGNITUDE.toExponential()} in size, so the series stays finite`;
+/** A value in the sensor unit (level, amplitude, slope, bound): finite and far inside the double range. */
+const physical = () => z.number().min(-MAX_PARAMETER_MAGNITUDE, BOUND).max(MAX_PARAMETER_MAGNITUDE, BOUND);
+/** A non-negative spread in the sensor unit (noise, step, shift size). */
+const scale = () => z.number().min(0).max(MAX_PARAMETER_MAGNITUDE, BOUND);
 
 /**
  * Parameters of the statistical generator. This schema is the public contract:
@@ -28,7 +35,7 @@ export const SeasonalitySchema = z
     period: DurationSchema.describe(
       'Length of one cycle: "1d" daily, "1w" weekly, or any custom duration such as "90m".',
     ),
-    amplitude: z.number().describe('Peak deviation from the level, in the sensor unit.'),
+    amplitude: physical().describe('Peak deviation from the level, in the sensor unit.'),
     harmonics: z
       .number()
       .int()
@@ -51,14 +58,14 @@ export const SeasonalitySchema = z
 
 export const TrendSchema = z
   .object({
-    slope: z.number().default(0).describe('Linear change per day, in the sensor unit.'),
+    slope: physical().default(0).describe('Linear change per day, in the sensor unit.'),
     breakpoints: z
       .array(
         z.object({
           at: z
             .union([TimeSchema, z.number().min(0).max(1)])
             .describe('When the slope changes: a time, or a fraction (0..1) of the generated span.'),
-          slope: z.number().describe('The new slope per day from this point on.'),
+          slope: physical().describe('The new slope per day from this point on.'),
         }),
       )
       .default([])
@@ -68,26 +75,18 @@ export const TrendSchema = z
 
 export const NoiseSchema = z
   .object({
-    std: z
-      .number()
-      .min(0)
+    std: scale()
       .optional()
       .describe('Standard deviation of white measurement noise, in the sensor unit. Default from the sensor preset.'),
     ar: z
-      .array(z.number())
+      .array(z.number().min(-100).max(100))
       .max(8)
       .optional()
       .describe(
         'AR(p) coefficients of a coloured noise process, e.g. [0.8] or [0.6, 0.2]. Must describe a stationary process.',
       ),
-    arStd: z
-      .number()
-      .min(0)
-      .optional()
-      .describe('Standard deviation of the AR process innovations, in the sensor unit.'),
-    randomWalkStd: z
-      .number()
-      .min(0)
+    arStd: scale().optional().describe('Standard deviation of the AR process innovations, in the sensor unit.'),
+    randomWalkStd: scale()
       .optional()
       .describe('Step standard deviation of an added random walk (slow wandering), in the sensor unit per sample.'),
     heteroscedastic: z
@@ -110,7 +109,7 @@ export const RegimeShiftSchema = z
       .max(1000)
       .default(1)
       .describe('How many level shifts occur per device over the span.'),
-    magnitude: z.number().min(0).describe('Standard deviation of each shift, in the sensor unit.'),
+    magnitude: scale().describe('Standard deviation of each shift, in the sensor unit.'),
   })
   .describe(
     'Regime changes: the level moves by a random amount at random times and stays there. Part of normal behaviour, not labelled as anomalies.',
@@ -132,12 +131,12 @@ export const SensorSchema = z
       .describe('Column name; defaults to the type (suffixed _2, _3 when repeated).'),
     unit: z.string().max(32).optional().describe('Override the preset unit.'),
     range: z
-      .object({ min: z.number(), max: z.number() })
+      .object({ min: physical(), max: physical() })
       .optional()
       .describe(
         'Physical range the sensor can report, e.g. {"min": -40, "max": 85}. Used for clipping and out-of-range checks.',
       ),
-    level: z.number().optional().describe('Baseline value around which the sensor varies (in its unit).'),
+    level: physical().optional().describe('Baseline value around which the sensor varies (in its unit).'),
     trend: TrendSchema.optional(),
     seasonalities: z
       .array(SeasonalitySchema)
@@ -176,6 +175,7 @@ export const AnomalySchema = z
     magnitude: z
       .number()
       .positive()
+      .max(1_000_000)
       .optional()
       .describe(
         'Size in multiples of the sensor noise scale (default depends on type: spike 8, drift 6, level_shift 5, degradation 6).',
@@ -214,7 +214,12 @@ export const ImperfectionsSchema = z
       .boolean()
       .optional()
       .describe('Clip values to the sensor range (saturation), labelling where it happened. Default true.'),
-    quantize: z.number().positive().optional().describe('Round values to this resolution (ADC step), e.g. 0.1.'),
+    quantize: z
+      .number()
+      .positive()
+      .max(MAX_PARAMETER_MAGNITUDE)
+      .optional()
+      .describe('Round values to this resolution (ADC step), e.g. 0.1.'),
   })
   .describe(
     'Real-world sensor and transport artefacts. Each gap, missing run and clipping is returned as a labelled interval.',

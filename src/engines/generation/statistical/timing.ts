@@ -1,5 +1,5 @@
 import { TsiotError } from '../../../core/errors.js';
-import { parseDuration, parseTime } from '../../../core/time.js';
+import { checkGrid, parseDuration, parseTime } from '../../../core/time.js';
 import type { StatisticalParams } from './schema.js';
 
 /** The sampling grid shared by every device of a request. */
@@ -53,6 +53,7 @@ export function resolveTiming(
     }
     rows = Math.ceil(span / intervalMs);
   }
+  checkGrid(start, intervalMs, rows);
   return { start, intervalMs, rows };
 }
 

@@ -11,6 +11,7 @@
  * the row and the column, and quote a cell only when the caller sent the
  * text itself.
  */
+import { Semaphore } from '../../../core/semaphore.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -317,12 +318,23 @@ function timeSpec(names: string[], o: CsvReadOptions, field: string, quoteHeader
   return { date: 0, note: `no column is named like a time, so the first ("${names[0]}") is read as the time` };
 }
 
+/**
+ * Files read at once in this process. Reading one holds its parsed columns
+ * (several times the file's size at the cap), so a burst of calls is queued
+ * here rather than all held in memory together.
+ */
+export const fileReads = new Semaphore(2, 16, 'CSV file reads');
+
 /** Read a CSV with a header row into a series, its categorical columns and a summary of each column. */
 export async function readCsv(
   source: CsvSource,
   options: CsvReadOptions = {},
   ctx: CsvReadContext = {},
 ): Promise<CsvTable> {
+  return 'path' in source ? fileReads.run(() => readCsvNow(source, options, ctx)) : readCsvNow(source, options, ctx);
+}
+
+async function readCsvNow(source: CsvSource, options: CsvReadOptions, ctx: CsvReadContext): Promise<CsvTable> {
   const field = ctx.field ?? ('path' in source ? 'data.csvPath' : 'data.csv');
   const base = field.replace(/\.csv(Path)?$/, '');
   const quoteCells = ctx.quoteCells ?? 'text' in source;

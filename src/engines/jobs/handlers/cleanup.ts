@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TagFilterSchema } from '../../../core/schemas.js';
 import { TsiotError } from '../../../core/errors.js';
 import { DurationSchema, parseDuration } from '../../../core/time.js';
 import type { SeriesSummary } from '../../../core/types.js';
@@ -14,7 +15,7 @@ const DataSchema = z
       .describe(
         '"created": when the series was stored (metadata.createdAt; series without it are kept). "data": its last timestamp.',
       ),
-    tags: z.record(z.string(), z.string()).optional().describe('Only series with all of these tags.'),
+    tags: TagFilterSchema.optional(),
     namePrefix: z.string().min(1).optional().describe('Only series whose name starts with this.'),
     dryRun: z.boolean().default(false).describe('Only count what would be deleted.'),
   })

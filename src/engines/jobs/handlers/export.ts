@@ -1,8 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { placeFile } from '../../export/place.js';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { TagFilterSchema } from '../../../core/schemas.js';
 import { TsiotError } from '../../../core/errors.js';
 import { TimeSchema, parseTime } from '../../../core/time.js';
 import type { ListQuery, SeriesQuery, TimeSeries } from '../../../core/types.js';
@@ -18,7 +20,7 @@ const MAX_SERIES = 100_000;
 
 const SelectionSchema = z
   .object({
-    tags: z.record(z.string(), z.string()).optional().describe('Only series with all of these tags.'),
+    tags: TagFilterSchema.optional(),
     namePrefix: z.string().min(1).optional().describe('Only series whose name starts with this.'),
     deviceId: z.string().min(1).optional().describe('Only series of this device.'),
   })
@@ -54,6 +56,10 @@ const DataSchema = z.object({
     .describe(
       'File name inside the exports folder (default export-<first 16 hex of the SHA-256>.<ext>, as export_series names it).',
     ),
+  overwrite: z
+    .boolean()
+    .default(false)
+    .describe('Replace an existing file of the same fileName (default: the job fails with a conflict).'),
 });
 
 export type ExportJobData = z.output<typeof DataSchema>;
@@ -142,7 +148,7 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData>
             : await writeText(ids, read, temp, data.format, data.timestamps, columns, ctx);
         cancelled(ctx);
         const path = join(dir, data.fileName ?? `export-${written.sha256.slice(0, 16)}.${EXTENSIONS[data.format]}`);
-        await rename(temp, path);
+        await placeFile(temp, path, data.overwrite || data.fileName === undefined);
         const result: ExportJobResult = { format: data.format, path, series: ids.length, ...written };
         await ctx.emit('export.completed', { ...result });
         return result;

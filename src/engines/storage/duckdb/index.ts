@@ -28,7 +28,7 @@ import {
   storedEmbedding,
 } from './embeddings.js';
 import { instanceConfig, type DuckDbResourceOptions } from './options.js';
-import { migrate } from './schema.js';
+import { backfillCreatedAt, migrate } from './schema.js';
 import {
   MAX_EPOCH_MS,
   checkListQuery,
@@ -167,6 +167,27 @@ function noShape(field: string, why: string): TsiotError {
   });
 }
 
+type PreparedStore = ReturnType<typeof prepareStore>;
+
+/** Check a series and encode what is written besides its points, before any transaction starts. */
+function prepareStore(series: TimeSeries) {
+  validateSeries(series);
+  checkStorableTimestamps(series);
+  if (series.columns.length > 32_767)
+    throw new TsiotError(
+      'too_large',
+      `series "${series.id}" has ${series.columns.length} columns; at most 32767 are stored`,
+    );
+  const fields = {
+    name: typeof series.name === 'string' ? series.name : '',
+    metadata: toJson(series.metadata ?? { tags: {} }, 'metadata'),
+    columns: toJson(series.columns.map(columnInfo), 'columns'),
+    labels: toJson(series.labels ?? [], 'labels'),
+  };
+  const tags = Object.entries(series.metadata?.tags ?? {}).map(([k, v]) => [k, String(v)] as const);
+  return { series, fields, tags, embeddings: columnEmbeddings(series) };
+}
+
 /**
  * The embedded backend: a DuckDB file (or memory) holding series, their
  * points and JSON documents. The default storage of tsiot.
@@ -200,68 +221,69 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   }
 
   async store(series: TimeSeries, options: StoreOptions = {}): Promise<StoreResult> {
-    validateSeries(series);
-    checkStorableTimestamps(series);
-    if (series.columns.length > 32_767)
-      throw new TsiotError(
-        'too_large',
-        `series "${series.id}" has ${series.columns.length} columns; at most 32767 are stored`,
-      );
-    const n = series.timestamps.length;
-    const fields = {
-      name: typeof series.name === 'string' ? series.name : '',
-      metadata: toJson(series.metadata ?? { tags: {} }, 'metadata'),
-      columns: toJson(series.columns.map(columnInfo), 'columns'),
-      labels: toJson(series.labels ?? [], 'labels'),
-    };
-    const tags = Object.entries(series.metadata?.tags ?? {}).map(([k, v]) => [k, String(v)] as const);
-    const embeddings = columnEmbeddings(series);
+    return (await this.storeMany([series], options))[0]!;
+  }
+
+  /**
+   * Every series in one transaction, each checked before anything is
+   * written: after a crash (even kill -9) either all of them are in the file
+   * or none is, since DuckDB replays only committed transactions from its WAL.
+   */
+  async storeMany(list: readonly TimeSeries[], options: StoreOptions = {}): Promise<StoreResult[]> {
+    const prepared = list.map((series) => prepareStore(series));
+    if (!prepared.length) return [];
     const cons = await this.connections();
     await cons.write((c) =>
       inTransaction(c, async () => {
-        const existing = await this.sidOf(c, series.id);
-        if (existing !== undefined) {
-          if (!options.overwrite) {
-            throw new TsiotError('conflict', `series "${series.id}" already exists`, {
-              details: { id: series.id },
-              hint: 'Store it under another id, delete it first, or pass overwrite: true to replace it.',
-            });
-          }
-          await this.removeSeries(c, existing);
-        }
-        const sid = Number((await c.runAndReadAll(`SELECT nextval('series_sid')`)).getRowsJS()[0]![0]);
-        await c.run(`INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
-          sid,
-          series.id,
-          fields.name,
-          typeof series.metadata?.deviceId === 'string' ? series.metadata.deviceId : null,
-          typeof series.metadata?.generator === 'string' ? series.metadata.generator : null,
-          fields.metadata,
-          fields.columns,
-          fields.labels,
-          series.labels?.length ?? 0,
-          n,
-          n ? series.timestamps[0]! : null,
-          n ? series.timestamps[n - 1]! : null,
-        ]);
-        if (tags.length) {
-          const appender = await c.createAppender('series_tags');
-          try {
-            for (const [k, v] of tags) {
-              appender.appendInteger(sid);
-              appender.appendVarchar(k);
-              appender.appendVarchar(v);
-              appender.endRow();
-            }
-          } finally {
-            appender.closeSync();
-          }
-        }
-        await appendPoints(c, sid, series);
-        await insertEmbeddings(c, sid, embeddings);
+        for (const p of prepared) await this.insertSeries(c, p, options);
       }),
     );
-    return { id: series.id, points: n, backend: this.kind };
+    return list.map((series) => ({ id: series.id, points: series.timestamps.length, backend: this.kind }));
+  }
+
+  private async insertSeries(c: DuckDBConnection, p: PreparedStore, options: StoreOptions): Promise<void> {
+    const { series, fields, tags, embeddings } = p;
+    const n = series.timestamps.length;
+    const existing = await this.sidOf(c, series.id);
+    if (existing !== undefined) {
+      if (!options.overwrite) {
+        throw new TsiotError('conflict', `series "${series.id}" already exists`, {
+          details: { id: series.id },
+          hint: 'Store it under another id, delete it first, or pass overwrite: true to replace it.',
+        });
+      }
+      await this.removeSeries(c, existing);
+    }
+    const sid = Number((await c.runAndReadAll(`SELECT nextval('series_sid')`)).getRowsJS()[0]![0]);
+    await c.run(`INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+      sid,
+      series.id,
+      fields.name,
+      typeof series.metadata?.deviceId === 'string' ? series.metadata.deviceId : null,
+      typeof series.metadata?.generator === 'string' ? series.metadata.generator : null,
+      fields.metadata,
+      fields.columns,
+      fields.labels,
+      series.labels?.length ?? 0,
+      n,
+      n ? series.timestamps[0]! : null,
+      n ? series.timestamps[n - 1]! : null,
+    ]);
+    if (tags.length) {
+      const appender = await c.createAppender('series_tags');
+      try {
+        for (const [k, v] of tags) {
+          appender.appendInteger(sid);
+          appender.appendVarchar(k);
+          appender.appendVarchar(v);
+          appender.endRow();
+        }
+      } finally {
+        appender.closeSync();
+      }
+    }
+    await appendPoints(c, sid, series);
+    await insertEmbeddings(c, sid, embeddings);
   }
 
   async retrieve(query: SeriesQuery): Promise<TimeSeries> {
@@ -539,6 +561,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
       try {
         await cons.write(migrate);
         await cons.write((c) => inTransaction(c, () => backfillEmbeddings(c)));
+        await cons.write((c) => inTransaction(c, () => backfillCreatedAt(c)));
       } catch (e) {
         await cons.close();
         throw e;

@@ -56,6 +56,19 @@ const DDL = [
 ];
 
 /** Create what is missing and check the file is of a version this code understands. */
+/**
+ * Series stored before every store recorded `metadata.createdAt` get the time
+ * of this backfill: the earliest moment now known to have held them, so a
+ * cleanup by creation time can reach them from here on.
+ */
+export async function backfillCreatedAt(c: DuckDBConnection, now: string = new Date().toISOString()): Promise<void> {
+  await c.run(
+    `UPDATE series SET metadata = json_merge_patch(metadata, json_object('createdAt', $1::VARCHAR))::VARCHAR
+     WHERE json_extract_string(metadata, '$.createdAt') IS NULL`,
+    [now],
+  );
+}
+
 export async function migrate(c: DuckDBConnection): Promise<void> {
   await inTransaction(c, async () => {
     for (const statement of DDL) await c.run(statement);

@@ -1,4 +1,5 @@
 import { TsiotError } from '../../../core/errors.js';
+import { MAX_TAG_FILTERS } from '../../../core/limits.js';
 import type { Aggregation, AnomalyLabel, ListQuery, SeriesQuery, TimeSeries } from '../../../core/types.js';
 
 /**
@@ -57,6 +58,9 @@ export function checkListQuery(q: ListQuery): void {
     if (typeof q.tags !== 'object' || q.tags === null || Object.values(q.tags).some((v) => typeof v !== 'string')) {
       throw bad('tags', 'an object of string tag values', { site: 'plant-a' }, q.tags);
     }
+    const n = Object.keys(q.tags).length;
+    if (n > MAX_TAG_FILTERS)
+      throw bad('tags', `at most ${MAX_TAG_FILTERS} tag filters`, { site: 'plant-a' }, `${n} filters`);
   }
 }
 

@@ -160,71 +160,80 @@ export class PostgresStorage implements Storage {
   }
 
   async store(series: TimeSeries, options: StoreOptions = {}): Promise<StoreResult> {
-    validateSeries(series);
+    return (await this.storeMany([series], options))[0]!;
+  }
+
+  /** Every series in one transaction: after a crash either all of them are visible or none. */
+  async storeMany(list: readonly TimeSeries[], options: StoreOptions = {}): Promise<StoreResult[]> {
+    for (const series of list) validateSeries(series);
+    if (!list.length) return [];
     await this.schemaInfo();
     const writeId = randomUUID();
-    await retry((attempt) => this.storeOnce(series, options.overwrite === true, writeId, attempt), {
+    await retry((attempt) => this.storeOnce(list, options.overwrite === true, writeId, attempt), {
       attempts: this.storeAttempts,
       baseDelayMs: 250,
       maxDelayMs: 2_000,
       retryable: isPgTransient,
       onRetry: (e, attempt) =>
         this.logger?.warn(
-          { backend: 'postgres', id: series.id, attempt, err: (e as Error).message },
+          { backend: 'postgres', id: list[0]!.id, series: list.length, attempt, err: (e as Error).message },
           'store interrupted; retrying the whole transaction',
         ),
     });
-    return { id: series.id, points: series.timestamps.length, backend: this.kind };
+    return list.map((series) => ({ id: series.id, points: series.timestamps.length, backend: this.kind }));
   }
 
-  private storeOnce(series: TimeSeries, overwrite: boolean, writeId: string, attempt: number): Promise<void> {
+  private storeOnce(list: readonly TimeSeries[], overwrite: boolean, writeId: string, attempt: number): Promise<void> {
     const { series: seriesTable, points: pointsTable } = this.t;
-    const n = series.timestamps.length;
-    const row = [
-      series.id,
-      series.name,
-      JSON.stringify(series.metadata ?? { tags: {} }),
-      JSON.stringify(series.columns.map(columnInfo)),
-      JSON.stringify(series.labels ?? []),
-      n,
-      n ? series.timestamps[0]! : null,
-      n ? series.timestamps[n - 1]! : null,
-      writeId,
-    ];
     const insert = `INSERT INTO ${seriesTable} (id, name, metadata, columns, labels, points, start_ms, end_ms, write_id)
       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7, $8, $9)`;
-    return this.withClient(`store of series "${series.id}"`, async (client) => {
+    const what = list.length === 1 ? `store of series "${list[0]!.id}"` : `store of ${list.length} series`;
+    return this.withClient(what, async (client) => {
       await client.query('BEGIN');
       try {
-        if (overwrite) {
-          await client.query(
-            `${insert} ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metadata = EXCLUDED.metadata, columns = EXCLUDED.columns,
-            labels = EXCLUDED.labels, points = EXCLUDED.points, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
-            write_id = EXCLUDED.write_id, stored_at = now()`,
-            row,
-          );
-          await client.query(`DELETE FROM ${pointsTable} WHERE series_id = $1`, [series.id]);
-        } else {
-          const r = await client.query(`${insert} ON CONFLICT (id) DO NOTHING`, row);
-          if (r.rowCount === 0) {
-            await client.query('ROLLBACK');
-            // A retry after a commit whose acknowledgement was lost finds its own write.
-            if (attempt > 1) {
-              const mine = await client.query(`SELECT 1 FROM ${seriesTable} WHERE id = $1 AND write_id = $2`, [
-                series.id,
-                writeId,
-              ]);
-              if (mine.rowCount) return;
+        for (const series of list) {
+          const n = series.timestamps.length;
+          const row = [
+            series.id,
+            series.name,
+            JSON.stringify(series.metadata ?? { tags: {} }),
+            JSON.stringify(series.columns.map(columnInfo)),
+            JSON.stringify(series.labels ?? []),
+            n,
+            n ? series.timestamps[0]! : null,
+            n ? series.timestamps[n - 1]! : null,
+            writeId,
+          ];
+          if (overwrite) {
+            await client.query(
+              `${insert} ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metadata = EXCLUDED.metadata, columns = EXCLUDED.columns,
+              labels = EXCLUDED.labels, points = EXCLUDED.points, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
+              write_id = EXCLUDED.write_id, stored_at = now()`,
+              row,
+            );
+            await client.query(`DELETE FROM ${pointsTable} WHERE series_id = $1`, [series.id]);
+          } else {
+            const r = await client.query(`${insert} ON CONFLICT (id) DO NOTHING`, row);
+            if (r.rowCount === 0) {
+              await client.query('ROLLBACK');
+              // A retry after a commit whose acknowledgement was lost finds its own write (the whole batch: one transaction).
+              if (attempt > 1) {
+                const mine = await client.query(`SELECT 1 FROM ${seriesTable} WHERE id = $1 AND write_id = $2`, [
+                  series.id,
+                  writeId,
+                ]);
+                if (mine.rowCount) return;
+              }
+              throw new TsiotError('conflict', `series "${series.id}" already exists`, {
+                details: { id: series.id },
+                hint: 'Pass overwrite: true to replace it, or choose another id.',
+              });
             }
-            throw new TsiotError('conflict', `series "${series.id}" already exists`, {
-              details: { id: series.id },
-              hint: 'Pass overwrite: true to replace it, or choose another id.',
-            });
           }
-        }
-        if (n > 0) {
-          const copy = client.query(copyStreams.from(`COPY ${pointsTable} (series_id, seq, ts, vals) FROM STDIN`));
-          await pipeline(Readable.from(copyRows(series.id, series.timestamps, series.columns)), copy);
+          if (n > 0) {
+            const copy = client.query(copyStreams.from(`COPY ${pointsTable} (series_id, seq, ts, vals) FROM STDIN`));
+            await pipeline(Readable.from(copyRows(series.id, series.timestamps, series.columns)), copy);
+          }
         }
         await client.query('COMMIT');
       } catch (e) {

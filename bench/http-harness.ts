@@ -1,0 +1,53 @@
+// A tsiot HTTP server on 127.0.0.1 for the event-loop and load benchmarks, and latency statistics.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prompts } from '../prompts/index.js';
+import { resources } from '../resources/index.js';
+import { loadConfig } from '../src/core/config.js';
+import { createLogger } from '../src/core/logger.js';
+import { createEngines } from '../src/engines/engines.js';
+import { startHttpServer } from '../src/http/server.js';
+import { createMcpServer } from '../src/mcp/server.js';
+import { tools } from '../tools/index.js';
+
+export async function startBenchServer(maxPoints = 50_000_000) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tsiot-bench-'));
+  const config = loadConfig({ dataDir, logLevel: 'silent', maxPointsPerRequest: maxPoints }, {});
+  const engines = await createEngines(config, createLogger('silent'));
+  const server = await startHttpServer({
+    engines,
+    tools,
+    createMcpServer: () => createMcpServer(engines, { tools, resources, prompts }),
+    host: '127.0.0.1',
+    port: 0,
+    logger: engines.logger,
+  });
+  return {
+    url: server.url,
+    engines,
+    async close() {
+      await server.close();
+      await engines.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function post(url: string, tool: string, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}/v1/tools/${tool}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+export function stats(ms: number[]): { n: number; p50: number; p99: number; max: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : Number.NaN);
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.length ? s[s.length - 1]! : Number.NaN };
+}
+
+export const fmt = (x: { n: number; p50: number; p99: number; max: number }) =>
+  `n=${x.n} p50=${x.p50.toFixed(1)} ms p99=${x.p99.toFixed(1)} ms max=${x.max.toFixed(1)} ms`;

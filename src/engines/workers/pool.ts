@@ -1,0 +1,183 @@
+/**
+ * A small pool of worker threads for CPU-heavy work (long validations,
+ * analyses, large generations), so one request cannot freeze the event loop
+ * that serves every other client, MCP session and health probe.
+ *
+ * - At most `size` tasks run at once (one per worker), at most `maxQueued`
+ *   wait; beyond that a task is refused with `rate_limited` (retryable).
+ * - Each worker has a heap limit (`resourceLimits`): a task that exceeds it
+ *   kills only its worker and fails with `too_large`.
+ * - A task whose signal aborts terminates its worker (the only way to stop
+ *   synchronous code) and fails with `cancelled`; the pool starts a new one.
+ * - Progress messages from the worker reach the task's `onProgress`.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TsiotError, type ErrorCode } from '../../core/errors.js';
+import { Semaphore } from '../../core/semaphore.js';
+import type { Progress } from '../../core/types.js';
+import type { TaskName, TaskInput, TaskOutput } from './tasks.js';
+
+export interface WorkerPoolOptions {
+  /** Workers (and so tasks running at once); default 1. */
+  size?: number;
+  /** Tasks waiting beyond those running; default 16. */
+  maxQueued?: number;
+  /** Heap limit of each worker, MiB; default 2048. */
+  maxHeapMb?: number;
+}
+
+type FromWorker =
+  | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'done'; id: number; output: unknown }
+  | {
+      kind: 'failed';
+      id: number;
+      error: { code?: ErrorCode; message: string; details?: Record<string, unknown>; hint?: string };
+    };
+
+interface Slot {
+  worker: Worker | undefined;
+  busy: boolean;
+}
+
+const here = import.meta.url;
+/** Run from TypeScript sources (tests, `tsx`), the worker is loaded the same way. */
+const fromSource = here.endsWith('.ts');
+
+/**
+ * From sources the worker must load TypeScript: register tsx's loader in the
+ * worker, then import the entry (Node 20 does not pass the parent's --import
+ * hooks to a worker's own entry module).
+ */
+function sourceBootstrap(): string {
+  const api = pathToFileURL(
+    createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./worker.ts', here).href;
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly gate: Semaphore;
+  private readonly maxHeapMb: number;
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? 1);
+    this.gate = new Semaphore(this.size, options.maxQueued ?? 16, 'heavy tasks');
+    this.maxHeapMb = options.maxHeapMb ?? 2048;
+    this.slots = Array.from({ length: this.size }, () => ({ worker: undefined, busy: false }));
+  }
+
+  /** Tasks running now, and waiting. */
+  get load(): { running: number; queued: number } {
+    return { running: this.gate.running, queued: this.gate.queued };
+  }
+
+  run<N extends TaskName>(
+    name: N,
+    input: TaskInput<N>,
+    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
+  ): Promise<TaskOutput<N>> {
+    if (this.closed) return Promise.reject(new TsiotError('unavailable', 'The server is shutting down'));
+    return this.gate.run(() => this.runNow(name, input, options), options.signal) as Promise<TaskOutput<N>>;
+  }
+
+  private runNow(
+    name: TaskName,
+    input: unknown,
+    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
+  ): Promise<unknown> {
+    const slot = this.slots.find((s) => !s.busy)!;
+    slot.busy = true;
+    slot.worker ??= this.spawn();
+    const worker = slot.worker;
+    const id = this.nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      const finish = () => {
+        slot.busy = false;
+        worker.unref();
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const retire = () => {
+        if (slot.worker === worker) slot.worker = undefined;
+        void worker.terminate();
+      };
+      const onMessage = (m: FromWorker) => {
+        if (m.id !== id) return;
+        if (m.kind === 'progress') {
+          options.onProgress?.(m.progress);
+          return;
+        }
+        finish();
+        if (m.kind === 'done') resolve(m.output);
+        else
+          reject(
+            m.error.code
+              ? new TsiotError(m.error.code, m.error.message, {
+                  ...(m.error.details ? { details: m.error.details } : {}),
+                  ...(m.error.hint ? { hint: m.error.hint } : {}),
+                })
+              : new Error(`${name} failed in a worker: ${m.error.message}`),
+          );
+      };
+      const onError = (e: Error) => {
+        finish();
+        retire();
+        const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+        reject(
+          oom
+            ? new TsiotError('too_large', `${name} needed more than the ${this.maxHeapMb} MiB a task may use`, {
+                details: { limitMb: this.maxHeapMb },
+                hint: 'Send less data per call (fewer series, a shorter range).',
+              })
+            : e,
+        );
+      };
+      const onExit = (code: number) => {
+        finish();
+        retire();
+        reject(new Error(`the worker running ${name} exited with code ${code}`));
+      };
+      const onAbort = () => {
+        finish();
+        retire();
+        reject(new TsiotError('cancelled', `${name} was cancelled`));
+      };
+      if (options.signal?.aborted) return onAbort();
+      // a task in progress keeps the process alive (a CLI run waits for it); an idle worker does not
+      worker.ref();
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.postMessage({ id, name, input });
+    });
+  }
+
+  private spawn(): Worker {
+    const resourceLimits = { maxOldGenerationSizeMb: this.maxHeapMb };
+    const worker = fromSource
+      ? new Worker(sourceBootstrap(), { eval: true, resourceLimits })
+      : new Worker(new URL('./worker.js', here), { resourceLimits });
+    // an idle worker must not keep the process alive
+    worker.unref();
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
+    for (const s of this.slots) s.worker = undefined;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Answer, Transport } from './fuzz.js';
+
+/** Tool calls through an MCP client (any of its transports). */
+export function mcpTransport(name: string, client: Client): Transport {
+  return {
+    name,
+    async call(tool, args, timeoutMs) {
+      try {
+        const r = await client.request(
+          { method: 'tools/call', params: { name: tool, arguments: args } as never },
+          CallToolResultSchema,
+          { timeout: timeoutMs },
+        );
+        const text = (r.content as { text?: string }[]).map((c) => c.text ?? '').join(' ');
+        return r.isError ? { ok: false, text } : { ok: true };
+      } catch (e) {
+        if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) return 'timeout';
+        return { ok: false, protocolError: `JSON-RPC error: ${(e as Error).message.slice(0, 300)}` } satisfies Answer;
+      }
+    },
+    async alive() {
+      const r = await client.callTool({ name: 'list_generators', arguments: {} }).catch(() => undefined);
+      return r !== undefined && !r.isError;
+    },
+  };
+}
+
+/** Tool calls as POST /v1/tools/:name with a JSON body. */
+export function restTransport(baseUrl: string): Transport {
+  return {
+    name: 'REST',
+    async call(tool, args, timeoutMs) {
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), timeoutMs);
+      try {
+        const res = await fetch(`${baseUrl}/v1/tools/${tool}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: args === undefined ? '' : JSON.stringify(args),
+          signal: ac.signal,
+        });
+        const body = await res.text();
+        if (res.status >= 500) return { ok: false, protocolError: `HTTP ${res.status}: ${body.slice(0, 300)}` };
+        return res.ok ? { ok: true } : { ok: false, text: body };
+      } catch (e) {
+        if (ac.signal.aborted) return 'timeout';
+        return { ok: false, protocolError: `request failed: ${(e as Error).message}` };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async alive() {
+      const res = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
+      return res?.status === 200;
+    },
+  };
+}
