@@ -290,6 +290,39 @@ export function buildCli(): Command {
     });
 
   program
+    .command('plot <ids...>')
+    .description(
+      'Draw stored series (ids) as a PNG or SVG: one panel per column, anomalies shaded; --compare overlays a second set with value histograms.',
+    )
+    .requiredOption('-o, --output <file>', 'image file to write, e.g. plot.png')
+    .option('--compare <ids>', 'comma list of series ids drawn over the first set (e.g. synthetic over real)')
+    .option('--columns <names>', 'comma list of columns to draw (default all)')
+    .option('--start <time>', 'draw from this time (ISO 8601 or epoch ms)')
+    .option('--end <time>', 'draw up to this time')
+    .option('--title <text>', 'title above the plot')
+    .option('--width <px>', 'panel width in CSS pixels', parseIntFlag('width'))
+    .option('--scale <n>', 'PNG pixels per CSS pixel', parseNumberFlag('scale'))
+    .addOption(new Option('-f, --format <format>', 'image format').choices(['png', 'svg']))
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const tool = tools.find((t) => t.name === 'plot_series')!;
+      const format = (opts.format as string | undefined) ?? (String(opts.output).endsWith('.svg') ? 'svg' : 'png');
+      const input: Record<string, unknown> = { series: ids.length === 1 ? ids[0] : ids, format };
+      if (opts.compare) input.compare = String(opts.compare).split(',');
+      if (opts.columns) input.columns = String(opts.columns).split(',');
+      for (const k of ['start', 'end', 'title', 'width', 'scale'] as const)
+        if (opts[k] !== undefined) input[k] = opts[k];
+      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines, logger) => {
+        const r = await runTool(tool, input, toolContext(engines, logger));
+        const image = r.images![0]!;
+        await mkdir(dirname(opts.output), { recursive: true });
+        const tmp = `${opts.output}.${process.pid}.tmp`;
+        await writeFile(tmp, image.data);
+        await rename(tmp, opts.output);
+        process.stderr.write(`${r.summary} Wrote ${opts.output}.\n`);
+      });
+    });
+
+  program
     .command('mcp')
     .description('Run the MCP server over stdio (for Claude Desktop, IDE assistants and other local MCP clients).')
     .action(async (_opts, cmd: Command) => {
