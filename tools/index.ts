@@ -22,6 +22,7 @@ import { generateFromModel } from './generate-from-model.js';
 import { deleteModel } from './delete-model.js';
 import { synthesizeLike } from './synthesize-like.js';
 import { plotSeries } from './plot-series.js';
+import { simulateFleet } from './simulate-fleet.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
@@ -51,4 +52,5 @@ export const tools: AnyTool[] = [
   deleteModel,
   synthesizeLike,
   plotSeries,
+  simulateFleet,
 ];
