@@ -6,6 +6,7 @@ import type { AnyTool } from '../registry/tool.js';
 import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
 import { toJsonSchema } from './json-schema.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
+import { mountDashboard } from './dashboard.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
 import { buildOpenApi } from './openapi.js';
@@ -42,6 +43,7 @@ const UNGUARDED = new Set(['/healthz', '/readyz']);
  * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503)
  * - `GET /v1/jobs/events` (Server-Sent Events feed of job events, job-events.ts)
  * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
+ * - `/` the web dashboard (dashboard.ts)
  *
  * Errors are RFC 9457 problem documents. Host and Origin are checked on every
  * route but the probes (DNS rebinding protection).
@@ -100,6 +102,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     })),
   };
   app.get('/v1/tools', (c) => c.json(catalogue));
+  mountDashboard(app);
 
   const openapi = buildOpenApi(tools, { version, mcp: !!options.mcp });
   app.get('/openapi.json', (c) => c.json(openapi));
