@@ -323,6 +323,52 @@ export function buildCli(): Command {
     });
 
   program
+    .command('simulate [ids...]')
+    .description(
+      'Publish stored series (ids), or a fleet generated for the run, to an MQTT broker as devices would (the simulate_fleet tool).',
+    )
+    .requiredOption('--broker <url>', 'broker URL, e.g. mqtt://127.0.0.1:1883')
+    .option('--topic <template>', 'topic template with {device}, {series}, {sensor}, {column}')
+    .addOption(new Option('-f, --format <format>', 'payload format').choices(['json', 'senml', 'line']))
+    .addOption(new Option('--qos <n>', 'MQTT QoS').choices(['0', '1']))
+    .option('--retain', 'retain each topic’s last value')
+    .option('--speed <x>', 'data time ×N faster than real time, or "max"')
+    .option('--max-duration <s>', 'stop after this many seconds', parseNumberFlag('max-duration'))
+    .option('--status-topic <topic>', '"online"/"offline" and the last will on this topic')
+    .option('--devices <n>', 'without ids: devices to generate', parseIntFlag('devices'))
+    .option('--sensors <types>', 'without ids: comma list of sensor presets', parseSensorsFlag)
+    .option('--duration <d>', 'without ids: span to generate, e.g. 1h')
+    .option('--interval <d>', 'without ids: sampling interval, e.g. 10s')
+    .option('--seed <seed>', 'without ids: seed of the generated fleet')
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const tool = tools.find((t) => t.name === 'simulate_fleet')!;
+      const input: Record<string, unknown> = { broker: opts.broker };
+      if (ids.length > 0) input.series = ids;
+      else {
+        const params: Record<string, unknown> = {};
+        for (const k of ['devices', 'sensors', 'duration', 'interval'] as const)
+          if (opts[k] !== undefined) params[k] = opts[k];
+        input.generate = { params, ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}) };
+      }
+      if (opts.topic) input.topic = opts.topic;
+      if (opts.format) input.format = opts.format;
+      if (opts.qos) input.qos = Number(opts.qos);
+      if (opts.retain) input.retain = true;
+      if (opts.speed !== undefined) input.speed = opts.speed === 'max' ? 'max' : Number(opts.speed);
+      if (opts.maxDuration !== undefined) input.maxDurationSeconds = opts.maxDuration;
+      if (opts.statusTopic) input.statusTopic = opts.statusTopic;
+      await withEngines(
+        cmd.optsWithGlobals() as GlobalOptions,
+        async (engines, logger) => {
+          const r = await runTool(tool, input, toolContext(engines, logger));
+          process.stdout.write(`${JSON.stringify(r.structured)}\n`);
+          process.stderr.write(`${r.summary}\n`);
+        },
+        ids.length > 0 ? {} : { storage: 'duckdb://:memory:' },
+      );
+    });
+
+  program
     .command('mcp')
     .description('Run the MCP server over stdio (for Claude Desktop, IDE assistants and other local MCP clients).')
     .action(async (_opts, cmd: Command) => {
