@@ -3,10 +3,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { loadConfig, type TsiotConfigInput } from '../core/config.js';
 import { TsiotError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/logger.js';
-import { createEngines, type Engines } from '../engines/engines.js';
+import { createLogger } from '../core/logger.js';
+import { createEngines } from '../engines/engines.js';
 import { writeSeries, type ExportFormat } from '../engines/export/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
@@ -15,57 +14,15 @@ import { tools } from '../../tools/index.js';
 import { resources } from '../../resources/index.js';
 import { prompts } from '../../prompts/index.js';
 import { collect, parseAnomalyFlag, parseIntFlag, parseNumberFlag, parseSensorsFlag } from './options.js';
+import { configFrom, type GlobalOptions, parseSeed, toolContext, withEngines } from './context.js';
 import { createProgressBar } from './progress-bar.js';
+import { addWorkflowCommands } from './workflow.js';
 
 const registries = { tools, resources, prompts };
 
 /** Exit codes: 0 success, 1 failure, 2 bad input, usage or a request over the limits. */
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-
-interface GlobalOptions {
-  dataDir?: string;
-  storage?: string;
-  config?: string;
-  logLevel?: string;
-}
-
-function configFrom(globals: GlobalOptions, extra: TsiotConfigInput = {}) {
-  const env = { ...process.env, ...(globals.config ? { TSIOT_CONFIG: globals.config } : {}) };
-  return loadConfig(
-    {
-      ...(globals.dataDir ? { dataDir: globals.dataDir } : {}),
-      ...(globals.storage ? { storage: globals.storage } : {}),
-      ...(globals.logLevel ? { logLevel: globals.logLevel as 'info' } : {}),
-      ...extra,
-    },
-    env,
-  );
-}
-
-async function withEngines<T>(
-  globals: GlobalOptions,
-  fn: (engines: Engines, logger: Logger) => Promise<T>,
-  extra: TsiotConfigInput = {},
-): Promise<T> {
-  const config = configFrom(globals, extra);
-  const logger = createLogger(config.logLevel);
-  const engines = await createEngines(config, logger);
-  try {
-    return await fn(engines, logger);
-  } finally {
-    await engines.close();
-    logger.flush();
-  }
-}
-
-function parseSeed(value: string): number | string {
-  return /^\d+$/.test(value) && Number(value) <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
-}
-
-function toolContext(engines: Engines, logger: Logger, onProgress?: (p: { done: number; total: number }) => void) {
-  return { engines, logger, signal: new AbortController().signal, progress: onProgress ?? (() => undefined) };
-}
 
 export function buildCli(): Command {
   const program = new Command();
@@ -518,6 +475,7 @@ export function buildCli(): Command {
       process.on('SIGTERM', () => void shutdown());
     });
 
+  addWorkflowCommands(program);
   return program;
 }
 
