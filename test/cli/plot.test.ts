@@ -54,5 +54,5 @@ describe('tsiot plot', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/series "ser_absent" does not exist/);
     expect(existsSync(join(work, 'none.png'))).toBe(false);
-  });
+  }, 120_000); // three CLI processes, each loading the engines
 });
