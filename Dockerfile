@@ -20,6 +20,7 @@ COPY tools ./tools
 COPY resources ./resources
 COPY prompts ./prompts
 COPY scripts ./scripts
+COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -21,6 +21,8 @@ import { describeModel } from './describe-model.js';
 import { generateFromModel } from './generate-from-model.js';
 import { deleteModel } from './delete-model.js';
 import { synthesizeLike } from './synthesize-like.js';
+import { plotSeries } from './plot-series.js';
+import { simulateFleet } from './simulate-fleet.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
@@ -49,4 +51,6 @@ export const tools: AnyTool[] = [
   generateFromModel,
   deleteModel,
   synthesizeLike,
+  plotSeries,
+  simulateFleet,
 ];

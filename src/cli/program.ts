@@ -248,6 +248,85 @@ export function buildCli(): Command {
     });
 
   program
+    .command('plot <ids...>')
+    .description(
+      'Draw stored series (ids) as a PNG or SVG: one panel per column, anomalies shaded; --compare overlays a second set with value histograms.',
+    )
+    .requiredOption('-o, --output <file>', 'image file to write, e.g. plot.png')
+    .option('--compare <ids>', 'comma list of series ids drawn over the first set (e.g. synthetic over real)')
+    .option('--columns <names>', 'comma list of columns to draw (default all)')
+    .option('--start <time>', 'draw from this time (ISO 8601 or epoch ms)')
+    .option('--end <time>', 'draw up to this time')
+    .option('--title <text>', 'title above the plot')
+    .option('--width <px>', 'panel width in CSS pixels', parseIntFlag('width'))
+    .option('--scale <n>', 'PNG pixels per CSS pixel', parseNumberFlag('scale'))
+    .addOption(new Option('-f, --format <format>', 'image format').choices(['png', 'svg']))
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const tool = tools.find((t) => t.name === 'plot_series')!;
+      const format = (opts.format as string | undefined) ?? (String(opts.output).endsWith('.svg') ? 'svg' : 'png');
+      const input: Record<string, unknown> = { series: ids.length === 1 ? ids[0] : ids, format };
+      if (opts.compare) input.compare = String(opts.compare).split(',');
+      if (opts.columns) input.columns = String(opts.columns).split(',');
+      for (const k of ['start', 'end', 'title', 'width', 'scale'] as const)
+        if (opts[k] !== undefined) input[k] = opts[k];
+      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines, logger) => {
+        const r = await runTool(tool, input, toolContext(engines, logger));
+        const image = r.images![0]!;
+        await mkdir(dirname(opts.output), { recursive: true });
+        const tmp = `${opts.output}.${process.pid}.tmp`;
+        await writeFile(tmp, image.data);
+        await rename(tmp, opts.output);
+        process.stderr.write(`${r.summary} Wrote ${opts.output}.\n`);
+      });
+    });
+
+  program
+    .command('simulate [ids...]')
+    .description(
+      'Publish stored series (ids), or a fleet generated for the run, to an MQTT broker as devices would (the simulate_fleet tool).',
+    )
+    .requiredOption('--broker <url>', 'broker URL, e.g. mqtt://127.0.0.1:1883')
+    .option('--topic <template>', 'topic template with {device}, {series}, {sensor}, {column}')
+    .addOption(new Option('-f, --format <format>', 'payload format').choices(['json', 'senml', 'line']))
+    .addOption(new Option('--qos <n>', 'MQTT QoS').choices(['0', '1']))
+    .option('--retain', 'retain each topic’s last value')
+    .option('--speed <x>', 'data time ×N faster than real time, or "max"')
+    .option('--max-duration <s>', 'stop after this many seconds', parseNumberFlag('max-duration'))
+    .option('--status-topic <topic>', '"online"/"offline" and the last will on this topic')
+    .option('--devices <n>', 'without ids: devices to generate', parseIntFlag('devices'))
+    .option('--sensors <types>', 'without ids: comma list of sensor presets', parseSensorsFlag)
+    .option('--duration <d>', 'without ids: span to generate, e.g. 1h')
+    .option('--interval <d>', 'without ids: sampling interval, e.g. 10s')
+    .option('--seed <seed>', 'without ids: seed of the generated fleet')
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const tool = tools.find((t) => t.name === 'simulate_fleet')!;
+      const input: Record<string, unknown> = { broker: opts.broker };
+      if (ids.length > 0) input.series = ids;
+      else {
+        const params: Record<string, unknown> = {};
+        for (const k of ['devices', 'sensors', 'duration', 'interval'] as const)
+          if (opts[k] !== undefined) params[k] = opts[k];
+        input.generate = { params, ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}) };
+      }
+      if (opts.topic) input.topic = opts.topic;
+      if (opts.format) input.format = opts.format;
+      if (opts.qos) input.qos = Number(opts.qos);
+      if (opts.retain) input.retain = true;
+      if (opts.speed !== undefined) input.speed = opts.speed === 'max' ? 'max' : Number(opts.speed);
+      if (opts.maxDuration !== undefined) input.maxDurationSeconds = opts.maxDuration;
+      if (opts.statusTopic) input.statusTopic = opts.statusTopic;
+      await withEngines(
+        cmd.optsWithGlobals() as GlobalOptions,
+        async (engines, logger) => {
+          const r = await runTool(tool, input, toolContext(engines, logger));
+          process.stdout.write(`${JSON.stringify(r.structured)}\n`);
+          process.stderr.write(`${r.summary}\n`);
+        },
+        ids.length > 0 ? {} : { storage: 'duckdb://:memory:' },
+      );
+    });
+
+  program
     .command('mcp')
     .description('Run the MCP server over stdio (for Claude Desktop, IDE assistants and other local MCP clients).')
     .action(async (_opts, cmd: Command) => {

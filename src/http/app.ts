@@ -12,6 +12,7 @@ import { scopeEngines } from '../engines/tenancy/index.js';
 import { toJsonSchema } from './json-schema.js';
 import type { RateLimits } from './limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
+import { mountDashboard } from './dashboard.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
 import { buildOpenApi } from './openapi.js';
@@ -54,6 +55,7 @@ const UNGUARDED = new Set(['/healthz', '/readyz']);
  * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503)
  * - `GET /v1/jobs/events` (Server-Sent Events feed of job events, job-events.ts)
  * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
+ * - `/` the web dashboard (dashboard.ts)
  *
  * Errors are RFC 9457 problem documents. Host and Origin are checked on every
  * route but the probes (DNS rebinding protection).
@@ -152,6 +154,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     })),
   };
   app.get('/v1/tools', (c) => c.json(catalogue));
+  mountDashboard(app);
 
   const openapi = buildOpenApi(tools, { version, mcp: !!options.mcp });
   app.get('/openapi.json', (c) => c.json(openapi));

@@ -161,6 +161,16 @@ function toolResponses(outputName: string): Record<string, unknown> {
       properties: {
         result: ref(outputName),
         summary: { type: 'string', description: 'Short summary of what happened.' },
+        images: {
+          type: 'array',
+          description:
+            'Pictures the tool made (plot_series), base64; send Accept: image/png for the raw image instead.',
+          items: {
+            type: 'object',
+            properties: { mimeType: { type: 'string' }, data: { type: 'string', contentEncoding: 'base64' } },
+            required: ['mimeType', 'data'],
+          },
+        },
       },
       required: ['result', 'summary'],
     }),

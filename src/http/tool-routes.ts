@@ -3,7 +3,7 @@ import { TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
 import { runTool } from '../registry/run-tool.js';
-import type { AnyTool, RestRoute, ToolContext } from '../registry/tool.js';
+import type { AnyTool, RestRoute, ToolContext, ToolImage } from '../registry/tool.js';
 import { callerOf } from './auth/index.js';
 import { isJsonContentType, readJsonBody } from './json-body.js';
 import { coerceParams } from './query-coerce.js';
@@ -46,7 +46,7 @@ export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: T
         );
       seen.set(key, tool.name);
       app.on(route.method, route.path, async (c) =>
-        c.json(await call(tool, await routeInput(c, tool, route, options.maxBodyBytes), c, options)),
+        respond(c, await call(tool, await routeInput(c, tool, route, options.maxBodyBytes), c, options)),
       );
     }
   }
@@ -60,8 +60,30 @@ export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: T
         hint: 'GET /v1/tools lists the available tools.',
       });
     }
-    return c.json(await call(tool, await readBody(c, options.maxBodyBytes), c, options));
+    return respond(c, await call(tool, await readBody(c, options.maxBodyBytes), c, options));
   });
+}
+
+interface CallAnswer {
+  result: unknown;
+  summary: string;
+  images?: { mimeType: string; data: string }[];
+}
+
+/**
+ * JSON `{ result, summary, images? }` (images base64), or the first image's
+ * bytes when the caller asks for that image type in Accept and not for JSON.
+ */
+function respond(c: Context, answer: CallAnswer & { raw?: ToolImage[] }): Response {
+  const { raw, ...body } = answer;
+  const accept = c.req.header('accept') ?? '';
+  const image = raw?.[0];
+  if (image && accept.includes(image.mimeType) && !accept.includes('application/json')) {
+    return new Response(Buffer.from(image.data), {
+      headers: { 'content-type': image.mimeType, 'content-length': String(image.data.length) },
+    });
+  }
+  return c.json(body);
 }
 
 async function call(
@@ -69,7 +91,7 @@ async function call(
   input: unknown,
   c: Context,
   options: ToolRouteOptions,
-): Promise<{ result: unknown; summary: string }> {
+): Promise<CallAnswer & { raw?: ToolImage[] }> {
   const ctx: ToolContext = {
     engines: options.engines,
     logger: options.logger.child({ tool: tool.name }),
@@ -77,8 +99,14 @@ async function call(
     progress: () => {},
     caller: callerOf(c),
   };
-  const { structured, summary } = await runTool(tool, input, ctx);
-  return { result: structured, summary };
+  const { structured, summary, images } = await runTool(tool, input, ctx);
+  if (!images?.length) return { result: structured, summary };
+  return {
+    result: structured,
+    summary,
+    images: images.map((i) => ({ mimeType: i.mimeType, data: Buffer.from(i.data).toString('base64') })),
+    raw: images,
+  };
 }
 
 async function routeInput(

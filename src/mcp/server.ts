@@ -108,7 +108,7 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
       );
     };
     try {
-      const { structured, summary } = await runTool(tool, args, {
+      const { structured, summary, images } = await runTool(tool, args, {
         engines,
         logger: engines.logger,
         signal: extra.signal,
@@ -125,7 +125,12 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
       }
       // progress must reach the client before the result, which ends the client's interest in it
       await Promise.all(pending);
-      return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+      const pictures = (images ?? []).map((i) => ({
+        type: 'image' as const,
+        data: Buffer.from(i.data).toString('base64'),
+        mimeType: i.mimeType,
+      }));
+      return { content: [{ type: 'text', text: summary }, ...pictures], structuredContent: structured };
     } catch (e) {
       if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
       return errorResult(e);

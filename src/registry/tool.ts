@@ -26,11 +26,19 @@ export interface ToolContext {
   caller?: Caller;
 }
 
+/** A picture a tool made, e.g. a plot: MCP image content, a REST image, a CLI file. */
+export interface ToolImage {
+  mimeType: 'image/png' | 'image/svg+xml';
+  data: Uint8Array;
+}
+
 export interface ToolResult<O> {
   /** Matches the tool's output schema. */
   structured: O;
   /** A short human/model-readable summary of what happened. */
   summary: string;
+  /** Pictures beside the structured result; kept out of it so a model's context is not filled with base64. */
+  images?: ToolImage[];
 }
 
 /**

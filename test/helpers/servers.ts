@@ -11,6 +11,7 @@
  *   TSIOT_TEST_REDIS_URL  redis://127.0.0.1:6379/0
  *   TSIOT_TEST_INFLUX_URL influxdb://127.0.0.1:18086/tsiot_test          (InfluxDB 1.x)
  *   TSIOT_TEST_VM_URL     influxdb2://127.0.0.1:18428/tsiot_test?org=tsiot&reader=victoriametrics
+ *   TSIOT_TEST_MQTT_URL   mqtt://127.0.0.1:1883                                   (Mosquitto)
  *   TSIOT_TEST_S3_URL     s3://S3RVER:S3RVER@tsiot-test/tsiot?endpoint=http%3A%2F%2F127.0.0.1%3A14568&region=us-east-1
  *                         (unset and no env file: the S3 tests start their own s3rver on a temp folder)
  *   WEAVIATE_URL          unset: the Weaviate tests are skipped (no server can be installed here)
@@ -29,6 +30,7 @@ const DEFAULTS = {
   TSIOT_TEST_REDIS_URL: 'redis://127.0.0.1:6379/0',
   TSIOT_TEST_INFLUX_URL: 'influxdb://127.0.0.1:18086/tsiot_test',
   TSIOT_TEST_VM_URL: 'influxdb2://127.0.0.1:18428/tsiot_test?org=tsiot&reader=victoriametrics',
+  TSIOT_TEST_MQTT_URL: 'mqtt://127.0.0.1:1883',
 } as const;
 
 export type ServerVar = keyof typeof DEFAULTS | 'TSIOT_TEST_S3_URL' | 'WEAVIATE_URL';

@@ -15,9 +15,20 @@ export interface HttpAuth {
   authorizationServers: readonly string[];
 }
 
-/** Routes anyone may reach: probes and the metadata that tells a client how to authenticate. */
+/**
+ * Routes anyone may reach: probes, the metadata that tells a client how to
+ * authenticate, and the dashboard's static files (they hold no data; the page
+ * asks for a token and sends it with every API call).
+ */
 export function isPublicPath(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/`);
+  return (
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === METADATA_PATH ||
+    path.startsWith(`${METADATA_PATH}/`) ||
+    path === '/' ||
+    /^\/dashboard\/[\w.-]+$/.test(path)
+  );
 }
 
 /**

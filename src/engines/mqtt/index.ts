@@ -1,0 +1,2 @@
+export { fleetMessages, parseTopicTemplate, type FleetMessage, type PayloadFormat } from './messages.js';
+export { publishFleet, type PublishOptions, type PublishResult } from './publish.js';
