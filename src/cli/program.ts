@@ -64,7 +64,13 @@ function parseSeed(value: string): number | string {
 }
 
 function toolContext(engines: Engines, logger: Logger, onProgress?: (p: { done: number; total: number }) => void) {
-  return { engines, logger, signal: new AbortController().signal, progress: onProgress ?? (() => undefined) };
+  return {
+    engines,
+    logger,
+    signal: new AbortController().signal,
+    progress: onProgress ?? (() => undefined),
+    transport: 'cli',
+  };
 }
 
 export function buildCli(): Command {
@@ -361,13 +367,14 @@ export function buildCli(): Command {
       const handle = await startHttpServer({
         engines,
         tools,
-        createMcpServer: () => createMcpServer(engines, registries),
+        createMcpServer: (transport) => createMcpServer(engines, registries, { transport }),
         host: config.http.host,
         port: config.http.port,
         logger,
         version: VERSION,
         allowedOrigins: config.http.allowedOrigins,
         allowedHosts: config.http.allowedHosts,
+        metricsOpen: config.metrics.open,
       });
       process.stderr.write(
         `tsiot ${VERSION} listening on ${handle.url} — REST ${handle.url}/v1, MCP ${handle.url}/mcp (Streamable HTTP) and ${handle.url.replace(/^http/, 'ws')}/ws (WebSocket), OpenAPI ${handle.url}/openapi.json\n`,

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { createEngines, type Engines } from '../engines/engines.js';
 import { defaultJobHandlers, startBullWorkers, type BullWorkers } from '../engines/jobs/index.js';
 import { JOB_TYPES, type JobType } from '../engines/jobs/types.js';
+import { instrumentJobHandlers } from '../engines/telemetry/instrument.js';
 
 export interface WorkerOptions {
   /** redis://host:port/db of the shared queues. */
@@ -56,14 +57,17 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   );
   let workers: BullWorkers;
   try {
-    const registry = defaultJobHandlers({
-      generators: engines.generators,
-      storage: engines.storage,
-      series: engines.series,
-      maxChunkValues: opts.config.maxPointsPerRequest,
-      validation: engines.validation,
-      dataDir: opts.config.dataDir,
-    });
+    const registry = instrumentJobHandlers(
+      defaultJobHandlers({
+        generators: engines.generators,
+        storage: engines.storage,
+        series: engines.series,
+        maxChunkValues: opts.config.maxPointsPerRequest,
+        validation: engines.validation,
+        dataDir: opts.config.dataDir,
+      }),
+      engines.metrics,
+    );
     workers = await startBullWorkers({
       redisUrl: opts.redisUrl,
       registry,

@@ -9,12 +9,13 @@ import type { AnyTool } from '../registry/tool.js';
 import { createHttpApp } from './app.js';
 import { trackConnections } from './connections.js';
 import { createMcpHttpHandler } from './mcp-http.js';
+import { metricsAccess } from './metrics-route.js';
 
 export interface HttpServerOptions {
   engines: Engines;
   tools: readonly AnyTool[];
   /** Builds one MCP server per session (Streamable HTTP) or connection (WebSocket). */
-  createMcpServer: () => McpServer | Promise<McpServer>;
+  createMcpServer: (transport: 'streamable-http' | 'websocket') => McpServer | Promise<McpServer>;
   /** Interface to bind. Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Port; 0 picks a free one. Default 8080. */
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   maxSessions?: number;
   /** How long close() lets in-flight requests finish before dropping connections. Default 5000 ms. */
   shutdownGraceMs?: number;
+  /** metrics.open of the configuration: undefined = open only while bound to loopback. */
+  metricsOpen?: boolean;
 }
 
 export interface RunningHttpServer {
@@ -59,7 +62,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const allowedOrigins = options.allowedOrigins ?? [];
 
   const mcp = createMcpHttpHandler({
-    createServer: options.createMcpServer,
+    createServer: () => options.createMcpServer('streamable-http'),
     logger,
     allowedOrigins,
     allowedHosts,
@@ -76,12 +79,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     allowedOrigins,
     allowedHosts,
     maxBodyBytes: options.maxBodyBytes,
+    metricsAccess: metricsAccess(options.metricsOpen, host),
   });
   const server = createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
   const connections = trackConnections(server);
   const ws = attachMcpWebSocket(server, {
     path: '/ws',
-    createServer: options.createMcpServer,
+    createServer: () => options.createMcpServer('websocket'),
     logger,
     allowedOrigins,
     allowedHosts,

@@ -74,6 +74,7 @@ async function call(
     logger: options.logger.child({ tool: tool.name }),
     signal: c.req.raw.signal,
     progress: () => {},
+    transport: 'rest',
   };
   const { structured, summary } = await runTool(tool, input, ctx);
   return { result: structured, summary };

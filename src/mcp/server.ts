@@ -21,6 +21,7 @@ import type { ResourceDefinition } from '../registry/resource.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
 import type { AnyTool } from '../registry/tool.js';
 import { VERSION } from '../version.js';
+import { inToolCallScope } from './observe.js';
 
 export interface Registries {
   tools: AnyTool[];
@@ -50,7 +51,15 @@ export function errorResult(e: unknown): CallToolResult {
  * Build an MCP server from the registries. Side-effect free: it connects to
  * nothing; transports connect it. One instance per session.
  */
-export function createMcpServer(engines: Engines, registries: Registries): McpServer {
+export interface McpServerOptions {
+  /** The transport this server is connected over, for metrics and logs. Default "stdio". */
+  transport?: McpTransportName;
+}
+
+export type McpTransportName = 'stdio' | 'streamable-http' | 'websocket';
+
+export function createMcpServer(engines: Engines, registries: Registries, options: McpServerOptions = {}): McpServer {
+  const transport = options.transport ?? 'stdio';
   const server = new McpServer(
     { name: 'tsiot', title: 'tsiot — synthetic IoT time series', version: VERSION },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
@@ -89,20 +98,23 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
               .catch(() => undefined),
           );
         };
-        try {
-          const { structured, summary } = await runTool(tool, args, {
-            engines,
-            logger: engines.logger,
-            signal: extra.signal,
-            progress,
-          });
-          // progress must reach the client before the result, which ends the client's interest in it
-          await Promise.all(pending);
-          return { content: [{ type: 'text', text: summary }], structuredContent: structured };
-        } catch (e) {
-          if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
-          return errorResult(e);
-        }
+        return inToolCallScope(transport, engines.logger, async () => {
+          try {
+            const { structured, summary } = await runTool(tool, args, {
+              engines,
+              logger: engines.logger,
+              signal: extra.signal,
+              progress,
+              transport,
+            });
+            // progress must reach the client before the result, which ends the client's interest in it
+            await Promise.all(pending);
+            return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+          } catch (e) {
+            if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
+            return errorResult(e);
+          }
+        });
       },
     );
   }

@@ -1,5 +1,7 @@
 import { TsiotError } from '../core/errors.js';
 import { parseInput } from '../core/input-errors.js';
+import { currentRequest } from '../core/request-context.js';
+import { statusOf } from '../engines/telemetry/metrics.js';
 import type { AnyTool, ToolContext, ToolResult } from './tool.js';
 
 /**
@@ -8,6 +10,29 @@ import type { AnyTool, ToolContext, ToolResult } from './tool.js';
  * Throws TsiotError for bad input and domain failures; other errors are bugs.
  */
 export async function runTool(
+  tool: AnyTool,
+  rawInput: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult<Record<string, unknown>>> {
+  const scope = currentRequest();
+  if (scope) scope.tool = tool.name;
+  const labels = { tool: tool.name, transport: ctx.transport ?? scope?.transport ?? 'unknown' };
+  const begun = performance.now();
+  let status = 'ok';
+  try {
+    return await parseAndRun(tool, rawInput, ctx);
+  } catch (e) {
+    status = statusOf(e);
+    throw e;
+  } finally {
+    if (scope) scope.toolStatus = status;
+    const { metrics } = ctx.engines;
+    metrics.toolCalls.inc({ ...labels, status });
+    metrics.toolDuration.observe({ ...labels, status }, (performance.now() - begun) / 1000);
+  }
+}
+
+async function parseAndRun(
   tool: AnyTool,
   rawInput: unknown,
   ctx: ToolContext,

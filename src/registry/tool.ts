@@ -17,6 +17,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Report progress; a no-op when the caller did not ask for progress. */
   progress: (p: Progress) => void;
+  /** How the call arrived (stdio, streamable-http, websocket, rest, cli), for metrics and logs. */
+  transport?: string;
 }
 
 export interface ToolResult<O> {

@@ -12,7 +12,15 @@ import { newJobId } from './ids.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.js';
 import type { JobHandlerRegistry } from './registry.js';
 import { normalizeStart, ScheduleRequestSchema } from './request.js';
-import type { JobEngine, JobView, ListJobsQuery, ScheduleRequest, ScheduleView, StartJobRequest } from './types.js';
+import type {
+  JobCounts,
+  JobEngine,
+  JobView,
+  ListJobsQuery,
+  ScheduleRequest,
+  ScheduleView,
+  StartJobRequest,
+} from './types.js';
 
 export const JOBS_COLLECTION = 'jobs';
 export const SCHEDULES_COLLECTION = 'job-schedules';
@@ -130,6 +138,17 @@ export class InProcessJobEngine implements JobEngine {
 
   async get(id: string): Promise<JobView> {
     return view(await this.load(id));
+  }
+
+  async counts(): Promise<JobCounts> {
+    const byState: JobCounts['byState'] = {};
+    const queued: JobCounts['queued'] = {};
+    for (const { id, doc } of await this.allJobs()) {
+      const job = this.running.get(id)?.job ?? this.pending.get(id) ?? doc;
+      byState[job.state] = (byState[job.state] ?? 0) + 1;
+      if (job.state === 'queued') queued[job.type] = (queued[job.type] ?? 0) + 1;
+    }
+    return { byState, queued };
   }
 
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {

@@ -60,6 +60,12 @@ export interface StartJobRequest {
   delayMs?: number;
 }
 
+export interface JobCounts {
+  byState: Partial<Record<JobState, number>>;
+  /** Jobs waiting to run (queued, delayed or between retries), per job type. */
+  queued: Partial<Record<JobType, number>>;
+}
+
 export interface ListJobsQuery {
   state?: JobState;
   type?: JobType;
@@ -129,6 +135,8 @@ export interface JobEngine {
   /** Throws not_found for an unknown id. */
   get(id: string): Promise<JobView>;
   list(query?: ListJobsQuery): Promise<JobView[]>;
+  /** How many jobs are in each state, and how many wait per job type (for the metrics gauges). */
+  counts(): Promise<JobCounts>;
   /** Cancel a queued or running job; conflict when it already finished. */
   cancel(id: string): Promise<JobView>;
   /** Jobs that exhausted their retries. */
