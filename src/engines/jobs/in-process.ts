@@ -12,14 +12,17 @@ import { newJobId } from './ids.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.js';
 import type { JobHandlerRegistry } from './registry.js';
 import { normalizeStart, ScheduleRequestSchema } from './request.js';
-import type {
-  JobCounts,
-  JobEngine,
-  JobView,
-  ListJobsQuery,
-  ScheduleRequest,
-  ScheduleView,
-  StartJobRequest,
+import {
+  JOB_TYPES,
+  type JobCounts,
+  type JobEngine,
+  type JobState,
+  type JobType,
+  type JobView,
+  type ListJobsQuery,
+  type ScheduleRequest,
+  type ScheduleView,
+  type StartJobRequest,
 } from './types.js';
 
 export const JOBS_COLLECTION = 'jobs';
@@ -141,12 +144,13 @@ export class InProcessJobEngine implements JobEngine {
   }
 
   async counts(): Promise<JobCounts> {
-    const byState: JobCounts['byState'] = {};
-    const queued: JobCounts['queued'] = {};
+    // every state and type, zeros included, so a gauge shows an empty queue rather than nothing
+    const byState: Record<JobState, number> = { queued: 0, running: 0, completed: 0, dead: 0, cancelled: 0 };
+    const queued = Object.fromEntries(JOB_TYPES.map((t) => [t, 0])) as Record<JobType, number>;
     for (const { id, doc } of await this.allJobs()) {
       const job = this.running.get(id)?.job ?? this.pending.get(id) ?? doc;
-      byState[job.state] = (byState[job.state] ?? 0) + 1;
-      if (job.state === 'queued') queued[job.type] = (queued[job.type] ?? 0) + 1;
+      byState[job.state] += 1;
+      if (job.state === 'queued') queued[job.type] += 1;
     }
     return { byState, queued };
   }
