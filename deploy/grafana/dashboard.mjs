@@ -170,7 +170,8 @@ const rows = [
   },
 ];
 
-const datasource = { type: 'prometheus', uid: '${datasource}' };
+// Grafana's own variable syntax (the dashboard's datasource picker), not a JavaScript template
+const datasource = { type: 'prometheus', uid: ['$', '{datasource}'].join('') };
 const panels = [];
 let id = 1;
 let y = 0;
