@@ -3,6 +3,9 @@
 # Run:    docker run -p 8080:8080 -v tsiot-data:/data tsiot
 # Reached under another name than localhost? Allow it (DNS-rebinding guard):
 #         docker run -e TSIOT_ALLOWED_HOSTS=tsiot.internal:8080 …
+# Bound beyond loopback, /metrics needs a caller with the "metrics" scope; for a Prometheus on a
+# private network: -e TSIOT_METRICS_OPEN=true. Settings: CONFIG_ENV in src/core/config.ts.
+# Stops gracefully on SIGTERM (docker stop): in-flight requests and jobs get TSIOT_SHUTDOWN_GRACE_MS.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -18,8 +21,7 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production \
-    TSIOT_DATA_DIR=/data \
+ENV TSIOT_DATA_DIR=/data \
     TSIOT_HTTP_HOST=0.0.0.0 \
     TSIOT_HTTP_PORT=8080
 WORKDIR /app
