@@ -23,7 +23,7 @@ import { makeEngines, type TestEngines } from '../helpers/engines.js';
  */
 
 const dir = join(repoRoot, 'deploy/kubernetes');
-// biome-ignore lint/suspicious/noExplicitAny: manifests are plain parsed YAML
+/** Plain parsed YAML. */
 type Manifest = Record<string, any>;
 
 const MODELS: Record<string, new (data: Manifest) => { validate(): void }> = {
