@@ -375,18 +375,33 @@ export function buildCli(): Command {
         allowedOrigins: config.http.allowedOrigins,
         allowedHosts: config.http.allowedHosts,
         metricsOpen: config.metrics.open,
+        shutdownGraceMs: config.shutdownGraceMs,
       });
       process.stderr.write(
         `tsiot ${VERSION} listening on ${handle.url} — REST ${handle.url}/v1, MCP ${handle.url}/mcp (Streamable HTTP) and ${handle.url.replace(/^http/, 'ws')}/ws (WebSocket), OpenAPI ${handle.url}/openapi.json\n`,
       );
-      const shutdown = async () => {
-        await handle.close();
+      // SIGTERM (an orchestrator stopping the pod): stop accepting, let requests and jobs in flight
+      // finish for the grace period (jobs still running then are handed back), close storage, exit
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        const graceMs = config.shutdownGraceMs;
+        logger.info({ signal, graceMs }, 'shutting down');
+        // a hung close must not keep the process past its grace period
+        setTimeout(() => {
+          logger.error('shutdown took too long; exiting');
+          logger.flush();
+          process.exit(1);
+        }, graceMs + 5_000).unref();
+        await Promise.all([handle.close(), engines.jobs.drain?.(graceMs)]);
         await engines.close();
-        logger.flush();
+        logger.info('stopped');
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
         process.exit(0);
       };
-      process.on('SIGINT', () => void shutdown());
-      process.on('SIGTERM', () => void shutdown());
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
     });
 
   return program;

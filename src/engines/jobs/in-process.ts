@@ -78,6 +78,8 @@ export class InProcessJobEngine implements JobEngine {
   private scheduleTimer: NodeJS.Timeout | undefined;
   private scheduleLock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set by drain(): no job starts any more. */
+  private draining = false;
 
   constructor(private readonly options: InProcessJobEngineOptions) {
     this.docs = options.documents;
@@ -261,6 +263,23 @@ export class InProcessJobEngine implements JobEngine {
     });
   }
 
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearTimeout(this.wakeTimer);
+    const finished = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([finished, timeUp]);
+    clearTimeout(timer);
+    if (this.running.size) this.logger.info({ jobs: [...this.running.keys()] }, 'handing back running jobs');
+    // closed first: an aborted job then stays "running" in storage and resumes at the next start
+    this.closed = true;
+    for (const r of this.running.values()) r.cancel.abort(new Error('shutdown'));
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.scheduleTimer);
@@ -295,7 +314,7 @@ export class InProcessJobEngine implements JobEngine {
   }
 
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.draining) return;
     clearTimeout(this.wakeTimer);
     const now = Date.now();
     while (this.running.size < this.concurrency) {

@@ -149,5 +149,12 @@ export interface JobEngine {
   unschedule(id: string): Promise<boolean>;
   /** Called with the job id whenever a job changes (state, progress, result). Returns an unsubscribe function. */
   onChange(listener: (jobId: string, event: TsiotEvent) => void): () => void;
+  /**
+   * For a graceful stop, where jobs run in this process: start no more jobs, let
+   * the running ones finish for up to graceMs, then stop the rest, which are
+   * handed back (they resume from their checkpoint at the next start). Engines
+   * whose jobs run elsewhere (workers) have nothing to drain.
+   */
+  drain?(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
