@@ -82,8 +82,8 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      opts.logger.info('worker stopping: finishing running jobs');
-      await workers.close();
+      opts.logger.info({ graceMs: opts.config.shutdownGraceMs }, 'worker stopping: finishing running jobs');
+      await workers.close(opts.config.shutdownGraceMs);
       await engines.close();
     })());
   if (opts.handleSignals !== false) {
