@@ -7,6 +7,7 @@ import { loadConfig, type TsiotConfigInput } from '../core/config.js';
 import { TsiotError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createEngines, type Engines } from '../engines/engines.js';
+import { startTracing } from '../engines/telemetry/tracing.js';
 import { writeSeries, type ExportFormat } from '../engines/export/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
@@ -338,6 +339,7 @@ export function buildCli(): Command {
         });
       }
       const logger = createLogger(config.logLevel);
+      const tracing = await startTracing();
       const { runWorker } = await import('./worker.js');
       await runWorker({
         redisUrl,
@@ -345,6 +347,7 @@ export function buildCli(): Command {
         ...(opts.queues ? { queues: String(opts.queues).split(',') } : {}),
         config,
         logger,
+        ...(tracing ? { onStopped: () => tracing.shutdown() } : {}),
       });
       process.stderr.write(`tsiot worker serving jobs from ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}\n`);
     });
@@ -363,6 +366,7 @@ export function buildCli(): Command {
         http: { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) },
       });
       const logger = createLogger(config.logLevel);
+      const tracing = await startTracing();
       const engines = await createEngines(config, logger);
       const handle = await startHttpServer({
         engines,
@@ -396,6 +400,7 @@ export function buildCli(): Command {
         }, graceMs + 5_000).unref();
         await Promise.all([handle.close(), engines.jobs.drain?.(graceMs)]);
         await engines.close();
+        await tracing?.shutdown();
         logger.info('stopped');
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
         process.exit(0);

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** Stop on SIGINT/SIGTERM (default true; tests pass false). */
   handleSignals?: boolean;
+  /** Runs last when the worker stops (e.g. flush traces). */
+  onStopped?: () => Promise<void>;
 }
 
 export interface RunningWorker {
@@ -85,6 +87,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       opts.logger.info({ graceMs: opts.config.shutdownGraceMs }, 'worker stopping: finishing running jobs');
       await workers.close(opts.config.shutdownGraceMs);
       await engines.close();
+      await opts.onStopped?.();
     })());
   if (opts.handleSignals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));

@@ -14,6 +14,9 @@ export interface RequestScope {
   tool?: string;
   /** "ok" or the error code of the tool call. */
   toolStatus?: string;
+  /** The request's span, when tracing is on. */
+  traceId?: string;
+  spanId?: string;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

@@ -3,7 +3,9 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from '../core/logger.js';
 import { requestIdFrom, runInRequest, type RequestScope } from '../core/request-context.js';
+import { context, trace } from '@opentelemetry/api';
 import type { Metrics } from '../engines/telemetry/metrics.js';
+import { markError, SpanKind, tracer } from '../engines/telemetry/tracing.js';
 
 /**
  * One log line and one latency sample per HTTP request. The line carries the
@@ -21,11 +23,26 @@ export function observeRequests(options: { logger: Logger; metrics: Metrics }): 
     };
     c.header('X-Request-Id', scope.id);
     const begun = performance.now();
-    await runInRequest(scope, next);
+    const span = tracer().startSpan(c.req.method, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': c.req.method },
+    });
+    const sc = span.spanContext();
+    if (trace.isSpanContextValid(sc)) Object.assign(scope, { traceId: sc.traceId, spanId: sc.spanId });
+    try {
+      await context.with(trace.setSpan(context.active(), span), () => runInRequest(scope, next));
+    } catch (e) {
+      span.end();
+      throw e;
+    }
     const matched = routePath(c, -1);
     const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
     const status = c.res.status;
+    span.updateName(`${c.req.method} ${route}`);
+    span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+    if (status >= 500) markError(span, String(status));
     const done = () => {
+      span.end();
       const seconds = (performance.now() - begun) / 1000;
       metrics.httpDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
       logger.info(
@@ -37,6 +54,7 @@ export function observeRequests(options: { logger: Logger; metrics: Metrics }): 
           status,
           durationMs: Math.round(seconds * 1000 * 10) / 10,
           ...(scope.tool ? { tool: scope.tool, toolStatus: scope.toolStatus } : {}),
+          ...(scope.traceId ? { traceId: scope.traceId, spanId: scope.spanId } : {}),
         },
         'request',
       );

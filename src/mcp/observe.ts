@@ -19,6 +19,7 @@ export async function inToolCallScope<T>(transport: string, logger: Logger, fn: 
         transport,
         method: 'tools/call',
         ...(scope.tool ? { tool: scope.tool, toolStatus: scope.toolStatus } : {}),
+        ...(scope.traceId ? { traceId: scope.traceId, spanId: scope.spanId } : {}),
         durationMs: Math.round((performance.now() - begun) * 10) / 10,
       },
       'request',

@@ -21,6 +21,9 @@ import type { ResourceDefinition } from '../registry/resource.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
 import type { AnyTool } from '../registry/tool.js';
 import { VERSION } from '../version.js';
+import { trace } from '@opentelemetry/api';
+import { currentRequest } from '../core/request-context.js';
+import { inSpan, markError, SpanKind } from '../engines/telemetry/tracing.js';
 import { inToolCallScope } from './observe.js';
 
 export interface Registries {
@@ -98,7 +101,31 @@ export function createMcpServer(engines: Engines, registries: Registries, option
               .catch(() => undefined),
           );
         };
-        return inToolCallScope(transport, engines.logger, async () => {
+        const attributes = {
+          'mcp.method.name': 'tools/call',
+          'gen_ai.tool.name': tool.name,
+          'gen_ai.operation.name': 'execute_tool',
+          'jsonrpc.request.id': String(extra.requestId),
+          'network.transport': transport === 'stdio' ? 'pipe' : 'tcp',
+          ...(extra.sessionId ? { 'mcp.session.id': extra.sessionId } : {}),
+        };
+        return inToolCallScope(transport, engines.logger, () =>
+          inSpan(
+            `tools/call ${tool.name}`,
+            attributes,
+            async (span) => {
+              const scope = currentRequest();
+              if (scope && !scope.traceId && trace.isSpanContextValid(span.spanContext()))
+                Object.assign(scope, { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+              const result = await callTool();
+              // a tool error is an answer, not a failed request: the span says so (MCP semantic conventions)
+              if (result.isError) markError(span, 'tool_error');
+              return result;
+            },
+            { kind: SpanKind.SERVER },
+          ),
+        );
+        async function callTool(): Promise<CallToolResult> {
           try {
             const { structured, summary } = await runTool(tool, args, {
               engines,
@@ -114,7 +141,7 @@ export function createMcpServer(engines: Engines, registries: Registries, option
             if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
             return errorResult(e);
           }
-        });
+        }
       },
     );
   }

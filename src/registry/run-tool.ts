@@ -2,6 +2,7 @@ import { TsiotError } from '../core/errors.js';
 import { parseInput } from '../core/input-errors.js';
 import { currentRequest } from '../core/request-context.js';
 import { statusOf } from '../engines/telemetry/metrics.js';
+import { inSpan } from '../engines/telemetry/tracing.js';
 import type { AnyTool, ToolContext, ToolResult } from './tool.js';
 
 /**
@@ -20,7 +21,11 @@ export async function runTool(
   const begun = performance.now();
   let status = 'ok';
   try {
-    return await parseAndRun(tool, rawInput, ctx);
+    return await inSpan(
+      `tool ${tool.name}`,
+      { 'gen_ai.tool.name': tool.name, 'tsiot.transport': labels.transport },
+      () => parseAndRun(tool, rawInput, ctx),
+    );
   } catch (e) {
     status = statusOf(e);
     throw e;

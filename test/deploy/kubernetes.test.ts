@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildCli } from '../../src/cli/program.js';
 import { CONFIG_ENV, loadConfig } from '../../src/core/config.js';
+import { TRACING_ENV } from '../../src/engines/telemetry/tracing.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { metricsAccess } from '../../src/http/metrics-route.js';
 import { tools } from '../../tools/index.js';
@@ -102,7 +103,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('sets only environment variables the configuration reads, with values it accepts', () => {
-    const known = new Set<string>(CONFIG_ENV.map((e) => e.name));
+    const known = new Set<string>([...CONFIG_ENV.map((e) => e.name), ...TRACING_ENV]);
     for (const d of deployments) {
       const env = environmentOf(d);
       for (const name of Object.keys(env))

@@ -7,6 +7,7 @@ import type { EventBus, TsiotEvent } from '../events/types.js';
 import type { DocumentStore } from '../storage/storage.js';
 import { isPermanentFailure, runAttempt, toJobError } from './attempt.js';
 import { backoffDelay } from './backoff.js';
+import { currentTraceCarrier } from '../telemetry/tracing.js';
 import { nextCronRun } from './cron.js';
 import { newJobId } from './ids.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.js';
@@ -35,6 +36,8 @@ interface StoredJob extends JobView {
   /** Epoch ms before which the job must not start (delay or retry backoff). */
   notBefore: number;
   checkpoint?: unknown;
+  /** W3C trace headers of the request that started the job. */
+  traceContext?: Record<string, string>;
 }
 
 interface StoredSchedule extends ScheduleView {
@@ -127,6 +130,7 @@ export class InProcessJobEngine implements JobEngine {
       timeoutMs: n.timeoutMs,
       notBefore: Date.now() + n.delayMs,
       ...(scheduleId ? { scheduleId } : {}),
+      ...withTrace(currentTraceCarrier()),
     };
     await this.save(job);
     await this.publish('job.queued', job, {
@@ -363,6 +367,7 @@ export class InProcessJobEngine implements JobEngine {
       const result = await runAttempt(handler, job.data, {
         jobId: job.id,
         attempt: job.attempts,
+        ...(job.traceContext ? { traceContext: job.traceContext } : {}),
         cancel,
         timeoutMs: job.timeoutMs,
         log,
@@ -450,8 +455,12 @@ export class InProcessJobEngine implements JobEngine {
   }
 }
 
+function withTrace(carrier: Record<string, string>): { traceContext?: Record<string, string> } {
+  return Object.keys(carrier).length ? { traceContext: carrier } : {};
+}
+
 function view(job: StoredJob): JobView {
-  const { backoffMs: _b, timeoutMs: _t, notBefore: _n, checkpoint: _c, ...rest } = job;
+  const { backoffMs: _b, timeoutMs: _t, notBefore: _n, checkpoint: _c, traceContext: _x, ...rest } = job;
   return structuredClone(rest);
 }
 

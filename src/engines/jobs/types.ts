@@ -108,6 +108,8 @@ export interface JobRunContext {
   progress(p: Progress): void;
   log: Logger;
   checkpoint: Checkpoint;
+  /** W3C trace headers of the request that started the job (empty when tracing is off). */
+  traceContext?: Record<string, string>;
   /** Publish a domain event (e.g. generation.completed) tied to this job. */
   emit(type: string, data?: Record<string, unknown>): Promise<void>;
 }

@@ -80,6 +80,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
       const result = await runAttempt(handler, job.data.data, {
         jobId: job.id!,
         attempt,
+        ...(job.data.traceContext ? { traceContext: job.data.traceContext } : {}),
         cancel: cancel.signal,
         timeoutMs: job.data.timeoutMs,
         log,
