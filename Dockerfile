@@ -8,6 +8,9 @@
 #                    -e TSIOT_PUBLIC_URL=https://tsiot.example.com …
 # Reached under another name than localhost? Allow it (DNS-rebinding guard):
 #         docker run -e TSIOT_ALLOWED_HOSTS=tsiot.internal:8080 …
+# Bound beyond loopback, /metrics needs a caller with the "metrics" scope; for a Prometheus on a
+# private network: -e TSIOT_METRICS_OPEN=true. Settings: CONFIG_ENV in src/core/config.ts.
+# Stops gracefully on SIGTERM (docker stop): in-flight requests and jobs get TSIOT_SHUTDOWN_GRACE_MS.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -24,8 +27,7 @@ COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production \
-    TSIOT_DATA_DIR=/data \
+ENV TSIOT_DATA_DIR=/data \
     TSIOT_HTTP_HOST=0.0.0.0 \
     TSIOT_HTTP_PORT=8080
 WORKDIR /app

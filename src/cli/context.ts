@@ -58,5 +58,6 @@ export function toolContext(
     progress: onProgress ?? (() => undefined),
     // the CLI is the local, trusted user
     caller: LOCAL_CALLER,
+    transport: 'cli',
   };
 }

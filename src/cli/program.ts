@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { TsiotError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createEngines } from '../engines/engines.js';
+import { startTracing } from '../engines/telemetry/tracing.js';
 import { writeSeries, type ExportFormat } from '../engines/export/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
@@ -369,6 +370,7 @@ export function buildCli(): Command {
         });
       }
       const logger = createLogger(config.logLevel);
+      const tracing = await startTracing();
       const { runWorker } = await import('./worker.js');
       await runWorker({
         redisUrl,
@@ -376,6 +378,7 @@ export function buildCli(): Command {
         ...(opts.queues ? { queues: String(opts.queues).split(',') } : {}),
         config,
         logger,
+        ...(tracing ? { onStopped: () => tracing.shutdown() } : {}),
       });
       process.stderr.write(`tsiot worker serving jobs from ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}\n`);
     });
@@ -459,19 +462,22 @@ export function buildCli(): Command {
         ...(opts.insecureNoAuth ? { auth: { insecureNoAuth: true } } : {}),
       });
       const logger = createLogger(config.logLevel);
+      const tracing = await startTracing();
       const engines = await createEngines(config, logger);
       let handle: Awaited<ReturnType<typeof startHttpServer>>;
       try {
         handle = await startHttpServer({
           engines,
           tools,
-          createMcpServer: (caller) => createMcpServer(engines, registries, caller),
+          createMcpServer: (caller, transport) => createMcpServer(engines, registries, { caller, transport }),
           host: config.http.host,
           port: config.http.port,
           logger,
           version: VERSION,
           allowedOrigins: config.http.allowedOrigins,
           allowedHosts: config.http.allowedHosts,
+          metricsOpen: config.metrics.open,
+          shutdownGraceMs: config.shutdownGraceMs,
           corsOrigins: config.http.corsOrigins,
           limits: config.http.limits,
           ...(config.jobs.redisUrl ? { rateLimitRedisUrl: config.jobs.redisUrl } : {}),
@@ -492,14 +498,29 @@ export function buildCli(): Command {
       process.stderr.write(
         `tsiot ${VERSION} listening on ${at} — REST /v1, MCP /mcp (Streamable HTTP) and /ws (WebSocket), OpenAPI /openapi.json; authentication ${handle.authenticated ? 'required' : 'off (loopback only)'}\n`,
       );
-      const shutdown = async () => {
-        await handle.close();
+      // SIGTERM (an orchestrator stopping the pod): stop accepting, let requests and jobs in flight
+      // finish for the grace period (jobs still running then are handed back), close storage, exit
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        const graceMs = config.shutdownGraceMs;
+        logger.info({ signal, graceMs }, 'shutting down');
+        // a hung close must not keep the process past its grace period
+        setTimeout(() => {
+          logger.error('shutdown took too long; exiting');
+          logger.flush();
+          process.exit(1);
+        }, graceMs + 5_000).unref();
+        await Promise.all([handle.close(), engines.jobs.drain?.(graceMs)]);
         await engines.close();
-        logger.flush();
+        await tracing?.shutdown();
+        logger.info('stopped');
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
         process.exit(0);
       };
-      process.on('SIGINT', () => void shutdown());
-      process.on('SIGTERM', () => void shutdown());
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
     });
 
   const keys = program

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { createEngines, type Engines } from '../engines/engines.js';
 import { defaultJobHandlers, startBullWorkers, type BullWorkers } from '../engines/jobs/index.js';
 import { JOB_TYPES, type JobType } from '../engines/jobs/types.js';
+import { instrumentJobHandlers } from '../engines/telemetry/instrument.js';
 
 export interface WorkerOptions {
   /** redis://host:port/db of the shared queues. */
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** Stop on SIGINT/SIGTERM (default true; tests pass false). */
   handleSignals?: boolean;
+  /** Runs last when the worker stops (e.g. flush traces). */
+  onStopped?: () => Promise<void>;
 }
 
 export interface RunningWorker {
@@ -56,14 +59,17 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   );
   let workers: BullWorkers;
   try {
-    const registry = defaultJobHandlers({
-      generators: engines.generators,
-      storage: engines.storage,
-      series: engines.series,
-      maxChunkValues: opts.config.maxPointsPerRequest,
-      validation: engines.validation,
-      dataDir: opts.config.dataDir,
-    });
+    const registry = instrumentJobHandlers(
+      defaultJobHandlers({
+        generators: engines.generators,
+        storage: engines.storage,
+        series: engines.series,
+        maxChunkValues: opts.config.maxPointsPerRequest,
+        validation: engines.validation,
+        dataDir: opts.config.dataDir,
+      }),
+      engines.metrics,
+    );
     workers = await startBullWorkers({
       redisUrl: opts.redisUrl,
       registry,
@@ -78,9 +84,10 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      opts.logger.info('worker stopping: finishing running jobs');
-      await workers.close();
+      opts.logger.info({ graceMs: opts.config.shutdownGraceMs }, 'worker stopping: finishing running jobs');
+      await workers.close(opts.config.shutdownGraceMs);
       await engines.close();
+      await opts.onStopped?.();
     })());
   if (opts.handleSignals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));

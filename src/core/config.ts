@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { TsiotError } from './errors.js';
 import { parseInput } from './input-errors.js';
 
 export const ConfigSchema = z.object({
@@ -174,6 +175,25 @@ export const ConfigSchema = z.object({
         .describe('Per-tenant token bucket applied when jobs are started.'),
     })
     .prefault({}),
+  metrics: z
+    .object({
+      open: z
+        .boolean()
+        .optional()
+        .describe(
+          'Serve /metrics to any caller (a scraper on a private network). Default: open only while the server is bound to loopback; otherwise a caller authenticated with the "metrics" scope.',
+        ),
+    })
+    .prefault({}),
+  shutdownGraceMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(25_000)
+    .describe(
+      'On SIGTERM, how long in-flight requests and jobs may run before they are cut off (keep it under the orchestrator grace period).',
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -190,6 +210,61 @@ function jwksKeys(text: string): unknown {
 export type TsiotConfig = z.output<typeof ConfigSchema>;
 export type TsiotConfigInput = z.input<typeof ConfigSchema>;
 
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Environment variable values that mean true / false for a boolean setting. */
+function flag(name: string, v: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new TsiotError('invalid_input', `${name}: expected true or false, got "${v.slice(0, 20)}"`, {
+    details: { field: name, example: 'true' },
+  });
+}
+
+/**
+ * Every environment variable the configuration reads, and where its value
+ * goes: the one list, so the deployment manifests can be checked against
+ * what the server really reads.
+ */
+export const CONFIG_ENV = [
+  { name: 'TSIOT_DATA_DIR', path: ['dataDir'], parse: (v: string) => v },
+  { name: 'TSIOT_STORAGE', path: ['storage'], parse: (v: string) => v },
+  { name: 'TSIOT_MAX_POINTS', path: ['maxPointsPerRequest'], parse: Number },
+  { name: 'TSIOT_PLUGINS', path: ['plugins'], parse: list },
+  { name: 'TSIOT_LOG_LEVEL', path: ['logLevel'], parse: (v: string) => v },
+  { name: 'TSIOT_HTTP_HOST', path: ['http', 'host'], parse: (v: string) => v },
+  { name: 'TSIOT_HTTP_PORT', path: ['http', 'port'], parse: Number },
+  { name: 'TSIOT_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], parse: list },
+  { name: 'TSIOT_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], parse: list },
+  { name: 'TSIOT_PUBLIC_URL', path: ['http', 'publicUrl'], parse: (v: string) => v },
+  { name: 'TSIOT_CORS_ORIGINS', path: ['http', 'corsOrigins'], parse: list },
+  { name: 'TSIOT_TLS_CERT', path: ['http', 'tls', 'certFile'], parse: (v: string) => v },
+  { name: 'TSIOT_TLS_KEY', path: ['http', 'tls', 'keyFile'], parse: (v: string) => v },
+  { name: 'TSIOT_RATE_LIMIT', path: ['http', 'limits', 'requestsPerSubject'], parse: Number },
+  { name: 'TSIOT_AUTH_ISSUER', path: ['auth', 'issuer'], parse: (v: string) => v },
+  { name: 'TSIOT_AUTH_JWKS_URL', path: ['auth', 'jwksUrl'], parse: (v: string) => v },
+  { name: 'TSIOT_AUTH_PUBLIC_KEYS', path: ['auth', 'publicKeys'], parse: (v: string) => jwksKeys(v) },
+  { name: 'TSIOT_AUTH_AUDIENCE', path: ['auth', 'audience'], parse: list },
+  { name: 'TSIOT_AUTH_TENANT_CLAIM', path: ['auth', 'tenantClaim'], parse: (v: string) => v },
+  { name: 'TSIOT_DEV_SECRET', path: ['auth', 'devSecret'], parse: (v: string) => v },
+  {
+    name: 'TSIOT_INSECURE_NO_AUTH',
+    path: ['auth', 'insecureNoAuth'],
+    parse: (v: string) => flag('TSIOT_INSECURE_NO_AUTH', v),
+  },
+  { name: 'TSIOT_IMPORT_DIR', path: ['imports', 'dir'], parse: (v: string) => v },
+  { name: 'TSIOT_REDIS_URL', path: ['jobs', 'redisUrl'], parse: (v: string) => v },
+  { name: 'TSIOT_METRICS_OPEN', path: ['metrics', 'open'], parse: (v: string) => flag('TSIOT_METRICS_OPEN', v) },
+  { name: 'TSIOT_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], parse: Number },
+] as const satisfies readonly { name: string; path: readonly string[]; parse: (v: string) => unknown }[];
+
+/** Sections of the configuration that are objects, merged key by key across file, environment and overrides. */
+const SECTIONS = ['http', 'auth', 'imports', 'jobs', 'metrics'] as const;
+
 /**
  * Build the configuration: defaults, then a JSON file (TSIOT_CONFIG or
  * explicit path), then environment variables, then explicit overrides.
@@ -199,53 +274,20 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
   const file = env.TSIOT_CONFIG;
   if (file) fromFile = JSON.parse(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>;
   const fromEnv: Record<string, unknown> = {};
-  if (env.TSIOT_DATA_DIR) fromEnv.dataDir = env.TSIOT_DATA_DIR;
-  if (env.TSIOT_STORAGE) fromEnv.storage = env.TSIOT_STORAGE;
-  if (env.TSIOT_MAX_POINTS) fromEnv.maxPointsPerRequest = Number(env.TSIOT_MAX_POINTS);
-  if (env.TSIOT_PLUGINS)
-    fromEnv.plugins = env.TSIOT_PLUGINS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (env.TSIOT_LOG_LEVEL) fromEnv.logLevel = env.TSIOT_LOG_LEVEL;
-  const list = (v: string) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const httpEnv: Record<string, unknown> = {};
-  if (env.TSIOT_HTTP_HOST) httpEnv.host = env.TSIOT_HTTP_HOST;
-  if (env.TSIOT_HTTP_PORT) httpEnv.port = Number(env.TSIOT_HTTP_PORT);
-  if (env.TSIOT_ALLOWED_HOSTS) httpEnv.allowedHosts = list(env.TSIOT_ALLOWED_HOSTS);
-  if (env.TSIOT_ALLOWED_ORIGINS) httpEnv.allowedOrigins = list(env.TSIOT_ALLOWED_ORIGINS);
-  const authEnv: Record<string, unknown> = {};
-  if (env.TSIOT_AUTH_ISSUER) authEnv.issuer = env.TSIOT_AUTH_ISSUER;
-  if (env.TSIOT_AUTH_JWKS_URL) authEnv.jwksUrl = env.TSIOT_AUTH_JWKS_URL;
-  if (env.TSIOT_AUTH_PUBLIC_KEYS) authEnv.publicKeys = jwksKeys(env.TSIOT_AUTH_PUBLIC_KEYS);
-  if (env.TSIOT_AUTH_AUDIENCE) authEnv.audience = list(env.TSIOT_AUTH_AUDIENCE);
-  if (env.TSIOT_AUTH_TENANT_CLAIM) authEnv.tenantClaim = env.TSIOT_AUTH_TENANT_CLAIM;
-  if (env.TSIOT_DEV_SECRET) authEnv.devSecret = env.TSIOT_DEV_SECRET;
-  if (env.TSIOT_INSECURE_NO_AUTH === '1' || env.TSIOT_INSECURE_NO_AUTH === 'true') authEnv.insecureNoAuth = true;
-  if (env.TSIOT_PUBLIC_URL) httpEnv.publicUrl = env.TSIOT_PUBLIC_URL;
-  if (env.TSIOT_CORS_ORIGINS) httpEnv.corsOrigins = list(env.TSIOT_CORS_ORIGINS);
-  if (env.TSIOT_TLS_CERT || env.TSIOT_TLS_KEY)
-    httpEnv.tls = { certFile: env.TSIOT_TLS_CERT, keyFile: env.TSIOT_TLS_KEY };
-  if (env.TSIOT_RATE_LIMIT) httpEnv.limits = { requestsPerSubject: Number(env.TSIOT_RATE_LIMIT) };
-  const importsEnv: Record<string, unknown> = {};
-  if (env.TSIOT_IMPORT_DIR) importsEnv.dir = env.TSIOT_IMPORT_DIR;
-  const jobsEnv: Record<string, unknown> = {};
-  if (env.TSIOT_REDIS_URL) jobsEnv.redisUrl = env.TSIOT_REDIS_URL;
-  const merged = {
-    ...fromFile,
-    ...fromEnv,
-    ...overrides,
-    http: { ...((fromFile.http as object) ?? {}), ...httpEnv, ...((overrides.http as object) ?? {}) },
-    auth: { ...((fromFile.auth as object) ?? {}), ...authEnv, ...((overrides.auth as object) ?? {}) },
-    imports: {
-      ...((fromFile.imports as object) ?? {}),
-      ...importsEnv,
-      ...((overrides.imports as object) ?? {}),
-    },
-    jobs: { ...((fromFile.jobs as object) ?? {}), ...jobsEnv, ...((overrides.jobs as object) ?? {}) },
-  };
+  for (const setting of CONFIG_ENV) {
+    const raw = env[setting.name];
+    if (!raw) continue;
+    const path = setting.path as readonly string[];
+    let at = fromEnv;
+    for (const key of path.slice(0, -1)) {
+      at[key] ??= {};
+      at = at[key] as Record<string, unknown>;
+    }
+    at[path[path.length - 1]!] = setting.parse(raw);
+  }
+  const merged: Record<string, unknown> = { ...fromFile, ...fromEnv, ...overrides };
+  const sources = [fromFile, fromEnv, overrides as Record<string, unknown>];
+  for (const section of SECTIONS)
+    merged[section] = Object.assign({}, ...sources.map((s) => (s[section] as object | undefined) ?? {}));
   return parseInput(ConfigSchema, merged, 'configuration');
 }

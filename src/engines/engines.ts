@@ -17,6 +17,14 @@ import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { createStorage } from './storage/index.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
+import {
+  instrumentGeneration,
+  instrumentJobHandlers,
+  instrumentModels,
+  instrumentStorage,
+  instrumentValidation,
+} from './telemetry/instrument.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
 
 /**
  * Everything a tool handler may use, built once at start and passed in (no
@@ -45,11 +53,14 @@ export interface Engines {
   imports: ImportFolder;
   /** Worker threads running heavy validations, analyses and generations off the event loop. */
   workers: WorkerPool;
+  /** This process's Prometheus metrics, served at /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 export interface EngineOverrides {
   storage?: Storage;
+  metrics?: Metrics;
 }
 
 function isDocumentStore(s: Storage): s is Storage & DocumentStore {
@@ -66,8 +77,11 @@ export async function createEngines(
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
   }
-  const storage =
-    overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger }));
+  const metrics = overrides.metrics ?? createMetrics();
+  const storage = instrumentStorage(
+    overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger })),
+    metrics,
+  );
   // what is open so far, closed in reverse if a later part fails to start
   const opened: { close(): Promise<void> | void }[] = [];
   try {
@@ -78,7 +92,10 @@ export async function createEngines(
       documents = storage;
     } else {
       // series live elsewhere (PostgreSQL, InfluxDB …); reports, models and jobs go to an embedded file
-      const meta = await createStorage(`duckdb://${config.dataDir}/tsiot-meta.duckdb`, { logger });
+      const meta = instrumentStorage(
+        await createStorage(`duckdb://${config.dataDir}/tsiot-meta.duckdb`, { logger }),
+        metrics,
+      );
       opened.push(meta);
       await meta.init();
       documents = meta as Storage & DocumentStore;
@@ -93,6 +110,7 @@ export async function createEngines(
       pool,
       ...(config.validation ? { defaults: config.validation as RulesInput } : {}),
     });
+    instrumentValidation(validation, metrics);
     const owned: OwnedEventBus = createEventBus({
       documents,
       logger,
@@ -102,6 +120,7 @@ export async function createEngines(
     const events = owned.bus;
     const series = new SeriesStore(storage, events, logger);
     const models = createModelRegistry(documents, generators);
+    instrumentModels(models, metrics);
     opened.push(models);
     const generation = new GenerationService({
       factory: generators,
@@ -111,15 +130,19 @@ export async function createEngines(
       pool,
       generatorConfig: config.generators,
     });
+    instrumentGeneration(generation, metrics);
     const jobs = await createJobEngine({
-      registry: defaultJobHandlers({
-        generators,
-        storage,
-        series,
-        maxChunkValues: config.maxPointsPerRequest,
-        validation,
-        dataDir: config.dataDir,
-      }),
+      registry: instrumentJobHandlers(
+        defaultJobHandlers({
+          generators,
+          storage,
+          series,
+          maxChunkValues: config.maxPointsPerRequest,
+          validation,
+          dataDir: config.dataDir,
+        }),
+        metrics,
+      ),
       logger,
       documents,
       events,
@@ -132,6 +155,7 @@ export async function createEngines(
       dir: config.imports.dir ?? join(config.dataDir, 'imports'),
       localDirs: config.imports.localDirs,
     });
+    metrics.setJobSource(jobs);
     let closing: Promise<void> | undefined;
     return {
       imports,
@@ -147,6 +171,7 @@ export async function createEngines(
       models,
       validation,
       workers: pool,
+      metrics,
       close() {
         closing ??= (async () => {
           for (const part of [...opened].reverse()) await part.close();

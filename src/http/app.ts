@@ -15,6 +15,8 @@ import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
 import { mountDashboard } from './dashboard.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
+import { type MetricsAccess, mountMetrics } from './metrics-route.js';
+import { observeRequests } from './observe.js';
 import { buildOpenApi } from './openapi.js';
 import { problemResponse, toProblem } from './problem.js';
 import { readiness } from './readiness.js';
@@ -42,6 +44,8 @@ export interface HttpAppOptions {
   rateLimits?: RateLimits;
   /** Browser origins allowed by CORS; none by default (no CORS headers at all). */
   corsOrigins?: readonly string[];
+  /** Who may read /metrics. Default: callers authenticated with the "metrics" scope only. */
+  metricsAccess?: MetricsAccess;
 }
 
 /** Paths any Host may reach: probes from orchestrators use the pod address. */
@@ -52,7 +56,7 @@ const UNGUARDED = new Set(['/healthz', '/readyz']);
  *
  * - `POST /v1/tools/:name` (JSON body = tool input) and each tool's readable routes → `{ result, summary }`
  * - `GET /v1/tools` (catalogue with JSON Schemas), `GET /openapi.json` (OpenAPI 3.1)
- * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503)
+ * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503), `GET /metrics` (Prometheus)
  * - `GET /v1/jobs/events` (Server-Sent Events feed of job events, job-events.ts)
  * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
  * - `/` the web dashboard (dashboard.ts)
@@ -65,15 +69,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const guard = createDnsRebindingGuard(options);
   const app = new Hono();
   const startedAt = Date.now();
+  const metricsPolicy = options.metricsAccess ?? { open: false, checkHost: true };
 
-  app.use('*', async (c, next) => {
-    const begun = performance.now();
-    await next();
-    logger.debug(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - begun) },
-      'http request',
-    );
-  });
+  app.use('*', observeRequests({ logger, metrics: engines.metrics }));
 
   // an API answering JSON: no sniffing, no framing, no referrer, nothing cached by shared caches
   app.use(
@@ -106,6 +104,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.use('*', async (c, next) => {
     if (UNGUARDED.has(c.req.path) || c.req.path === '/mcp') return next();
+    if (c.req.path === '/metrics' && !metricsPolicy.checkHost) return next();
     const denied = guard.check({
       host: c.req.header('host') ?? new URL(c.req.url).host,
       origin: c.req.header('origin'),
@@ -155,6 +154,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   };
   app.get('/v1/tools', (c) => c.json(catalogue));
   mountDashboard(app);
+
+  mountMetrics(app, engines.metrics, metricsPolicy);
 
   const openapi = buildOpenApi(tools, { version, mcp: !!options.mcp });
   app.get('/openapi.json', (c) => c.json(openapi));

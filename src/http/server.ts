@@ -19,12 +19,13 @@ import type { AnyTool } from '../registry/tool.js';
 import { createHttpApp } from './app.js';
 import { trackConnections } from './connections.js';
 import { createMcpHttpHandler } from './mcp-http.js';
+import { metricsAccess } from './metrics-route.js';
 
 export interface HttpServerOptions {
   engines: Engines;
   tools: readonly AnyTool[];
   /** Builds one MCP server per session (Streamable HTTP) or connection (WebSocket), for the caller that opens it. */
-  createMcpServer: (caller: Caller) => McpServer | Promise<McpServer>;
+  createMcpServer: (caller: Caller, transport: 'streamable-http' | 'websocket') => McpServer | Promise<McpServer>;
   /**
    * Authentication settings and the API keys to accept. Whether credentials
    * are required follows auth/mode.ts: once anything is configured, and always
@@ -62,6 +63,8 @@ export interface HttpServerOptions {
   corsOrigins?: readonly string[];
   /** Serve HTTPS with this PEM certificate chain and key. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** metrics.open of the configuration: undefined = open only while bound to loopback. */
+  metricsOpen?: boolean;
 }
 
 export interface RunningHttpServer {
@@ -126,7 +129,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const scopeByTool = new Map(options.tools.map((t) => [t.name, toolScope(t)]));
 
   const mcp = createMcpHttpHandler({
-    createServer: options.createMcpServer,
+    createServer: (caller) => options.createMcpServer(caller, 'streamable-http'),
     logger,
     allowedOrigins,
     allowedHosts,
@@ -154,6 +157,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     auth: httpAuth,
     rateLimits,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    metricsAccess: metricsAccess(options.metricsOpen, host),
   });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   // slow clients cannot hold sockets: headers and whole requests have deadlines, checked every second
@@ -170,7 +174,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const connections = trackConnections(server);
   const ws = attachMcpWebSocket(server, {
     path: '/ws',
-    createServer: options.createMcpServer,
+    createServer: (caller) => options.createMcpServer(caller, 'websocket'),
     logger,
     allowedOrigins,
     allowedHosts,

@@ -98,6 +98,7 @@ async function call(
     signal: c.req.raw.signal,
     progress: () => {},
     caller: callerOf(c),
+    transport: 'rest',
   };
   const { structured, summary, images } = await runTool(tool, input, ctx);
   if (!images?.length) return { result: structured, summary };

@@ -27,6 +27,10 @@ import { runTool, toErrorBody } from '../registry/run-tool.js';
 import { toolScope } from '../registry/scopes.js';
 import type { AnyTool } from '../registry/tool.js';
 import { VERSION } from '../version.js';
+import { trace } from '@opentelemetry/api';
+import { currentRequest } from '../core/request-context.js';
+import { inSpan, markError, SpanKind } from '../engines/telemetry/tracing.js';
+import { inToolCallScope } from './observe.js';
 
 export interface Registries {
   tools: AnyTool[];
@@ -72,7 +76,18 @@ export function errorResult(e: unknown): CallToolResult {
  * Build an MCP server from the registries. Side-effect free: it connects to
  * nothing; transports connect it. One instance per session.
  */
-export function createMcpServer(engines: Engines, registries: Registries, caller: Caller = LOCAL_CALLER): McpServer {
+export interface McpServerOptions {
+  /** The transport this server is connected over, for metrics and logs. Default "stdio". */
+  transport?: McpTransportName;
+  /** Who opened the session: its tenant and scopes. Default the local, trusted user (stdio). */
+  caller?: Caller;
+}
+
+export type McpTransportName = 'stdio' | 'streamable-http' | 'websocket';
+
+export function createMcpServer(engines: Engines, registries: Registries, options: McpServerOptions = {}): McpServer {
+  const transport = options.transport ?? 'stdio';
+  const caller = options.caller ?? LOCAL_CALLER;
   // resources, completions and notifications see the session caller's tenant only
   const scoped = scopeEngines(engines, caller);
   const server = new McpServer(
@@ -107,34 +122,61 @@ export function createMcpServer(engines: Engines, registries: Registries, caller
           .catch(() => undefined),
       );
     };
-    try {
-      const { structured, summary, images } = await runTool(tool, args, {
-        engines,
-        logger: engines.logger,
-        signal: extra.signal,
-        progress,
-        caller: callerOf(extra, caller),
-      });
-      const checked = tool.outputSchema.safeParse(structured);
-      if (!checked.success) {
-        engines.logger.error(
-          { tool: tool.name, issues: checked.error.issues.slice(0, 5) },
-          'tool output off its schema',
-        );
-        return errorResult(new Error('output off schema'));
+    const attributes = {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': tool.name,
+      'gen_ai.operation.name': 'execute_tool',
+      'jsonrpc.request.id': String(extra.requestId),
+      'network.transport': transport === 'stdio' ? 'pipe' : 'tcp',
+      ...(extra.sessionId ? { 'mcp.session.id': extra.sessionId } : {}),
+    };
+    const run = async (): Promise<CallToolResult> => {
+      try {
+        const { structured, summary, images } = await runTool(tool, args, {
+          engines,
+          logger: engines.logger,
+          signal: extra.signal,
+          progress,
+          caller: callerOf(extra, caller),
+          transport,
+        });
+        const checked = tool.outputSchema.safeParse(structured);
+        if (!checked.success) {
+          engines.logger.error(
+            { tool: tool.name, issues: checked.error.issues.slice(0, 5) },
+            'tool output off its schema',
+          );
+          return errorResult(new Error('output off schema'));
+        }
+        // progress must reach the client before the result, which ends the client's interest in it
+        await Promise.all(pending);
+        const pictures = (images ?? []).map((i) => ({
+          type: 'image' as const,
+          data: Buffer.from(i.data).toString('base64'),
+          mimeType: i.mimeType,
+        }));
+        return { content: [{ type: 'text', text: summary }, ...pictures], structuredContent: structured };
+      } catch (e) {
+        if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
+        return errorResult(e);
       }
-      // progress must reach the client before the result, which ends the client's interest in it
-      await Promise.all(pending);
-      const pictures = (images ?? []).map((i) => ({
-        type: 'image' as const,
-        data: Buffer.from(i.data).toString('base64'),
-        mimeType: i.mimeType,
-      }));
-      return { content: [{ type: 'text', text: summary }, ...pictures], structuredContent: structured };
-    } catch (e) {
-      if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
-      return errorResult(e);
-    }
+    };
+    return inToolCallScope(transport, engines.logger, () =>
+      inSpan(
+        `tools/call ${tool.name}`,
+        attributes,
+        async (span) => {
+          const scope = currentRequest();
+          if (scope && !scope.traceId && trace.isSpanContextValid(span.spanContext()))
+            Object.assign(scope, { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+          const result = await run();
+          // a tool error is an answer, not a failed request: the span says so (MCP semantic conventions)
+          if (result.isError) markError(span, 'tool_error');
+          return result;
+        },
+        { kind: SpanKind.SERVER },
+      ),
+    );
   };
 
   const byName = new Map<string, AnyTool>();

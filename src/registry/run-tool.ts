@@ -3,6 +3,9 @@ import { parseInput } from '../core/input-errors.js';
 import { ANONYMOUS_NETWORK_CALLER, hasScope } from '../core/caller.js';
 import { scopeEngines } from '../engines/tenancy/index.js';
 import { toolScope } from './scopes.js';
+import { currentRequest } from '../core/request-context.js';
+import { statusOf } from '../engines/telemetry/metrics.js';
+import { inSpan } from '../engines/telemetry/tracing.js';
 import type { AnyTool, ToolContext, ToolResult } from './tool.js';
 
 /**
@@ -11,6 +14,33 @@ import type { AnyTool, ToolContext, ToolResult } from './tool.js';
  * Throws TsiotError for bad input and domain failures; other errors are bugs.
  */
 export async function runTool(
+  tool: AnyTool,
+  rawInput: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult<Record<string, unknown>>> {
+  const scope = currentRequest();
+  if (scope) scope.tool = tool.name;
+  const labels = { tool: tool.name, transport: ctx.transport ?? scope?.transport ?? 'unknown' };
+  const begun = performance.now();
+  let status = 'ok';
+  try {
+    return await inSpan(
+      `tool ${tool.name}`,
+      { 'gen_ai.tool.name': tool.name, 'tsiot.transport': labels.transport },
+      () => parseAndRun(tool, rawInput, ctx),
+    );
+  } catch (e) {
+    status = statusOf(e);
+    throw e;
+  } finally {
+    if (scope) scope.toolStatus = status;
+    const { metrics } = ctx.engines;
+    metrics.toolCalls.inc({ ...labels, status });
+    metrics.toolDuration.observe({ ...labels, status }, (performance.now() - begun) / 1000);
+  }
+}
+
+async function parseAndRun(
   tool: AnyTool,
   rawInput: unknown,
   ctx: ToolContext,

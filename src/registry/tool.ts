@@ -24,6 +24,8 @@ export interface ToolContext {
    * network client without identity, the most confined case.
    */
   caller?: Caller;
+  /** How the call arrived (stdio, streamable-http, websocket, rest, cli), for metrics and logs. */
+  transport?: string;
 }
 
 /** A picture a tool made, e.g. a plot: MCP image content, a REST image, a CLI file. */

@@ -2,15 +2,16 @@ import { z } from 'zod';
 import { TsiotError } from '../../src/core/errors.js';
 import type { HealthStatus } from '../../src/core/types.js';
 import type { Engines } from '../../src/engines/engines.js';
+import { createMetrics } from '../../src/engines/telemetry/metrics.js';
 import { defineTool, type AnyTool } from '../../src/registry/tool.js';
 
 /**
- * The part of Engines the HTTP layer itself touches is storage.health() (for
- * /readyz); fixture tools below use nothing else. `health` decides what
- * readiness sees.
+ * The parts of Engines the HTTP layer itself touches are storage.health()
+ * (for /readyz) and the metrics every request and tool call records; fixture
+ * tools below use nothing else. `health` decides what readiness sees.
  */
 export function engineStub(health: () => Promise<HealthStatus>): Engines {
-  return { storage: { kind: 'stub', health } } as unknown as Engines;
+  return { storage: { kind: 'stub', health }, metrics: createMetrics({ defaultMetrics: false }) } as unknown as Engines;
 }
 
 export const healthy = async (): Promise<HealthStatus> => ({ backend: 'stub', ok: true, latencyMs: 1 });

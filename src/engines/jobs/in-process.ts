@@ -7,12 +7,24 @@ import type { EventBus, TsiotEvent } from '../events/types.js';
 import type { DocumentStore } from '../storage/storage.js';
 import { isPermanentFailure, runAttempt, toJobError } from './attempt.js';
 import { backoffDelay } from './backoff.js';
+import { currentTraceCarrier } from '../telemetry/tracing.js';
 import { nextCronRun } from './cron.js';
 import { newJobId } from './ids.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.js';
 import type { JobHandlerRegistry } from './registry.js';
 import { normalizeStart, ScheduleRequestSchema } from './request.js';
-import type { JobEngine, JobView, ListJobsQuery, ScheduleRequest, ScheduleView, StartJobRequest } from './types.js';
+import {
+  JOB_TYPES,
+  type JobCounts,
+  type JobEngine,
+  type JobState,
+  type JobType,
+  type JobView,
+  type ListJobsQuery,
+  type ScheduleRequest,
+  type ScheduleView,
+  type StartJobRequest,
+} from './types.js';
 
 export const JOBS_COLLECTION = 'jobs';
 export const SCHEDULES_COLLECTION = 'job-schedules';
@@ -24,6 +36,8 @@ interface StoredJob extends JobView {
   /** Epoch ms before which the job must not start (delay or retry backoff). */
   notBefore: number;
   checkpoint?: unknown;
+  /** W3C trace headers of the request that started the job. */
+  traceContext?: Record<string, string>;
 }
 
 interface StoredSchedule extends ScheduleView {
@@ -67,6 +81,8 @@ export class InProcessJobEngine implements JobEngine {
   private scheduleTimer: NodeJS.Timeout | undefined;
   private scheduleLock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set by drain(): no job starts any more. */
+  private draining = false;
 
   constructor(private readonly options: InProcessJobEngineOptions) {
     this.docs = options.documents;
@@ -114,6 +130,7 @@ export class InProcessJobEngine implements JobEngine {
       timeoutMs: n.timeoutMs,
       notBefore: Date.now() + n.delayMs,
       ...(scheduleId ? { scheduleId } : {}),
+      ...withTrace(currentTraceCarrier()),
     };
     await this.save(job);
     await this.publish('job.queued', job, {
@@ -130,6 +147,18 @@ export class InProcessJobEngine implements JobEngine {
 
   async get(id: string): Promise<JobView> {
     return view(await this.load(id));
+  }
+
+  async counts(): Promise<JobCounts> {
+    // every state and type, zeros included, so a gauge shows an empty queue rather than nothing
+    const byState: Record<JobState, number> = { queued: 0, running: 0, completed: 0, dead: 0, cancelled: 0 };
+    const queued = Object.fromEntries(JOB_TYPES.map((t) => [t, 0])) as Record<JobType, number>;
+    for (const { id, doc } of await this.allJobs()) {
+      const job = this.running.get(id)?.job ?? this.pending.get(id) ?? doc;
+      byState[job.state] += 1;
+      if (job.state === 'queued') queued[job.type] += 1;
+    }
+    return { byState, queued };
   }
 
   async list(query: ListJobsQuery = {}): Promise<JobView[]> {
@@ -238,6 +267,23 @@ export class InProcessJobEngine implements JobEngine {
     });
   }
 
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearTimeout(this.wakeTimer);
+    const finished = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([finished, timeUp]);
+    clearTimeout(timer);
+    if (this.running.size) this.logger.info({ jobs: [...this.running.keys()] }, 'handing back running jobs');
+    // closed first: an aborted job then stays "running" in storage and resumes at the next start
+    this.closed = true;
+    for (const r of this.running.values()) r.cancel.abort(new Error('shutdown'));
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.scheduleTimer);
@@ -272,7 +318,7 @@ export class InProcessJobEngine implements JobEngine {
   }
 
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.draining) return;
     clearTimeout(this.wakeTimer);
     const now = Date.now();
     while (this.running.size < this.concurrency) {
@@ -321,6 +367,7 @@ export class InProcessJobEngine implements JobEngine {
       const result = await runAttempt(handler, job.data, {
         jobId: job.id,
         attempt: job.attempts,
+        ...(job.traceContext ? { traceContext: job.traceContext } : {}),
         cancel,
         timeoutMs: job.timeoutMs,
         log,
@@ -408,8 +455,12 @@ export class InProcessJobEngine implements JobEngine {
   }
 }
 
+function withTrace(carrier: Record<string, string>): { traceContext?: Record<string, string> } {
+  return Object.keys(carrier).length ? { traceContext: carrier } : {};
+}
+
 function view(job: StoredJob): JobView {
-  const { backoffMs: _b, timeoutMs: _t, notBefore: _n, checkpoint: _c, ...rest } = job;
+  const { backoffMs: _b, timeoutMs: _t, notBefore: _n, checkpoint: _c, traceContext: _x, ...rest } = job;
   return structuredClone(rest);
 }
 

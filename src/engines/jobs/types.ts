@@ -60,6 +60,12 @@ export interface StartJobRequest {
   delayMs?: number;
 }
 
+export interface JobCounts {
+  byState: Partial<Record<JobState, number>>;
+  /** Jobs waiting to run (queued, delayed or between retries), per job type. */
+  queued: Partial<Record<JobType, number>>;
+}
+
 export interface ListJobsQuery {
   state?: JobState;
   type?: JobType;
@@ -102,6 +108,8 @@ export interface JobRunContext {
   progress(p: Progress): void;
   log: Logger;
   checkpoint: Checkpoint;
+  /** W3C trace headers of the request that started the job (empty when tracing is off). */
+  traceContext?: Record<string, string>;
   /** Publish a domain event (e.g. generation.completed) tied to this job. */
   emit(type: string, data?: Record<string, unknown>): Promise<void>;
 }
@@ -129,6 +137,8 @@ export interface JobEngine {
   /** Throws not_found for an unknown id. */
   get(id: string): Promise<JobView>;
   list(query?: ListJobsQuery): Promise<JobView[]>;
+  /** How many jobs are in each state, and how many wait per job type (for the metrics gauges). */
+  counts(): Promise<JobCounts>;
   /** Cancel a queued or running job; conflict when it already finished. */
   cancel(id: string): Promise<JobView>;
   /** Jobs that exhausted their retries. */
@@ -141,5 +151,12 @@ export interface JobEngine {
   unschedule(id: string): Promise<boolean>;
   /** Called with the job id whenever a job changes (state, progress, result). Returns an unsubscribe function. */
   onChange(listener: (jobId: string, event: TsiotEvent) => void): () => void;
+  /**
+   * For a graceful stop, where jobs run in this process: start no more jobs, let
+   * the running ones finish for up to graceMs, then stop the rest, which are
+   * handed back (they resume from their checkpoint at the next start). Engines
+   * whose jobs run elsewhere (workers) have nothing to drain.
+   */
+  drain?(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -358,6 +358,18 @@ export function describeJobEngineContract(
       expect(replayJob(running.id, history).state).toBe('cancelled');
     });
 
+    it('counts jobs by state and the jobs waiting per type', async () => {
+      const before = await engine().counts();
+      const queued = await engine().start({ type: 'training', data: { ms: 10 }, delayMs: 60_000 });
+      const waiting = await engine().counts();
+      expect(waiting.byState.queued ?? 0).toBe((before.byState.queued ?? 0) + 1);
+      expect(waiting.queued.training ?? 0).toBe((before.queued.training ?? 0) + 1);
+      await engine().cancel(queued.id);
+      const after = await engine().counts();
+      expect(after.byState.queued ?? 0).toBe(before.byState.queued ?? 0);
+      expect(after.byState.cancelled ?? 0).toBe((before.byState.cancelled ?? 0) + 1);
+    });
+
     it('a reopened engine still knows finished jobs and serves new ones', async () => {
       const ok = await engine().start({ type: 'validation', data: { steps: 1 } });
       const bad = await engine().start({ type: 'validation', data: { permanent: true } });

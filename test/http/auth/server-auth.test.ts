@@ -69,7 +69,8 @@ beforeAll(async () => {
   server = await startHttpServer({
     engines,
     tools,
-    createMcpServer: (caller) => createMcpServer(engines, { tools, resources, prompts }, caller),
+    createMcpServer: (caller, transport) =>
+      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
     host: '127.0.0.1',
     port: 0,
     logger: engines.logger,
@@ -278,7 +279,8 @@ describe('binding beyond loopback', () => {
       const start = startHttpServer({
         engines: bare,
         tools,
-        createMcpServer: (caller) => createMcpServer(bare, { tools, resources, prompts }, caller),
+        createMcpServer: (caller, transport) =>
+          createMcpServer(bare, { tools, resources, prompts }, { caller, transport }),
         host: '0.0.0.0',
         port: 0,
         logger: bare.logger,

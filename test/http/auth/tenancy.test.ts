@@ -48,7 +48,8 @@ beforeAll(async () => {
   server = await startHttpServer({
     engines,
     tools,
-    createMcpServer: (caller) => createMcpServer(engines, { tools, resources, prompts }, caller),
+    createMcpServer: (caller, transport) =>
+      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
     host: '127.0.0.1',
     port: 0,
     logger: engines.logger,

@@ -13,7 +13,9 @@ import type { JobHandlerRegistry } from '../registry.js';
 import { normalizeStart, ScheduleRequestSchema } from '../request.js';
 import {
   JOB_TYPES,
+  type JobCounts,
   type JobEngine,
+  type JobState,
   type JobType,
   type JobView,
   type ListJobsQuery,
@@ -114,6 +116,28 @@ export class BullJobEngine implements JobEngine {
         details: { id },
         hint: 'List jobs with list_jobs; finished jobs are kept 7 days (dead ones 30).',
       });
+    });
+  }
+
+  async counts(): Promise<JobCounts> {
+    return guard(this.url, async () => {
+      const byState: Record<JobState, number> = { queued: 0, running: 0, completed: 0, dead: 0, cancelled: 0 };
+      const queued: JobCounts['queued'] = {};
+      for (const type of JOB_TYPES) {
+        // "paused" is a state of older BullMQ queues its typings no longer list
+        const states = ['active', 'completed', 'failed', ...QUEUED_STATES] as never[];
+        const c: Record<string, number> = await this.queue(type).getJobCounts(...states);
+        const waiting = QUEUED_STATES.reduce((a, s) => a + (c[s] ?? 0), 0);
+        queued[type] = waiting;
+        byState.queued += waiting;
+        byState.running += c.active ?? 0;
+        byState.completed += c.completed ?? 0;
+        // BullMQ keeps dead jobs and those cancelled while running in one "failed" set; telling them
+        // apart means reading every job, too slow for a scrape, so both count as dead here
+        byState.dead += c.failed ?? 0;
+      }
+      byState.cancelled = await this.redis.hlen(this.keys.tombstones);
+      return { byState, queued };
     });
   }
 

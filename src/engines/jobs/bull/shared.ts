@@ -1,6 +1,7 @@
 import type { Job, JobsOptions } from 'bullmq';
 import type { NormalizedStart } from '../request.js';
 import type { JobError, JobState, JobType, JobView } from '../types.js';
+import { currentTraceCarrier } from '../../telemetry/tracing.js';
 
 /**
  * Default key prefix of every tsiot key in Redis. Queues are named after job
@@ -37,13 +38,22 @@ export interface Envelope {
   timeoutMs: number;
   scheduleId?: string;
   checkpoint?: unknown;
+  /** W3C trace headers of the request that started the job. */
+  traceContext?: Record<string, string>;
 }
 
 /** failedReason of a job stopped by cancel_job (never retried). */
 export const CANCELLED_PREFIX = 'cancelled: ';
 
 export function envelopeOf(n: NormalizedStart, scheduleId?: string): Envelope {
-  return { data: n.data, tenant: n.tenant, timeoutMs: n.timeoutMs, ...(scheduleId ? { scheduleId } : {}) };
+  const traceContext = currentTraceCarrier();
+  return {
+    data: n.data,
+    tenant: n.tenant,
+    timeoutMs: n.timeoutMs,
+    ...(scheduleId ? { scheduleId } : {}),
+    ...(Object.keys(traceContext).length ? { traceContext } : {}),
+  };
 }
 
 export function jobOptionsOf(n: NormalizedStart): JobsOptions {

@@ -29,8 +29,12 @@ export interface BullWorkerOptions {
 
 export interface BullWorkers {
   readonly types: JobType[];
-  /** Stop taking jobs and wait for the running ones (graceful). */
-  close(): Promise<void>;
+  /**
+   * Stop taking jobs and wait for the running ones (graceful). With graceMs,
+   * jobs still running after it are dropped: their locks expire and another
+   * worker resumes them from their checkpoint.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 const PROGRESS_EVERY_MS = 1000;
@@ -76,6 +80,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
       const result = await runAttempt(handler, job.data.data, {
         jobId: job.id!,
         attempt,
+        ...(job.data.traceContext ? { traceContext: job.data.traceContext } : {}),
         cancel: cancel.signal,
         timeoutMs: job.data.timeoutMs,
         log,
@@ -159,8 +164,21 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
 
   return {
     types,
-    async close() {
-      await Promise.allSettled(workers.map((w) => w.close()));
+    async close(graceMs?: number) {
+      const graceful = Promise.allSettled(workers.map((w) => w.close()));
+      if (graceMs === undefined) await graceful;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        const timeUp = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), graceMs);
+        });
+        const outcome = await Promise.race([graceful, timeUp]);
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          logger.info('jobs still running after the grace period are handed back to the queue');
+          await Promise.allSettled(workers.map((w) => w.close(true)));
+        }
+      }
       await events.close();
       subscriber.disconnect();
       redis.disconnect();

@@ -1,0 +1,150 @@
+/**
+ * Traces with OpenTelemetry. The engines and adapters only use the API
+ * (@opentelemetry/api): without an SDK started every span is a no-op, so
+ * tracing costs nothing when it is off. `startTracing` starts the Node SDK
+ * when the standard OTEL_* variables configure an OTLP exporter.
+ */
+import {
+  type Attributes,
+  context,
+  type Link,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+
+export const TRACER_NAME = 'tsiot';
+
+export function tracer() {
+  return trace.getTracer(TRACER_NAME);
+}
+
+/**
+ * The OTEL_* variables tsiot itself reads to decide whether tracing is on
+ * (the SDK reads the rest of the standard set: headers, timeouts, sampler,
+ * resource attributes).
+ */
+export const TRACING_ENV = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_SDK_DISABLED',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_SERVICE_NAME',
+] as const;
+
+/** On when an OTLP endpoint is configured, unless the SDK or the trace exporter is switched off. */
+export function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return false;
+  if (env.OTEL_TRACES_EXPORTER?.toLowerCase() === 'none') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/** The running SDK: flushes what is buffered and stops. Never throws. */
+export interface Tracing {
+  shutdown(): Promise<void>;
+}
+
+export interface StartTracingOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Default OTEL_SERVICE_NAME, else "tsiot". */
+  serviceName?: string;
+  /** Span processors to use instead of the OTLP exporter (tests: an in-memory exporter). */
+  spanProcessors?: import('@opentelemetry/sdk-trace-base').SpanProcessor[];
+}
+
+/**
+ * Start the OpenTelemetry Node SDK when tracing is configured (or span
+ * processors are given); undefined when it is off. Spans are exported in
+ * batches over OTLP/HTTP: an exporter that fails only logs through the SDK's
+ * diagnostics, it never fails a request or the process.
+ */
+export async function startTracing(options: StartTracingOptions = {}): Promise<Tracing | undefined> {
+  const env = options.env ?? process.env;
+  if (!options.spanProcessors && !tracingConfigured(env)) return undefined;
+  const [{ NodeSDK }, { OTLPTraceExporter }, { PgInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-ioredis'),
+  ]);
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? 'tsiot',
+    ...(options.spanProcessors
+      ? { spanProcessors: options.spanProcessors }
+      : { traceExporter: new OTLPTraceExporter() }),
+    // pg and ioredis spans, where those clients are loaded after this point
+    instrumentations: [new PgInstrumentation(), new IORedisInstrumentation()],
+    // traces only: metrics are Prometheus' (/metrics), logs go to stderr
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  return {
+    async shutdown() {
+      await sdk.shutdown().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Run fn in a new active span; the span ends when fn settles, with an error
+ * status and `error.type` (the error's code) when it throws.
+ */
+export async function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+  options: { kind?: SpanKind; links?: Link[] } = {},
+): Promise<T> {
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes, ...(options.links ? { links: options.links } : {}) },
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (e) {
+        markError(span, errorType(e));
+        throw e;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+export function markError(span: Span, type: string): void {
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR });
+}
+
+/** A TsiotError's code, else the error's class name (semantic conventions: error.type). */
+export function errorType(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[a-z_]{1,40}$/.test(code)) return code;
+  return (e as Error)?.name || '_OTHER';
+}
+
+/** The active trace context as W3C headers (traceparent, tracestate), to travel with a job. Empty when off. */
+export function currentTraceCarrier(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** A link to the span a carrier came from, if it holds a valid one. */
+export function linkFrom(carrier: Record<string, string> | undefined): Link[] {
+  if (!carrier?.traceparent) return [];
+  const spanContext = trace.getSpanContext(propagation.extract(context.active(), carrier));
+  return spanContext && trace.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
+}
+
+/** trace_id and span_id of the active span, for log lines; empty when tracing is off. */
+export function traceFields(): { traceId?: string; spanId?: string } {
+  const sc = trace.getActiveSpan()?.spanContext();
+  if (!sc || !trace.isSpanContextValid(sc)) return {};
+  return { traceId: sc.traceId, spanId: sc.spanId };
+}
+
+export { SpanKind };
