@@ -355,6 +355,63 @@ export function buildCli(): Command {
     });
 
   program
+    .command('feed <seriesId>')
+    .description(
+      'Print the live feed of a stored series (a storage URL with ?feed=redis://… publishes every stored series) as NDJSON, one point a line, acknowledging each point once written.',
+    )
+    .option('--redis <url>', 'Redis URL of the feed (default: the feed= of the storage URL)')
+    .option('--prefix <prefix>', 'key prefix of the feed (default: the feedPrefix of the storage URL, else tsiot)')
+    .option(
+      '--group <name>',
+      'consumer group to read as: its consumers share the points, and a point it acknowledged is not delivered to it again (default: a private group, removed at exit)',
+    )
+    .option('--consumer <name>', 'consumer name within the group (default: host-pid)')
+    .addOption(
+      new Option('--from <where>', 'where a new group starts: every point still kept, or points published from now on')
+        .choices(['start', 'new'])
+        .default('start'),
+    )
+    .option('--follow', 'keep waiting for new points until interrupted (Ctrl-C)')
+    .option('--count <n>', 'stop after this many points', parseIntFlag('count'))
+    .addOption(new Option('--timestamps <style>', 'timestamp style').choices(['iso', 'ms']).default('iso'))
+    .action(async (seriesId: string, opts, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const { parseStorageUrl } = await import('../engines/storage/url.js');
+      const configured = config.storage ? parseStorageUrl(config.storage).feed : undefined;
+      const redisUrl = (opts.redis as string | undefined) ?? configured?.url;
+      if (!redisUrl) {
+        throw new TsiotError('invalid_input', '--redis: the feed needs a Redis URL (or a storage URL with ?feed=…)', {
+          details: { field: 'redis', example: 'tsiot feed ser_9f2kQ0aB1cD2eF3g --redis redis://127.0.0.1:6379/0' },
+        });
+      }
+      const logger = createLogger(config.logLevel);
+      const { runFeed } = await import('./feed.js');
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runFeed({
+          seriesId,
+          redisUrl,
+          prefix: (opts.prefix as string | undefined) ?? configured?.prefix ?? 'tsiot',
+          ...(opts.group ? { group: opts.group as string } : {}),
+          ...(opts.consumer ? { consumer: opts.consumer as string } : {}),
+          from: opts.from as 'start' | 'new',
+          follow: Boolean(opts.follow),
+          ...(opts.count !== undefined ? { count: opts.count as number } : {}),
+          timestamps: opts.timestamps as 'iso' | 'ms',
+          logger,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        logger.flush();
+      }
+    });
+
+  program
     .command('serve')
     .description(
       'Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default.',

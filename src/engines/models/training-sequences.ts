@@ -8,7 +8,8 @@
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData } from '../generation/learner.js';
-import { moments, prepareTrainingData } from './training-data.js';
+import { moments } from '../generation/moments.js';
+import { prepareTrainingData } from './training-data.js';
 
 export interface PrepareSequencesOptions {
   /** Columns to learn; those of the first sequence when absent. */

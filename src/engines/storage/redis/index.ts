@@ -81,6 +81,18 @@ export function redisOptions(
   return { url: u.toString(), options, prefix, ttlMs: Math.round(ttl * 1000) };
 }
 
+/**
+ * A connection for the query cache or the live feed, with the same fail-fast
+ * options; it connects on its first command. Connection errors reach callers
+ * through their commands and are logged at debug level only.
+ */
+export function connectRedis(url: string, logger?: Logger, role = 'redis'): Redis {
+  const parsed = redisOptions(url);
+  const redis = new Redis(parsed.url, parsed.options);
+  redis.on('error', (e: Error) => logger?.debug({ role, err: e.message }, 'redis connection error'));
+  return redis;
+}
+
 export interface RedisStorageOptions {
   url: string;
   logger?: Logger;

@@ -1,16 +1,21 @@
 /**
  * Redis backend against a real server (TSIOT_TEST_REDIS_URL): the shared
  * contract, series expiry, the query-result cache, the Streams live feed with
- * consumer groups, and health when the server is down.
+ * consumer groups, and health when the server is down; then the cache and
+ * feed as layers any storage URL can carry (?cache=…&feed=…).
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../../src/core/errors.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
+import type { Logger } from '../../../../src/core/logger.js';
 import { createStorage } from '../../../../src/engines/storage/index.js';
 import { RedisStorage } from '../../../../src/engines/storage/redis/index.js';
 import { RedisLiveFeed } from '../../../../src/engines/storage/redis/live-feed.js';
 import { RedisQueryCache, withQueryCache } from '../../../../src/engines/storage/redis/query-cache.js';
+import { runTool } from '../../../../src/registry/run-tool.js';
+import { tools } from '../../../../tools/index.js';
+import { makeEngines } from '../../../helpers/engines.js';
 import { closedPort, requireServer, runName } from '../../../helpers/servers.js';
 import { describeStorageContract } from '../contract.js';
 
@@ -121,7 +126,7 @@ describe.skipIf(!server.ok)('redis backend', () => {
       const first = await cached.retrieve(q);
       const second = await cached.retrieve(q);
       expect(reads).toBe(1);
-      expect(cache.stats).toEqual({ hits: 1, misses: 1 });
+      expect(cache.stats).toEqual({ hits: 1, misses: 1, errors: 0 });
       expect(Array.from(second.columns[0]!.values)).toEqual(Array.from(first.columns[0]!.values));
       expect(second.metadata).toEqual(first.metadata);
       const ttl = await redis.ttl((await redis.keys(`${prefix}:qcache:r:*`))[0]!);
@@ -188,6 +193,139 @@ describe.skipIf(!server.ok)('redis backend', () => {
       expect((err as TsiotError).message).not.toContain('s3cret-pw');
       expect(performance.now() - started).toBeLessThan(5_000);
       await down.close();
+    });
+  });
+  describe('cache and feed layers from the storage URL', () => {
+    const layers = (p: string, redisUrl = server.url) =>
+      `cache=${redisUrl}&cacheTtl=30&cachePrefix=${prefix}_${p}:qc&feed=${redisUrl}&feedPrefix=${prefix}_${p}`;
+
+    // every stored point also goes to the feed, one stream entry each: a smaller large batch keeps it under a minute
+    describeStorageContract(
+      'duckdb behind the cache and the feed',
+      async () => createStorage(`duckdb://:memory:?${layers('contract')}`),
+      { largeBatchPoints: 200_000 },
+    );
+
+    it('answers a repeated query from the cache, forgets it on store and delete, and keeps the backend apart', async () => {
+      const inner = `redis://127.0.0.1:${new URL(server.url).port || 6379}/0?prefix=${prefix}_inner`;
+      const storage = await createStorage(`${inner}&${layers('cache')}`);
+      await storage.init();
+      try {
+        await storage.store(series('c1', 500));
+        const q = { id: 'c1', start: 1_700_000_010_000, end: 1_700_000_099_000 };
+        const first = await storage.retrieve(q);
+        expect(first.timestamps.length).toBe(90);
+        expect(await redis.keys(`${prefix}_cache:qc:r:*`)).toHaveLength(1);
+        // take the data away behind the cache's back: the same query is still answered, from the cache
+        await redis.del(...(await redis.keys(`${prefix}_inner:data:c1:*`)));
+        const second = await storage.retrieve(q);
+        expect(Array.from(second.timestamps)).toEqual(Array.from(first.timestamps));
+        expect(Array.from(second.columns[0]!.values)).toEqual(Array.from(first.columns[0]!.values));
+        // a store through the layer moves the version: the new data is read
+        await storage.store(series('c1', 20), { overwrite: true });
+        expect((await storage.retrieve(q)).timestamps.length).toBe(10);
+        expect(await storage.delete('c1')).toBe(true);
+        await expect(storage.retrieve(q)).rejects.toMatchObject({ code: 'not_found' });
+        expect((await storage.health()).ok).toBe(true);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('publishes every stored series to the feed, readable by a consumer group', async () => {
+      const storage = await createStorage(`duckdb://:memory:?${layers('feed')}`);
+      await storage.init();
+      try {
+        const s = series('f1', 1_500, ['temp', 'hum']);
+        await storage.store(s);
+        const feed = new RedisLiveFeed(redis, { prefix: `${prefix}_feed` });
+        expect(await feed.length('f1')).toBe(1_500);
+        await feed.createGroup('f1', 'readers', '0');
+        const points = [];
+        for (let batch = await feed.read('f1', 'readers', 'r1', { count: 1_000 }); batch.length; ) {
+          points.push(...batch);
+          batch = await feed.read('f1', 'readers', 'r1', { count: 1_000 });
+        }
+        expect(points.map((p) => p.t)).toEqual(Array.from(s.timestamps));
+        expect(points[1]!.values).toEqual({ temp: s.columns[0]!.values[1], hum: s.columns[1]!.values[1] });
+        expect(points[3]!.values).toEqual({});
+        expect(await feed.destroyGroup('f1', 'readers')).toBe(true);
+        // the layer keeps what the backend offers beside the contract
+        expect(typeof storage.putDocument).toBe('function');
+        expect(typeof storage.findSimilar).toBe('function');
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('with its Redis down: reads pass by the cache, writes are refused before they change anything, a feed failure leaves the store standing', async () => {
+      const down = `redis://:layer-secret@127.0.0.1:${await closedPort()}/0`;
+      const warnings: string[] = [];
+      const logger = { warn: (_o: object, m: string) => warnings.push(m), debug: () => undefined } as unknown as Logger;
+      const cached = await createStorage(`duckdb://:memory:?cache=${down}`, { logger });
+      await cached.init();
+      const err = await cached.store(series('d1', 5)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'unavailable' });
+      expect((err as Error).message).not.toContain('layer-secret');
+      expect((await cached.list()).total).toBe(0);
+      const health = await cached.health();
+      expect(health.detail).toMatch(/query cache at .* unavailable/);
+      expect(health.detail).not.toContain('layer-secret');
+      await cached.close();
+
+      const fed = await createStorage(`duckdb://:memory:?feed=${down}`, { logger });
+      await fed.init();
+      await fed.store(series('d2', 5));
+      expect((await fed.retrieve({ id: 'd2' })).timestamps.length).toBe(5);
+      expect(warnings.some((w) => /live feed: a stored series could not be published/.test(w))).toBe(true);
+      expect(JSON.stringify(warnings)).not.toContain('layer-secret');
+      await fed.close();
+    });
+
+    it('is what a configured storage URL gives every interface: tools store through it, read through the cache, feed the stream', async () => {
+      const engines = await makeEngines({ storage: `duckdb://:memory:?${layers('engines')}` });
+      try {
+        const ctx = {
+          engines,
+          logger: engines.logger,
+          signal: new AbortController().signal,
+          progress: () => undefined,
+        };
+        const generated = await runTool(
+          tools.find((t) => t.name === 'generate_timeseries')!,
+          { seed: 3, devices: 1, sensors: [{ type: 'temperature' }], points: 120, interval: '1m' },
+          ctx,
+        );
+        expect(generated.structured.stored).toBe(true);
+        const id = (generated.structured.series as { id: string }[])[0]!.id;
+        // the documents and the similarity search of the embedded backend are still there behind the layers
+        expect(engines.documents).toBe(engines.storage);
+        const getSeries = tools.find((t) => t.name === 'get_series')!;
+        const first = await runTool(getSeries, { id }, ctx);
+        const second = await runTool(getSeries, { id }, ctx);
+        expect(second.structured).toEqual(first.structured);
+        expect((await redis.keys(`${prefix}_engines:qc:r:*`)).length).toBeGreaterThan(0);
+        const feed = new RedisLiveFeed(redis, { prefix: `${prefix}_engines` });
+        expect(await feed.length(id)).toBe(120);
+      } finally {
+        await engines.close();
+      }
+    });
+
+    it('reads past a cache that is down, from the backend', async () => {
+      const inner = `redis://127.0.0.1:${new URL(server.url).port || 6379}/0?prefix=${prefix}_gone`;
+      const plain = await createStorage(inner);
+      await plain.store(series('g1', 10));
+      await plain.close();
+      const logger = { warn: () => undefined, debug: () => undefined } as unknown as Logger;
+      const storage = await createStorage(`${inner}&cache=redis://127.0.0.1:${await closedPort()}/0`, { logger });
+      await storage.init();
+      try {
+        expect((await storage.retrieve({ id: 'g1' })).timestamps.length).toBe(10);
+        expect((await storage.list()).total).toBe(1);
+      } finally {
+        await storage.close();
+      }
     });
   });
 });
