@@ -7,6 +7,8 @@ import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
+import { withConstraints } from '../src/engines/generation/constraints/index.js';
+import type { LearnedGenerator } from '../src/engines/generation/learner.js';
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import { prepareTrainingData } from '../src/engines/models/training-data.js';
 import { cutWindows, minMaxScale, type Windows } from '../src/engines/validation/fidelity/data.js';
@@ -18,6 +20,13 @@ export interface LearnedSamplerOptions {
   /** Where sampled paths start. */
   context: SampleContext;
   progress: (message: string) => void;
+  /** Fit inside the constraint layer, as fit_model and synthesize_like do by default (constraints learned). */
+  constraints?: boolean;
+}
+
+/** The learner, inside the constraint layer when asked. */
+function maybeConstrained(learner: LearnedGenerator<any, any>, constraints: boolean | undefined) {
+  return constraints ? withConstraints(learner) : learner;
 }
 
 /** A learned generator of the registry behind the protocol's sampler contract. */
@@ -25,7 +34,7 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
   const factory = createBuiltinFactory();
   if (!factory.fittable().includes(name))
     throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
-  const learner = factory.learner(name);
+  const learner = maybeConstrained(factory.learner(name), o.constraints);
   return {
     name,
     description: `the ${name} learned generator`,
@@ -101,9 +110,9 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
  * data (context "none"), then scaled and cut into windows as the real ones
  * were. Needs a dataset that keeps its source rows (Stocks, a CSV).
  */
-export function defaultChoiceSampler(o: { progress: (message: string) => void }): WindowSampler {
+export function defaultChoiceSampler(o: { progress: (message: string) => void; constraints?: boolean }): WindowSampler {
   const name = 'statistical';
-  const learner = createBuiltinFactory().learner(name);
+  const learner = maybeConstrained(createBuiltinFactory().learner(name), o.constraints);
   return {
     name: 'default',
     description: "synthesize_like's default choice for one series",

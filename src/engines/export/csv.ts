@@ -32,11 +32,18 @@ export function csvHeader(columns: readonly string[]): string {
 /** The rows of one series under a header of `columns` (which may hold columns the series lacks). */
 export function* csvRowsUnder(columns: readonly string[], s: TimeSeries, options: ResolvedOptions): Generator<string> {
   const id = csvField(s.name);
-  const byName = new Map(s.columns.map((c) => [c.name, c.values]));
-  const values = columns.map((name) => byName.get(name));
+  const byName = new Map(s.columns.map((c) => [c.name, c]));
+  const picked = columns.map((name) => byName.get(name));
+  const values = picked.map((c) => c?.values);
+  // Categorical columns are written as their level text (quoted when needed).
+  const levels = picked.map((c) => c?.levels?.map(csvField));
   for (let i = 0; i < s.timestamps.length; i++) {
     let line = `${formatTimestamp(s.timestamps[i]!, options.timestamps)},${id}`;
-    for (const v of values) line += v ? `,${csvNumber(v[i]!)}` : ',';
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      const lv = levels[j];
+      line += v ? `,${lv ? (lv[v[i]!] ?? '') : csvNumber(v[i]!)}` : ',';
+    }
     yield `${line}\n`;
   }
 }
