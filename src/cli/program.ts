@@ -7,7 +7,8 @@ import { TsiotError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createEngines } from '../engines/engines.js';
 import { startTracing } from '../engines/telemetry/tracing.js';
-import { writeSeries, type ExportFormat } from '../engines/export/index.js';
+import { writeSeries, writeSeriesStream, type ExportFormat } from '../engines/export/index.js';
+import type { GenerationStream } from '../engines/generation/service.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
 import { SCOPE_NAMES } from '../registry/scopes.js';
@@ -128,6 +129,16 @@ export function buildCli(): Command {
       await withEngines(
         globals,
         async (engines) => {
+          const request = {
+            generator: opts.generator,
+            params,
+            ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}),
+          };
+          const stream = opts.store ? undefined : engines.generation.stream(request);
+          if (stream) {
+            await streamToOutput(stream, format, opts, opts.seed === undefined);
+            return;
+          }
           const bar = createProgressBar('generating');
           const res = await engines.generation.generate(
             {
@@ -634,4 +645,55 @@ export async function main(argv = process.argv): Promise<void> {
     process.stderr.write(`tsiot: unexpected error: ${(e as Error).message}\n`);
     process.exitCode = EXIT_FAILURE;
   }
+}
+
+/**
+ * A generation written as it is made, one device at a time, to --output
+ * (under a temporary name, renamed when complete) or stdout: memory holds
+ * one device whatever the fleet, and a local file the user asked for is not
+ * held to the per-request cap of the servers.
+ */
+async function streamToOutput(
+  stream: GenerationStream,
+  format: ExportFormat,
+  opts: { output?: string; labels?: string; timestamps?: 'iso' | 'ms' },
+  reportSeed: boolean,
+): Promise<void> {
+  if (reportSeed) process.stderr.write(`seed: ${stream.seed} (pass --seed ${stream.seed} to reproduce)\n`);
+  const bar = createProgressBar('generating');
+  const labels: unknown[] = [];
+  let rows = 0;
+  let values = 0;
+  async function* devices() {
+    for (let d = 0; d < stream.count; d++) {
+      const s = await stream.device(d);
+      rows += s.timestamps.length;
+      values += s.timestamps.length * s.columns.length;
+      for (const l of s.labels) labels.push({ series: s.name, ...l });
+      bar.update({ done: d + 1, total: stream.count });
+      yield s;
+    }
+  }
+  if (opts.output) await mkdir(dirname(opts.output), { recursive: true });
+  const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
+  try {
+    const sink = tmp ? createWriteStream(tmp) : process.stdout;
+    await writeSeriesStream(devices(), format, sink, { ...(opts.timestamps ? { timestamps: opts.timestamps } : {}) });
+    if (tmp) {
+      sink.end();
+      await once(sink, 'finish');
+      await rename(tmp, opts.output!);
+    }
+  } catch (e) {
+    if (tmp) await rm(tmp, { force: true });
+    throw e;
+  } finally {
+    bar.done();
+  }
+  if (opts.labels) {
+    await mkdir(dirname(opts.labels), { recursive: true });
+    await writeFile(opts.labels, `${JSON.stringify(labels, null, 2)}\n`);
+  }
+  if (opts.output)
+    process.stderr.write(`wrote ${rows} rows (${values} values, ${stream.count} series) to ${opts.output}\n`);
 }

@@ -20,22 +20,30 @@ export function csvNumber(v: number): string {
  */
 export function* csvPieces(series: readonly TimeSeries[], options: ResolvedOptions): Generator<string> {
   const columns = unionColumns(series);
-  yield `${['timestamp', 'series', ...columns].map(csvField).join(',')}\n`;
-  for (const s of series) {
-    const id = csvField(s.name);
-    const byName = new Map(s.columns.map((c) => [c.name, c]));
-    const picked = columns.map((name) => byName.get(name));
-    const values = picked.map((c) => c?.values);
-    // Categorical columns are written as their level text (quoted when needed).
-    const levels = picked.map((c) => c?.levels?.map(csvField));
-    for (let i = 0; i < s.timestamps.length; i++) {
-      let line = `${formatTimestamp(s.timestamps[i]!, options.timestamps)},${id}`;
-      for (let j = 0; j < values.length; j++) {
-        const v = values[j];
-        const lv = levels[j];
-        line += v ? `,${lv ? (lv[v[i]!] ?? '') : csvNumber(v[i]!)}` : ',';
-      }
-      yield `${line}\n`;
+  yield csvHeader(columns);
+  for (const s of series) yield* csvRowsUnder(columns, s, options);
+}
+
+/** The header line over the value columns. */
+export function csvHeader(columns: readonly string[]): string {
+  return `${['timestamp', 'series', ...columns].map(csvField).join(',')}\n`;
+}
+
+/** The rows of one series under a header of `columns` (which may hold columns the series lacks). */
+export function* csvRowsUnder(columns: readonly string[], s: TimeSeries, options: ResolvedOptions): Generator<string> {
+  const id = csvField(s.name);
+  const byName = new Map(s.columns.map((c) => [c.name, c]));
+  const picked = columns.map((name) => byName.get(name));
+  const values = picked.map((c) => c?.values);
+  // Categorical columns are written as their level text (quoted when needed).
+  const levels = picked.map((c) => c?.levels?.map(csvField));
+  for (let i = 0; i < s.timestamps.length; i++) {
+    let line = `${formatTimestamp(s.timestamps[i]!, options.timestamps)},${id}`;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      const lv = levels[j];
+      line += v ? `,${lv ? (lv[v[i]!] ?? '') : csvNumber(v[i]!)}` : ',';
     }
+    yield `${line}\n`;
   }
 }

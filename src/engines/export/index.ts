@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TimeSeries } from '../../core/types.js';
-import { csvPieces } from './csv.js';
+import { TsiotError } from '../../core/errors.js';
+import { csvHeader, csvPieces, csvRowsUnder } from './csv.js';
 import { linePieces } from './line-protocol.js';
 import { ndjsonPieces } from './ndjson.js';
 import {
@@ -15,7 +16,7 @@ import {
   type ResolvedOptions,
 } from './options.js';
 import { parquetBytes, writeParquetFile } from './parquet.js';
-import { toWriter, writePieces, type ExportSink } from './sink.js';
+import { toWriter, writePieces, writePiecesAsync, type ExportSink } from './sink.js';
 
 export { exportLabels, type LabelFormat } from './labels.js';
 export { writeParquetFile, type ParquetFileOptions } from './parquet.js';
@@ -96,4 +97,62 @@ export async function writeSeries(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Stream series taken one at a time to a sink, so memory holds one series
+ * and one chunk of output whatever the total. The bytes equal writeSeries's
+ * of the same series as an array when every series has the columns of the
+ * first (as the devices of a generated fleet do): the CSV header is the first
+ * series' columns, and a later series with a column the header lacks is
+ * refused. Returns the bytes written.
+ */
+export async function writeSeriesStream(
+  series: AsyncIterable<TimeSeries>,
+  format: ExportFormat,
+  sink: ExportSink,
+  options: ExportOptions = {},
+): Promise<number> {
+  checkFormat(format);
+  const resolved = resolveOptions(options);
+  const write = toWriter(sink);
+  if (format === 'parquet') {
+    const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
+    try {
+      const file = join(dir, 'export.parquet');
+      await writeParquetFile(series, file, resolved);
+      let total = 0;
+      for await (const chunk of createReadStream(file, { highWaterMark: resolved.chunkBytes })) {
+        total += (chunk as Buffer).length;
+        await write(chunk as Buffer);
+      }
+      return total;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  let header: string[] | undefined;
+  const pieces = async function* (): AsyncGenerator<string> {
+    for await (const s of series) {
+      checkExportable([s]);
+      if (format !== 'csv') {
+        yield* TEXT_ENCODERS[format]([s], resolved);
+        continue;
+      }
+      if (!header) {
+        header = s.columns.map((c) => c.name);
+        yield csvHeader(header);
+      }
+      const known = new Set(header);
+      const extra = s.columns.find((c) => !known.has(c.name));
+      if (extra)
+        throw new TsiotError(
+          'invalid_input',
+          `series "${s.name}" has column "${extra.name}", which the CSV header (the first series' columns) lacks`,
+          { details: { field: 'columns', column: extra.name } },
+        );
+      yield* csvRowsUnder(header, s, resolved);
+    }
+  };
+  return writePiecesAsync(pieces(), write, resolved.chunkBytes);
 }

@@ -97,5 +97,28 @@ export function unionColumns(series: readonly TimeSeries[]): string[] {
 
 /** ISO 8601 UTC with milliseconds, or epoch ms as a plain number. */
 export function formatTimestamp(ms: number, format: TimestampFormat): string {
-  return format === 'ms' ? String(ms) : new Date(ms).toISOString();
+  return format === 'ms' ? String(ms) : isoTimestamp(ms);
+}
+
+/** Whole ms from 1970 to the last of year 9999: where toISOString has the fixed 24-character form. */
+const LAST_FIXED_ISO_MS = 253_402_300_799_999;
+let cachedMinute = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * new Date(ms).toISOString(), formatted incrementally: rows of one minute
+ * share the "YYYY-MM-DDTHH:MM:" prefix, built once, and only the seconds and
+ * milliseconds are written per row. Other times take toISOString itself.
+ */
+function isoTimestamp(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FIXED_ISO_MS) return new Date(ms).toISOString();
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    cachedPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+    cachedMinute = minute;
+  }
+  const rest = ms - minute * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${cachedPrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 100 ? (milli < 10 ? '00' : '0') : ''}${milli}Z`;
 }

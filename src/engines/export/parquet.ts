@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { TsiotError } from '../../core/errors.js';
 import type { TimeSeries } from '../../core/types.js';
@@ -26,6 +26,8 @@ export interface ParquetFileOptions {
 }
 
 const CHUNK_ROWS = 2048;
+/** DuckDB's memory for the staged rows; the rest waits on disk. */
+const STAGING_MEMORY = '256MB';
 let tempCounter = 0;
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -35,6 +37,8 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 class Staging {
   private readonly columns = new Map<string, string>();
   private readonly folded = new Map<string, string>();
+  /** Series names by the number staged in place of the name. */
+  private readonly names: string[] = [];
   rows = 0;
 
   constructor(private readonly c: DuckDBConnection) {}
@@ -61,9 +65,11 @@ class Staging {
     }
     const n = s.timestamps.length;
     if (n === 0) return;
+    const key = this.names.length;
+    this.names.push(s.name);
     const byName = new Map(s.columns.map((c) => [c.name, c.values]));
     const sources = [...this.columns.keys()].map((name) => byName.get(name));
-    const types: DuckDBType[] = [BIGINT, VARCHAR, ...sources.map(() => DOUBLE)];
+    const types: DuckDBType[] = [DOUBLE, INTEGER, ...sources.map(() => DOUBLE)];
     const appender = await this.c.createAppender('staging');
     try {
       const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
@@ -71,11 +77,12 @@ class Staging {
         const m = Math.min(CHUNK_ROWS, n - off);
         chunk.reset();
         chunk.rowCount = m;
+        // whole milliseconds as doubles and the series as a number: no BigInt or string per row
         const vTs = chunk.getColumnVector(0);
         const vSeries = chunk.getColumnVector(1);
         for (let r = 0; r < m; r++) {
-          vTs.setItem(r, BigInt(Math.round(s.timestamps[off + r]!)));
-          vSeries.setItem(r, s.name);
+          vTs.setItem(r, Math.round(s.timestamps[off + r]!));
+          vSeries.setItem(r, key);
         }
         vTs.flush();
         vSeries.flush();
@@ -96,10 +103,21 @@ class Staging {
   }
 
   async copyTo(path: string, timestamps: TimestampFormat): Promise<void> {
-    const ts = timestamps === 'ms' ? 'ts' : 'epoch_ms(ts)::TIMESTAMP_MS';
+    await this.c.run('CREATE TABLE names (k INTEGER, name VARCHAR)');
+    const appender = await this.c.createAppender('names');
+    try {
+      this.names.forEach((name, k) => {
+        appender.appendInteger(k);
+        appender.appendVarchar(name);
+        appender.endRow();
+      });
+    } finally {
+      appender.closeSync();
+    }
+    const ts = timestamps === 'ms' ? 'ts::BIGINT' : 'epoch_ms(ts::BIGINT)::TIMESTAMP_MS';
     const values = [...this.columns].map(([name, physical]) => `, ${physical} AS ${ident(name)}`).join('');
     await this.c.run(
-      `COPY (SELECT ${ts} AS "timestamp", series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`,
+      `COPY (SELECT ${ts} AS "timestamp", (SELECT list(name ORDER BY k) FROM names)[k + 1] AS series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`,
     );
   }
 }
@@ -121,11 +139,17 @@ export async function writeParquetFile(
     });
   }
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  // staged rows beyond the memory limit spill to a private temporary folder, so memory stays bounded
+  const spill = await mkdtemp(join(tmpdir(), 'tsiot-parquet-spill-'));
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '1',
+    memory_limit: STAGING_MEMORY,
+    temp_directory: spill,
+  });
   try {
     const c = await instance.connect();
     try {
-      await c.run('CREATE TABLE staging (ts BIGINT, series VARCHAR)');
+      await c.run('CREATE TABLE staging (ts DOUBLE, k INTEGER)');
       const staging = new Staging(c);
       for await (const s of series) await staging.append(s);
       await staging.copyTo(temp, timestamps);
@@ -139,6 +163,7 @@ export async function writeParquetFile(
     throw e;
   } finally {
     instance.closeSync();
+    await rm(spill, { recursive: true, force: true });
   }
 }
 

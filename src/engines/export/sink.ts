@@ -56,3 +56,28 @@ export async function writePieces(pieces: Iterable<string>, write: Writer, chunk
   if (length > 0) await flush();
   return total;
 }
+
+/** writePieces for pieces produced asynchronously (series generated one at a time). */
+export async function writePiecesAsync(
+  pieces: AsyncIterable<string>,
+  write: Writer,
+  chunkBytes: number,
+): Promise<number> {
+  let pending: string[] = [];
+  let length = 0;
+  let total = 0;
+  const flush = async () => {
+    const chunk = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    length = 0;
+    total += chunk.length;
+    await write(chunk);
+  };
+  for await (const piece of pieces) {
+    pending.push(piece);
+    length += piece.length;
+    if (length >= chunkBytes) await flush();
+  }
+  if (length > 0) await flush();
+  return total;
+}

@@ -16,6 +16,21 @@ export interface GenerationOutput {
   series: TimeSeries[];
 }
 
+/**
+ * A request cut into its devices, each generated exactly as one call makes
+ * it (every random stream is keyed by seed, device and sensor, never by the
+ * order of calls), so a job may split, resume or spread the work without
+ * changing a byte.
+ */
+export interface DeviceStream {
+  /** Devices in the request. */
+  readonly count: number;
+  /** Values of one device (rows × columns) before gaps remove rows: what a job plans its chunks from. */
+  readonly valuesPerDevice: number;
+  /** Device `index` (0-based); `checkpoint` runs between slices of rows and may throw (cancelled) or pause. */
+  device(index: number, checkpoint?: (rowsDone: number) => void | Promise<void>): Promise<TimeSeries>;
+}
+
 /** What a catalogue entry can do, as list_generators shows it. */
 export type GeneratorCapabilities = z.infer<typeof CapabilitiesSchema>;
 
@@ -30,6 +45,8 @@ export interface Generator<P = unknown> {
   /** How many values (rows × columns × entities) these parameters produce; used to refuse huge requests before work starts. */
   estimatePoints(params: P): number;
   generate(params: P, ctx: GenerateContext): Promise<GenerationOutput>;
+  /** Optional: the same output one device at a time (see DeviceStream); generators without it run as one piece. */
+  openDevices?(params: P, ctx: GenerateContext): DeviceStream;
 }
 
 /**

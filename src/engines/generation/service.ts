@@ -39,6 +39,17 @@ export interface GenerateResponse {
   points: number;
 }
 
+/** A generation made one device at a time (GenerationService.stream). */
+export interface GenerationStream {
+  generator: string;
+  seed: Seed;
+  /** Devices, each one series. */
+  count: number;
+  /** Values over all devices before gaps remove rows. */
+  points: number;
+  device(index: number, checkpoint?: (rowsDone: number) => void | Promise<void>): Promise<TimeSeries>;
+}
+
 export interface GenerateOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
@@ -148,6 +159,43 @@ export class GenerationService {
     }
     const stored = req.store === false ? [] : await this.store(out.series, options.signal);
     return { generator, seed, series: out.series, stored, points: countValues(out.series) };
+  }
+
+  /**
+   * A direct generation one device at a time, for a local caller that writes
+   * where it chose (the CLI to a file or stdout): memory holds one device, so
+   * the per-request cap, which guards the server's memory, does not apply.
+   * Each device is the series generate() would return, byte for byte.
+   * Undefined when the request names a model or the generator cannot stream.
+   */
+  stream(req: GenerateRequest): GenerationStream | undefined {
+    if (req.model !== undefined) return undefined;
+    const name = this.factory.canonical(req.generator ?? 'statistical');
+    const def = this.factory.definition(name);
+    const gen = this.factory.create(name);
+    if (!gen.openDevices) return undefined;
+    const params = parseInput(gen.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
+      params: def.example,
+    });
+    const seed = req.seed ?? randomSeed();
+    const devices = gen.openDevices(params, { rng: createRng(seed) });
+    return {
+      generator: name,
+      seed,
+      count: devices.count,
+      points: devices.count * devices.valuesPerDevice,
+      device: async (index, checkpoint) => {
+        const s = await devices.device(index, checkpoint);
+        s.metadata = {
+          ...s.metadata,
+          generator: name,
+          seed,
+          tags: { ...(s.metadata.tags ?? {}), ...(req.tags ?? {}) },
+        };
+        if (req.name) s.name = devices.count === 1 ? req.name : `${req.name}/${s.name}`;
+        return s;
+      },
+    };
   }
 
   /**

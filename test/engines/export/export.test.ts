@@ -11,8 +11,11 @@ import {
   exportSeries,
   writeParquetFile,
   writeSeries,
+  writeSeriesStream,
   type ExportFormat,
 } from '../../../src/engines/export/index.js';
+import { createRng } from '../../../src/core/rng.js';
+import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -348,5 +351,50 @@ describe('bad input', () => {
     const file = join(scratch, 'empty.parquet');
     writeFileSync(file, await exportSeries([], 'parquet'));
     expect((await readParquet(file)).rows).toEqual([]);
+  });
+});
+
+describe('writeSeriesStream', () => {
+  const generators = createBuiltinFactory();
+  const fleet = async () => {
+    const gen = generators.create('statistical');
+    const params = gen.paramsSchema.parse({
+      devices: 3,
+      duration: '6h',
+      interval: '1m',
+      sensors: [{ type: 'temperature' }, { type: 'humidity' }],
+      imperfections: { missingRate: 0.05 },
+    });
+    return (await gen.generate(params, { rng: createRng(5) })).series;
+  };
+  async function* oneAtATime(series: TimeSeries[]) {
+    for (const s of series) yield s;
+  }
+  const collect = async (run: (sink: (c: Uint8Array) => void) => Promise<number>) => {
+    const parts: Uint8Array[] = [];
+    const n = await run((c) => void parts.push(Buffer.from(c)));
+    const all = Buffer.concat(parts);
+    expect(all.length).toBe(n);
+    return all;
+  };
+
+  for (const format of ['csv', 'ndjson', 'line', 'parquet'] as const) {
+    it(`gives the bytes of writeSeries for a fleet taken one device at a time (${format})`, async () => {
+      const series = await fleet();
+      const whole = await collect((sink) => writeSeries(series, format, sink, { chunkBytes: 4096 }));
+      const streamed = await collect((sink) =>
+        writeSeriesStream(oneAtATime(series), format, sink, { chunkBytes: 1000 }),
+      );
+      expect(streamed.length).toBeGreaterThan(1000);
+      expect(streamed.equals(whole)).toBe(true);
+    });
+  }
+
+  it('refuses a later series with a column the CSV header lacks, naming it', async () => {
+    const [a, b] = await fleet();
+    b!.columns.push({ name: 'extra', values: new Float64Array(b!.timestamps.length) });
+    const err = await writeSeriesStream(oneAtATime([a!, b!]), 'csv', () => undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TsiotError);
+    expect((err as TsiotError).message).toContain('"extra"');
   });
 });

@@ -1,7 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { nextCronRun } from '../../../src/engines/jobs/cron.js';
 import { backoffDelay } from '../../../src/engines/jobs/backoff.js';
-import { planChunks } from '../../../src/engines/jobs/handlers/chunks.js';
+import { planChunks, planDeviceChunks, windowRows } from '../../../src/engines/jobs/handlers/chunks.js';
+
+describe('planDeviceChunks', () => {
+  it('groups whole small devices, and cuts a large one into windows that cover its rows once', () => {
+    const grouped = planDeviceChunks(13, 1200, 2500);
+    expect(grouped.count).toBe(7);
+    expect(grouped.values).toBe(13 * 1200);
+    expect([0, 1, 6].map((k) => grouped.sliceFor(k))).toEqual([
+      { first: 0, last: 2, window: 0, windows: 1 },
+      { first: 2, last: 4, window: 0, windows: 1 },
+      { first: 12, last: 13, window: 0, windows: 1 },
+    ]);
+    const cut = planDeviceChunks(2, 14_000, 2000);
+    expect(cut.count).toBe(14);
+    expect(cut.sliceFor(9)).toEqual({ first: 1, last: 2, window: 2, windows: 7 });
+    let next = 0;
+    for (let w = 0; w < 7; w++) {
+      const { lo, hi } = windowRows(6999, w, 7);
+      expect(lo).toBe(next);
+      next = hi;
+    }
+    expect(next).toBe(6999);
+  });
+});
 
 describe('planChunks', () => {
   const rowsOf = (p: Record<string, unknown>) => Math.ceil(((p.end as number) - (p.start as number)) / 1000);

@@ -1,5 +1,6 @@
 import { TsiotError } from '../../../core/errors.js';
 import type {
+  DeviceStream,
   DirectGeneration,
   GenerateContext,
   GenerationOutput,
@@ -61,13 +62,27 @@ class StatisticalGenerator implements Generator<StatisticalParams> {
     return estimateValues(params);
   }
 
-  async generate(params: StatisticalParams, ctx: GenerateContext): Promise<GenerationOutput> {
-    const { signal, onProgress } = ctx;
+  openDevices(params: StatisticalParams, ctx: GenerateContext): DeviceStream {
     const plan = resolvePlan(params);
     assertAllocatable(plan.timing);
     const placed = placeAnomalies(plan.anomalies, plan.sensors, plan.timing, plan.devices, ctx.rng.fork('anomalies'));
-    const perDevice = plan.timing.rows * plan.sensors.length;
-    const total = perDevice * plan.devices;
+    return {
+      count: plan.devices,
+      valuesPerDevice: plan.timing.rows * plan.sensors.length,
+      device: (index, checkpoint) => {
+        if (!Number.isInteger(index) || index < 0 || index >= plan.devices)
+          throw new RangeError(`device index ${index} outside 0..${plan.devices - 1}`);
+        return generateDevice(plan, index, ctx.rng, placed[index]!, checkpoint);
+      },
+    };
+  }
+
+  async generate(params: StatisticalParams, ctx: GenerateContext): Promise<GenerationOutput> {
+    const { signal, onProgress } = ctx;
+    const devices = this.openDevices(params, ctx);
+    const perDevice = devices.valuesPerDevice;
+    const total = perDevice * devices.count;
+    const sensors = params.sensors.length;
     // at most about 200 progress reports, whatever the fleet size
     const progressStep = Math.max(1, Math.floor(total / 200));
     let lastReported = 0;
@@ -81,7 +96,7 @@ class StatisticalGenerator implements Generator<StatisticalParams> {
 
     const checkpoint: Checkpoint = async (rowsDone) => {
       if (signal?.aborted) throw cancelled();
-      report(devicesDone * perDevice + rowsDone * plan.sensors.length);
+      report(devicesDone * perDevice + rowsDone * sensors);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = performance.now();
@@ -90,11 +105,11 @@ class StatisticalGenerator implements Generator<StatisticalParams> {
     };
 
     const series = [];
-    for (let d = 0; d < plan.devices; d++) {
+    for (let d = 0; d < devices.count; d++) {
       if (signal?.aborted) throw cancelled();
-      series.push(await generateDevice(plan, d, ctx.rng, placed[d]!, checkpoint));
+      series.push(await devices.device(d, checkpoint));
       devicesDone++;
-      report(devicesDone * perDevice, `device ${d + 1} of ${plan.devices}`);
+      report(devicesDone * perDevice, `device ${d + 1} of ${devices.count}`);
     }
     return { series };
   }

@@ -57,3 +57,50 @@ function spanOf(p: Record<string, unknown>): { start: number; end: number; inter
   if (end === undefined || !(end > start)) return undefined;
   return { start, end, interval };
 }
+
+/** What chunk k of a device-cut generation holds: whole devices [first, last), or one window of one device. */
+export interface DeviceSlice {
+  first: number;
+  last: number;
+  /** The window of each device's rows this chunk holds, out of `windows` equal ones (0 of 1: the whole device). */
+  window: number;
+  windows: number;
+}
+
+/**
+ * Cut a generation that can be made one device at a time (DeviceStream) into
+ * chunks of at most about `chunkValues` values: several whole devices per
+ * chunk when they are small, else each device in `windows` equal slices of
+ * its rows. The slices only cut output that is the same however it is cut,
+ * so every plan gives the bytes of one un-chunked call. Memory holds one
+ * device at a time.
+ */
+export function planDeviceChunks(
+  devices: number,
+  valuesPerDevice: number,
+  chunkValues: number,
+): { count: number; values: number; sliceFor(k: number): DeviceSlice } {
+  const values = devices * valuesPerDevice;
+  if (valuesPerDevice <= chunkValues) {
+    const per = valuesPerDevice === 0 ? Math.max(1, devices) : Math.max(1, Math.floor(chunkValues / valuesPerDevice));
+    return {
+      count: Math.max(1, Math.ceil(devices / per)),
+      values,
+      sliceFor: (k) => ({ first: k * per, last: Math.min(devices, (k + 1) * per), window: 0, windows: 1 }),
+    };
+  }
+  const windows = Math.ceil(valuesPerDevice / chunkValues);
+  return {
+    count: devices * windows,
+    values,
+    sliceFor: (k) => {
+      const d = Math.floor(k / windows);
+      return { first: d, last: d + 1, window: k % windows, windows };
+    },
+  };
+}
+
+/** Rows [lo, hi) of window w out of `windows` equal windows of n rows. */
+export function windowRows(n: number, window: number, windows: number): { lo: number; hi: number } {
+  return { lo: Math.floor((window * n) / windows), hi: Math.floor(((window + 1) * n) / windows) };
+}

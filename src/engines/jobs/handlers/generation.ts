@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/input-errors.js';
-import { createRng, randomSeed } from '../../../core/rng.js';
+import { createRng, randomSeed, type Seed } from '../../../core/rng.js';
+import type { TimeSeries } from '../../../core/types.js';
 import type { GeneratorFactory } from '../../generation/factory.js';
+import type { DeviceStream, Generator } from '../../generation/generator.js';
 import { SeriesStore } from '../../series/store.js';
 import type { Storage } from '../../storage/storage.js';
 import type { JobHandler } from '../types.js';
-import { planChunks } from './chunks.js';
+import { type ChunkPlan, planChunks, planDeviceChunks, windowRows } from './chunks.js';
 
 /** Tag every stored part carries, so the parts of one job can be listed (list_series tags) and removed together. */
 export const JOB_TAG = 'tsiot.job';
@@ -51,19 +53,24 @@ interface GenerationCheckpoint {
 }
 
 /**
- * Large generation as a job: the span is cut into time windows (see
- * planChunks); each chunk is generated, stored and dropped before the next, so
- * memory stays bounded whatever the total. Chunk k of device i is stored as
- * its own series with id `<jobId>-c<k>-s<i>` (overwrite), and the job saves a
- * checkpoint after each chunk: a job resumed after a crash starts at the first
- * chunk not checkpointed and rewrites it in place, so no point is duplicated.
+ * Large generation as a job: cut into chunks, each generated, stored and
+ * dropped before the next, so memory stays bounded whatever the total. Chunk
+ * k's series are stored with ids `<jobId>-c<k>-s<i>` (overwrite), and the job
+ * saves a checkpoint after each chunk: a job resumed after a crash starts at
+ * the first chunk not checkpointed and rewrites it in place, so no point is
+ * duplicated.
  *
- * Trade-off: chunk k runs the generator for its window with the seed
- * `<seed>/chunk-<k>`. Epoch-aligned seasonality is continuous across chunks,
- * but state that a generator draws or accumulates per call (per-device
- * variation, trend origin, AR/random-walk state, regime shifts, where
- * anomalies fall) restarts at each chunk boundary. Output is reproducible for
- * the same seed and chunk size; it differs from one un-chunked call.
+ * Generators that make their output one device at a time (DeviceStream, like
+ * the statistical generator) are cut by devices, and a device larger than a
+ * chunk into windows of its rows (planDeviceChunks), all from the one seed of
+ * the request: the parts of each device, in chunk order, are byte for byte the
+ * series of one un-chunked call, whatever the chunk size and however often the
+ * job resumed. Memory holds one device.
+ *
+ * Other generators are cut into time windows when their parameters have a
+ * start, an interval and an end (planChunks), chunk k seeded `<seed>/chunk-<k>`:
+ * reproducible for the same seed and chunk size, but state a generator draws
+ * per call restarts at each chunk boundary.
  */
 export function generationJobHandler(deps: GenerationJobDeps): JobHandler<GenerationJobData> {
   const maxJobValues = deps.maxJobValues ?? 10_000_000_000;
@@ -79,7 +86,7 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
     }) as Record<string, unknown>;
     const chunkValues = Math.min(data.chunkValues ?? 1_000_000, maxChunk);
     const chunks = planChunks(params, (p) => gen.estimatePoints(p), chunkValues);
-    return { name, def, chunks, chunkValues };
+    return { name, def, gen, params, chunks, chunkValues };
   };
 
   return {
@@ -92,7 +99,7 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
       seed: 7,
     },
     prepare(data) {
-      const { name, def, chunks, chunkValues } = plan(data);
+      const { name, def, gen, chunks, chunkValues } = plan(data);
       if (chunks.values > maxJobValues) {
         throw new TsiotError(
           'too_large',
@@ -103,7 +110,7 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
           },
         );
       }
-      const biggest = chunks.count === 1 ? chunks.values : 0;
+      const biggest = chunks.count === 1 && !gen.openDevices ? chunks.values : 0;
       if (biggest > maxChunk) {
         throw new TsiotError(
           'too_large',
@@ -117,23 +124,23 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
       return { ...data, generator: name, seed: data.seed ?? randomSeed(), chunkValues };
     },
     async run(data, ctx) {
-      const { name, chunks } = plan(data);
       const seed = data.seed ?? 0;
+      const { name, gen, params, chunks: windows, chunkValues } = plan(data);
+      const stream = gen.openDevices?.(params, { rng: createRng(seed), signal: ctx.signal });
+      const chunks = stream
+        ? deviceChunks(stream, chunkValues, ctx.signal)
+        : windowChunks(windows, gen, seed, ctx.signal);
       const saved = ctx.checkpoint.get<GenerationCheckpoint>();
       const state: GenerationCheckpoint = saved ?? { nextChunk: 0, values: 0, parts: 0 };
       if (saved) ctx.log.info({ from: saved.nextChunk, of: chunks.count }, 'resuming generation from checkpoint');
-      const gen = deps.generators.create(name);
       for (let k = state.nextChunk; k < chunks.count; k++) {
         if (ctx.signal.aborted) throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`);
-        const out = await gen.generate(chunks.paramsFor(k), {
-          rng: createRng(`${seed}/chunk-${k}`),
-          signal: ctx.signal,
-        });
+        const series = await chunks.generate(k);
         let values = 0;
-        for (let i = 0; i < out.series.length; i++) {
-          const s = out.series[i]!;
+        for (let i = 0; i < series.length; i++) {
+          const s = series[i]!;
           s.id = `${ctx.jobId}-c${k}-s${i}`;
-          if (data.name) s.name = out.series.length === 1 ? data.name : `${data.name}/${s.name}`;
+          if (data.name) s.name = chunks.single ? data.name : `${data.name}/${s.name}`;
           s.metadata = {
             ...s.metadata,
             generator: name,
@@ -143,10 +150,10 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
           };
           values += s.timestamps.length * s.columns.length;
         }
-        await parts.store(out.series, { keepIds: true, signal: ctx.signal, announce: { jobId: ctx.jobId, chunk: k } });
+        await parts.store(series, { keepIds: true, signal: ctx.signal, announce: { jobId: ctx.jobId, chunk: k } });
         state.nextChunk = k + 1;
         state.values += values;
-        state.parts += out.series.length;
+        state.parts += series.length;
         await ctx.checkpoint.save(state);
         ctx.progress({ done: k + 1, total: chunks.count, message: `chunk ${k + 1}/${chunks.count}` });
       }
@@ -160,6 +167,81 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
       };
       await ctx.emit('generation.completed', result);
       return result;
+    },
+  };
+}
+
+/** The chunks of a job: how many, and the series of chunk k. */
+interface JobChunks {
+  count: number;
+  /** One series in the whole job (a single device), so parts keep the job's name. */
+  single: boolean;
+  generate(k: number): Promise<TimeSeries[]>;
+}
+
+function cancelledCheck(signal: AbortSignal): () => void {
+  return () => {
+    if (signal.aborted) throw new TsiotError('cancelled', 'Generation was cancelled');
+  };
+}
+
+/** Chunks cut from a DeviceStream; the last device made is kept, so its windows are generated once. */
+function deviceChunks(stream: DeviceStream, chunkValues: number, signal: AbortSignal): JobChunks {
+  const plan = planDeviceChunks(stream.count, stream.valuesPerDevice, chunkValues);
+  const checkpoint = cancelledCheck(signal);
+  let last: { index: number; series: TimeSeries } | undefined;
+  const device = async (index: number) => {
+    if (last?.index !== index) last = { index, series: await stream.device(index, checkpoint) };
+    return last.series;
+  };
+  return {
+    count: plan.count,
+    single: stream.count === 1,
+    async generate(k) {
+      const slice = plan.sliceFor(k);
+      const out: TimeSeries[] = [];
+      for (let d = slice.first; d < slice.last; d++) {
+        const whole = await device(d);
+        out.push(slice.windows === 1 ? whole : windowOf(whole, slice.window, slice.windows));
+      }
+      if (slice.windows === 1) last = undefined;
+      return out;
+    },
+  };
+}
+
+/**
+ * Window w of `windows` of a series' rows. It carries the labels that touch
+ * the stretch of time from its first timestamp to the next window's first
+ * (open-ended at both ends of the series), so every label of the series is on
+ * at least one part.
+ */
+function windowOf(s: TimeSeries, w: number, windows: number): TimeSeries {
+  const n = s.timestamps.length;
+  const { lo, hi } = windowRows(n, w, windows);
+  const from = w === 0 || lo >= n ? Number.NEGATIVE_INFINITY : s.timestamps[lo]!;
+  const to = w === windows - 1 || hi >= n ? Number.POSITIVE_INFINITY : s.timestamps[hi]!;
+  return {
+    ...s,
+    metadata: { ...s.metadata, tags: { ...(s.metadata.tags ?? {}) } },
+    timestamps: s.timestamps.slice(lo, hi),
+    columns: s.columns.map((c) => ({ ...c, values: c.values.slice(lo, hi) })),
+    labels: (s.labels ?? []).filter((l) => l.end >= from && l.start < to),
+  };
+}
+
+/** Chunks as time windows of the parameters, each its own call with its own seed. */
+function windowChunks(plan: ChunkPlan, gen: Generator, seed: Seed, signal: AbortSignal): JobChunks {
+  let single = false;
+  return {
+    count: plan.count,
+    get single() {
+      return single;
+    },
+    async generate(k) {
+      const out = await gen.generate(plan.paramsFor(k), { rng: createRng(`${seed}/chunk-${k}`), signal });
+      single = out.series.length === 1;
+      return out.series;
     },
   };
 }

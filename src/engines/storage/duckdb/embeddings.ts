@@ -2,7 +2,7 @@ import { ARRAY, FLOAT, INTEGER, SMALLINT, VARCHAR, arrayValue } from '@duckdb/no
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { ColumnInfo, TimeSeries } from '../../../core/types.js';
 import { shapeEmbedding } from '../embedding.js';
-import { readRows } from './points.js';
+import { readBlocks } from './blocks.js';
 
 /**
  * The `embeddings` table of the DuckDB backend: one shape vector per stored
@@ -65,12 +65,12 @@ export async function backfillEmbeddings(c: DuckDBConnection): Promise<void> {
   const pending = await c.runAndReadAll(
     `SELECT sid, columns, points FROM series s WHERE points > 0 AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.sid = s.sid) ORDER BY sid`,
   );
-  for (const [sid, columns, points] of pending.getRowsJS() as [number, string, bigint | number][]) {
+  for (const [sid, columns] of pending.getRowsJS() as [number, string][]) {
     const names = (JSON.parse(columns) as ColumnInfo[]).map((info) => info.name);
     const rows: ColumnEmbedding[] = [];
+    const { values } = await readBlocks(c, { sid, width: names.length, cols: names.map((_, k) => k) });
     for (let col = 0; col < names.length; col++) {
-      const { values } = await readRows(c, sid, [col], col, { lo: 0, hi: Number(points) - 1 });
-      const vec = shapeEmbedding(values[0]!, EMBEDDING_DIMS);
+      const vec = shapeEmbedding(values[col]!, EMBEDDING_DIMS);
       if (hasShape(vec)) rows.push({ col, name: names[col]!, vec });
     }
     await insertEmbeddings(c, sid, rows);

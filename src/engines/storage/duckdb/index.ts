@@ -17,7 +17,7 @@ import { writeParquetFile, type ParquetFileOptions } from '../../export/parquet.
 import { Connections, inTransaction } from './connections.js';
 import { openError } from './errors.js';
 import { acquireFile, canonicalPath, releaseFile } from './file-locks.js';
-import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './points.js';
+import { appendBlocks, readBlocks, readBuckets } from './blocks.js';
 import {
   EMBEDDING_DIMS,
   backfillEmbeddings,
@@ -30,7 +30,6 @@ import {
 import { instanceConfig, type DuckDbResourceOptions } from './options.js';
 import { backfillCreatedAt, migrate } from './schema.js';
 import {
-  MAX_EPOCH_MS,
   checkListQuery,
   checkSeriesQuery,
   checkStorableTimestamps,
@@ -282,7 +281,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
         appender.closeSync();
       }
     }
-    await appendPoints(c, sid, series);
+    await appendBlocks(c, sid, series);
     await insertEmbeddings(c, sid, embeddings);
   }
 
@@ -294,29 +293,17 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
       if (!row) throw notFound('series', query.id, 'List the stored series to find its id.');
       const names = row.columns.map((col) => col.name);
       const cols = resolveColumns(row.id, names, query.columns);
-      const carrier = cols[0] ?? (names.length ? 0 : TIMESTAMPS_ONLY);
-      let window: RowWindow = { lo: 0, hi: row.points - 1 };
-      if (query.start !== undefined || query.end !== undefined) {
-        const start = Math.max(-MAX_EPOCH_MS, Math.ceil(query.start ?? -MAX_EPOCH_MS));
-        const end = Math.min(MAX_EPOCH_MS, Math.floor(query.end ?? MAX_EPOCH_MS));
-        window = start > end ? { lo: 0, hi: -1 } : await rowWindow(c, row.sid, carrier, start, end);
-      }
-      let data: { timestamps: Float64Array; values: Float64Array[] };
-      if (query.downsample) {
-        data = await readBuckets(
-          c,
-          row.sid,
-          cols,
-          carrier,
-          window,
-          query.downsample.bucketMs,
-          query.downsample.aggregation,
-          query.limit,
-        );
-      } else {
-        if (query.limit !== undefined) window = { lo: window.lo, hi: Math.min(window.hi, window.lo + query.limit - 1) };
-        data = await readRows(c, row.sid, cols, carrier, window);
-      }
+      const read = {
+        sid: row.sid,
+        width: names.length,
+        cols,
+        ...(query.start !== undefined ? { start: query.start } : {}),
+        ...(query.end !== undefined ? { end: query.end } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      };
+      const data = query.downsample
+        ? await readBuckets(c, read, query.downsample.bucketMs, query.downsample.aggregation)
+        : await readBlocks(c, read);
       const returned = cols.map((k) => names[k]!);
       return {
         id: row.id,
@@ -584,7 +571,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   }
 
   private async removeSeries(c: DuckDBConnection, sid: number): Promise<void> {
-    for (const table of ['points', 'series_tags', 'embeddings', 'series'])
+    for (const table of ['blocks', 'series_tags', 'embeddings', 'series'])
       await c.run(`DELETE FROM ${table} WHERE sid = $1`, [sid], [INTEGER]);
   }
 }

@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../../src/core/errors.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import { createStorage } from '../../../../src/engines/storage/index.js';
+import { decodeChunk } from '../../../../src/engines/storage/chunk-codec.js';
+import { BLOCK_ROWS } from '../../../../src/engines/storage/duckdb/blocks.js';
 import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { describeStorageContract } from '../contract.js';
 
@@ -201,23 +203,91 @@ describe('DuckDbStorage specifics', () => {
     expect((await reopened.list()).total).toBe(3);
   });
 
-  it('keeps its tables readable by plain SQL', async () => {
+  it('keeps a series as blocks whose summary plain SQL reads and whose data is the chunk codec', async () => {
     const path = freshFile();
     const storage = new DuckDbStorage({ path });
-    await storage.store(series('sql', [0, 60_000, 120_000], { temp: [20, NaN, 22] }));
+    const n = BLOCK_ROWS + 10;
+    const times = Array.from({ length: n }, (_, i) => i * 1000);
+    await storage.store(series('sql', times, { temp: times.map((t, i) => (i === 1 ? NaN : t / 100)) }));
     await storage.close();
     const db = await DuckDBInstance.create(path);
     const c = await db.connect();
     const rows = await c.runAndReadAll(
-      `SELECT p.ts, p.v FROM points p JOIN series s USING (sid) WHERE s.id = 'sql' ORDER BY p.i`,
+      `SELECT b.b, b.i0, b.n, b.ts_min, b.ts_max, b.data FROM blocks b JOIN series s USING (sid) WHERE s.id = 'sql' ORDER BY b.b`,
     );
-    expect(rows.getRowsJS()).toEqual([
-      [0n, 20],
-      [60_000n, null],
-      [120_000n, 22],
+    const got = rows.getRows();
+    expect(got.map((r) => r.slice(0, 5))).toEqual([
+      [0, 0, BLOCK_ROWS, 0n, BigInt((BLOCK_ROWS - 1) * 1000)],
+      [1, BLOCK_ROWS, 10, BigInt(BLOCK_ROWS * 1000), BigInt((n - 1) * 1000)],
     ]);
+    const bytes = (got[1]![5] as DuckDBBlobValue).bytes;
+    const last = decodeChunk(Buffer.from(bytes), 1);
+    expect(Array.from(last.timestamps)).toEqual(times.slice(BLOCK_ROWS));
+    expect(Array.from(last.values[0]!)).toEqual(times.slice(BLOCK_ROWS).map((t) => t / 100));
+    const first = decodeChunk(Buffer.from((got[0]![5] as DuckDBBlobValue).bytes), 1);
+    expect(Number.isNaN(first.values[0]![1])).toBe(true);
     c.closeSync();
     db.closeSync();
+  });
+
+  it('converts a file written by layout version 1 (a row per value) to blocks on open, without loss', async () => {
+    const path = freshFile();
+    const db = await DuckDBInstance.create(path);
+    const c = await db.connect();
+    for (const statement of V1_SCHEMA) await c.run(statement);
+    const meta = (device: string) => JSON.stringify({ deviceId: device, tags: { site: 'north' } });
+    const labels = JSON.stringify([{ type: 'spike', kind: 'anomaly', column: 'temp', start: 2000, end: 2000 }]);
+    await c.run(`INSERT INTO tsiot_meta VALUES ('schema_version', '1')`);
+    await c.run(
+      `INSERT INTO series VALUES
+         (1, 'old-a', 'a', 'dev-1', 'statistical', '${meta('dev-1')}', '[{"name":"temp","unit":"°C"},{"name":"hum"}]', '${labels}', 1, 5, 0, 4000),
+         (2, 'old-stamps', 'stamps', NULL, NULL, '{"tags":{}}', '[]', '[]', 0, 3, 10, 30),
+         (3, 'old-empty', 'empty', NULL, NULL, '{"tags":{}}', '[{"name":"x"}]', '[]', 0, 0, NULL, NULL)`,
+    );
+    await c.run(`INSERT INTO series_tags VALUES (1, 'site', 'north')`);
+    // written column after column, as version 1 did; NULL is a missing value
+    await c.run(
+      `INSERT INTO points VALUES
+         (1, 0, 0, 0, 20.5), (1, 0, 1, 1000, NULL), (1, 0, 2, 2000, 29.25), (1, 0, 3, 3000, 21), (1, 0, 4, 4000, -1.5),
+         (1, 1, 0, 0, 40), (1, 1, 1, 1000, 41), (1, 1, 2, 2000, NULL), (1, 1, 3, 3000, 43), (1, 1, 4, 4000, 44),
+         (2, -1, 0, 10, NULL), (2, -1, 1, 20, NULL), (2, -1, 2, 30, NULL)`,
+    );
+    c.closeSync();
+    db.closeSync();
+
+    const storage = track(new DuckDbStorage({ path }));
+    const a = await storage.retrieve({ id: 'old-a' });
+    expect(Array.from(a.timestamps)).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(a.columns.map((col) => [col.name, col.unit])).toEqual([
+      ['temp', '°C'],
+      ['hum', undefined],
+    ]);
+    expect(Array.from(a.columns[0]!.values)).toEqual([20.5, NaN, 29.25, 21, -1.5]);
+    expect(Array.from(a.columns[1]!.values)).toEqual([40, 41, NaN, 43, 44]);
+    expect(a.labels).toEqual(JSON.parse(labels));
+    expect(a.metadata).toEqual({ deviceId: 'dev-1', tags: { site: 'north' } });
+    expect(Array.from((await storage.retrieve({ id: 'old-a', start: 1500, end: 3500 })).timestamps)).toEqual([
+      2000, 3000,
+    ]);
+    expect(Array.from((await storage.retrieve({ id: 'old-stamps' })).timestamps)).toEqual([10, 20, 30]);
+    expect((await storage.retrieve({ id: 'old-empty' })).timestamps.length).toBe(0);
+    expect((await storage.list({ tags: { site: 'north' } })).items.map((x) => x.id)).toEqual(['old-a']);
+    await storage.close();
+
+    const check = await DuckDBInstance.create(path);
+    const cc = await check.connect();
+    const version = await cc.runAndReadAll(`SELECT value FROM tsiot_meta WHERE key = 'schema_version'`);
+    expect(version.getRowsJS()).toEqual([['2']]);
+    const tables = await cc.runAndReadAll(`SELECT table_name FROM information_schema.tables ORDER BY table_name`);
+    expect(tables.getRowsJS().flat()).not.toContain('points');
+    // the shape index is built from the converted blocks
+    const indexed = await cc.runAndReadAll(`SELECT sid, col, name FROM embeddings ORDER BY sid, col`);
+    expect(indexed.getRowsJS()).toEqual([
+      [1, 0, 'temp'],
+      [1, 1, 'hum'],
+    ]);
+    cc.closeSync();
+    check.closeSync();
   });
 
   it('exports the selected series to Parquet', async () => {
@@ -247,3 +317,26 @@ describe('DuckDbStorage specifics', () => {
     await storage.close();
   });
 });
+
+/** The schema of layout version 1, as that version created it. */
+const V1_SCHEMA = [
+  `CREATE TABLE tsiot_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  `CREATE SEQUENCE series_sid START 1`,
+  `CREATE TABLE series (
+     sid INTEGER PRIMARY KEY,
+     id VARCHAR NOT NULL UNIQUE,
+     name VARCHAR NOT NULL,
+     device_id VARCHAR,
+     generator VARCHAR,
+     metadata VARCHAR NOT NULL,
+     columns VARCHAR NOT NULL,
+     labels VARCHAR NOT NULL,
+     label_count INTEGER NOT NULL,
+     points BIGINT NOT NULL,
+     start_ms BIGINT,
+     end_ms BIGINT
+   )`,
+  `CREATE TABLE series_tags (sid INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+  `CREATE TABLE points (sid INTEGER NOT NULL, col SMALLINT NOT NULL, i INTEGER NOT NULL, ts BIGINT NOT NULL, v DOUBLE)`,
+  `CREATE TABLE documents (collection VARCHAR NOT NULL, id VARCHAR NOT NULL, doc VARCHAR NOT NULL, PRIMARY KEY (collection, id))`,
+];
