@@ -63,6 +63,24 @@ export const ConfigSchema = z.object({
         .describe('Per-tenant token bucket applied when jobs are started.'),
     })
     .prefault({}),
+  privacy: z
+    .object({
+      budget: z
+        .object({
+          epsilon: z.number().positive().default(10).describe('Total ε a dataset may spend over all its releases.'),
+          delta: z.number().positive().lt(1).default(1e-5).describe('Total δ a dataset may spend.'),
+        })
+        .prefault({})
+        .describe('The privacy budget a dataset starts with (privacy_budget can set another one per dataset).'),
+      pseudonymKey: z
+        .string()
+        .min(16)
+        .optional()
+        .describe(
+          'Secret key for keyed pseudonyms (HMAC-SHA-256, FF1); at least 16 characters. Never logged. Absent: anonymize_identifiers is refused.',
+        ),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -96,6 +114,8 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
   if (env.TSIOT_HTTP_PORT) httpEnv.port = Number(env.TSIOT_HTTP_PORT);
   if (env.TSIOT_ALLOWED_HOSTS) httpEnv.allowedHosts = list(env.TSIOT_ALLOWED_HOSTS);
   if (env.TSIOT_ALLOWED_ORIGINS) httpEnv.allowedOrigins = list(env.TSIOT_ALLOWED_ORIGINS);
+  const privacyEnv: Record<string, unknown> = {};
+  if (env.TSIOT_PSEUDONYM_KEY) privacyEnv.pseudonymKey = env.TSIOT_PSEUDONYM_KEY;
   const jobsEnv: Record<string, unknown> = {};
   if (env.TSIOT_REDIS_URL) jobsEnv.redisUrl = env.TSIOT_REDIS_URL;
   const merged = {
@@ -104,6 +124,7 @@ export function loadConfig(overrides: TsiotConfigInput = {}, env: NodeJS.Process
     ...overrides,
     http: { ...((fromFile.http as object) ?? {}), ...httpEnv, ...((overrides.http as object) ?? {}) },
     jobs: { ...((fromFile.jobs as object) ?? {}), ...jobsEnv, ...((overrides.jobs as object) ?? {}) },
+    privacy: { ...((fromFile.privacy as object) ?? {}), ...privacyEnv, ...((overrides.privacy as object) ?? {}) },
   };
   return parseInput(ConfigSchema, merged, 'configuration');
 }
