@@ -21,6 +21,9 @@ import { describeModel } from './describe-model.js';
 import { generateFromModel } from './generate-from-model.js';
 import { deleteModel } from './delete-model.js';
 import { synthesizeLike } from './synthesize-like.js';
+import { applyDifferentialPrivacy } from './apply-differential-privacy.js';
+import { dpAggregate } from './dp-aggregate.js';
+import { privacyBudget } from './privacy-budget.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
@@ -49,4 +52,7 @@ export const tools: AnyTool[] = [
   generateFromModel,
   deleteModel,
   synthesizeLike,
+  applyDifferentialPrivacy,
+  dpAggregate,
+  privacyBudget,
 ];

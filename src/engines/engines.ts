@@ -11,6 +11,7 @@ import { SeriesStore } from './series/store.js';
 import { ValidationEngine } from './validation/index.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
+import { PrivacyEngine } from './privacy/engine.js';
 import { createStorage } from './storage/index.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
 
@@ -37,6 +38,8 @@ export interface Engines {
   validation: ValidationEngine;
   /** Fitted models: saved, listed, sampled from a bounded pool. */
   models: ModelRegistry;
+  /** Differential privacy (mechanisms, the persisted budget ledger), k-anonymity and keyed pseudonyms. */
+  privacy: PrivacyEngine;
   close(): Promise<void>;
 }
 
@@ -114,6 +117,13 @@ export async function createEngines(
       ...(config.jobs.rateLimit ? { rateLimit: config.jobs.rateLimit } : {}),
     });
     opened.push(jobs);
+    const privacy = new PrivacyEngine({
+      documents,
+      storage,
+      series,
+      budget: config.privacy.budget,
+      ...(config.privacy.pseudonymKey ? { pseudonymKey: config.privacy.pseudonymKey } : {}),
+    });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -127,6 +137,7 @@ export async function createEngines(
       jobs,
       models,
       validation,
+      privacy,
       close() {
         closing ??= (async () => {
           for (const part of [...opened].reverse()) await part.close();

@@ -19,6 +19,14 @@ export const PrivacyUnitSchema = z
       .describe(
         'What is protected: "event" one row, "window" one window of rows, "device" all rows of one device (contribution bounds apply)',
       ),
+    windowRows: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'unit "window": rows in one protected window (the series is cut into consecutive windows of this many rows)',
+      ),
     maxRowsPerDevice: z
       .number()
       .int()
@@ -45,7 +53,7 @@ export function describeUnit(unit: PrivacyUnit, overlap = 1): string {
         ? `event-level: one row, which lies in up to ${overlap} overlapping windows (accounted)`
         : 'event-level: one row';
     case 'window':
-      return 'window-level: one window of rows';
+      return `window-level: one window of ${unit.windowRows ?? '?'} consecutive rows`;
     case 'device':
       return `device-level: all rows of one device, at most ${unit.maxRowsPerDevice ?? '?'} rows in each of at most ${unit.maxPartitionsPerDevice ?? '?'} partitions`;
   }
