@@ -209,9 +209,9 @@ export function runAggregate(
       const kHi = Math.min(K - 1, Math.floor((t - req.start) / req.stride));
       const kLo = Math.max(0, Math.floor((t - req.start - req.window) / req.stride) + 1);
       for (let k = kLo; k <= kHi; k++) {
-        let list = byWindow.get(k);
-        if (!list) byWindow.set(k, (list = []));
-        list.push(v);
+        const list = byWindow.get(k);
+        if (list) list.push(v);
+        else byWindow.set(k, [v]);
       }
     }
     let windows = [...byWindow.keys()];
