@@ -24,6 +24,8 @@ import { synthesizeLike } from './synthesize-like.js';
 import { applyDifferentialPrivacy } from './apply-differential-privacy.js';
 import { dpAggregate } from './dp-aggregate.js';
 import { privacyBudget } from './privacy-budget.js';
+import { checkKAnonymityTool } from './check-k-anonymity.js';
+import { anonymizeIdentifiers } from './anonymize-identifiers.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
@@ -55,4 +57,6 @@ export const tools: AnyTool[] = [
   applyDifferentialPrivacy,
   dpAggregate,
   privacyBudget,
+  checkKAnonymityTool,
+  anonymizeIdentifiers,
 ];

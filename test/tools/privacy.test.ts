@@ -7,11 +7,14 @@ import { applyDifferentialPrivacy } from '../../tools/apply-differential-privacy
 import { dpAggregate } from '../../tools/dp-aggregate.js';
 import { tools } from '../../tools/index.js';
 import { privacyBudget } from '../../tools/privacy-budget.js';
+import { anonymizeIdentifiers } from '../../tools/anonymize-identifiers.js';
+import { checkKAnonymityTool } from '../../tools/check-k-anonymity.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
 
 let engines: TestEngines;
 let ctx: ToolContext;
 const HOUR = 3_600_000;
+const KEY = 'test-pseudonym-key-0123456789';
 const T0 = Date.UTC(2024, 0, 1);
 
 function device(id: string, offset: number): TimeSeries {
@@ -22,7 +25,11 @@ function device(id: string, offset: number): TimeSeries {
   return {
     id,
     name: id,
-    metadata: { deviceId: id, tags: {} },
+    metadata: {
+      deviceId: id,
+      tags: { site: `plant-${offset % 2}` },
+      attributes: { firmware: offset < 3 ? '1.2' : '2.0' },
+    },
     timestamps,
     columns: [{ name: 'temperature', values }],
     labels: [],
@@ -30,7 +37,7 @@ function device(id: string, offset: number): TimeSeries {
 }
 
 beforeAll(async () => {
-  engines = await makeEngines({ privacy: { budget: { epsilon: 5, delta: 1e-5 } } });
+  engines = await makeEngines({ privacy: { budget: { epsilon: 5, delta: 1e-5 }, pseudonymKey: KEY } });
   ctx = { engines, logger: engines.logger, signal: new AbortController().signal, progress: () => undefined };
   for (let d = 0; d < 5; d++) await engines.storage.store(device(`dev-${d}`, d));
 });
@@ -53,7 +60,14 @@ const spent = async (dataset: string) =>
 describe('privacy tools', () => {
   it('are registered with the others', () => {
     const names = tools.map((t) => t.name);
-    for (const n of ['apply_differential_privacy', 'dp_aggregate', 'privacy_budget']) expect(names).toContain(n);
+    for (const n of [
+      'apply_differential_privacy',
+      'dp_aggregate',
+      'privacy_budget',
+      'check_k_anonymity',
+      'anonymize_identifiers',
+    ])
+      expect(names).toContain(n);
   });
 
   it('dp_aggregate releases hourly statistics with the unit stated, clipping reported and the budget charged', async () => {
@@ -199,5 +213,51 @@ describe('privacy tools', () => {
     expect(list.structured.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(
       expect.arrayContaining(['fleet-a', 'dev-0', 'dev-2', 'dev-3']),
     );
+  });
+
+  it('check_k_anonymity reads device attributes from stored series and enforces k', async () => {
+    const ids = ['dev-0', 'dev-1', 'dev-2', 'dev-3', 'dev-4'];
+    const c = await call(checkKAnonymityTool, { seriesIds: ids, quasiIdentifiers: ['site', 'firmware'], k: 2 });
+    // (plant-0, 1.2): dev-0, dev-2; (plant-1, 1.2): dev-1; (plant-1, 2.0): dev-3; (plant-0, 2.0): dev-4
+    expect(c.structured.check).toMatchObject({ classes: 4, smallestClass: 1, satisfied: false, violatingRecords: 3 });
+    const e = await call(checkKAnonymityTool, {
+      seriesIds: ids,
+      quasiIdentifiers: ['site', 'firmware'],
+      k: 2,
+      enforce: { hierarchies: { firmware: { type: 'mask' } }, maxSuppression: 0 },
+    });
+    expect(e.structured.check.satisfied).toBe(true);
+    expect(e.structured.anonymized.suppressed).toBe(0);
+    expect((await errorOf(checkKAnonymityTool, { seriesIds: ids, quasiIdentifiers: ['zip'], k: 2 })).message).toMatch(
+      /quasiIdentifiers: "zip"/,
+    );
+  });
+
+  it('anonymize_identifiers gives consistent keyed pseudonyms and never returns the key', async () => {
+    const input = {
+      identifiers: {
+        device_id: ['pump-17', 'pump-18', 'pump-17'],
+        mac: ['00:1A:2B:3C:4D:5E'],
+        serial: ['SN-4821-XK77'],
+      },
+    };
+    const r = await call(anonymizeIdentifiers, input);
+    const p = r.structured.pseudonyms;
+    expect(p.device_id[0]).toBe(p.device_id[2]);
+    expect(p.device_id[0]).not.toBe(p.device_id[1]);
+    expect(p.mac[0]).toMatch(/^([0-9A-F]{2}:){5}[0-9A-F]{2}$/);
+    expect(p.serial[0]).toMatch(/^[0-9A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(JSON.stringify(r)).not.toContain(KEY);
+    expect((await errorOf(anonymizeIdentifiers, { identifiers: { mac: ['nope'] } })).message).toMatch(
+      /identifiers.mac\[0\]/,
+    );
+    const other = await makeEngines();
+    try {
+      const e = await runTool(anonymizeIdentifiers, input, { ...ctx, engines: other }).catch((x: unknown) => x);
+      expect((e as TsiotError).code).toBe('unsupported');
+      expect((e as TsiotError).message).toMatch(/pseudonym key/);
+    } finally {
+      await other.close();
+    }
   });
 });
