@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FitPrivacySchema } from '../src/engines/privacy/learners/private-mixture.js';
 import { PrivacyUnitSchema } from '../src/engines/privacy/units.js';
 
 /** Shared pieces of the privacy tools' schemas. */
@@ -46,3 +47,11 @@ export const StatementSchema = z
     notices: z.array(z.string()),
   })
   .describe('The guarantee of this release: mechanism, ε, δ, ρ, the privacy unit, and the budget left.');
+
+export const PrivateFitSchema = FitPrivacySchema.extend({
+  dataset: DatasetSchema.optional(),
+})
+  .strict()
+  .describe(
+    'Fit with differential privacy (generator "mixture"): {"epsilon": 3, "delta": 1e-5, "unit": {"kind": "window"}, "bounds": {"temperature": {"lower": -20, "upper": 50}}}. The whole ε, δ is charged to the dataset budget before fitting; bounds are required for every column; the model keeps no training rows and records its guarantee.',
+  );

@@ -12,6 +12,7 @@ import { ValidationEngine } from './validation/index.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { PrivacyEngine } from './privacy/engine.js';
+import { privateMixtureGenerator } from './privacy/learners/index.js';
 import { createStorage } from './storage/index.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
 
@@ -57,6 +58,7 @@ export async function createEngines(
   overrides: EngineOverrides = {},
 ): Promise<Engines> {
   const generators = createBuiltinFactory(config.generators);
+  generators.register(privateMixtureGenerator);
   for (const plugin of config.plugins) {
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');

@@ -62,6 +62,12 @@ export interface FitResult<S> {
   hyperParameters: Record<string, unknown>;
   /** Learned quantities worth showing (coefficients, noise variance, final losses). */
   details: Record<string, unknown>;
+  /**
+   * Differentially private learners: the guarantee of the fit, and the
+   * training summary to show instead of the exact one (which would reveal
+   * the data's statistics).
+   */
+  privacy?: { guarantee: Record<string, unknown>; summary: TrainingSummary };
 }
 
 /** Where each sampled path starts. */

@@ -106,9 +106,21 @@ export function zcdpDelta(rho: number, epsilon: number): number {
   return Math.min(1, Math.exp(Math.min(fa, fb)));
 }
 
-/** The ε at which ρ-zCDP gives the target δ (smallest ε with zcdpDelta(ρ, ε) ≤ δ). */
+const epsilonCache = new Map<string, number>();
+
+/** The ε at which ρ-zCDP gives the target δ (smallest ε with zcdpDelta(ρ, ε) ≤ δ); remembered, as releases repeat their parameters. */
 export function zcdpEpsilon(rho: number, delta: number): number {
   if (rho <= 0) return 0;
+  const key = `${rho}|${delta}`;
+  const known = epsilonCache.get(key);
+  if (known !== undefined) return known;
+  const eps = searchEpsilon(rho, delta);
+  if (epsilonCache.size > 1000) epsilonCache.clear();
+  epsilonCache.set(key, eps);
+  return eps;
+}
+
+function searchEpsilon(rho: number, delta: number): number {
   let lo = 0;
   let hi = rho + 2 * Math.sqrt(rho * Math.log(1 / delta)) + 1e-12; // the Bun–Steinke bound is always enough
   for (let i = 0; i < 200 && hi - lo > hi * 1e-14; i++) {

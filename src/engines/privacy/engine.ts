@@ -11,6 +11,8 @@ import type { DocumentStore, Storage } from '../storage/storage.js';
 import { type AggregateRequest, type AggregateResult, planAggregate, runAggregate } from './aggregate.js';
 import { type Budget, type BudgetStatus, epsilonNotices, LOCAL_TENANT, PrivacyLedger, type Release } from './ledger.js';
 import { type PerturbRequest, planPerturbation, runPerturbation } from './perturb.js';
+import { parseInput } from '../../core/input-errors.js';
+import { type FitPrivacy, PrivateMixtureOptionsSchema, plannedGuarantee } from './learners/private-mixture.js';
 import type { PrivacyUnit } from './units.js';
 
 export const RANDOMNESS_NOTE =
@@ -242,6 +244,102 @@ export class PrivacyEngine {
       statement,
       clipped: Object.fromEntries(out.columns.map((c) => [c.name, c.clipped])),
       rows: s.timestamps.length,
+    };
+  }
+
+  /**
+   * Turn a fit request with a privacy argument into the private learner's
+   * request, and charge its whole (ε, δ) to the dataset before anything is
+   * fitted. The options are checked first, so a refused or malformed request
+   * spends nothing; a fit that fails later has spent its budget (conservative).
+   */
+  async preparePrivateFit(input: {
+    generator: string | undefined;
+    options: Record<string, unknown> | undefined;
+    privacy: FitPrivacy & { dataset?: string };
+    sourceIds: string[];
+    /** The columns the fit will learn: each needs declared bounds. */
+    columns: string[];
+    tool: string;
+    tenant?: string;
+  }): Promise<{ generator: string; options: Record<string, unknown>; statement: ReleaseStatement }> {
+    const generator = input.generator ?? 'mixture';
+    if (generator !== 'mixture' && generator !== 'mixture-dp')
+      throw new TsiotError(
+        'unsupported',
+        `privacy: differentially private fitting is available for generator "mixture", not "${generator}"`,
+        { details: { field: 'generator', example: 'mixture' }, hint: 'Use generator "mixture" with privacy.' },
+      );
+    if (input.options && 'privacy' in input.options)
+      throw new TsiotError(
+        'invalid_input',
+        'options.privacy: give the privacy argument at the top level, not in options',
+        {
+          details: { field: 'options.privacy' },
+        },
+      );
+    const { dataset: given, ...privacy } = input.privacy;
+    const options = { ...(input.options ?? {}), privacy };
+    parseInput(PrivateMixtureOptionsSchema, options, 'fit options for "mixture-dp"');
+    if (!(privacy.delta > 0 && privacy.delta < 1))
+      throw new TsiotError('invalid_input', 'privacy.delta: expected a number in (0, 1)', {
+        details: { field: 'privacy.delta' },
+      });
+    for (const name of Object.keys(privacy.bounds))
+      if (!input.columns.includes(name))
+        throw new TsiotError(
+          'invalid_input',
+          `privacy.bounds.${name}: not a column of the fit (columns: ${input.columns.join(', ')})`,
+          {
+            details: { field: `privacy.bounds.${name}` },
+          },
+        );
+    for (const name of input.columns) {
+      const b = privacy.bounds[name];
+      if (!b)
+        throw new TsiotError(
+          'invalid_input',
+          `privacy.bounds.${name}: every column needs declared bounds; none for "${name}"`,
+          {
+            details: { field: `privacy.bounds.${name}`, example: { lower: 0, upper: 100 } },
+          },
+        );
+      if (!Number.isFinite(b.lower) || !Number.isFinite(b.upper) || !(b.lower < b.upper))
+        throw new TsiotError(
+          'invalid_input',
+          `privacy.bounds.${name}: expected finite lower < upper, got ${b.lower}, ${b.upper}`,
+          {
+            details: { field: `privacy.bounds.${name}` },
+          },
+        );
+    }
+    const dataset = given ?? (input.sourceIds.length === 1 ? input.sourceIds[0] : undefined);
+    if (!dataset)
+      throw new TsiotError(
+        'invalid_input',
+        'privacy.dataset: required unless the data is one stored series (name the dataset whose budget pays)',
+        {
+          details: { field: 'privacy.dataset', example: 'stocks' },
+        },
+      );
+    const g = plannedGuarantee(privacy);
+    const { release, status } = await this.ledger.charge(
+      dataset,
+      {
+        mechanism: 'gaussian',
+        epsilon: g.epsilon,
+        delta: g.delta,
+        rho: g.rho,
+        unit: g.unit,
+        tool: input.tool,
+        what: 'a private mixture model fitted (private principal components and EM)',
+      },
+      input.tenant ?? LOCAL_TENANT,
+    );
+    return {
+      generator: 'mixture-dp',
+      options,
+      statement: this.statement(release, status, dataset, g.unit, ADD_REMOVE, epsilonNotices(g.epsilon)),
     };
   }
 
