@@ -7,6 +7,14 @@ import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
+import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+
+/** The built-in learners and the private ones, as the server registers them. */
+function benchFactory() {
+  const f = createBuiltinFactory();
+  f.register(privateMixtureGenerator);
+  return f;
+}
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import { prepareTrainingData } from '../src/engines/models/training-data.js';
 import { cutWindows, minMaxScale, type Windows } from '../src/engines/validation/fidelity/data.js';
@@ -20,9 +28,23 @@ export interface LearnedSamplerOptions {
   progress: (message: string) => void;
 }
 
+/**
+ * Fit options for a private learner: a `privacy` argument without bounds gets
+ * [0, 1] for every column — the protocol's min-max scale (the scaling itself
+ * is the paper's preprocessing and is not private).
+ */
+export function withProtocolBounds(fitOptions: Record<string, unknown>, columns: string[]): Record<string, unknown> {
+  const privacy = fitOptions.privacy as Record<string, unknown> | undefined;
+  if (!privacy || privacy.bounds) return fitOptions;
+  return {
+    ...fitOptions,
+    privacy: { ...privacy, bounds: Object.fromEntries(columns.map((c) => [c, { lower: 0, upper: 1 }])) },
+  };
+}
+
 /** A learned generator of the registry behind the protocol's sampler contract. */
 export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
-  const factory = createBuiltinFactory();
+  const factory = benchFactory();
   if (!factory.fittable().includes(name))
     throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
   const learner = factory.learner(name);
@@ -32,7 +54,11 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
     async sample(dataset, ctx) {
       const w = dataset.windows;
       const data = prepareTrainingSequences(windowSeries(dataset));
-      const options = parseInput(learner.fitOptionsSchema, o.fitOptions, `fit options for ${name}`);
+      const options = parseInput(
+        learner.fitOptionsSchema,
+        withProtocolBounds(o.fitOptions, dataset.columns),
+        `fit options for ${name}`,
+      );
       const t0 = performance.now();
       const fitted = await learner.fit(data, options, {
         rng: ctx.rng.fork('fit'),
@@ -103,7 +129,7 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
  */
 export function defaultChoiceSampler(o: { progress: (message: string) => void }): WindowSampler {
   const name = 'statistical';
-  const learner = createBuiltinFactory().learner(name);
+  const learner = benchFactory().learner(name);
   return {
     name: 'default',
     description: "synthesize_like's default choice for one series",
