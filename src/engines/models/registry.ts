@@ -423,6 +423,7 @@ export class ModelRegistry implements ModelSampler {
           seed,
           modelId: model.id,
           context,
+          ...(model.privacy ? { privacy: model.privacy } : {}),
           ...(attributes && Object.keys(attributes).length ? { attributes } : {}),
         },
         timestamps: p === 0 ? timestamps : timestamps.slice(),
