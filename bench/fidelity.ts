@@ -30,6 +30,8 @@
  *                 on independent windows (rnn) starts random/none paths like a fresh window;
  *                 mixture's "random" continues a stretch of real data past the window's
  *                 end, so run it with --context none (as in docs/benchmarks.md).
+ *   --constraints off (default: the learner's raw output, as in the tables so far) or learned
+ *                 (inside the constraint layer, as fit_model and synthesize_like fit by default).
  *   --out         also write the markdown to this file.
  *   TSIOT_STOCK_DATA overrides the path of stock_data.csv (default bench/data/stock_data.csv).
  *
@@ -78,6 +80,10 @@ const baseSeed = args.get('seed') ?? '1';
 const iterations = parseIterations(args.get('iterations') ?? 'paper');
 const fitOptions = JSON.parse(args.get('fit-options') ?? '{}') as Record<string, unknown>;
 const context = (args.get('context') ?? 'random') as SampleContext;
+const constraintsFlag = args.get('constraints') ?? 'off';
+if (constraintsFlag !== 'off' && constraintsFlag !== 'learned')
+  throw new Error(`--constraints: expected off or learned, got "${constraintsFlag}"`);
+const constraints = constraintsFlag === 'learned';
 const discriminators = new Set((args.get('discriminators') ?? 'paper,strong').split(',').map((s) => s.trim()));
 for (const d of discriminators)
   if (d !== 'paper' && d !== 'strong') throw new Error(`--discriminators: expected paper and/or strong, got "${d}"`);
@@ -147,8 +153,8 @@ function datasetFor(name: string, rng: Rng): Promise<FidelityDataset> {
 function samplerFor(name: string): WindowSampler {
   if (name === 'real') return realSampler;
   if (name === 'gaussian') return gaussianSampler;
-  if (name === 'default') return defaultChoiceSampler({ progress });
-  return learnedSampler(name, { fitOptions, context, progress });
+  if (name === 'default') return defaultChoiceSampler({ progress, constraints });
+  return learnedSampler(name, { fitOptions, context, progress, constraints });
 }
 
 function progress(message: string): void {

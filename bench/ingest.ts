@@ -24,9 +24,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TimeSeries } from '../src/core/types.js';
-import { InfluxDbStorage } from '../src/engines/storage/influxdb.js';
+import { InfluxDbStorage } from '../src/engines/storage/influxdb/index.js';
 import { dataLines } from '../src/engines/storage/influxdb/line-protocol.js';
-import { PostgresStorage } from '../src/engines/storage/postgres.js';
+import { PostgresStorage } from '../src/engines/storage/postgres/index.js';
 import { copyRows } from '../src/engines/storage/postgres/copy-codec.js';
 import { serverUrl } from '../test/helpers/servers.js';
 

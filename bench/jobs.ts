@@ -17,7 +17,7 @@ import { GeneratorFactory } from '../src/engines/generation/factory.js';
 import { registerBuiltinGenerators } from '../src/engines/generation/builtin.js';
 import { defaultJobHandlers } from '../src/engines/jobs/index.js';
 import { InProcessJobEngine } from '../src/engines/jobs/in-process.js';
-import { DuckDbStorage } from '../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../src/engines/storage/duckdb/index.js';
 import type { Storage } from '../src/engines/storage/storage.js';
 
 function nullSink(): Storage {

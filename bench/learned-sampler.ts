@@ -8,6 +8,8 @@ import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
 import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+import { withConstraints } from '../src/engines/generation/constraints/index.js';
+import type { LearnedGenerator } from '../src/engines/generation/learner.js';
 
 /** The built-in learners and the private ones, as the server registers them. */
 function benchFactory() {
@@ -26,6 +28,13 @@ export interface LearnedSamplerOptions {
   /** Where sampled paths start. */
   context: SampleContext;
   progress: (message: string) => void;
+  /** Fit inside the constraint layer, as fit_model and synthesize_like do by default (constraints learned). */
+  constraints?: boolean;
+}
+
+/** The learner, inside the constraint layer when asked. */
+function maybeConstrained(learner: LearnedGenerator<any, any>, constraints: boolean | undefined) {
+  return constraints ? withConstraints(learner) : learner;
 }
 
 /**
@@ -47,7 +56,7 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
   const factory = benchFactory();
   if (!factory.fittable().includes(name))
     throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
-  const learner = factory.learner(name);
+  const learner = maybeConstrained(factory.learner(name), o.constraints);
   return {
     name,
     description: `the ${name} learned generator`,
@@ -127,9 +136,9 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
  * data (context "none"), then scaled and cut into windows as the real ones
  * were. Needs a dataset that keeps its source rows (Stocks, a CSV).
  */
-export function defaultChoiceSampler(o: { progress: (message: string) => void }): WindowSampler {
+export function defaultChoiceSampler(o: { progress: (message: string) => void; constraints?: boolean }): WindowSampler {
   const name = 'statistical';
-  const learner = benchFactory().learner(name);
+  const learner = maybeConstrained(benchFactory().learner(name), o.constraints);
   return {
     name: 'default',
     description: "synthesize_like's default choice for one series",

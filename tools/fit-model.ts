@@ -4,7 +4,13 @@ import { builtinGenerators } from '../src/engines/generation/builtin.js';
 import { generatorGuide, generatorNames } from '../src/engines/generation/guide.js';
 import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/input.js';
 import type { ModelRecord } from '../src/engines/models/record.js';
-import { FitStatusSchema, ModelRecordSchema, fitStatusOut, modelRecordOut } from '../src/engines/models/schemas.js';
+import {
+  ConstraintsOptionSchema,
+  FitStatusSchema,
+  ModelRecordSchema,
+  fitStatusOut,
+  modelRecordOut,
+} from '../src/engines/models/schemas.js';
 import { SeedSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
@@ -15,6 +21,7 @@ export const fitModel = defineTool({
   description: [
     'Learn a generator from real time-series data and save it as a model that generate_from_model samples from (also after a restart).',
     generatorGuide(builtinGenerators()),
+    "Every model keeps the data's physics (bounds, whole numbers, counters, angles: learned, or declared in `constraints`), its missing-value pattern and its text columns (copied as categories); describe_model shows what was learned under details.constraints, details.missingness and details.categorical.",
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series — {"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]} — learned as independent entities (a fleet of devices, or windows) that must share their columns; each series\' metadata.attributes are its static attributes (dgan learns them; rnn, dgan, timegan and mixture never learn across series, the statistical learner\'s decomposition and arima see them end to end). Irregular sampling is resampled to a regular grid and missing values interpolated; the returned notes say what was done. Constant or all-missing columns are refused (drop them with `columns`).',
     'Long fits (timegan, dgan) checkpoint every checkpointEvery iterations, and a fit interrupted by a restart continues with {"resume": "mdl_…"} (list_models shows resumable fits).',
     'The call waits up to waitSeconds (default 20) and then returns the model id with status "training"; poll describe_model with that id. Progress is reported while waiting. A failed or cancelled fit leaves no model.',
@@ -35,6 +42,7 @@ export const fitModel = defineTool({
       ),
     columns: z.array(z.string()).optional().describe('Columns to learn (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Generator-specific fit options (see description).'),
+    constraints: ConstraintsOptionSchema,
     seed: SeedSchema.optional(),
     privacy: PrivateFitSchema.optional(),
     name: z.string().min(1).max(200).optional().describe('A name for the model.'),
@@ -104,6 +112,8 @@ export const fitModel = defineTool({
           data: fitInput(loaded),
           ...(options ? { options } : {}),
           ...(input.columns ? { columns: input.columns } : {}),
+          ...(input.constraints !== undefined ? { constraints: input.constraints } : {}),
+          ...(loaded.categorical ? { categorical: loaded.categorical } : {}),
           ...(input.seed !== undefined ? { seed: input.seed } : {}),
           ...(input.name ? { name: input.name } : {}),
           ...(loaded.sourceSeriesId ? { sourceSeriesId: loaded.sourceSeriesId } : {}),

@@ -4,6 +4,7 @@ import { TimeSchema, parseTime } from '../src/core/time.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { Engines } from '../src/engines/engines.js';
 import { RangeSchema, SeriesIdSchema } from '../src/core/schemas.js';
+import { CsvReadShape, readCsv } from '../src/engines/ingest/csv/index.js';
 
 /**
  * Series input shared by the validation tools: a stored id, or inline data,
@@ -34,7 +35,19 @@ export const InlineSeriesSchema = z
   })
   .describe('Inline data: {"timestamps": [...], "values": {"temperature": [...]}}.');
 
-export const SeriesSourceSchema = z.union([SeriesIdSchema, InlineSeriesSchema]);
+export const CsvSeriesSchema = z
+  .object({
+    csvPath: z.string().min(1).optional().describe('Path of a CSV file readable by the server.'),
+    csv: z.string().min(1).optional().describe('CSV text with a header row.'),
+    name: z.string().min(1).max(200).optional().describe('A name for the report.'),
+    ...CsvReadShape,
+  })
+  .strict()
+  .describe(
+    'A CSV file or text, read like fit_model\'s data (delimiter, decimal and time layout detected; text columns kept as categories): {"csvPath": "real.csv", "missing": [-200]}.',
+  );
+
+export const SeriesSourceSchema = z.union([SeriesIdSchema, CsvSeriesSchema, InlineSeriesSchema]);
 
 export const SeriesSetSchema = z
   .union([SeriesSourceSchema, z.array(SeriesSourceSchema).min(1).max(1000)])
@@ -55,6 +68,7 @@ export async function resolveSeriesSets<K extends string>(
   for (const [field, set] of Object.entries(sets) as [K, SeriesSet | undefined][]) {
     if (!set) continue;
     for (const [i, src] of list(set).entries()) {
+      if (isCsv(src)) continue;
       if (typeof src === 'string') {
         const summary = await engines.storage.describe(src);
         if (!summary)
@@ -83,8 +97,24 @@ export async function resolveSeriesSets<K extends string>(
     if (!set) continue;
     out[field] = await Promise.all(
       list(set).map((src, i) =>
-        typeof src === 'string' ? engines.storage.retrieve({ id: src }) : inlineSeries(src, `${field}[${i}]`),
+        typeof src === 'string'
+          ? engines.storage.retrieve({ id: src })
+          : isCsv(src)
+            ? csvSeries(src, `${field}[${i}]`)
+            : inlineSeries(src, `${field}[${i}]`),
       ),
+    );
+  }
+  // CSV sources are sized once read.
+  let read = 0;
+  for (const group of Object.values(out) as TimeSeries[][]) {
+    for (const s of group) read += s.timestamps.length * s.columns.length;
+  }
+  if (read > maxValues) {
+    throw new TsiotError(
+      'too_large',
+      `These series hold ${read.toLocaleString('en-US')} values; the limit per validation is ${maxValues.toLocaleString('en-US')}.`,
+      { details: { values: read, limit: maxValues }, hint: 'Validate fewer series or a shorter time range.' },
     );
   }
   return out;
@@ -129,4 +159,30 @@ export function inlineSeries(src: z.output<typeof InlineSeriesSchema>, field: st
     columns,
     labels: [],
   };
+}
+
+type SeriesSource = z.output<typeof SeriesSourceSchema>;
+
+function isCsv(src: SeriesSource): src is z.output<typeof CsvSeriesSchema> {
+  return typeof src === 'object' && ('csvPath' in src || 'csv' in src);
+}
+
+/** A CSV source as one series: numeric columns as they are, text columns as categorical (level-coded) columns. */
+async function csvSeries(src: z.output<typeof CsvSeriesSchema>, field: string): Promise<TimeSeries> {
+  const { csv, csvPath, name, ...options } = src;
+  if ((csv === undefined) === (csvPath === undefined)) {
+    throw new TsiotError('invalid_input', `${field}: give exactly one of csv or csvPath`, {
+      details: { field, example: { csvPath: 'real.csv' } },
+    });
+  }
+  const table = await readCsv(csv !== undefined ? { text: csv } : { path: csvPath! }, options, {
+    field: `${field}.${csv !== undefined ? 'csv' : 'csvPath'}`,
+  });
+  const categorical = table.categorical.map((c) => ({
+    name: c.name,
+    levels: c.levels,
+    values: Float64Array.from(c.codes, (k) => (k < 0 ? NaN : k)),
+  }));
+  const label = name ?? (csvPath ? csvPath.split(/[\\/]/).pop()! : field);
+  return { ...table.series, id: `inline:${field}`, name: label, columns: [...table.series.columns, ...categorical] };
 }

@@ -7,7 +7,13 @@ import { DataInputSchema, fitInput, loadDataInput } from '../src/engines/models/
 import { ValidationReportSchema } from '../src/engines/validation/index.js';
 import { SeedSchema, SeedUsedSchema } from '../src/core/schemas.js';
 import { previewRows } from '../src/core/series.js';
-import { SampledSeriesSchema, SamplePreviewSchema, sampledSeriesOut } from '../src/engines/models/schemas.js';
+import {
+  ConstraintsOptionSchema,
+  SampledSeriesSchema,
+  SamplePreviewSchema,
+  sampledSeriesOut,
+} from '../src/engines/models/schemas.js';
+import type { TimeSeries } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
@@ -18,6 +24,7 @@ export const synthesizeLike = defineTool({
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
     `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide(builtinGenerators())}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
+    'Copies keep the data\'s physics (bounds, whole numbers, counters, angles: learned, or declared in `constraints`), its missing-value pattern (missing: "fill" for complete copies) and its text columns as categories; the report compares ranges, missing rates and category shares with the real data.',
     'By default the synthetic series has the same length and start as the real data (as many series as were given, as long as the longest), is stored, and the model is discarded (keepModel: true keeps it for generate_from_model).',
     'Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}; with a chosen model: {"data": {"seriesId": "ser_3fA9xQ"}, "generator": "arima", "options": {"period": 24}, "seed": 1}',
   ].join(' '),
@@ -31,6 +38,13 @@ export const synthesizeLike = defineTool({
       ),
     columns: z.array(z.string()).optional().describe('Columns to copy (default all numeric columns).'),
     options: z.record(z.string(), z.unknown()).optional().describe('Fit options of the generator (see fit_model).'),
+    constraints: ConstraintsOptionSchema,
+    missing: z
+      .enum(['copy', 'fill'])
+      .default('copy')
+      .describe(
+        '"copy": the copies have the real data\'s gaps (rate, run lengths, columns missing together); "fill": complete copies.',
+      ),
     length: z
       .number()
       .int()
@@ -107,6 +121,8 @@ export const synthesizeLike = defineTool({
         seed,
         ...(options ? { options } : {}),
         ...(input.columns ? { columns: input.columns } : {}),
+        ...(input.constraints !== undefined ? { constraints: input.constraints } : {}),
+        ...(loaded.categorical ? { categorical: loaded.categorical } : {}),
         ...(input.name ? { name: input.name } : {}),
         ...(loaded.sourceSeriesId ? { sourceSeriesId: loaded.sourceSeriesId } : {}),
         ...(loaded.sourceSeriesIds ? { sourceSeriesIds: loaded.sourceSeriesIds } : {}),
@@ -121,7 +137,7 @@ export const synthesizeLike = defineTool({
       const count = input.count ?? Math.min(100, realSeries.length);
       const res = await registry.sample(
         model.id,
-        { length, count, context: 'none', seed, startMs: model.training.start },
+        { length, count, context: 'none', seed, startMs: model.training.start, missing: input.missing },
         ctx.signal,
       );
       for (const [i, s] of res.series.entries()) {
@@ -129,7 +145,19 @@ export const synthesizeLike = defineTool({
         s.name = res.series.length === 1 ? base : `${base}/${String(i + 1).padStart(3, '0')}`;
       }
       const validation = engines.validation;
-      const real = realSeries.map((r) => ({ ...r, columns: r.columns.filter((c) => model.columns.includes(c.name)) }));
+      const real: TimeSeries[] = realSeries.map((r) => ({
+        ...r,
+        columns: r.columns.filter((c) => model.columns.includes(c.name)),
+      }));
+      // The text columns, coded like the copies' categorical columns, so the report compares their levels.
+      if (loaded.categorical && real.length === 1) {
+        for (const c of loaded.categorical)
+          real[0]!.columns.push({
+            name: c.name,
+            levels: c.levels,
+            values: Float64Array.from(c.codes, (k) => (k < 0 ? NaN : k)),
+          });
+      }
       const report = await validation.validate(
         {
           synthetic: res.series,

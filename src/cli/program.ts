@@ -3,10 +3,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { loadConfig, type TsiotConfigInput } from '../core/config.js';
 import { TsiotError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/logger.js';
-import { createEngines, type Engines } from '../engines/engines.js';
+import { createLogger } from '../core/logger.js';
+import { createEngines } from '../engines/engines.js';
 import { writeSeries, type ExportFormat } from '../engines/export/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
@@ -15,57 +14,15 @@ import { tools } from '../../tools/index.js';
 import { resources } from '../../resources/index.js';
 import { prompts } from '../../prompts/index.js';
 import { collect, parseAnomalyFlag, parseIntFlag, parseNumberFlag, parseSensorsFlag } from './options.js';
+import { configFrom, type GlobalOptions, parseSeed, toolContext, withEngines } from './context.js';
 import { createProgressBar } from './progress-bar.js';
+import { addWorkflowCommands } from './workflow.js';
 
 const registries = { tools, resources, prompts };
 
 /** Exit codes: 0 success, 1 failure, 2 bad input, usage or a request over the limits. */
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-
-interface GlobalOptions {
-  dataDir?: string;
-  storage?: string;
-  config?: string;
-  logLevel?: string;
-}
-
-function configFrom(globals: GlobalOptions, extra: TsiotConfigInput = {}) {
-  const env = { ...process.env, ...(globals.config ? { TSIOT_CONFIG: globals.config } : {}) };
-  return loadConfig(
-    {
-      ...(globals.dataDir ? { dataDir: globals.dataDir } : {}),
-      ...(globals.storage ? { storage: globals.storage } : {}),
-      ...(globals.logLevel ? { logLevel: globals.logLevel as 'info' } : {}),
-      ...extra,
-    },
-    env,
-  );
-}
-
-async function withEngines<T>(
-  globals: GlobalOptions,
-  fn: (engines: Engines, logger: Logger) => Promise<T>,
-  extra: TsiotConfigInput = {},
-): Promise<T> {
-  const config = configFrom(globals, extra);
-  const logger = createLogger(config.logLevel);
-  const engines = await createEngines(config, logger);
-  try {
-    return await fn(engines, logger);
-  } finally {
-    await engines.close();
-    logger.flush();
-  }
-}
-
-function parseSeed(value: string): number | string {
-  return /^\d+$/.test(value) && Number(value) <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
-}
-
-function toolContext(engines: Engines, logger: Logger, onProgress?: (p: { done: number; total: number }) => void) {
-  return { engines, logger, signal: new AbortController().signal, progress: onProgress ?? (() => undefined) };
-}
 
 export function buildCli(): Command {
   const program = new Command();
@@ -344,6 +301,63 @@ export function buildCli(): Command {
     });
 
   program
+    .command('feed <seriesId>')
+    .description(
+      'Print the live feed of a stored series (a storage URL with ?feed=redis://… publishes every stored series) as NDJSON, one point a line, acknowledging each point once written.',
+    )
+    .option('--redis <url>', 'Redis URL of the feed (default: the feed= of the storage URL)')
+    .option('--prefix <prefix>', 'key prefix of the feed (default: the feedPrefix of the storage URL, else tsiot)')
+    .option(
+      '--group <name>',
+      'consumer group to read as: its consumers share the points, and a point it acknowledged is not delivered to it again (default: a private group, removed at exit)',
+    )
+    .option('--consumer <name>', 'consumer name within the group (default: host-pid)')
+    .addOption(
+      new Option('--from <where>', 'where a new group starts: every point still kept, or points published from now on')
+        .choices(['start', 'new'])
+        .default('start'),
+    )
+    .option('--follow', 'keep waiting for new points until interrupted (Ctrl-C)')
+    .option('--count <n>', 'stop after this many points', parseIntFlag('count'))
+    .addOption(new Option('--timestamps <style>', 'timestamp style').choices(['iso', 'ms']).default('iso'))
+    .action(async (seriesId: string, opts, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const { parseStorageUrl } = await import('../engines/storage/url.js');
+      const configured = config.storage ? parseStorageUrl(config.storage).feed : undefined;
+      const redisUrl = (opts.redis as string | undefined) ?? configured?.url;
+      if (!redisUrl) {
+        throw new TsiotError('invalid_input', '--redis: the feed needs a Redis URL (or a storage URL with ?feed=…)', {
+          details: { field: 'redis', example: 'tsiot feed ser_9f2kQ0aB1cD2eF3g --redis redis://127.0.0.1:6379/0' },
+        });
+      }
+      const logger = createLogger(config.logLevel);
+      const { runFeed } = await import('./feed.js');
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runFeed({
+          seriesId,
+          redisUrl,
+          prefix: (opts.prefix as string | undefined) ?? configured?.prefix ?? 'tsiot',
+          ...(opts.group ? { group: opts.group as string } : {}),
+          ...(opts.consumer ? { consumer: opts.consumer as string } : {}),
+          from: opts.from as 'start' | 'new',
+          follow: Boolean(opts.follow),
+          ...(opts.count !== undefined ? { count: opts.count as number } : {}),
+          timestamps: opts.timestamps as 'iso' | 'ms',
+          logger,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        logger.flush();
+      }
+    });
+
+  program
     .command('serve')
     .description(
       'Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default.',
@@ -382,6 +396,7 @@ export function buildCli(): Command {
       process.on('SIGTERM', () => void shutdown());
     });
 
+  addWorkflowCommands(program);
   return program;
 }
 

@@ -16,6 +16,10 @@ export const ColumnInfoSchema = z.object({
   unit: z.string().optional().describe('Physical unit, e.g. °C.'),
   sensorType: z.string().optional().describe('Sensor preset the column came from.'),
   range: RangeSchema.optional().describe('Physical range of the sensor; values outside are impossible or clipped.'),
+  levels: z
+    .array(z.string())
+    .optional()
+    .describe('A categorical column: each value is an index into these levels (null = missing).'),
 });
 
 export const LabelSchema = z.object({

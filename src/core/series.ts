@@ -43,6 +43,7 @@ export function columnInfo(c: Column): ColumnInfo {
     ...(c.unit !== undefined ? { unit: c.unit } : {}),
     ...(c.sensorType !== undefined ? { sensorType: c.sensorType } : {}),
     ...(c.range !== undefined ? { range: c.range } : {}),
+    ...(c.levels !== undefined ? { levels: c.levels } : {}),
   };
 }
 
@@ -111,6 +112,11 @@ export function previewRows(s: TimeSeries | undefined, rows: number): (string | 
   const n = Math.min(rows, s.timestamps.length);
   const out: (string | number | null)[][] = [];
   for (let i = 0; i < n; i++)
-    out.push([isoOf(s.timestamps[i]!), ...s.columns.map((c) => (Number.isNaN(c.values[i]!) ? null : c.values[i]!))]);
+    out.push([
+      isoOf(s.timestamps[i]!),
+      ...s.columns.map((c) =>
+        Number.isNaN(c.values[i]!) ? null : c.levels ? (c.levels[c.values[i]!] ?? null) : c.values[i]!,
+      ),
+    ]);
   return out;
 }

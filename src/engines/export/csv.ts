@@ -23,11 +23,18 @@ export function* csvPieces(series: readonly TimeSeries[], options: ResolvedOptio
   yield `${['timestamp', 'series', ...columns].map(csvField).join(',')}\n`;
   for (const s of series) {
     const id = csvField(s.name);
-    const byName = new Map(s.columns.map((c) => [c.name, c.values]));
-    const values = columns.map((name) => byName.get(name));
+    const byName = new Map(s.columns.map((c) => [c.name, c]));
+    const picked = columns.map((name) => byName.get(name));
+    const values = picked.map((c) => c?.values);
+    // Categorical columns are written as their level text (quoted when needed).
+    const levels = picked.map((c) => c?.levels?.map(csvField));
     for (let i = 0; i < s.timestamps.length; i++) {
       let line = `${formatTimestamp(s.timestamps[i]!, options.timestamps)},${id}`;
-      for (const v of values) line += v ? `,${csvNumber(v[i]!)}` : ',';
+      for (let j = 0; j < values.length; j++) {
+        const v = values[j];
+        const lv = levels[j];
+        line += v ? `,${lv ? (lv[v[i]!] ?? '') : csvNumber(v[i]!)}` : ',';
+      }
       yield `${line}\n`;
     }
   }

@@ -122,6 +122,12 @@ export interface LoadedModel {
 
 export interface LearnedGenerator<O = unknown, S = unknown> {
   readonly name: string;
+  /**
+   * A differentially private learner: its guarantee covers only what it
+   * learns itself, so the registry learns no layer (constraints, missing-value
+   * pattern, categories) from the raw data around it.
+   */
+  readonly private?: boolean;
   /** Options accepted by fit, validated before training starts. */
   readonly fitOptionsSchema: z.ZodType<O>;
   /** Fewest training rows the options allow (checked before fitting). */

@@ -1,10 +1,13 @@
 import { TsiotError } from '../../core/errors.js';
-import type { Engines } from '../engines.js';
 import type { JobEngine, JobView } from './types.js';
 
-/** The job engine of a context, or `unavailable` when this server runs without one. */
-export function jobsOf(engines: Engines): JobEngine {
-  const jobs = (engines as Engines & { jobs?: JobEngine }).jobs;
+/**
+ * The job engine of a context (any object with an optional `jobs`, such as
+ * `Engines`), or `unavailable` when this server runs without one. Typed
+ * structurally so the job engine does not import the `Engines` that holds it.
+ */
+export function jobsOf(engines: { jobs?: JobEngine | undefined }): JobEngine {
+  const jobs = engines.jobs;
   if (!jobs) {
     throw new TsiotError('unavailable', 'Background jobs are not enabled on this server', {
       hint: 'Use the direct tools (e.g. generate_timeseries) or start the server with jobs enabled.',

@@ -1,6 +1,10 @@
 /** The stored description of a trained model, as listed and described. */
 import type { Seed } from '../../core/rng.js';
+import type { CategoricalModel } from '../generation/categorical/index.js';
+import type { ConstraintsInput } from '../generation/constraints/index.js';
 import type { TrainingSummary } from '../generation/learner.js';
+import type { MissingnessModel } from '../generation/missingness/index.js';
+import type { ModelLayers } from './layers.js';
 
 export interface ModelRecord {
   id: string;
@@ -28,6 +32,12 @@ export interface ModelRecord {
   fidelity?: Record<string, unknown>;
   /** Size of the stored state (JSON characters). */
   stateSize: number;
+  /**
+   * What the state carries besides the learner's model (constraints, the
+   * missing-value pattern, categorical columns); absent on models fitted
+   * before layers existed, whose state is the learner's alone.
+   */
+  layers?: ModelLayers;
 }
 
 /** A fit running in this process (not yet in the registry). */
@@ -74,6 +84,9 @@ export interface CheckpointRecord {
     name?: string;
     sourceSeriesId?: string;
     sourceSeriesIds?: string[];
+    constraints?: ConstraintsInput | false;
+    /** What was learned from the raw data before it was prepared (a resume sees only the prepared data). */
+    layers?: { missingness?: MissingnessModel; categorical?: CategoricalModel };
   };
   data?: CheckpointSeries;
   sequences?: CheckpointSeries[];

@@ -26,6 +26,21 @@ import type {
   SampleRequest,
   TrainingData,
 } from '../generation/learner.js';
+import type { ConstraintsInput } from '../generation/constraints/index.js';
+import type { CategoricalModel } from '../generation/categorical/index.js';
+import type { MissingnessModel } from '../generation/missingness/index.js';
+import {
+  applyLayersToSeries,
+  type CategoricalInput,
+  fitLayered,
+  isLayered,
+  type LayeredModel,
+  type LayeredState,
+  layersOf,
+  learnRawCategorical,
+  learnRawMissingness,
+  loadLayered,
+} from './layers.js';
 import { ModelPool, type PoolLimits } from './pool.js';
 import {
   CHECKPOINTS_COLLECTION,
@@ -56,6 +71,18 @@ export interface FitRequest {
   sourceSeriesId?: string;
   /** Stored series of a multi-series fit, when they came from storage. */
   sourceSeriesIds?: string[];
+  /**
+   * Constraints to learn and enforce in every sample (bounds, whole numbers,
+   * counters, angles; see ConstraintsSchema). Default: learned from the data;
+   * false: none (the learner's raw output).
+   */
+  constraints?: ConstraintsInput | false;
+  /** Learn the raw data's missing-value pattern and put it on samples (default true). */
+  missingness?: boolean;
+  /** Text columns of a single training series, aligned with its rows, copied as categories. */
+  categorical?: CategoricalInput[];
+  /** A resumed fit: the layers the interrupted one learned from the raw data. */
+  learnedLayers?: { missingness?: MissingnessModel; categorical?: CategoricalModel };
 }
 
 export interface FitCallOptions {
@@ -72,6 +99,8 @@ export interface SampleCall {
   startMs?: number;
   /** Fix static attributes of every sampled entity (models that learned them, e.g. dgan); the others are sampled. */
   attributes?: Record<string, AttributeValue>;
+  /** Models that learned a missing-value pattern: "copy" puts it on the samples (default), "fill" leaves them complete. */
+  missing?: 'copy' | 'fill';
 }
 
 export interface SampleResult {
@@ -119,7 +148,27 @@ export class ModelRegistry implements ModelSampler {
     const learner = this.learner(req.generator);
     const generator = req.generator;
     const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${generator}"`);
-    const data = prepareRequestData(req);
+    // a private learner's guarantee would not cover layers learned from the raw data
+    const privateFit = learner.private === true;
+    const constraints = privateFit ? false : (req.constraints ?? {});
+    const data = prepareRequestData(req, constraints !== false);
+    const layerColumns = data.series.columns.map((c) => c.name);
+    const missingness = privateFit
+      ? undefined
+      : (req.learnedLayers?.missingness ??
+        (req.missingness === false ? undefined : learnRawMissingness(req.data, layerColumns)));
+    const categorical = privateFit
+      ? undefined
+      : (req.learnedLayers?.categorical ??
+        (Array.isArray(req.data) ? undefined : learnRawCategorical(req.data, req.categorical)));
+    if (missingness)
+      data.summary.notes.push(
+        'the missing-value pattern (rate, run lengths, columns missing together) was learned before filling and is put back on samples (missing: "fill" for complete ones)',
+      );
+    if (categorical) {
+      const names = [...categorical.attributes.names, ...categorical.chains.map((c) => c.name)];
+      data.summary.notes.push(`text column(s) ${names.map((n) => `"${n}"`).join(', ')} copied as categories`);
+    }
     const min = learner.minimumRows(options);
     if (data.summary.points < min) {
       throw new TsiotError(
@@ -154,20 +203,29 @@ export class ModelRegistry implements ModelSampler {
           ...(req.name ? { name: req.name } : {}),
           ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
           ...(req.sourceSeriesIds ? { sourceSeriesIds: req.sourceSeriesIds } : {}),
+          constraints,
+          ...(missingness || categorical
+            ? { layers: { ...(missingness ? { missingness } : {}), ...(categorical ? { categorical } : {}) } }
+            : {}),
         },
         ...kept,
         checkpoint: cp,
       };
       await this.store.putDocument(CHECKPOINTS_COLLECTION, id, doc);
     };
-    let result: Awaited<ReturnType<typeof learner.fit>>;
+    let result: Awaited<ReturnType<typeof fitLayered>>;
     try {
-      result = await learner.fit(data, options, {
+      const ctx = {
         rng: createRng(seed),
         checkpoint,
         ...(resumeFrom !== undefined ? { resumeFrom } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
         ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+      };
+      result = await fitLayered(learner, data, options, ctx, {
+        constraints,
+        ...(missingness ? { missingness } : {}),
+        ...(categorical ? { categorical } : {}),
       });
     } catch (e) {
       // An explicit cancel or a failure discards the checkpoint; only a process that dies keeps it for resume().
@@ -196,6 +254,7 @@ export class ModelRegistry implements ModelSampler {
       ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
       ...(req.sourceSeriesIds ? { sourceSeriesIds: req.sourceSeriesIds } : {}),
       ...(data.sequences ? { sequences: data.sequences.length } : {}),
+      layers: layersOf(result.state),
       stateSize: stateJson.length,
     };
     await this.store.putDocument(MODEL_STATES_COLLECTION, id, result.state);
@@ -238,7 +297,7 @@ export class ModelRegistry implements ModelSampler {
         details: { id },
         hint: 'Delete it with delete_model and start a new fit.',
       });
-    const { columns, seed, name, sourceSeriesId, sourceSeriesIds } = doc.request;
+    const { columns, seed, name, sourceSeriesId, sourceSeriesIds, constraints, layers } = doc.request;
     return this.fit(
       {
         generator: doc.generator,
@@ -249,6 +308,10 @@ export class ModelRegistry implements ModelSampler {
         ...(name ? { name } : {}),
         ...(sourceSeriesId ? { sourceSeriesId } : {}),
         ...(sourceSeriesIds ? { sourceSeriesIds } : {}),
+        ...(constraints !== undefined ? { constraints } : {}),
+        // The raw data is gone (the checkpoint keeps it prepared): what was learned from it is reused.
+        missingness: false,
+        learnedLayers: layers ?? {},
       },
       call,
       id,
@@ -386,22 +449,33 @@ export class ModelRegistry implements ModelSampler {
     const count = call.count ?? 1;
     const context = call.context ?? 'end';
     const fixed = call.attributes && Object.keys(call.attributes).length > 0 ? call.attributes : undefined;
-    const request: SampleRequest = { length: call.length, count, context, ...(fixed ? { attributes: fixed } : {}) };
+    const categoricalNames = model.layers?.categorical ?? [];
+    let layered: LayeredModel | undefined;
     const entities = await this.withModel(
       model,
       async (m): Promise<(SampledEntity | { attributes?: undefined; path: Float64Array[] })[]> => {
+        if (isLayered(m)) layered = m;
+        const learnedAttributes = layered?.layers.categorical?.attributes.names ?? [];
+        // Attributes of the categorical layer are drawn by it, not by the learner.
+        const forLearner = fixed
+          ? Object.fromEntries(Object.entries(fixed).filter(([k]) => !learnedAttributes.includes(k)))
+          : undefined;
+        const own = forLearner && Object.keys(forLearner).length ? forLearner : undefined;
+        const request: SampleRequest = { length: call.length, count, context, ...(own ? { attributes: own } : {}) };
         if (m.sampleEntities) return m.sampleEntities(request, createRng(seed), signal);
-        if (fixed) {
+        if (own) {
           throw new TsiotError(
             'invalid_input',
             `attributes: model "${model.id}" (${model.generator}) learned no static attributes, so it cannot be conditioned on ${Object.keys(
-              fixed,
+              own,
             )
               .map((k) => `"${k}"`)
               .join(', ')}`,
             {
               details: { field: 'attributes', id: model.id, generator: model.generator },
-              hint: 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
+              hint: categoricalNames.length
+                ? `This model's categorical columns are ${categoricalNames.map((n) => `"${n}"`).join(', ')}; fix those, or fit a "dgan" model on several series carrying metadata.attributes.`
+                : 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
             },
           );
         }
@@ -434,6 +508,7 @@ export class ModelRegistry implements ModelSampler {
         labels: [],
       };
     });
+    if (layered) applyLayersToSeries(layered, series, createRng(seed), call.missing ?? 'copy', fixed);
     return { model, seed, series };
   }
 
@@ -458,6 +533,7 @@ export class ModelRegistry implements ModelSampler {
         context: p.context,
         seed,
         ...(p.attributes ? { attributes: p.attributes } : {}),
+        missing: p.missing,
         ...(p.start !== undefined ? { startMs: parseTime(p.start, 'start') } : {}),
       },
       signal,
@@ -501,7 +577,8 @@ export class ModelRegistry implements ModelSampler {
           throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, {
             details: { id: model.id },
           });
-        return this.learner(model.generator).load(state);
+        const learner = this.learner(model.generator);
+        return model.layers ? loadLayered(learner, state as LayeredState) : learner.load(state);
       },
       use,
     );
@@ -509,8 +586,8 @@ export class ModelRegistry implements ModelSampler {
 }
 
 /** Training data of a request: one series, or several as independent sequences. */
-function prepareRequestData(req: FitRequest): TrainingData {
-  const options = req.columns ? { columns: req.columns } : {};
+function prepareRequestData(req: FitRequest, allowConstant: boolean): TrainingData {
+  const options = { ...(req.columns ? { columns: req.columns } : {}), allowConstant };
   return Array.isArray(req.data) ? prepareTrainingSequences(req.data, options) : prepareTrainingData(req.data, options);
 }
 

@@ -4,7 +4,16 @@ import { columnInfo } from '../../core/series.js';
 import { isoOf, TimeSchema } from '../../core/time.js';
 import type { TimeSeries } from '../../core/types.js';
 import { AttributesSchema, ColumnInfoSchema, SeedUsedSchema } from '../../core/schemas.js';
+import { ConstraintsSchema } from '../generation/constraints/index.js';
 import type { FitStatus, ModelRecord } from './record.js';
+
+/** What fit_model and synthesize_like accept about the data's physics. */
+export const ConstraintsOptionSchema = z
+  .union([ConstraintsSchema, z.literal(false)])
+  .optional()
+  .describe(
+    'What copies may not do. Default: learned from the data — bounds (observed range plus a margin; 0 for never-negative columns, 100 for percentages), whole-number and stepped columns, counters that never go down, angles in degrees — and enforced in every sample by construction. Declare more, e.g. {"bounds": {"humidity": {"min": 0, "max": 100}}, "circular": ["wind_dir"], "counters": ["energy_kwh"]}; false: none (the learner\'s raw output).',
+  );
 
 export const FitStatusSchema = z.object({
   id: z.string(),
@@ -74,6 +83,21 @@ export const ModelRecordSchema = ModelSummarySchema.extend({
     .optional()
     .describe('The differential-privacy guarantee of a private fit: mechanism, epsilon, delta, rho, unit.'),
   stateSize: z.number().int(),
+  layers: z
+    .object({
+      constraints: z
+        .boolean()
+        .describe('Samples keep the constraints in details.constraints (bounds, steps, counters, angles).'),
+      missingness: z
+        .boolean()
+        .describe('Samples copy the missing-value pattern in details.missingness (unless missing: "fill").'),
+      categorical: z
+        .array(z.string())
+        .optional()
+        .describe("Categorical columns copied after the numeric ones (values index the column's levels)."),
+    })
+    .optional()
+    .describe("What samples get besides the learner's numbers."),
 });
 
 export function modelRecordOut(m: ModelRecord): z.output<typeof ModelRecordSchema> {
@@ -103,8 +127,14 @@ export const SampleParamsSchema = z
       'First timestamp for context none/random (ISO 8601 or epoch ms; default: the training start); "end" continues after the training data.',
     ),
     attributes: AttributesSchema.optional().describe(
-      'dgan/ydata: fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}; describe_model details.attributes lists the learned names, categories and ranges.',
+      'Fix these static attributes of every generated entity, e.g. {"site": "plant-3", "firmware": 2}: dgan/ydata attributes (describe_model details.attributes lists them) or a categorical column constant in the training data (layers.categorical).',
     ),
+    missing: z
+      .enum(['copy', 'fill'])
+      .default('copy')
+      .describe(
+        'Models that learned a missing-value pattern (layers.missingness): "copy" gives the samples the data\'s gaps (rate, run lengths, columns missing together); "fill" gives complete samples.',
+      ),
   })
   .strict();
 export type SampleParams = z.output<typeof SampleParamsSchema>;

@@ -4,6 +4,7 @@
  * timestamps onto a regular grid and fills missing values by linear
  * interpolation, stating each step in the summary notes.
  */
+import { moments } from '../generation/moments.js';
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData, TrainingSummary } from '../generation/learner.js';
@@ -185,20 +186,4 @@ function fillMissing(v: Float64Array): { filled: Float64Array; count: number } {
   }
   if (last >= 0 && last < out.length - 1) out.fill(out[last]!, last + 1);
   return { filled: out, count };
-}
-
-/** Mean, sample standard deviation, min and max of finite values. */
-export function moments(v: Float64Array): { mean: number; std: number; min: number; max: number } {
-  let s = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of v) {
-    s += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  const mean = s / v.length;
-  let ss = 0;
-  for (const x of v) ss += (x - mean) ** 2;
-  return { mean, std: Math.sqrt(ss / Math.max(1, v.length - 1)), min, max };
 }

@@ -8,11 +8,14 @@
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData } from '../generation/learner.js';
-import { moments, prepareTrainingData } from './training-data.js';
+import { moments } from '../generation/moments.js';
+import { prepareTrainingData } from './training-data.js';
 
 export interface PrepareSequencesOptions {
   /** Columns to learn; those of the first sequence when absent. */
   columns?: string[];
+  /** Accept columns constant in every sequence (the constraint layer copies them as constants). */
+  allowConstant?: boolean;
 }
 
 /** Prepare independent sequences for learners that support them (`TrainingData.sequences`). */
@@ -63,7 +66,7 @@ export function prepareTrainingSequences(
   const summaryColumns = values.map((v, d) => {
     const stats = moments(v);
     const name = columns[d]!;
-    if (!(stats.max > stats.min)) {
+    if (!(stats.max > stats.min) && !options.allowConstant) {
       throw new TsiotError(
         'invalid_input',
         `column "${name}" is constant (${stats.min}) in every sequence, so there is nothing to learn`,

@@ -5,7 +5,7 @@
  */
 import { TsiotError, isTsiotError } from '../../core/errors.js';
 import type { HealthStatus } from '../../core/types.js';
-import { redactUrl } from './index.js';
+import { redactUrl } from './url.js';
 
 /** Default bound on a health check, in ms. */
 export const HEALTH_TIMEOUT_MS = 2_000;

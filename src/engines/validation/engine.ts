@@ -111,6 +111,7 @@ export class ValidationEngine {
     if (data.reference) assertShape(data.reference, 'reference');
     if (data.holdout) assertShape(data.holdout, 'holdout');
     this.assertSize(data);
+    splitCategorical(data);
 
     const warnings: string[] = [];
     const selected = this.select(rules, data, warnings);
@@ -255,6 +256,21 @@ export class ValidationEngine {
       );
     }
   }
+}
+
+/** Move categorical columns out of the numeric series into `data.categorical`. */
+function splitCategorical(data: ValidationData): void {
+  const hasLevels = (list: TimeSeries[] | undefined) =>
+    list?.some((s) => s.columns.some((c) => c.levels !== undefined)) ?? false;
+  if (!hasLevels(data.synthetic) && !hasLevels(data.reference)) return;
+  const part = (list: TimeSeries[], categorical: boolean) =>
+    list.map((s) => ({ ...s, columns: s.columns.filter((c) => (c.levels !== undefined) === categorical) }));
+  data.categorical = {
+    synthetic: part(data.synthetic, true),
+    ...(data.reference ? { reference: part(data.reference, true) } : {}),
+  };
+  data.synthetic = part(data.synthetic, false);
+  if (data.reference) data.reference = part(data.reference, false);
 }
 
 function asList(s: TimeSeries | TimeSeries[]): TimeSeries[] {

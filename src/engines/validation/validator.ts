@@ -10,6 +10,12 @@ export interface ValidationData {
   reference?: TimeSeries[];
   /** Real data withheld from training: the privacy baseline. */
   holdout?: TimeSeries[];
+  /**
+   * Categorical columns (those whose column info has `levels`), taken out of
+   * `synthetic` and `reference` so that numeric checks never see level codes;
+   * the quality validator compares them.
+   */
+  categorical?: { synthetic: TimeSeries[]; reference?: TimeSeries[] };
 }
 
 export interface ValidatorContext {

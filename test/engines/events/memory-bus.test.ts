@@ -1,7 +1,7 @@
 /** The in-process event bus, its log in the embedded DuckDB documents: the shared event-bus contract. */
 import { InProcessEventBus } from '../../../src/engines/events/memory-bus.js';
 import type { EventBus } from '../../../src/engines/events/types.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import { describeEventBusContract } from './contract.js';
 
 describeEventBusContract('in-process (embedded DuckDB log)', async () => {

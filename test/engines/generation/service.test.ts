@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/core/logger.js';
 import { loadConfig } from '../../../src/core/config.js';
 import type { TimeSeries } from '../../../src/core/types.js';
 import { createEngines } from '../../../src/engines/engines.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import type { StoreOptions } from '../../../src/engines/storage/storage.js';
 
 /** The real embedded backend, with a fault injected on the n-th store. */

@@ -7,7 +7,7 @@ import { exportJobHandler } from '../../../src/engines/jobs/handlers/export.js';
 import { InProcessJobEngine } from '../../../src/engines/jobs/in-process.js';
 import { JobHandlerRegistry } from '../../../src/engines/jobs/registry.js';
 import type { JobEngine, JobRunContext, JobView } from '../../../src/engines/jobs/types.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import type { Storage } from '../../../src/engines/storage/storage.js';
 import { runTool } from '../../../src/registry/run-tool.js';
 import type { ToolContext } from '../../../src/registry/tool.js';

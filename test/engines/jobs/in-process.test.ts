@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../../src/engines/events/memory-bus.js';
 import { InProcessJobEngine, type InProcessJobEngineOptions } from '../../../src/engines/jobs/in-process.js';
 import type { JobHandler, JobView } from '../../../src/engines/jobs/types.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import { describeJobEngineContract, until } from './contract.js';
 import { waitFor } from './helpers/redis.js';
 import { logger, registryWith } from './helpers/setup.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../../../src/core/rng.js';
 import type { TimeSeries } from '../../../src/core/types.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 
 /** A DuckDB file in a fresh temporary folder. */
 export async function tempStore(): Promise<{ store: DuckDbStorage; path: string; cleanup: () => Promise<void> }> {

@@ -35,6 +35,8 @@ describe('model registry', () => {
       data: twoColumnSeries(1500),
       seed: 7,
       options: { criterion: 'bic' },
+      // The coefficients checked below are those of the raw values (constraints would fit transformed ones).
+      constraints: false,
     });
     expect(rec.id).toMatch(/^mdl_/);
     expect(rec.columns).toEqual(['temperature', 'humidity']);
@@ -104,9 +106,17 @@ describe('model registry', () => {
     const { registry, store } = await setup();
     const base = twoColumnSeries(500);
     const constant = { ...base, columns: [base.columns[0]!, { name: 'flat', values: new Float64Array(500).fill(3) }] };
-    let e = await errorOf(registry.fit({ generator: 'arima', data: constant }));
+    let e = await errorOf(registry.fit({ generator: 'arima', data: constant, constraints: false }));
     expect(e.code).toBe('invalid_input');
     expect(e.message).toContain('"flat" is constant');
+    // With the constraint layer (the default) a constant column is copied as it is, not refused.
+    const kept = await registry.fit({ generator: 'arima', data: constant, seed: 1 });
+    const copy = await registry.sample(kept.id, { length: 50, seed: 2 });
+    expect(Array.from(copy.series[0]!.columns[1]!.values)).toEqual(new Array(50).fill(3));
+    await registry.delete(kept.id);
+    const allFlat = { ...base, columns: [{ name: 'flat', values: new Float64Array(500).fill(3) }] };
+    e = await errorOf(registry.fit({ generator: 'arima', data: allFlat }));
+    expect(e.message).toContain('every column is constant');
     const empty = { ...base, columns: [base.columns[0]!, { name: 'dead', values: new Float64Array(500).fill(NaN) }] };
     e = await errorOf(registry.fit({ generator: 'arima', data: empty }));
     expect(e.message).toContain('"dead" has no values');

@@ -1,5 +1,5 @@
 // Run in a separate process: open the registry on a DuckDB file and print a sample.
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import { createBuiltinFactory } from '../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../src/engines/models/registry.js';
 

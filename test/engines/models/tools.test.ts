@@ -129,6 +129,7 @@ describe('model tools', () => {
     let e = await fail(
       call(fitModel, {
         data: { csv: 'time,x\n2025-01-01T00:00:00Z,1\n2025-01-01T00:01:00Z,1\n2025-01-01T00:02:00Z,1' },
+        constraints: false,
       }),
     );
     expect(e.code).toBe('invalid_input');

@@ -8,8 +8,7 @@ import { TsiotError } from '../../../core/errors.js';
 import { parseInput } from '../../../core/input-errors.js';
 import type { TimeSeries } from '../../../core/types.js';
 import { type TrainingData, trainingSequences } from '../learner.js';
-import { type Constraints, type ConstraintsInput, ConstraintsSchema } from './schema.js';
-import { DEFAULT_BLEND } from './transform.js';
+import { type Constraints, type ConstraintsInput, ConstraintsSchema, DEFAULT_BLEND } from './schema.js';
 
 export type BoundSource = 'declared' | 'sensor range' | 'non-negative' | 'percentage' | 'learned';
 

@@ -47,3 +47,12 @@ export const ConstraintsSchema = z
 
 export type ConstraintsInput = z.input<typeof ConstraintsSchema>;
 export type Constraints = z.output<typeof ConstraintsSchema>;
+
+/**
+ * The bounded maps blend the identity with a logit (or log): y = (u − ½) + λ·logit(u) with u the
+ * position in [lo, hi]. Far from a bound the learner sees the data almost as they are (a pure logit
+ * would stretch a bounded, roughly uniform marginal into heavy tails that Gaussian learners fit
+ * badly); near a bound the logit term takes over and sends it to infinity, so every finite y maps
+ * back inside. λ = 0 is the identity; large λ approaches a pure logit.
+ */
+export const DEFAULT_BLEND = 0.05;

@@ -8,17 +8,9 @@
  */
 import type { Column, TimeSeries } from '../../../core/types.js';
 import type { SampleContext, SampledPath, TrainingData } from '../learner.js';
-import { moments } from '../../models/training-data.js';
+import { moments } from '../moments.js';
 import type { ColumnPlan, ConstraintPlan } from './plan.js';
-
-/**
- * The bounded maps blend the identity with a logit (or log): y = (u − ½) + λ·logit(u) with u the
- * position in [lo, hi]. Far from a bound the learner sees the data almost as they are (a pure logit
- * would stretch a bounded, roughly uniform marginal into heavy tails that Gaussian learners fit
- * badly); near a bound the logit term takes over and sends it to infinity, so every finite y maps
- * back inside. λ = 0 is the identity; large λ approaches a pure logit.
- */
-export const DEFAULT_BLEND = 0.05;
+import { DEFAULT_BLEND } from './schema.js';
 
 function blendLogit(u: number, lambda: number): number {
   return u - 0.5 + lambda * Math.log(u / (1 - u));

@@ -540,6 +540,7 @@ async function fitPrivateMixture(
 /** The `mixture-dp` learner (sampling is the mixture's own). */
 export const privateMixtureLearner: LearnedGenerator<PrivateMixtureOptions, MixtureState> = {
   name: 'mixture-dp',
+  private: true,
   fitOptionsSchema: PrivateMixtureOptionsSchema,
   minimumRows(options) {
     return (options.window ?? 2) * 2;

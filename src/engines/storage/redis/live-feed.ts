@@ -12,10 +12,16 @@
  *
  * An entry holds the point's time in the field `_time` (epoch ms) and one
  * field per column; a missing value (NaN) is left out.
+ *
+ * From configuration, `?feed=redis://host:6379/0` on any storage URL
+ * (storage/index.ts) publishes every stored series (withLiveFeed), and
+ * `tsiot feed <seriesId>` reads it as NDJSON.
  */
 import type { Redis } from 'ioredis';
 import { TsiotError } from '../../../core/errors.js';
 import type { TimeSeries } from '../../../core/types.js';
+import { type LayeredStorage, layer } from '../layer.js';
+import type { Storage } from '../storage.js';
 
 export interface FeedPoint {
   /** The stream entry id, for ack/claim. */
@@ -96,6 +102,11 @@ export class RedisLiveFeed {
     }
   }
 
+  /** Remove a consumer group and what it had pending (the stream itself stays); true when it existed. */
+  async destroyGroup(seriesId: string, group: string): Promise<boolean> {
+    return Number(await this.redis.xgroup('DESTROY', this.streamKey(seriesId), group)) === 1;
+  }
+
   /** Up to `count` points not yet delivered to the group, waiting up to blockMs for new ones (0: don't wait). */
   async read(
     seriesId: string,
@@ -165,4 +176,31 @@ export class RedisLiveFeed {
       return { entryId, seriesId, t, values };
     });
   }
+}
+
+export interface LiveFeedLayerOptions {
+  /** Called when a stored series could not be published; the store itself stands. */
+  onError?: (err: unknown, seriesId: string) => void;
+}
+
+/**
+ * A Storage that publishes every series it stores to the feed, after the
+ * store has committed. A feed that cannot be reached does not undo the
+ * store (the series is kept and readable); the failure goes to onError.
+ * A stream is a log: points published stay when a caller takes a store back
+ * later (SeriesStore removing the first series of a batch whose third
+ * failed), as they would for any reader that already consumed them.
+ */
+export function withLiveFeed(inner: Storage, feed: RedisLiveFeed, options: LiveFeedLayerOptions = {}): LayeredStorage {
+  return layer(inner, {
+    async store(series, storeOptions) {
+      const result = await inner.store(series, storeOptions);
+      try {
+        await feed.publish(series);
+      } catch (err) {
+        options.onError?.(err, series.id);
+      }
+      return result;
+    },
+  });
 }

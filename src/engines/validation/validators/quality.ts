@@ -4,11 +4,15 @@ import { findColumn, pooledColumn, selectColumns, totalRows, yieldTurn } from '.
 import type { Rules } from '../schema.js';
 import { evenSample, finiteValues, robustSpread } from '../stats/basic.js';
 import type { ValidationData, Validator, ValidatorContext, ValidatorOutput } from '../validator.js';
+import { categoryShares } from './categories.js';
 
 const NAME = 'quality';
 
 export const QUALITY_CHECKS = {
   missing: { name: 'missing_rate', direction: 'at_most', threshold: 0.05 },
+  missingGap: { name: 'missing_rate_difference', direction: 'at_most', threshold: 0.02 },
+  unknownCategory: { name: 'unknown_category_rate', direction: 'at_most', threshold: 0 },
+  categoryShares: { name: 'category_share_distance', direction: 'at_most', threshold: 0.1 },
   nonFinite: { name: 'non_finite_values', direction: 'at_most', threshold: 0 },
   duplicates: { name: 'duplicate_timestamps', direction: 'at_most', threshold: 0 },
   nonMonotonic: { name: 'non_monotonic_timestamps', direction: 'at_most', threshold: 0 },
@@ -39,7 +43,7 @@ const MAD_SCALE = 1.4826;
 export const qualityValidator: Validator = {
   name: NAME,
   description:
-    'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range (else the range of the reference, when one is given), outliers (robust z-score / IQR) and flat lines.',
+    'Checks the data on its own: missing and non-finite values, duplicate and non-monotonic timestamps, values outside the declared sensor range (else the range of the reference, when one is given), outliers (robust z-score / IQR) and flat lines; against a reference also the missing rate per column and, for categorical columns, levels the reference never has and the shares of its levels.',
   requiresReference: false,
   async validate(data: ValidationData, ctx: ValidatorContext): Promise<ValidatorOutput> {
     const out = new CheckList(NAME, ctx.rules);
@@ -50,6 +54,7 @@ export const qualityValidator: Validator = {
       metrics[column] = checkColumn(out, column, series, ctx.rules, data.reference);
       await yieldTurn(ctx.signal);
     }
+    if (data.categorical) Object.assign(metrics, checkCategories(out, data.categorical));
     return { checks: out.checks, metrics };
   },
 };
@@ -108,12 +113,39 @@ function checkColumn(
     if (Number.isNaN(v)) missing++;
     else if (!Number.isFinite(v)) infinite++;
   }
-  out.add(
-    QUALITY_CHECKS.missing,
-    missing / n,
-    `${missing} of ${n} values of "${column}" are missing (${pct(missing / n)})`,
-    { ...opts, details: { count: missing } },
-  );
+  const refValues = reference ? pooledColumn(reference, column) : undefined;
+  let refRate: number | undefined;
+  if (refValues && refValues.length > 0) {
+    let refMissing = 0;
+    for (const v of refValues) if (Number.isNaN(v)) refMissing++;
+    refRate = refMissing / refValues.length;
+  }
+  const rate = missing / n;
+  if (refRate !== undefined) {
+    // A faithful copy of gappy data has its gaps: the limit allows the reference's rate plus the tolerance below.
+    const tolerance = Math.max(out.threshold(QUALITY_CHECKS.missingGap), 0.2 * refRate);
+    const spec = {
+      ...QUALITY_CHECKS.missing,
+      threshold: Math.max(QUALITY_CHECKS.missing.threshold, refRate + tolerance),
+    };
+    out.add(
+      spec,
+      rate,
+      `${missing} of ${n} values of "${column}" are missing (${pct(rate)}; the reference has ${pct(refRate)})`,
+      { ...opts, details: { count: missing, reference: refRate } },
+    );
+    out.add(
+      { ...QUALITY_CHECKS.missingGap, threshold: tolerance },
+      Math.abs(rate - refRate),
+      `"${column}" is missing in ${pct(rate)} of the rows against ${pct(refRate)} in the reference (a copy that erases or invents gaps differs)`,
+      { ...opts, details: { synthetic: rate, reference: refRate } },
+    );
+  } else {
+    out.add(QUALITY_CHECKS.missing, rate, `${missing} of ${n} values of "${column}" are missing (${pct(rate)})`, {
+      ...opts,
+      details: { count: missing },
+    });
+  }
   out.add(QUALITY_CHECKS.nonFinite, infinite / n, `${infinite} values of "${column}" are ±Infinity`, {
     ...opts,
     details: { count: infinite },
@@ -285,4 +317,58 @@ function checkFlatLines(out: CheckList, column: string, series: TimeSeries[], mi
     { column, details: { values: flat, longestRun: longest } },
   );
   return rate;
+}
+
+/**
+ * Categorical columns against the reference: the share of synthetic values
+ * whose level the reference never has, and the total variation distance
+ * between the two level distributions (missing counted as a level).
+ */
+function checkCategories(out: CheckList, data: NonNullable<ValidationData['categorical']>): Record<string, unknown> {
+  const metrics: Record<string, unknown> = {};
+  const names = [...new Set(data.synthetic.flatMap((s) => s.columns.map((c) => c.name)))];
+  for (const column of names) {
+    const opts = { column };
+    const syn = categoryShares(data.synthetic, column);
+    const ref = data.reference ? categoryShares(data.reference, column) : undefined;
+    if (!ref || ref.total === 0) {
+      const reason = `Categorical column "${column}" has no reference to compare its levels with`;
+      out.notApplicable(QUALITY_CHECKS.unknownCategory, reason, opts);
+      out.notApplicable(QUALITY_CHECKS.categoryShares, reason, opts);
+      continue;
+    }
+    let unknown = 0;
+    let present = 0;
+    const unknownLevels: string[] = [];
+    for (const [level, count] of syn.counts) {
+      if (level === null) continue;
+      present += count;
+      if (!ref.counts.has(level)) {
+        unknown += count;
+        unknownLevels.push(level);
+      }
+    }
+    const unknownRate = present ? unknown / present : 0;
+    out.add(
+      QUALITY_CHECKS.unknownCategory,
+      unknownRate,
+      `${unknown} of ${present} values of "${column}" have a level the reference never has${unknownLevels.length ? ` (${unknownLevels.length} level(s))` : ''}`,
+      { ...opts, details: { count: unknown, levels: unknownLevels.length } },
+    );
+    let distance = 0;
+    const levels = new Set([...syn.counts.keys(), ...ref.counts.keys()]);
+    for (const level of levels) {
+      const p = syn.total ? (syn.counts.get(level) ?? 0) / syn.total : 0;
+      const q = (ref.counts.get(level) ?? 0) / ref.total;
+      distance += Math.abs(p - q) / 2;
+    }
+    out.add(
+      QUALITY_CHECKS.categoryShares,
+      distance,
+      `The shares of the ${levels.size} level(s) of "${column}" differ from the reference's by a total variation distance of ${fmt(distance)}`,
+      { ...opts, details: { levels: levels.size } },
+    );
+    metrics[column] = { rows: syn.total, levels: syn.counts.size, unknownRate, shareDistance: distance };
+  }
+  return metrics;
 }

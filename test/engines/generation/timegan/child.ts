@@ -1,5 +1,5 @@
 // Run in a separate process: start a TimeGAN fit on a DuckDB file and print progress until killed.
-import { DuckDbStorage } from '../../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { createBuiltinFactory } from '../../../../src/engines/generation/builtin.js';
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { twoColumnSeries } from '../../models/helpers.js';

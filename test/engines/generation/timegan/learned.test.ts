@@ -10,7 +10,7 @@ import { CHECKPOINTS_COLLECTION } from '../../../../src/engines/models/record.js
 import { ModelRegistry } from '../../../../src/engines/models/registry.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { prepareTrainingSequences } from '../../../../src/engines/models/training-sequences.js';
-import { DuckDbStorage } from '../../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { tempStore, twoColumnSeries } from '../../models/helpers.js';
 
 let cleanup: (() => Promise<void>) | undefined;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../../src/core/config.js';
 import { createJobEngine, defaultJobHandlers } from '../../../../src/engines/jobs/index.js';
 import { GeneratorFactory } from '../../../../src/engines/generation/factory.js';
 import { registerBuiltinGenerators } from '../../../../src/engines/generation/builtin.js';
-import { DuckDbStorage } from '../../../../src/engines/storage/duckdb.js';
+import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { flushTsiotKeys, redisAvailable, testRedisUrl, waitFor } from '../helpers/redis.js';
 import { logger } from '../helpers/setup.js';
 

@@ -80,12 +80,16 @@ describe('private mixture (mixture-dp)', () => {
     // the stored summary shows the declared bounds, not the data's exact extremes
     expect(model.training.columns[0]).toMatchObject({ min: 0, max: 1 });
     // the model keeps no training rows
-    const state = await engines.documents.getDocument<{ tail: number[][]; anchors: number[][] }>(
-      'model-states',
-      s.model,
-    );
-    expect(state!.anchors).toEqual([]);
-    expect(state!.tail.every((c) => c.length === 0)).toBe(true);
+    const stored = await engines.documents.getDocument<{
+      inner: { tail: number[][]; anchors: number[][] };
+      constraints?: unknown;
+      missingness?: unknown;
+    }>('model-states', s.model);
+    expect(stored!.inner.anchors).toEqual([]);
+    expect(stored!.inner.tail.every((c) => c.length === 0)).toBe(true);
+    // and no layer learned from the raw data around the private learner
+    expect(stored!.constraints).toBeUndefined();
+    expect(stored!.missingness).toBeUndefined();
     const st = await call(privacyBudget, { action: 'status', dataset: 'sines' });
     // by zCDP at the budget's δ = 1e-4 the fit costs a little less than its stated ε = 10 at δ = 1e-5
     expect(st.structured.status.spent.accounting).toBe('zCDP');

@@ -23,21 +23,28 @@
  * points of an uncommitted generation are never read.
  */
 import { randomBytes } from 'node:crypto';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { seriesHead, validateSeries } from '../../core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import type { InfluxDialect, Rows } from './influxdb/dialect.js';
-import { InfluxHttp } from './influxdb/http.js';
-import { InfluxQlDialect } from './influxdb/influxql.js';
-import { checkForInflux, dataLines, precisionFor } from './influxdb/line-protocol.js';
-import { metaSummary, type MetaDoc } from './influxdb/meta.js';
-import { VictoriaMetricsDialect } from './influxdb/victoriametrics.js';
-import { V1Writer, V2Writer, type LineWriter } from './influxdb/writers.js';
-import { applyListQuery } from './list-apply.js';
-import { applySeriesQuery, checkSeriesQuery, labelsFor, selectColumns } from './query-apply.js';
-import { describeCause, probeHealth, retry } from './remote.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { seriesHead, validateSeries } from '../../../core/series.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../core/types.js';
+import type { InfluxDialect, Rows } from './dialect.js';
+import { InfluxHttp } from './http.js';
+import { InfluxQlDialect } from './influxql.js';
+import { checkForInflux, dataLines, precisionFor } from './line-protocol.js';
+import { metaSummary, type MetaDoc } from './meta.js';
+import { VictoriaMetricsDialect } from './victoriametrics.js';
+import { V1Writer, V2Writer, type LineWriter } from './writers.js';
+import { applyListQuery } from '../list-apply.js';
+import { applySeriesQuery, checkSeriesQuery, labelsFor, selectColumns } from '../query-apply.js';
+import { describeCause, probeHealth, retry } from '../remote.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
 export interface InfluxConfig {
   /** "influxdb" (1.x write path) or "influxdb2" (v2 write path). */

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { S3Storage, parseS3Url } from '../../../src/engines/storage/s3.js';
-import { closedPort, requireServer, runName, serverUrl } from '../../helpers/servers.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { S3Storage, parseS3Url } from '../../../../src/engines/storage/s3/index.js';
+import { closedPort, requireServer, runName, serverUrl } from '../../../helpers/servers.js';
+import { describeStorageContract } from '../contract.js';
 
 const external = serverUrl('TSIOT_TEST_S3_URL')
   ? await requireServer(

@@ -7,12 +7,12 @@
  */
 import weaviate from 'weaviate-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { WeaviateStorage, parseWeaviateUrl } from '../../../src/engines/storage/weaviate.js';
-import { closedPort, runName, weaviateServer } from '../../helpers/servers.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { WeaviateStorage, parseWeaviateUrl } from '../../../../src/engines/storage/weaviate/index.js';
+import { closedPort, runName, weaviateServer } from '../../../helpers/servers.js';
+import { describeStorageContract } from '../contract.js';
 
 const server = weaviateServer();
 const collection = `Tsiot${runName('t').replace(/[^a-z0-9]/g, '')}`;

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
+import { describeStorageContract } from '../contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsiot-duckdb-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -33,17 +33,24 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { seriesHead, validateSeries } from '../../core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import { EXPORT_CONTENT_TYPES, writeSeries, type ExportFormat } from '../export/index.js';
-import { applyListQuery } from './list-apply.js';
-import { applySeriesQuery, checkSeriesQuery } from './query-apply.js';
-import { describeCause, probeHealth, unavailable } from './remote.js';
-import { parseSeriesCsv, parseSeriesNdjson } from './s3/read-back.js';
-import { MIN_PART_BYTES, ObjectUpload } from './s3/upload.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { seriesHead, validateSeries } from '../../../core/series.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../core/types.js';
+import { EXPORT_CONTENT_TYPES, writeSeries, type ExportFormat } from '../../export/index.js';
+import { applyListQuery } from '../list-apply.js';
+import { applySeriesQuery, checkSeriesQuery } from '../query-apply.js';
+import { describeCause, probeHealth, unavailable } from '../remote.js';
+import { parseSeriesCsv, parseSeriesNdjson } from './read-back.js';
+import { MIN_PART_BYTES, ObjectUpload } from './upload.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
 export type S3Format = Extract<ExportFormat, 'csv' | 'ndjson' | 'parquet'>;
 const FORMATS: readonly S3Format[] = ['csv', 'ndjson', 'parquet'];

@@ -23,15 +23,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import weaviate, { Filters, generateUuid5, type WeaviateClient } from 'weaviate-client';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { seriesHead, validateSeries } from '../../core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import { embeddingLayout, seriesEmbedding, shapeEmbedding } from './embedding.js';
-import { applyListQuery } from './list-apply.js';
-import { applySeriesQuery, checkSeriesQuery } from './query-apply.js';
-import { decodeChunk, encodeChunk } from './redis/codec.js';
-import { describeCause, probeHealth, unavailable, withTimeout } from './remote.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { seriesHead, validateSeries } from '../../../core/series.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../core/types.js';
+import { embeddingLayout, seriesEmbedding, shapeEmbedding } from '../embedding.js';
+import { applyListQuery } from '../list-apply.js';
+import { applySeriesQuery, checkSeriesQuery } from '../query-apply.js';
+import { decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { describeCause, probeHealth, unavailable, withTimeout } from '../remote.js';
 import type {
   SimilarityMatch,
   SimilarityOptions,
@@ -40,7 +47,7 @@ import type {
   Storage,
   StoreOptions,
   StoreResult,
-} from './storage.js';
+} from '../storage.js';
 
 export const CHUNK_ROWS = 16_384;
 const CHUNK_BATCH = 16;

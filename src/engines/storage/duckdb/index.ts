@@ -1,7 +1,7 @@
 import { DuckDBInstance, INTEGER, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { TsiotError, notFound } from '../../core/errors.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import { columnInfo, validateSeries } from '../../../core/series.js';
 import type {
   AnomalyLabel,
   ColumnInfo,
@@ -12,12 +12,12 @@ import type {
   SeriesQuery,
   SeriesSummary,
   TimeSeries,
-} from '../../core/types.js';
-import { writeParquetFile, type ParquetFileOptions } from '../export/parquet.js';
-import { Connections, inTransaction } from './duckdb/connections.js';
-import { openError } from './duckdb/errors.js';
-import { acquireFile, canonicalPath, releaseFile } from './duckdb/file-locks.js';
-import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './duckdb/points.js';
+} from '../../../core/types.js';
+import { writeParquetFile, type ParquetFileOptions } from '../../export/parquet.js';
+import { Connections, inTransaction } from './connections.js';
+import { openError } from './errors.js';
+import { acquireFile, canonicalPath, releaseFile } from './file-locks.js';
+import { TIMESTAMPS_ONLY, appendPoints, readBuckets, readRows, rowWindow, type RowWindow } from './points.js';
 import {
   EMBEDDING_DIMS,
   backfillEmbeddings,
@@ -26,9 +26,9 @@ import {
   insertEmbeddings,
   nearestColumns,
   storedEmbedding,
-} from './duckdb/embeddings.js';
-import { instanceConfig, type DuckDbResourceOptions } from './duckdb/options.js';
-import { migrate } from './duckdb/schema.js';
+} from './embeddings.js';
+import { instanceConfig, type DuckDbResourceOptions } from './options.js';
+import { migrate } from './schema.js';
 import {
   MAX_EPOCH_MS,
   checkListQuery,
@@ -36,8 +36,8 @@ import {
   checkStorableTimestamps,
   labelsFor,
   resolveColumns,
-} from './duckdb/series-query.js';
-import { shapeEmbedding } from './embedding.js';
+} from './series-query.js';
+import { shapeEmbedding } from '../embedding.js';
 import type {
   DocumentStore,
   SimilarityMatch,
@@ -47,7 +47,7 @@ import type {
   Storage,
   StoreOptions,
   StoreResult,
-} from './storage.js';
+} from '../storage.js';
 
 /**
  * Options of the embedded backend. memoryLimit (default '512MB' for a file,

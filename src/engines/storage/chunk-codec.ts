@@ -4,7 +4,7 @@
  * (NaN included) and timestamps survive bit for bit; a whole series adds a
  * JSON header (everything but the numbers) in front.
  */
-import type { Column, TimeSeries } from '../../../core/types.js';
+import type { Column, TimeSeries } from '../../core/types.js';
 
 /** Rows [from, to) of a series as one buffer: timestamps, then each column. */
 export function encodeChunk(timestamps: Float64Array, columns: Column[], from: number, to: number): Buffer {

@@ -13,9 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { columnInfo, validateSeries } from '../../core/series.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { columnInfo, validateSeries } from '../../../core/series.js';
 import type {
   Aggregation,
   ColumnInfo,
@@ -26,14 +26,14 @@ import type {
   SeriesQuery,
   SeriesSummary,
   TimeSeries,
-} from '../../core/types.js';
-import { checkListQuery } from './list-apply.js';
-import { CopyRowsParser, copyRows, isoTimestamp } from './postgres/copy-codec.js';
-import { isPgTransient, mapPgError } from './postgres/errors.js';
-import { SCHEMA_NAME, ensureSchema, ident, type SchemaInfo } from './postgres/schema.js';
-import { checkSeriesQuery, labelsFor, selectColumns } from './query-apply.js';
-import { probeHealth, retry, unavailable, withTimeout } from './remote.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+} from '../../../core/types.js';
+import { checkListQuery } from '../list-apply.js';
+import { CopyRowsParser, copyRows, isoTimestamp } from './copy-codec.js';
+import { isPgTransient, mapPgError } from './errors.js';
+import { SCHEMA_NAME, ensureSchema, ident, type SchemaInfo } from './schema.js';
+import { checkSeriesQuery, labelsFor, selectColumns } from '../query-apply.js';
+import { probeHealth, retry, unavailable, withTimeout } from '../remote.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
 export interface PostgresStorageOptions {
   /** postgres:// connection URL (credentials are never logged). */

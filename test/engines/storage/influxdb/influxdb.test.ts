@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { InfluxDbStorage } from '../../../src/engines/storage/influxdb.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { closedPort, freePort, inCi, requireServer, runName, which } from '../../helpers/servers.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { InfluxDbStorage } from '../../../../src/engines/storage/influxdb/index.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { closedPort, freePort, inCi, requireServer, runName, which } from '../../../helpers/servers.js';
+import { describeStorageContract } from '../contract.js';
 
 const server = await requireServer('InfluxDB 1.x', 'TSIOT_TEST_INFLUX_URL', 8086, async (url) => {
   const { baseUrl } = new InfluxDbStorage({ url }).config;

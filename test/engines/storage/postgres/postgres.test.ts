@@ -6,12 +6,12 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { PostgresStorage } from '../../../src/engines/storage/postgres.js';
-import { closedPort, requireServer, runName } from '../../helpers/servers.js';
-import { describeStorageContract } from './contract.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { PostgresStorage } from '../../../../src/engines/storage/postgres/index.js';
+import { closedPort, requireServer, runName } from '../../../helpers/servers.js';
+import { describeStorageContract } from '../contract.js';
 
 const server = await requireServer('PostgreSQL', 'TSIOT_TEST_PG_URL', 5432, async (url) => {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });

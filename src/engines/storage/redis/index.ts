@@ -17,15 +17,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { TsiotError, notFound } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { seriesHead, validateSeries } from '../../core/series.js';
-import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, TimeSeries } from '../../core/types.js';
-import { applyListQuery } from './list-apply.js';
-import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from './query-apply.js';
-import { decodeChunk, encodeChunk } from './redis/codec.js';
-import { describeCause, probeHealth, unavailable } from './remote.js';
-import type { Storage, StoreOptions, StoreResult } from './storage.js';
+import { TsiotError, notFound } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { seriesHead, validateSeries } from '../../../core/series.js';
+import type {
+  HealthStatus,
+  ListQuery,
+  ListResult,
+  SeriesQuery,
+  SeriesSummary,
+  TimeSeries,
+} from '../../../core/types.js';
+import { applyListQuery } from '../list-apply.js';
+import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from '../query-apply.js';
+import { decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { describeCause, probeHealth, unavailable } from '../remote.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
 export const CHUNK_ROWS = 65_536;
 
@@ -72,6 +79,18 @@ export function redisOptions(
     ...(!u.password && env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}),
   };
   return { url: u.toString(), options, prefix, ttlMs: Math.round(ttl * 1000) };
+}
+
+/**
+ * A connection for the query cache or the live feed, with the same fail-fast
+ * options; it connects on its first command. Connection errors reach callers
+ * through their commands and are logged at debug level only.
+ */
+export function connectRedis(url: string, logger?: Logger, role = 'redis'): Redis {
+  const parsed = redisOptions(url);
+  const redis = new Redis(parsed.url, parsed.options);
+  redis.on('error', (e: Error) => logger?.debug({ role, err: e.message }, 'redis connection error'));
+  return redis;
 }
 
 export interface RedisStorageOptions {

@@ -11,11 +11,11 @@
  * that replace silent loss.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import { summarize } from '../../../src/core/series.js';
-import type { TimeSeries } from '../../../src/core/types.js';
-import { InfluxDbStorage } from '../../../src/engines/storage/influxdb.js';
-import { closedPort, requireServer, runName } from '../../helpers/servers.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import { summarize } from '../../../../src/core/series.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import { InfluxDbStorage } from '../../../../src/engines/storage/influxdb/index.js';
+import { closedPort, requireServer, runName } from '../../../helpers/servers.js';
 
 const server = await requireServer('VictoriaMetrics', 'TSIOT_TEST_VM_URL', 8428, async (url) => {
   const { baseUrl } = new InfluxDbStorage({ url }).config;

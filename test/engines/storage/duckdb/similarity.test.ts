@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../src/core/errors.js';
-import { DuckDbStorage } from '../../../src/engines/storage/duckdb.js';
-import { createStorage } from '../../../src/engines/storage/index.js';
-import { hasSimilaritySearch } from '../../../src/engines/storage/storage.js';
-import { shapeFleet, shapeSeries } from './shapes.js';
+import { TsiotError } from '../../../../src/core/errors.js';
+import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
+import { createStorage } from '../../../../src/engines/storage/index.js';
+import { hasSimilaritySearch } from '../../../../src/engines/storage/storage.js';
+import { shapeFleet, shapeSeries } from '../shapes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsiot-duckdb-sim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
