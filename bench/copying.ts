@@ -23,6 +23,14 @@
 import { parseInput } from '../src/core/input-errors.js';
 import { createRng } from '../src/core/rng.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
+import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+
+/** The built-in learners and the private ones, as the server registers them. */
+function benchFactory() {
+  const f = createBuiltinFactory();
+  f.register(privateMixtureGenerator);
+  return f;
+}
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import {
   loadStocks,
@@ -32,7 +40,7 @@ import {
   type Windows,
 } from '../src/engines/validation/fidelity/data.js';
 import { nearestTwo, type VectorSet } from '../src/engines/validation/stats/nearest.js';
-import { pathsToWindows, windowSeries } from './learned-sampler.js';
+import { pathsToWindows, windowSeries, withProtocolBounds } from './learned-sampler.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -57,7 +65,7 @@ async function main(): Promise<void> {
   ];
   for (const name of datasets) {
     for (const g of generators) {
-      const factory = createBuiltinFactory();
+      const factory = benchFactory();
       if (!factory.fittable().includes(g)) throw new Error(`--generator: unknown generator "${g}"`);
       const learner = factory.learner(g);
       const rows: number[][] = [];
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
         const data = prepareTrainingSequences(windowSeries({ name, columns, windows: train }));
         const fitted = await learner.fit(
           data,
-          parseInput(learner.fitOptionsSchema, fitOptions, `fit options for ${g}`),
+          parseInput(learner.fitOptionsSchema, withProtocolBounds(fitOptions, columns), `fit options for ${g}`),
           { rng: rng.fork('fit') },
         );
         const model = await learner.load(fitted.state);

@@ -7,8 +7,16 @@ import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
+import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
 import { withConstraints } from '../src/engines/generation/constraints/index.js';
 import type { LearnedGenerator } from '../src/engines/generation/learner.js';
+
+/** The built-in learners and the private ones, as the server registers them. */
+function benchFactory() {
+  const f = createBuiltinFactory();
+  f.register(privateMixtureGenerator);
+  return f;
+}
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
 import { prepareTrainingData } from '../src/engines/models/training-data.js';
 import { cutWindows, minMaxScale, type Windows } from '../src/engines/validation/fidelity/data.js';
@@ -29,9 +37,23 @@ function maybeConstrained(learner: LearnedGenerator<any, any>, constraints: bool
   return constraints ? withConstraints(learner) : learner;
 }
 
+/**
+ * Fit options for a private learner: a `privacy` argument without bounds gets
+ * [0, 1] for every column — the protocol's min-max scale (the scaling itself
+ * is the paper's preprocessing and is not private).
+ */
+export function withProtocolBounds(fitOptions: Record<string, unknown>, columns: string[]): Record<string, unknown> {
+  const privacy = fitOptions.privacy as Record<string, unknown> | undefined;
+  if (!privacy || privacy.bounds) return fitOptions;
+  return {
+    ...fitOptions,
+    privacy: { ...privacy, bounds: Object.fromEntries(columns.map((c) => [c, { lower: 0, upper: 1 }])) },
+  };
+}
+
 /** A learned generator of the registry behind the protocol's sampler contract. */
 export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSampler {
-  const factory = createBuiltinFactory();
+  const factory = benchFactory();
   if (!factory.fittable().includes(name))
     throw new Error(`--generator: unknown generator "${name}" (real, gaussian, ${factory.fittable().join(', ')})`);
   const learner = maybeConstrained(factory.learner(name), o.constraints);
@@ -41,7 +63,11 @@ export function learnedSampler(name: string, o: LearnedSamplerOptions): WindowSa
     async sample(dataset, ctx) {
       const w = dataset.windows;
       const data = prepareTrainingSequences(windowSeries(dataset));
-      const options = parseInput(learner.fitOptionsSchema, o.fitOptions, `fit options for ${name}`);
+      const options = parseInput(
+        learner.fitOptionsSchema,
+        withProtocolBounds(o.fitOptions, dataset.columns),
+        `fit options for ${name}`,
+      );
       const t0 = performance.now();
       const fitted = await learner.fit(data, options, {
         rng: ctx.rng.fork('fit'),
@@ -112,7 +138,7 @@ export function pathsToWindows(paths: Float64Array[][], like: Windows): Windows 
  */
 export function defaultChoiceSampler(o: { progress: (message: string) => void; constraints?: boolean }): WindowSampler {
   const name = 'statistical';
-  const learner = maybeConstrained(createBuiltinFactory().learner(name), o.constraints);
+  const learner = maybeConstrained(benchFactory().learner(name), o.constraints);
   return {
     name: 'default',
     description: "synthesize_like's default choice for one series",

@@ -40,7 +40,7 @@ export const describeModel = defineTool({
     }
     return {
       structured: { status: 'ready' as const, model: modelRecordOut(model) },
-      summary: `${model.id} "${model.name}": ${model.generator} on ${model.training.points} rows × ${model.columns.length} columns (${model.columns.join(', ')})${model.sequences ? ` of ${model.sequences} independent series` : ''}, trained in ${(model.trainingMs / 1000).toFixed(1)} s.`,
+      summary: `${model.id} "${model.name}": ${model.generator} on ${model.training.points} rows × ${model.columns.length} columns (${model.columns.join(', ')})${model.sequences ? ` of ${model.sequences} independent series` : ''}, trained in ${(model.trainingMs / 1000).toFixed(1)} s.${model.privacy ? ` Differentially private: ε = ${model.privacy.epsilon}, δ = ${model.privacy.delta}, ${model.privacy.unit}.` : ''}`,
     };
   },
 });

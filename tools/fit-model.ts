@@ -13,6 +13,7 @@ import {
 } from '../src/engines/models/schemas.js';
 import { SeedSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const fitModel = defineTool({
   name: 'fit_model',
@@ -43,6 +44,7 @@ export const fitModel = defineTool({
     options: z.record(z.string(), z.unknown()).optional().describe('Generator-specific fit options (see description).'),
     constraints: ConstraintsOptionSchema,
     seed: SeedSchema.optional(),
+    privacy: PrivateFitSchema.optional(),
     name: z.string().min(1).max(200).optional().describe('A name for the model.'),
     waitSeconds: z
       .number()
@@ -57,6 +59,7 @@ export const fitModel = defineTool({
     model: ModelRecordSchema.optional().describe('The saved model, when ready.'),
     fit: FitStatusSchema.optional().describe('Progress, while training.'),
     notes: z.array(z.string()).describe('How the input was read and prepared.'),
+    privacy: StatementSchema.optional().describe('The charge of a private fit: its guarantee and the budget left.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   example: { generator: 'arima', data: { seriesId: 'ser_3fA9xQ' }, options: { period: 24 }, seed: 1 },
@@ -69,6 +72,15 @@ export const fitModel = defineTool({
     const onProgress = (p: { done: number; total: number; message?: string }) => {
       if (waiting) ctx.progress(p);
     };
+    let privacy: Awaited<ReturnType<typeof ctx.engines.privacy.preparePrivateFit>> | undefined;
+    if ((input.privacy || input.generator === 'mixture-dp') && input.resume !== undefined)
+      throw new TsiotError('invalid_input', 'resume: a private fit cannot be resumed; start a new one', {
+        details: { field: 'resume' },
+      });
+    if (input.generator === 'mixture-dp' && !input.privacy)
+      throw new TsiotError('invalid_input', 'privacy: required for the private learner (its budget is charged here)', {
+        details: { field: 'privacy', example: { epsilon: 3, delta: 1e-5, unit: { kind: 'window' }, bounds: {} } },
+      });
     if (input.resume !== undefined) {
       if (input.data)
         throw new TsiotError(
@@ -84,11 +96,21 @@ export const fitModel = defineTool({
         });
       registry.learner(input.generator);
       loaded = await loadDataInput(input.data, ctx.engines, ctx.caller);
+      if (input.privacy)
+        privacy = await ctx.engines.privacy.preparePrivateFit({
+          generator: input.generator,
+          options: input.options,
+          privacy: input.privacy,
+          sourceIds: loaded.sourceSeriesId ? [loaded.sourceSeriesId] : (loaded.sourceSeriesIds ?? []),
+          columns: input.columns ?? loaded.series.columns.map((c) => c.name),
+          tool: 'fit_model',
+        });
+      const options = privacy?.options ?? input.options;
       started = registry.startFit(
         {
-          generator: input.generator,
+          generator: privacy?.generator ?? input.generator,
           data: fitInput(loaded),
-          ...(input.options ? { options: input.options } : {}),
+          ...(options ? { options } : {}),
           ...(input.columns ? { columns: input.columns } : {}),
           ...(input.constraints !== undefined ? { constraints: input.constraints } : {}),
           ...(loaded.categorical ? { categorical: loaded.categorical } : {}),
@@ -111,14 +133,26 @@ export const fitModel = defineTool({
       if (record) {
         const notes = [...inputNotes, ...record.training.notes];
         return {
-          structured: { id, status: 'ready' as const, model: modelRecordOut(record), notes },
+          structured: {
+            id,
+            status: 'ready' as const,
+            model: modelRecordOut(record),
+            notes,
+            ...(privacy ? { privacy: privacy.statement } : {}),
+          },
           summary: `Model ${id} (${record.generator}) fitted on ${record.training.points} rows × ${record.columns.length} columns${record.sequences ? ` of ${record.sequences} independent series` : ''} in ${(record.trainingMs / 1000).toFixed(1)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`,
         };
       }
       done.catch(() => undefined);
       const status = registry.status(id)!;
       return {
-        structured: { id, status: 'training' as const, fit: fitStatusOut(status), notes: inputNotes },
+        structured: {
+          id,
+          status: 'training' as const,
+          fit: fitStatusOut(status),
+          notes: inputNotes,
+          ...(privacy ? { privacy: privacy.statement } : {}),
+        },
         summary: `Model ${id} is still training (${status.progress ? `${status.progress.done}/${status.progress.total}` : 'starting'}); call describe_model with this id to follow it.`,
       };
     } catch (e) {

@@ -23,6 +23,11 @@ import { deleteModel } from './delete-model.js';
 import { synthesizeLike } from './synthesize-like.js';
 import { plotSeries } from './plot-series.js';
 import { simulateFleet } from './simulate-fleet.js';
+import { applyDifferentialPrivacy } from './apply-differential-privacy.js';
+import { dpAggregate } from './dp-aggregate.js';
+import { privacyBudget } from './privacy-budget.js';
+import { checkKAnonymityTool } from './check-k-anonymity.js';
+import { anonymizeIdentifiers } from './anonymize-identifiers.js';
 
 /**
  * Every tool tsiot offers. The MCP server, the REST adapter, the CLI and the
@@ -53,4 +58,9 @@ export const tools: AnyTool[] = [
   synthesizeLike,
   plotSeries,
   simulateFleet,
+  applyDifferentialPrivacy,
+  dpAggregate,
+  privacyBudget,
+  checkKAnonymityTool,
+  anonymizeIdentifiers,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TsiotError } from '../src/core/errors.js';
 import { randomSeed } from '../src/core/rng.js';
 import { builtinGenerators } from '../src/engines/generation/builtin.js';
 import { generatorGuide, generatorNames } from '../src/engines/generation/guide.js';
@@ -14,6 +15,7 @@ import {
 } from '../src/engines/models/schemas.js';
 import type { TimeSeries } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const synthesizeLike = defineTool({
   name: 'synthesize_like',
@@ -58,6 +60,7 @@ export const synthesizeLike = defineTool({
       .optional()
       .describe('Synthetic series to make (default: as many as were given, at most 100).'),
     seed: SeedSchema.optional(),
+    privacy: PrivateFitSchema.optional(),
     store: z.boolean().default(true).describe('Store the synthetic series (default true).'),
     name: z.string().min(1).max(200).optional().describe('Name (prefix) of the stored series.'),
     keepModel: z.boolean().default(false).describe('Keep the fitted model in the registry.'),
@@ -83,6 +86,9 @@ export const synthesizeLike = defineTool({
     series: z.array(SampledSeriesSchema),
     preview: SamplePreviewSchema,
     report: ValidationReportSchema,
+    privacy: StatementSchema.optional().describe(
+      'With privacy: the guarantee of the model (and so of the synthetic series) and the budget left.',
+    ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   example: { data: { seriesId: 'ser_3fA9xQ' }, seed: 1 },
@@ -92,13 +98,28 @@ export const synthesizeLike = defineTool({
     const registry = engines.models;
     const loaded = await loadDataInput(input.data, ctx.engines, ctx.caller);
     const seed = input.seed ?? randomSeed();
-    const generator = input.generator ?? (loaded.sequences ? 'mixture' : 'statistical');
+    const privacy = input.privacy
+      ? await engines.privacy.preparePrivateFit({
+          generator: input.generator,
+          options: input.options,
+          privacy: input.privacy,
+          sourceIds: loaded.sourceSeriesId ? [loaded.sourceSeriesId] : (loaded.sourceSeriesIds ?? []),
+          columns: input.columns ?? loaded.series.columns.map((c) => c.name),
+          tool: 'synthesize_like',
+        })
+      : undefined;
+    if (!privacy && input.generator === 'mixture-dp')
+      throw new TsiotError('invalid_input', 'privacy: required for the private learner (its budget is charged here)', {
+        details: { field: 'privacy' },
+      });
+    const generator = privacy?.generator ?? input.generator ?? (loaded.sequences ? 'mixture' : 'statistical');
+    const options = privacy?.options ?? input.options;
     const model = await registry.fit(
       {
         generator,
         data: fitInput(loaded),
         seed,
-        ...(input.options ? { options: input.options } : {}),
+        ...(options ? { options } : {}),
         ...(input.columns ? { columns: input.columns } : {}),
         ...(input.constraints !== undefined ? { constraints: input.constraints } : {}),
         ...(loaded.categorical ? { categorical: loaded.categorical } : {}),
@@ -159,7 +180,16 @@ export const synthesizeLike = defineTool({
         : [
             `generator "${generator}" chosen for ${loaded.sequences ? `${loaded.sequences.length} series (a fleet or windows)` : 'one series'}`,
           ];
-      const notes = [...chosen, ...loaded.notes, ...model.training.notes];
+      const notes = [
+        ...chosen,
+        ...loaded.notes,
+        ...model.training.notes,
+        ...(privacy
+          ? [
+              `the synthetic series carry the model's guarantee (ε = ${privacy.statement.epsilon}, δ = ${privacy.statement.delta}, ${privacy.statement.unit}); the validation report compares them with the real data and is not differentially private — keep it with the data owner`,
+            ]
+          : []),
+      ];
       return {
         structured: {
           model: input.keepModel ? model.id : null,
@@ -171,6 +201,7 @@ export const synthesizeLike = defineTool({
           series: res.series.map((s, i) => sampledSeriesOut(s, stored[i]?.id)),
           preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
           report,
+          ...(privacy ? { privacy: privacy.statement } : {}),
         },
         summary:
           `Synthetic copy with ${model.generator} (${(model.trainingMs / 1000).toFixed(1)} s to fit): ${res.series.length} series × ${length} rows${

@@ -194,6 +194,24 @@ export const ConfigSchema = z.object({
     .describe(
       'On SIGTERM, how long in-flight requests and jobs may run before they are cut off (keep it under the orchestrator grace period).',
     ),
+  privacy: z
+    .object({
+      budget: z
+        .object({
+          epsilon: z.number().positive().default(10).describe('Total ε a dataset may spend over all its releases.'),
+          delta: z.number().positive().lt(1).default(1e-5).describe('Total δ a dataset may spend.'),
+        })
+        .prefault({})
+        .describe('The privacy budget a dataset starts with (privacy_budget can set another one per dataset).'),
+      pseudonymKey: z
+        .string()
+        .min(16)
+        .optional()
+        .describe(
+          'Secret key for keyed pseudonyms (HMAC-SHA-256, FF1); at least 16 characters. Never logged. Absent: anonymize_identifiers is refused.',
+        ),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -257,13 +275,14 @@ export const CONFIG_ENV = [
     parse: (v: string) => flag('TSIOT_INSECURE_NO_AUTH', v),
   },
   { name: 'TSIOT_IMPORT_DIR', path: ['imports', 'dir'], parse: (v: string) => v },
+  { name: 'TSIOT_PSEUDONYM_KEY', path: ['privacy', 'pseudonymKey'], parse: (v: string) => v },
   { name: 'TSIOT_REDIS_URL', path: ['jobs', 'redisUrl'], parse: (v: string) => v },
   { name: 'TSIOT_METRICS_OPEN', path: ['metrics', 'open'], parse: (v: string) => flag('TSIOT_METRICS_OPEN', v) },
   { name: 'TSIOT_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], parse: Number },
 ] as const satisfies readonly { name: string; path: readonly string[]; parse: (v: string) => unknown }[];
 
 /** Sections of the configuration that are objects, merged key by key across file, environment and overrides. */
-const SECTIONS = ['http', 'auth', 'imports', 'jobs', 'metrics'] as const;
+const SECTIONS = ['http', 'auth', 'imports', 'jobs', 'metrics', 'privacy'] as const;
 
 /**
  * Build the configuration: defaults, then a JSON file (TSIOT_CONFIG or

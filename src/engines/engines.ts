@@ -15,6 +15,8 @@ import { ValidationEngine } from './validation/index.js';
 import { WorkerPool } from './workers/pool.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
+import { PrivacyEngine } from './privacy/engine.js';
+import { privateMixtureGenerator } from './privacy/learners/index.js';
 import { createStorage } from './storage/index.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
 import {
@@ -55,6 +57,8 @@ export interface Engines {
   workers: WorkerPool;
   /** This process's Prometheus metrics, served at /metrics. */
   metrics: Metrics;
+  /** Differential privacy (mechanisms, the persisted budget ledger), k-anonymity and keyed pseudonyms. */
+  privacy: PrivacyEngine;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,7 @@ export async function createEngines(
   overrides: EngineOverrides = {},
 ): Promise<Engines> {
   const generators = createBuiltinFactory(config.generators);
+  generators.register(privateMixtureGenerator);
   for (const plugin of config.plugins) {
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
@@ -156,6 +161,13 @@ export async function createEngines(
       localDirs: config.imports.localDirs,
     });
     metrics.setJobSource(jobs);
+    const privacy = new PrivacyEngine({
+      documents,
+      storage,
+      series,
+      budget: config.privacy.budget,
+      ...(config.privacy.pseudonymKey ? { pseudonymKey: config.privacy.pseudonymKey } : {}),
+    });
     let closing: Promise<void> | undefined;
     return {
       imports,
@@ -172,6 +184,7 @@ export async function createEngines(
       validation,
       workers: pool,
       metrics,
+      privacy,
       close() {
         closing ??= (async () => {
           for (const part of [...opened].reverse()) await part.close();

@@ -62,6 +62,12 @@ export interface FitResult<S> {
   hyperParameters: Record<string, unknown>;
   /** Learned quantities worth showing (coefficients, noise variance, final losses). */
   details: Record<string, unknown>;
+  /**
+   * Differentially private learners: the guarantee of the fit, and the
+   * training summary to show instead of the exact one (which would reveal
+   * the data's statistics).
+   */
+  privacy?: { guarantee: Record<string, unknown>; summary: TrainingSummary };
 }
 
 /** Where each sampled path starts. */
@@ -116,6 +122,12 @@ export interface LoadedModel {
 
 export interface LearnedGenerator<O = unknown, S = unknown> {
   readonly name: string;
+  /**
+   * A differentially private learner: its guarantee covers only what it
+   * learns itself, so the registry learns no layer (constraints, missing-value
+   * pattern, categories) from the raw data around it.
+   */
+  readonly private?: boolean;
   /** Options accepted by fit, validated before training starts. */
   readonly fitOptionsSchema: z.ZodType<O>;
   /** Fewest training rows the options allow (checked before fitting). */

@@ -107,6 +107,7 @@ export async function fitLayered(
       state: { layered: 1, inner: inner.state, ...extra },
       hyperParameters: inner.hyperParameters,
       details: { ...inner.details, ...details },
+      ...(inner.privacy ? { privacy: inner.privacy } : {}),
     };
   }
   const fitted = await withConstraints(learner, layers.constraints).fit(data, options, ctx);

@@ -26,6 +26,8 @@ export interface ModelRecord {
   sourceSeriesIds?: string[];
   /** Number of independent sequences of a multi-series fit. */
   sequences?: number;
+  /** The differential-privacy guarantee of the fit (private learners only): mechanism, ε, δ, ρ, unit. */
+  privacy?: Record<string, unknown>;
   /** Fidelity scores, when measured (e.g. by synthesize_like). */
   fidelity?: Record<string, unknown>;
   /** Size of the stored state (JSON characters). */

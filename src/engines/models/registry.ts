@@ -148,15 +148,19 @@ export class ModelRegistry implements ModelSampler {
     const learner = this.learner(req.generator);
     const generator = req.generator;
     const options = parseInput(learner.fitOptionsSchema, req.options ?? {}, `fit options for "${generator}"`);
-    const constraints = req.constraints ?? {};
+    // a private learner's guarantee would not cover layers learned from the raw data
+    const privateFit = learner.private === true;
+    const constraints = privateFit ? false : (req.constraints ?? {});
     const data = prepareRequestData(req, constraints !== false);
     const layerColumns = data.series.columns.map((c) => c.name);
-    const missingness =
-      req.learnedLayers?.missingness ??
-      (req.missingness === false ? undefined : learnRawMissingness(req.data, layerColumns));
-    const categorical =
-      req.learnedLayers?.categorical ??
-      (Array.isArray(req.data) ? undefined : learnRawCategorical(req.data, req.categorical));
+    const missingness = privateFit
+      ? undefined
+      : (req.learnedLayers?.missingness ??
+        (req.missingness === false ? undefined : learnRawMissingness(req.data, layerColumns)));
+    const categorical = privateFit
+      ? undefined
+      : (req.learnedLayers?.categorical ??
+        (Array.isArray(req.data) ? undefined : learnRawCategorical(req.data, req.categorical)));
     if (missingness)
       data.summary.notes.push(
         'the missing-value pattern (rate, run lengths, columns missing together) was learned before filling and is put back on samples (missing: "fill" for complete ones)',
@@ -243,7 +247,8 @@ export class ModelRegistry implements ModelSampler {
       seed,
       hyperParameters: result.hyperParameters,
       details: result.details,
-      training: data.summary,
+      training: result.privacy?.summary ?? data.summary,
+      ...(result.privacy ? { privacy: result.privacy.guarantee } : {}),
       trainingMs,
       columns: data.series.columns.map((c) => c.name),
       ...(req.sourceSeriesId ? { sourceSeriesId: req.sourceSeriesId } : {}),
@@ -493,6 +498,7 @@ export class ModelRegistry implements ModelSampler {
           seed,
           modelId: model.id,
           context,
+          ...(model.privacy ? { privacy: model.privacy } : {}),
           ...(attributes && Object.keys(attributes).length ? { attributes } : {}),
         },
         timestamps: p === 0 ? timestamps : timestamps.slice(),

@@ -78,6 +78,10 @@ export const ModelRecordSchema = ModelSummarySchema.extend({
   sourceSeriesId: z.string().optional(),
   sourceSeriesIds: z.array(z.string()).optional().describe('Stored series of a multi-series fit.'),
   fidelity: z.record(z.string(), z.unknown()).optional(),
+  privacy: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('The differential-privacy guarantee of a private fit: mechanism, epsilon, delta, rho, unit.'),
   stateSize: z.number().int(),
   layers: z
     .object({

@@ -55,6 +55,13 @@ export interface DocumentStore {
     options?: { limit?: number; offset?: number },
   ): Promise<{ id: string; doc: T }[]>;
   deleteDocument(collection: string, id: string): Promise<boolean>;
+  /**
+   * Read, change and write one document in a single transaction: updates of
+   * the same store are serialised, so a check made in `fn` still holds when
+   * its result is written (the privacy ledger relies on this). `fn` returns
+   * the new document, or throws to leave the stored one unchanged.
+   */
+  updateDocument?<T>(collection: string, id: string, fn: (current: T | undefined) => T | Promise<T>): Promise<T>;
 }
 
 /** What to search near: raw values of one column, or a stored series' column. */

@@ -216,6 +216,24 @@ describe('privacy', () => {
     expect(check(r, 'privacy', 'dcr_ratio').value!).toBeGreaterThan(0.8);
   });
 
+  it('names the differential-privacy guarantee the data states, or says there is none', async () => {
+    const plain = await engine.validate({ reference: real(), synthetic: draw('plain'), rules });
+    const none = plain.validators.find((x) => x.name === 'privacy')!;
+    expect(none.metrics!.guarantee).toBe('none');
+    expect(none.headline).toMatch(/not differentially private/);
+    const dp = draw('dp');
+    dp.metadata.privacy = {
+      mechanism: 'gaussian',
+      epsilon: 3,
+      delta: 1e-5,
+      unit: 'window-level: one window of 24 rows',
+    };
+    const stated = await engine.validate({ reference: real(), synthetic: dp, rules });
+    const v = stated.validators.find((x) => x.name === 'privacy')!;
+    expect(v.metrics!.guarantee).toEqual([dp.metadata.privacy]);
+    expect(v.headline).toMatch(/ε = 3, δ = 0.00001 \(window-level/);
+  });
+
   it('uses a given holdout as the baseline and catches a memorising generator', async () => {
     const train = real();
     const holdout = draw('holdout');

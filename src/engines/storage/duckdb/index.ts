@@ -455,6 +455,24 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     return r.getRowsJS().map(([id, doc]) => ({ id: id as string, doc: JSON.parse(doc as string) as T }));
   }
 
+  async updateDocument<T>(collection: string, id: string, fn: (current: T | undefined) => T | Promise<T>): Promise<T> {
+    checkName(collection, 'collection');
+    checkName(id, 'id');
+    const cons = await this.connections();
+    return cons.write((c) =>
+      inTransaction(c, async () => {
+        const r = await c.runAndReadAll('SELECT doc FROM documents WHERE collection = $1 AND id = $2', [
+          collection,
+          id,
+        ]);
+        const current = r.currentRowCount ? (JSON.parse(r.getRowsJS()[0]![0] as string) as T) : undefined;
+        const next = await fn(current);
+        await c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', [collection, id, toJson(next, 'doc')]);
+        return next;
+      }),
+    );
+  }
+
   async deleteDocument(collection: string, id: string): Promise<boolean> {
     const cons = await this.connections();
     const r = await cons.write((c) =>

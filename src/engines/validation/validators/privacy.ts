@@ -203,11 +203,13 @@ export const privacyValidator: Validator = {
       warnings.push(
         `privacy: only ${hold.count} holdout windows, so the tests have little power; pass more reference or holdout data.`,
       );
+    const guarantee = statedGuarantee(data.synthetic);
     return {
       checks: out.checks,
-      headline,
+      headline: `${headline} ${guarantee.sentence}`,
       warnings,
       metrics: {
+        guarantee: guarantee.stated,
         copiesTrainingData: copies,
         basis,
         windowLength: L,
@@ -217,6 +219,32 @@ export const privacyValidator: Validator = {
     };
   },
 };
+
+/**
+ * The differential-privacy guarantee the synthetic series state (a private
+ * model's samples and DP releases carry it in metadata.privacy), so the report
+ * names what the data promises and does not leave it implied.
+ */
+function statedGuarantee(synthetic: TimeSeries[]): { stated: Record<string, unknown>[] | 'none'; sentence: string } {
+  const seen = new Map<string, Record<string, unknown>>();
+  let without = 0;
+  for (const s of synthetic) {
+    const p = s.metadata.privacy as Record<string, unknown> | undefined;
+    if (p && typeof p === 'object') seen.set(JSON.stringify([p.mechanism, p.epsilon, p.delta, p.unit]), p);
+    else without++;
+  }
+  if (seen.size === 0)
+    return {
+      stated: 'none',
+      sentence: 'No differential-privacy guarantee is stated for this data (it is not differentially private).',
+    };
+  const list = [...seen.values()];
+  const parts = list.map((p) => `ε = ${p.epsilon}, δ = ${p.delta} (${p.unit})`).join('; ');
+  return {
+    stated: list,
+    sentence: `Differential privacy stated by the data: ${parts}${without ? `; ${without} series state none` : ''}.`,
+  };
+}
 
 function standardiser(reference: TimeSeries[], columns: string[]): Standardiser {
   const mean = new Float64Array(columns.length);
