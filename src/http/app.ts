@@ -124,7 +124,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.rateLimits) app.use('*', options.rateLimits.byIp);
   const auth = options.auth;
   if (auth) {
-    app.use('*', authMiddleware(auth, logger));
+    const authenticate = authMiddleware(auth, logger);
+    // an open /metrics (a scraper on a private network) is the one route policy exempts from credentials
+    app.use('*', (c, next) => (metricsPolicy.open && c.req.path === '/metrics' ? next() : authenticate(c, next)));
     if (options.rateLimits) app.use('*', options.rateLimits.bySubject);
     const metadata = (c: Context) =>
       c.json(protectedResourceMetadata(auth.baseUrl(), c.req.path, auth.authorizationServers));

@@ -1,4 +1,5 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import { type Caller, hasScope } from '../core/caller.js';
 import { TsiotError } from '../core/errors.js';
 import type { Metrics } from '../engines/telemetry/metrics.js';
 import { problemResponse, toProblem } from './problem.js';
@@ -38,14 +39,20 @@ export function metricsAccess(configured: boolean | undefined, boundHost: string
  * decided: open by policy, else a caller authenticated with the "metrics"
  * scope — and with no authentication configured there is no such caller.
  */
-export function canScrapeMetrics(_request: Request, access: MetricsAccess): boolean {
-  return access.open;
+export function canScrapeMetrics(c: Context, access: MetricsAccess): boolean {
+  if (access.open) return true;
+  // set by the authentication middleware only: without authentication there is no such caller
+  const caller = c.get('caller' as never) as Caller | undefined;
+  return caller !== undefined && hasScope(caller, METRICS_SCOPE);
 }
+
+/** The scope a token needs to read /metrics when it is not open. */
+export const METRICS_SCOPE = 'metrics';
 
 /** GET /metrics in the Prometheus text format. */
 export function mountMetrics(app: Hono, metrics: Metrics, access: MetricsAccess): void {
   app.get('/metrics', async (c) => {
-    if (!canScrapeMetrics(c.req.raw, access)) {
+    if (!canScrapeMetrics(c, access)) {
       return problemResponse(
         toProblem(
           new TsiotError('unauthorized', 'Reading /metrics needs a caller authenticated with the "metrics" scope.', {

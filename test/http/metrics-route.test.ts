@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/http/app.js';
-import { canScrapeMetrics, isLoopbackHost, metricsAccess } from '../../src/http/metrics-route.js';
+import { Hono } from 'hono';
+import type { Caller } from '../../src/core/caller.js';
+import { createMetrics } from '../../src/engines/telemetry/metrics.js';
+import { isLoopbackHost, metricsAccess, mountMetrics } from '../../src/http/metrics-route.js';
 import { tools } from '../../tools/index.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
 
@@ -105,6 +108,27 @@ describe('/metrics', () => {
     expect(metricsAccess(false, '127.0.0.1').open).toBe(false);
     expect(isLoopbackHost('[::1]')).toBe(true);
     expect(isLoopbackHost('0.0.0.0')).toBe(false);
-    expect(canScrapeMetrics(new Request('http://x/metrics'), { open: false, checkHost: false })).toBe(false);
+  });
+
+  it('when closed, serves only a caller the authentication put there with the "metrics" scope', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const as = (scopes: string[] | undefined) => {
+      const app = new Hono();
+      app.use('*', async (c, next) => {
+        if (scopes) {
+          const caller: Caller = { origin: 'network', subject: 'scraper', tenant: 'default', scopes: new Set(scopes) };
+          c.set('caller' as never, caller as never);
+        }
+        await next();
+      });
+      mountMetrics(app, metrics, { open: false, checkHost: false });
+      return app;
+    };
+    expect((await as(['metrics']).request('/metrics')).status).toBe(200);
+    expect((await as(['series:read']).request('/metrics')).status).toBe(401);
+    expect((await as(undefined).request('/metrics')).status).toBe(401);
+    const open = new Hono();
+    mountMetrics(open, metrics, { open: true, checkHost: false });
+    expect((await open.request('/metrics')).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import type { Caller } from '../../core/caller.js';
 import type { Engines } from '../engines.js';
 import { GenerationService } from '../generation/service.js';
+import { instrumentGeneration } from '../telemetry/instrument.js';
 import { SeriesStore } from '../series/store.js';
 import { ownershipOf } from './ownership.js';
 import { tenantStorage } from './storage.js';
@@ -27,17 +28,22 @@ export function scopeEngines(engines: Engines, caller: Caller): Engines {
     storage,
     series,
     models,
-    ...(engines.generators
-      ? {
-          generation: new GenerationService({
-            factory: engines.generators,
-            series,
-            maxPoints: engines.config.maxPointsPerRequest,
-            models,
-          }),
-        }
-      : {}),
+    ...(engines.generators ? { generation: tenantGeneration(engines, series, models) } : {}),
     ...(engines.validation ? { validation: tenantValidation(engines.validation, ownership, tenant) } : {}),
     ...(engines.jobs ? { jobs: tenantJobs(engines.jobs, caller) } : {}),
   };
+}
+
+/** The generation service over the tenant's series and models, with the process's worker pool and metrics. */
+function tenantGeneration(engines: Engines, series: SeriesStore, models: Engines['models']): GenerationService {
+  const generation = new GenerationService({
+    factory: engines.generators,
+    series,
+    maxPoints: engines.config.maxPointsPerRequest,
+    models,
+    ...(engines.workers ? { pool: engines.workers } : {}),
+    generatorConfig: engines.config.generators,
+  });
+  if (engines.metrics) instrumentGeneration(generation, engines.metrics);
+  return generation;
 }
