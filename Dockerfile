@@ -1,6 +1,11 @@
 # tsiot: REST + MCP (Streamable HTTP at /mcp, WebSocket at /ws) on one port.
 # Build:  docker build -t tsiot .
 # Run:    docker run -p 8080:8080 -v tsiot-data:/data tsiot
+# It binds 0.0.0.0, so it needs credentials first (it refuses to start without):
+#         docker run --rm -v tsiot-data:/data tsiot node dist/src/cli/main.js keys create --name ops --scopes admin
+#         (prints the key once; clients send "Authorization: Bearer <key>"), or an OAuth issuer:
+#         docker run -e TSIOT_AUTH_ISSUER=https://id.example.com -e TSIOT_AUTH_JWKS_URL=https://id.example.com/jwks.json \
+#                    -e TSIOT_PUBLIC_URL=https://tsiot.example.com …
 # Reached under another name than localhost? Allow it (DNS-rebinding guard):
 #         docker run -e TSIOT_ALLOWED_HOSTS=tsiot.internal:8080 …
 

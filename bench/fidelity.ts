@@ -42,9 +42,11 @@
  * outside the real windows' range per feature (the data's bounds), and the
  * strong discriminator's score. Progress goes to stderr.
  */
+import { LOCAL_CALLER } from '../src/core/caller.js';
+import { ImportFolder } from '../src/engines/files/imports.js';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { createRng, type Rng } from '../src/core/rng.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
@@ -124,7 +126,12 @@ async function loadDataset(name: string, rng: Rng): Promise<FidelityDataset> {
   }
   if (name.toLowerCase().endsWith('.csv')) {
     // Read as synthesize_like reads a CSV path (the data engine's reader); storage is never reached for a path.
-    const loaded = await loadDataInput({ csvPath: resolve(name) }, undefined as never);
+    const imports = new ImportFolder({ dir: dirname(resolve(name)) });
+    const loaded = await loadDataInput(
+      { csvPath: basename(name) },
+      { storage: undefined as never, imports },
+      LOCAL_CALLER,
+    );
     const d = seriesDataset(loaded.series);
     progress(
       `${name}: ${d.rows} rows × ${d.columns.length} columns (${d.columns.join(', ')}); ${d.windows.count} windows${d.skippedWindows ? `, ${d.skippedWindows} left out for missing values` : ''}${loaded.notes.length ? `; ${loaded.notes.join('; ')}` : ''}`,

@@ -16,6 +16,8 @@
  * components, mixture components) and the machine's load average before and
  * after (the machine is shared: read wall time beside the load).
  */
+import { LOCAL_CALLER } from '../src/core/caller.js';
+import { ImportFolder } from '../src/engines/files/imports.js';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseInput } from '../src/core/input-errors.js';
@@ -62,9 +64,11 @@ async function sensors(): Promise<TimeSeries> {
 }
 
 async function wind(): Promise<TimeSeries> {
+  const folder = resolve(packageRoot(), 'bench', 'data');
   const loaded = await loadDataInput(
-    { csvPath: resolve(packageRoot(), 'bench', 'data', 'wind.csv') },
-    undefined as never, // a CSV path never reaches storage
+    { csvPath: 'wind.csv' },
+    { storage: undefined as never, imports: new ImportFolder({ dir: folder }) }, // a CSV path never reaches storage
+    LOCAL_CALLER,
   );
   return loaded.series;
 }

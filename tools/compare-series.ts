@@ -77,7 +77,7 @@ export const compareSeries = defineTool({
   routes: [{ method: 'POST', path: '/v1/compare' }],
   async handler(input, ctx) {
     const engine = ctx.engines.validation;
-    const sets = await resolveSeriesSets(ctx.engines, { a: input.a, b: input.b }, engine.maxValues);
+    const sets = await resolveSeriesSets(ctx.engines, { a: input.a, b: input.b }, engine.maxValues, ctx.caller);
     const report = await engine.validate(
       {
         reference: sets.a!,

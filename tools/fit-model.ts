@@ -83,7 +83,7 @@ export const fitModel = defineTool({
           details: { field: 'data', example: { seriesId: 'ser_3fA9xQ' } },
         });
       registry.learner(input.generator);
-      loaded = await loadDataInput(input.data, ctx.engines.storage);
+      loaded = await loadDataInput(input.data, ctx.engines, ctx.caller);
       started = registry.startFit(
         {
           generator: input.generator,

@@ -1,3 +1,4 @@
+import { ANONYMOUS_NETWORK_CALLER, type Caller } from '../src/core/caller.js';
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { TimeSchema, parseTime } from '../src/core/time.js';
@@ -37,7 +38,14 @@ export const InlineSeriesSchema = z
 
 export const CsvSeriesSchema = z
   .object({
-    csvPath: z.string().min(1).optional().describe('Path of a CSV file readable by the server.'),
+    csvPath: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        "Path of a CSV file inside the server's import folder, relative to it (paths leading out are refused).",
+      ),
     csv: z.string().min(1).optional().describe('CSV text with a header row.'),
     name: z.string().min(1).max(200).optional().describe('A name for the report.'),
     ...CsvReadShape,
@@ -63,6 +71,7 @@ export async function resolveSeriesSets<K extends string>(
   engines: Engines,
   sets: Partial<Record<K, SeriesSet>>,
   maxValues: number,
+  caller: Caller = ANONYMOUS_NETWORK_CALLER,
 ): Promise<Partial<Record<K, TimeSeries[]>>> {
   let values = 0;
   for (const [field, set] of Object.entries(sets) as [K, SeriesSet | undefined][]) {
@@ -100,7 +109,7 @@ export async function resolveSeriesSets<K extends string>(
         typeof src === 'string'
           ? engines.storage.retrieve({ id: src })
           : isCsv(src)
-            ? csvSeries(src, `${field}[${i}]`)
+            ? csvSeries(src, `${field}[${i}]`, engines, caller)
             : inlineSeries(src, `${field}[${i}]`),
       ),
     );
@@ -168,14 +177,22 @@ function isCsv(src: SeriesSource): src is z.output<typeof CsvSeriesSchema> {
 }
 
 /** A CSV source as one series: numeric columns as they are, text columns as categorical (level-coded) columns. */
-async function csvSeries(src: z.output<typeof CsvSeriesSchema>, field: string): Promise<TimeSeries> {
+async function csvSeries(
+  src: z.output<typeof CsvSeriesSchema>,
+  field: string,
+  engines: Engines,
+  caller: Caller,
+): Promise<TimeSeries> {
   const { csv, csvPath, name, ...options } = src;
   if ((csv === undefined) === (csvPath === undefined)) {
     throw new TsiotError('invalid_input', `${field}: give exactly one of csv or csvPath`, {
       details: { field, example: { csvPath: 'real.csv' } },
     });
   }
-  const table = await readCsv(csv !== undefined ? { text: csv } : { path: csvPath! }, options, {
+  // a path is read only inside the import folder, as the caller may
+  const source =
+    csv !== undefined ? { text: csv } : { path: await engines.imports.resolve(csvPath!, `${field}.csvPath`, caller) };
+  const table = await readCsv(source, options, {
     field: `${field}.${csv !== undefined ? 'csv' : 'csvPath'}`,
   });
   const categorical = table.categorical.map((c) => ({

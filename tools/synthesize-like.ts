@@ -90,7 +90,7 @@ export const synthesizeLike = defineTool({
   async handler(input, ctx) {
     const engines = ctx.engines;
     const registry = engines.models;
-    const loaded = await loadDataInput(input.data, ctx.engines.storage);
+    const loaded = await loadDataInput(input.data, ctx.engines, ctx.caller);
     const seed = input.seed ?? randomSeed();
     const generator = input.generator ?? (loaded.sequences ? 'mixture' : 'statistical');
     const model = await registry.fit(

@@ -87,6 +87,7 @@ export const validateTimeseries = defineTool({
       ctx.engines,
       { synthetic: input.synthetic, reference: input.reference, holdout: input.holdout },
       engine.maxValues,
+      ctx.caller,
     );
     let report = await engine.validate(
       {

@@ -1,4 +1,5 @@
 /** What every CLI command shares: the global options, the engines built from them, a tool context. */
+import { LOCAL_CALLER } from '../core/caller.js';
 import { loadConfig, type TsiotConfigInput } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createEngines, type Engines } from '../engines/engines.js';
@@ -29,6 +30,8 @@ export async function withEngines<T>(
   extra: TsiotConfigInput = {},
 ): Promise<T> {
   const config = configFrom(globals, extra);
+  // files named on one's own command line are the local user's to read, wherever they are
+  config.imports = { ...config.imports, localDirs: [...config.imports.localDirs, '/'] };
   const logger = createLogger(config.logLevel);
   const engines = await createEngines(config, logger);
   try {
@@ -48,5 +51,12 @@ export function toolContext(
   logger: Logger,
   onProgress?: (p: { done: number; total: number }) => void,
 ) {
-  return { engines, logger, signal: new AbortController().signal, progress: onProgress ?? (() => undefined) };
+  return {
+    engines,
+    logger,
+    signal: new AbortController().signal,
+    progress: onProgress ?? (() => undefined),
+    // the CLI is the local, trusted user
+    caller: LOCAL_CALLER,
+  };
 }

@@ -9,6 +9,7 @@ import { createEngines } from '../engines/engines.js';
 import { writeSeries, type ExportFormat } from '../engines/export/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { runTool } from '../registry/run-tool.js';
+import { SCOPE_NAMES } from '../registry/scopes.js';
 import { VERSION } from '../version.js';
 import { tools } from '../../tools/index.js';
 import { resources } from '../../resources/index.js';
@@ -360,31 +361,57 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description(
-      'Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default.',
+      'Serve REST (/v1), MCP over Streamable HTTP (/mcp) and MCP over WebSocket (/ws) on one port, loopback by default. Authentication is on once an API key or an issuer is configured, and required beyond loopback.',
     )
-    .option('--host <host>', 'interface to bind (use 0.0.0.0 only behind authentication)')
+    .option('--host <host>', 'interface to bind (beyond loopback only with API keys or an OAuth issuer configured)')
     .option('--port <port>', 'port (0 = any free port)', parseIntFlag('port'))
+    .option('--public-url <url>', 'the URL clients reach the server at, the OAuth resource (env TSIOT_PUBLIC_URL)')
+    .option('--insecure-no-auth', 'serve a non-loopback address without authentication (throwaway test setups only)')
     .action(async (opts, cmd: Command) => {
       const { startHttpServer } = await import('../http/server.js');
+      const { ApiKeyStore } = await import('../http/auth/api-keys.js');
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const config = configFrom(globals, {
-        http: { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) },
+        http: {
+          ...(opts.host ? { host: opts.host } : {}),
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+        },
+        ...(opts.insecureNoAuth ? { auth: { insecureNoAuth: true } } : {}),
       });
       const logger = createLogger(config.logLevel);
       const engines = await createEngines(config, logger);
-      const handle = await startHttpServer({
-        engines,
-        tools,
-        createMcpServer: () => createMcpServer(engines, registries),
-        host: config.http.host,
-        port: config.http.port,
-        logger,
-        version: VERSION,
-        allowedOrigins: config.http.allowedOrigins,
-        allowedHosts: config.http.allowedHosts,
-      });
+      let handle: Awaited<ReturnType<typeof startHttpServer>>;
+      try {
+        handle = await startHttpServer({
+          engines,
+          tools,
+          createMcpServer: (caller) => createMcpServer(engines, registries, caller),
+          host: config.http.host,
+          port: config.http.port,
+          logger,
+          version: VERSION,
+          allowedOrigins: config.http.allowedOrigins,
+          allowedHosts: config.http.allowedHosts,
+          corsOrigins: config.http.corsOrigins,
+          limits: config.http.limits,
+          ...(config.jobs.redisUrl ? { rateLimitRedisUrl: config.jobs.redisUrl } : {}),
+          ...(config.http.tls
+            ? { tls: { cert: await readFile(config.http.tls.certFile), key: await readFile(config.http.tls.keyFile) } }
+            : {}),
+          auth: {
+            config: config.auth,
+            apiKeys: new ApiKeyStore(engines.documents),
+            ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+          },
+        });
+      } catch (e) {
+        await engines.close();
+        throw e;
+      }
+      const at = handle.addresses.length ? handle.addresses.join(', ') : handle.url;
       process.stderr.write(
-        `tsiot ${VERSION} listening on ${handle.url} — REST ${handle.url}/v1, MCP ${handle.url}/mcp (Streamable HTTP) and ${handle.url.replace(/^http/, 'ws')}/ws (WebSocket), OpenAPI ${handle.url}/openapi.json\n`,
+        `tsiot ${VERSION} listening on ${at} — REST /v1, MCP /mcp (Streamable HTTP) and /ws (WebSocket), OpenAPI /openapi.json; authentication ${handle.authenticated ? 'required' : 'off (loopback only)'}\n`,
       );
       const shutdown = async () => {
         await handle.close();
@@ -394,6 +421,84 @@ export function buildCli(): Command {
       };
       process.on('SIGINT', () => void shutdown());
       process.on('SIGTERM', () => void shutdown());
+    });
+
+  const keys = program
+    .command('keys')
+    .description(
+      'API keys for scripts, CI and the dashboard (kept hashed in the document store of --data-dir/--storage).',
+    );
+  keys
+    .command('create')
+    .description('Create an API key and print it once; send it as "Authorization: Bearer <key>".')
+    .requiredOption('--name <name>', 'what the key is for, e.g. ci-nightly')
+    .requiredOption('--scopes <list>', `comma list of scopes: ${SCOPE_NAMES.join(', ')}`)
+    .option('--tenant <tenant>', 'tenant that owns what the key stores (default "default")')
+    .action(async (opts, cmd: Command) => {
+      const { ApiKeyStore } = await import('../http/auth/api-keys.js');
+      const scopes = String(opts.scopes)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines) => {
+        const created = await new ApiKeyStore(engines.documents).create({
+          name: opts.name,
+          scopes,
+          ...(opts.tenant ? { tenant: opts.tenant } : {}),
+        });
+        process.stdout.write(`${created.key}\n`);
+        process.stderr.write(
+          `created API key ${created.info.id} "${created.info.name}" (scopes ${created.info.scopes.join(' ')}, tenant ${created.info.tenant}); it is shown only this once\n`,
+        );
+      });
+    });
+  keys
+    .command('list')
+    .description('List API keys (never their secrets) as JSON.')
+    .action(async (_opts, cmd: Command) => {
+      const { ApiKeyStore } = await import('../http/auth/api-keys.js');
+      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines) => {
+        process.stdout.write(`${JSON.stringify(await new ApiKeyStore(engines.documents).list(), null, 2)}\n`);
+      });
+    });
+  keys
+    .command('revoke <id>')
+    .description('Revoke an API key at once (its id from `tsiot keys list`).')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const { ApiKeyStore } = await import('../http/auth/api-keys.js');
+      await withEngines(cmd.optsWithGlobals() as GlobalOptions, async (engines) => {
+        const info = await new ApiKeyStore(engines.documents).revoke(id);
+        process.stderr.write(`revoked API key ${info.id} "${info.name}"\n`);
+      });
+    });
+
+  program
+    .command('token')
+    .description(
+      'Mint a short-lived HS256 development token from TSIOT_DEV_SECRET (the server must run with the same secret). Not for production: use an OAuth issuer or API keys.',
+    )
+    .option('--subject <sub>', 'the token subject', 'dev')
+    .option('--tenant <tenant>', 'the tenant (claim named by auth.tenantClaim; default: the subject)')
+    .option('--scopes <list>', `comma list of scopes: ${SCOPE_NAMES.join(', ')}`, 'admin')
+    .option(
+      '--audience <url>',
+      'the server URL the token is for (default its public URL, else http://127.0.0.1:<port>)',
+    )
+    .option('--ttl <d>', 'lifetime, e.g. 15m, 1h (at most 24h)', '1h')
+    .action(async (opts, cmd: Command) => {
+      const { mintDevToken } = await import('../http/auth/dev-token.js');
+      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const token = await mintDevToken(config, {
+        subject: opts.subject,
+        ...(opts.tenant ? { tenant: opts.tenant } : {}),
+        scopes: String(opts.scopes)
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+        ...(opts.audience ? { audience: opts.audience } : {}),
+        ttl: opts.ttl,
+      });
+      process.stdout.write(`${token}\n`);
     });
 
   addWorkflowCommands(program);

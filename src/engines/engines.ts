@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { TsiotConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { createEventBus, type OwnedEventBus } from './events/index.js';
 import type { EventBus } from './events/types.js';
+import { ImportFolder } from './files/imports.js';
 import type { GeneratorFactory } from './generation/factory.js';
 import { createBuiltinFactory } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
@@ -39,6 +41,8 @@ export interface Engines {
   validation: ValidationEngine;
   /** Fitted models: saved, listed, sampled from a bounded pool. */
   models: ModelRegistry;
+  /** The one folder server-side paths resolve in (data.csvPath). */
+  imports: ImportFolder;
   /** Worker threads running heavy validations, analyses and generations off the event loop. */
   workers: WorkerPool;
   close(): Promise<void>;
@@ -124,8 +128,13 @@ export async function createEngines(
       ...(config.jobs.rateLimit ? { rateLimit: config.jobs.rateLimit } : {}),
     });
     opened.push(jobs);
+    const imports = new ImportFolder({
+      dir: config.imports.dir ?? join(config.dataDir, 'imports'),
+      localDirs: config.imports.localDirs,
+    });
     let closing: Promise<void> | undefined;
     return {
+      imports,
       config,
       logger,
       generators,

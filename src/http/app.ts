@@ -1,10 +1,16 @@
-import { Hono } from 'hono';
-import { TsiotError } from '../core/errors.js';
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { isTsiotError, TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
 import type { AnyTool } from '../registry/tool.js';
 import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
+import { authMiddleware, callerOf, type HttpAuth } from './auth/index.js';
+import { challenge, METADATA_PATH, protectedResourceMetadata } from './auth/metadata.js';
+import { scopeEngines } from '../engines/tenancy/index.js';
 import { toJsonSchema } from './json-schema.js';
+import type { RateLimits } from './limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
@@ -29,6 +35,12 @@ export interface HttpAppOptions {
   maxBodyBytes?: number;
   /** How long /readyz waits for the storage health check. Default 5000 ms. */
   readyTimeoutMs?: number;
+  /** Authentication: every route but the probes and the OAuth metadata needs credentials. */
+  auth?: HttpAuth;
+  /** Rate limits per client address (before authentication) and per subject (after). */
+  rateLimits?: RateLimits;
+  /** Browser origins allowed by CORS; none by default (no CORS headers at all). */
+  corsOrigins?: readonly string[];
 }
 
 /** Paths any Host may reach: probes from orchestrators use the pod address. */
@@ -61,6 +73,35 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     );
   });
 
+  // an API answering JSON: no sniffing, no framing, no referrer, nothing cached by shared caches
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'same-origin',
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  if (options.corsOrigins?.length) {
+    app.use(
+      '*',
+      cors({
+        origin: [...options.corsOrigins],
+        allowHeaders: ['Authorization', 'Content-Type', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+        exposeHeaders: [
+          'WWW-Authenticate',
+          'Mcp-Session-Id',
+          'Retry-After',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+        ],
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        maxAge: 600,
+      }),
+    );
+  }
+
   app.use('*', async (c, next) => {
     if (UNGUARDED.has(c.req.path) || c.req.path === '/mcp') return next();
     const denied = guard.check({
@@ -78,6 +119,17 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       ),
     );
   });
+
+  if (options.rateLimits) app.use('*', options.rateLimits.byIp);
+  const auth = options.auth;
+  if (auth) {
+    app.use('*', authMiddleware(auth, logger));
+    if (options.rateLimits) app.use('*', options.rateLimits.bySubject);
+    const metadata = (c: Context) =>
+      c.json(protectedResourceMetadata(auth.baseUrl(), c.req.path, auth.authorizationServers));
+    app.get(METADATA_PATH, metadata);
+    app.get(`${METADATA_PATH}/mcp`, metadata);
+  }
 
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
@@ -106,11 +158,22 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   if (options.mcp) {
     const mcp = options.mcp;
-    app.all('/mcp', (c) => mcp.handle(c.req.raw));
+    app.all('/mcp', (c) => mcp.handle(c.req.raw, callerOf(c)));
   }
 
   // before the tool routes, so GET /v1/jobs/:id does not take "events" for a job id
-  mountJobEvents(app, { events: () => engines.events, logger });
+  mountJobEvents(app, {
+    events: () => engines.events,
+    logger,
+    ownsJob: (c) => {
+      const jobs = scopeEngines(engines, callerOf(c)).jobs;
+      return (jobId) =>
+        jobs?.get(jobId).then(
+          () => true,
+          () => false,
+        ) ?? Promise.resolve(false);
+    },
+  });
 
   mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 
@@ -127,6 +190,17 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.onError((error, c) => {
     const problem = toProblem(error, c.req.path);
+    const scope = isTsiotError(error) ? error.details?.requiredScope : undefined;
+    if (auth && typeof scope === 'string') {
+      // RFC 6750 §3.1: a token that lacks a scope gets a challenge naming the one needed
+      return problemResponse(problem, {
+        'WWW-Authenticate': challenge(auth.baseUrl(), c.req.path, {
+          error: 'insufficient_scope',
+          description: problem.detail,
+          scope,
+        }),
+      });
+    }
     if (problem.status >= 500)
       logger.error({ err: error, method: c.req.method, path: c.req.path }, 'HTTP request failed');
     else logger.debug({ code: problem.code, path: c.req.path }, 'HTTP request refused');

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -13,6 +13,8 @@ export interface JobEventsOptions {
   logger: Logger;
   /** Interval of the keep-alive comments, ms. Default 15000. */
   heartbeatMs?: number;
+  /** For one request: whether the caller may see a job's events (its tenant's). Absent: every job. */
+  ownsJob?: (c: Context) => (jobId: string) => Promise<boolean>;
 }
 
 /** What one client asked to see. */
@@ -75,9 +77,10 @@ export function mountJobEvents(app: Hono, options: JobEventsOptions): void {
     const filter = parseJobEventFilter({ job: c.req.query('job'), types: c.req.query('types') });
     const signal = c.req.raw.signal;
     const bus = options.events();
+    const owns = options.ownsJob?.(c);
     return streamSSE(
       c,
-      (stream) => follow(stream, bus, filter, heartbeatMs, signal),
+      (stream) => follow(stream, bus, filter, heartbeatMs, signal, owns),
       async (error) => options.logger.warn({ err: error }, 'job event feed failed'),
     );
   });
@@ -90,8 +93,21 @@ async function follow(
   filter: JobEventFilter,
   heartbeatMs: number,
   signal: AbortSignal,
+  owns?: (jobId: string) => Promise<boolean>,
 ): Promise<void> {
   const pending: TsiotEvent[] = [];
+  // a tenant hears only of its own jobs: each job's owner is checked once per feed
+  const owned = new Map<string, Promise<boolean>>();
+  const mine = (event: TsiotEvent): Promise<boolean> => {
+    if (!owns) return Promise.resolve(true);
+    if (event.jobId === undefined) return Promise.resolve(false);
+    let known = owned.get(event.jobId);
+    if (!known) {
+      known = owns(event.jobId);
+      owned.set(event.jobId, known);
+    }
+    return known;
+  };
   let wake: (() => void) | undefined;
   const nudge = () => {
     wake?.();
@@ -116,6 +132,7 @@ async function follow(
       while (pending.length && !gone()) {
         const event = pending.shift()!;
         if (sent.has(event.id)) continue;
+        if (!(await mine(event))) continue;
         if (filter.job !== undefined) sent.add(event.id);
         await stream.writeSSE({ event: event.type, id: event.id, data: JSON.stringify(event) });
       }

@@ -45,6 +45,13 @@ export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_
     });
   }
   if (text.trim() === '') return undefined;
+  const depth = nestingDepth(text, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new TsiotError('invalid_input', `The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, {
+      details: { limitDepth: MAX_JSON_DEPTH },
+      hint: 'Tool inputs are a few levels deep; flatten the data.',
+    });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -52,6 +59,36 @@ export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_
       hint: 'Send a JSON object, e.g. {"seed": 42}, with Content-Type: application/json.',
     });
   }
+}
+
+/** Deepest nesting of arrays and objects a body may have; tool inputs need a handful of levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * How deep arrays and objects nest in JSON text (brackets inside strings do
+ * not count), stopping as soon as `stopAbove` is passed, so a hostile body
+ * is refused before the parser or any schema walks it.
+ */
+export function nestingDepth(text: string, stopAbove = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > stopAbove) return max;
+      }
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return max;
 }
 
 function tooLarge(maxBytes: number): TsiotError {

@@ -1,3 +1,4 @@
+import { SCOPE_NAMES, toolScope } from '../registry/scopes.js';
 import type { AnyTool, RestRoute } from '../registry/tool.js';
 import { rebaseRefs, toJsonSchema, type JsonSchema } from './json-schema.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
@@ -32,11 +33,15 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     const input = rebaseRefs(toJsonSchema(tool.inputSchema, 'input'), `#/components/schemas/${inputName}`);
     schemas[inputName] = input;
     schemas[outputName] = rebaseRefs(toJsonSchema(tool.outputSchema, 'output'), `#/components/schemas/${outputName}`);
+    const scope = toolScope(tool);
     const common = {
       summary: tool.title,
       description: tool.description,
       tags: ['tools'],
       responses: toolResponses(outputName),
+      // the scope a token or API key needs when the server authenticates
+      security: [{ bearer: [scope] }],
+      'x-tsiot-scope': scope,
     };
 
     addOperation(toOpenApiPath(toolPath(tool.name)), 'post', {
@@ -119,7 +124,16 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
       ...(options.mcp ? [{ name: 'mcp', description: 'Model Context Protocol' }] : []),
     ],
     paths,
-    components: { schemas },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `An OAuth access token for this server or a tsiot API key (tsk_…). Scopes: ${SCOPE_NAMES.join(', ')}. /.well-known/oauth-protected-resource names the authorization servers.`,
+        },
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
 import { runTool } from '../registry/run-tool.js';
 import type { AnyTool, RestRoute, ToolContext } from '../registry/tool.js';
+import { callerOf } from './auth/index.js';
 import { isJsonContentType, readJsonBody } from './json-body.js';
 import { coerceParams } from './query-coerce.js';
 
@@ -74,6 +75,7 @@ async function call(
     logger: options.logger.child({ tool: tool.name }),
     signal: c.req.raw.signal,
     progress: () => {},
+    caller: callerOf(c),
   };
   const { structured, summary } = await runTool(tool, input, ctx);
   return { result: structured, summary };

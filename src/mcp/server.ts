@@ -12,8 +12,11 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
 import { notifyJobResourceUpdates } from '../../resources/jobs.js';
+import { type Caller, DEFAULT_TENANT, LOCAL_CALLER } from '../core/caller.js';
+import { scopeEngines } from '../engines/tenancy/index.js';
 import { TsiotError } from '../core/errors.js';
 import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
@@ -21,6 +24,7 @@ import { type Completer, MAX_COMPLETION_PREFIX, MAX_COMPLETION_VALUES } from '..
 import type { AnyPrompt } from '../registry/prompt.js';
 import type { ResourceDefinition } from '../registry/resource.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
+import { toolScope } from '../registry/scopes.js';
 import type { AnyTool } from '../registry/tool.js';
 import { VERSION } from '../version.js';
 
@@ -44,6 +48,16 @@ const INSTRUCTIONS = [
   'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
 ].join(' ');
 
+/**
+ * The caller of one request: network transports put the authenticated caller
+ * in `authInfo.extra.caller` on every message (so a refreshed token's scopes
+ * count), otherwise the caller the session was built for.
+ */
+export function callerOf(extra: { authInfo?: AuthInfo }, session: Caller): Caller {
+  const fromTransport = extra.authInfo?.extra?.caller as Caller | undefined;
+  return fromTransport ?? session;
+}
+
 /** Shape a thrown error as an MCP tool result with isError, never a stack trace. */
 export function errorResult(e: unknown): CallToolResult {
   const body = toErrorBody(e);
@@ -58,7 +72,9 @@ export function errorResult(e: unknown): CallToolResult {
  * Build an MCP server from the registries. Side-effect free: it connects to
  * nothing; transports connect it. One instance per session.
  */
-export function createMcpServer(engines: Engines, registries: Registries): McpServer {
+export function createMcpServer(engines: Engines, registries: Registries, caller: Caller = LOCAL_CALLER): McpServer {
+  // resources, completions and notifications see the session caller's tenant only
+  const scoped = scopeEngines(engines, caller);
   const server = new McpServer(
     { name: 'tsiot', title: 'tsiot — synthetic IoT time series', version: VERSION },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
@@ -97,6 +113,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
         logger: engines.logger,
         signal: extra.signal,
         progress,
+        caller: callerOf(extra, caller),
       });
       const checked = tool.outputSchema.safeParse(structured);
       if (!checked.success) {
@@ -127,6 +144,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
         inputSchema: tool.inputSchema.strict(),
         outputSchema: tool.outputSchema,
         ...(tool.annotations ? { annotations: { title: tool.title, ...tool.annotations } } : {}),
+        _meta: { 'tsiot/scope': toolScope(tool) },
       },
       (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => callTool(tool, args, extra),
     );
@@ -154,19 +172,19 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
         r.uri,
         { title: r.title, description: r.description, mimeType: r.mimeType },
         async () => ({
-          contents: await r.read(engines),
+          contents: await r.read(scoped),
         }),
       );
     } else {
       const template = new ResourceTemplate(r.uriTemplate, {
-        list: async () => ({ resources: await r.list(engines) }),
+        list: async () => ({ resources: await r.list(scoped) }),
       });
       server.registerResource(
         r.name,
         template,
         { title: r.title, description: r.description, mimeType: r.mimeType },
         async (uri, variables) => ({
-          contents: await r.read(uri, variables, engines),
+          contents: await r.read(uri, variables, scoped),
         }),
       );
     }
@@ -182,12 +200,15 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
     );
   }
 
-  registerCompletions(server, engines, registries);
+  registerCompletions(server, scoped, registries);
 
   // Clients may subscribe to resources (jobs, series); each session keeps its own subscriptions.
   const subscribed = new Set<string>();
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   server.server.setRequestHandler(SubscribeRequestSchema, async (r) => {
+    // updates of another tenant's series or job are never delivered: such a subscription is refused like an unknown one
+    if (!(await visible(scoped, r.params.uri)))
+      throw new McpError(ErrorCode.InvalidParams, `Resource ${r.params.uri} does not exist`);
     subscribed.add(r.params.uri);
     return {};
   });
@@ -198,6 +219,7 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
   const stopJobs = notifyJobResourceUpdates(server, engines.jobs, { isSubscribed: (u) => subscribed.has(u) });
   const stopSeries = engines.events.subscribe((event) => {
     if (event.type !== 'series.created' && event.type !== 'series.deleted') return;
+    if ((event.data.tenant ?? DEFAULT_TENANT) !== caller.tenant) return;
     if (!server.isConnected()) return;
     server.sendResourceListChanged();
     const ids = event.type === 'series.deleted' ? [String(event.data.id)] : ((event.data.ids as string[]) ?? []);
@@ -214,6 +236,19 @@ export function createMcpServer(engines: Engines, registries: Registries): McpSe
   };
 
   return server;
+}
+
+/** Whether a subscribable resource exists for this tenant (series and jobs are checked; others are catalogues). */
+async function visible(scoped: Engines, uri: string): Promise<boolean> {
+  const series = /^tsiot:\/\/series\/([^/?#]+)$/.exec(uri);
+  if (series) return (await scoped.storage.describe(decodeURIComponent(series[1]!))) !== undefined;
+  const job = /^tsiot:\/\/jobs\/([^/?#]+)$/.exec(uri);
+  if (job)
+    return scoped.jobs.get(decodeURIComponent(job[1]!)).then(
+      () => true,
+      () => false,
+    );
+  return true;
 }
 
 const NO_COMPLETION: CompleteResult = { completion: { values: [], total: 0, hasMore: false } };

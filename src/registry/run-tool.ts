@@ -1,5 +1,8 @@
 import { TsiotError } from '../core/errors.js';
 import { parseInput } from '../core/input-errors.js';
+import { ANONYMOUS_NETWORK_CALLER, hasScope } from '../core/caller.js';
+import { scopeEngines } from '../engines/tenancy/index.js';
+import { toolScope } from './scopes.js';
 import type { AnyTool, ToolContext, ToolResult } from './tool.js';
 
 /**
@@ -16,6 +19,8 @@ export async function runTool(
   if (tool.example && typeof tool.example === 'object') {
     for (const [k, v] of Object.entries(tool.example as Record<string, unknown>)) examples[k] = v;
   }
+  const scope = toolScope(tool);
+  if (ctx.caller && !hasScope(ctx.caller, scope)) throw insufficientScope(tool.name, scope);
   if (rawInput !== undefined && (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput))) {
     const got = rawInput === null ? 'null' : Array.isArray(rawInput) ? 'an array' : `a ${typeof rawInput}`;
     throw new TsiotError(
@@ -29,7 +34,16 @@ export async function runTool(
   }
   const input = parseInput(tool.inputSchema, rawInput ?? {}, `input for ${tool.name}`, examples);
   if (ctx.signal.aborted) throw new TsiotError('cancelled', `${tool.name} was cancelled before it started`);
-  return tool.handler(input, ctx);
+  // the handler sees only the caller's tenant: its series, models, reports and jobs
+  return tool.handler(input, { ...ctx, engines: scopeEngines(ctx.engines, ctx.caller ?? ANONYMOUS_NETWORK_CALLER) });
+}
+
+/** The refusal of a call whose token lacks the tool's scope; adapters turn `details.requiredScope` into a challenge. */
+export function insufficientScope(toolName: string, scope: string): TsiotError {
+  return new TsiotError('forbidden', `${toolName} needs the scope "${scope}", which this token or key does not grant`, {
+    details: { requiredScope: scope, tool: toolName },
+    hint: `Ask for a token with the scope "${scope}" (or create an API key with --scopes ${scope}).`,
+  });
 }
 
 /** The shape every adapter uses for a failed call. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Engines } from '../engines/engines.js';
 import type { Logger } from '../core/logger.js';
+import type { Caller } from '../core/caller.js';
 import type { Progress } from '../core/types.js';
 
 export interface ToolAnnotations {
@@ -17,6 +18,12 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Report progress; a no-op when the caller did not ask for progress. */
   progress: (p: Progress) => void;
+  /**
+   * Who is calling (adapters always say): decides which files may be read and,
+   * with authentication, the scopes and the tenant. Absent: treated as a
+   * network client without identity, the most confined case.
+   */
+  caller?: Caller;
 }
 
 export interface ToolResult<O> {
@@ -51,6 +58,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** Example input, shown in docs and error messages. */
   example?: z.input<I>;
   routes?: RestRoute[];
+  /** The OAuth scope calling it needs (see registry/scopes.ts); derived from the name and annotations when absent. */
+  scope?: 'series:read' | 'series:write' | 'models' | 'jobs' | 'privacy' | 'admin';
   handler(input: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
 }
 

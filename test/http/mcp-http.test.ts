@@ -19,7 +19,11 @@ interface Endpoint {
 async function startEndpoint(options: Partial<McpHttpOptions> = {}): Promise<Endpoint> {
   const mcp = createMcpHttpHandler({ createServer: mcpServerFactory().create, logger: silentLogger, ...options });
   const app = new Hono();
-  app.all('/mcp', (c) => mcp.handle(c.req.raw));
+  // the app authenticates in production; here the test names the subject in a header
+  app.all('/mcp', (c) => {
+    const subject = c.req.header('x-test-subject');
+    return mcp.handle(c.req.raw, subject ? { origin: 'network', subject, tenant: subject, scopes: 'all' } : undefined);
+  });
   const server = createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -186,14 +190,75 @@ describe('MCP Streamable HTTP at /mcp', () => {
 });
 
 describe('MCP Streamable HTTP session limits', () => {
-  it('refuses sessions beyond maxSessions with 503', async () => {
+  it('makes room by closing the least recently used idle session; refuses with 503 only when all are busy', async () => {
     const endpoint = await startEndpoint({ maxSessions: 1 });
     try {
-      await initialize(endpoint.url);
+      const first = await initialize(endpoint.url);
+      // the idle first session is closed for the newcomer: idle sessions cannot lock new clients out
+      const second = await initialize(endpoint.url);
+      expect(endpoint.mcp.sessionCount).toBe(1);
+      const gone = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'mcp-session-id': first },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(gone.status).toBe(404);
+      // a session holding a stream is busy, so it stays and the newcomer is told to retry
+      const abort = new AbortController();
+      const stream = await fetch(endpoint.url, {
+        headers: { Accept: 'text/event-stream', 'mcp-session-id': second },
+        signal: abort.signal,
+      });
+      expect(stream.status).toBe(200);
       const res = await fetch(endpoint.url, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE) });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('30');
+      abort.abort();
     } finally {
+      await stopEndpoint(endpoint);
+    }
+  });
+
+  it("caps sessions per subject, so one client cannot fill the server, and hides other subjects' sessions", async () => {
+    const endpoint = await startEndpoint({ maxSessionsPerSubject: 2 });
+    const as = (subject: string, extra: Record<string, string> = {}) => ({
+      ...MCP_HEADERS,
+      'x-test-subject': subject,
+      ...extra,
+    });
+    const streams: AbortController[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(endpoint.url, { method: 'POST', headers: as('a'), body: JSON.stringify(INITIALIZE) });
+        expect(res.status).toBe(200);
+        await res.body?.cancel();
+        const abort = new AbortController();
+        streams.push(abort);
+        const stream = await fetch(endpoint.url, {
+          headers: {
+            Accept: 'text/event-stream',
+            'x-test-subject': 'a',
+            'mcp-session-id': res.headers.get('mcp-session-id')!,
+          },
+          signal: abort.signal,
+        });
+        expect(stream.status).toBe(200);
+      }
+      const third = await fetch(endpoint.url, { method: 'POST', headers: as('a'), body: JSON.stringify(INITIALIZE) });
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('30');
+      const other = await fetch(endpoint.url, { method: 'POST', headers: as('b'), body: JSON.stringify(INITIALIZE) });
+      expect(other.status).toBe(200);
+      const bSession = other.headers.get('mcp-session-id')!;
+      await other.body?.cancel();
+      const hijack = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: as('a', { 'mcp-session-id': bSession }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(hijack.status).toBe(404);
+    } finally {
+      for (const s of streams) s.abort();
       await stopEndpoint(endpoint);
     }
   });

@@ -8,9 +8,11 @@ import { JOB_TYPES, type StartJobRequest } from './types.js';
 export const JobOptionsSchema = z.object({
   tenant: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (1–64)')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@|-]{0,199}$/, 'letters, digits and . _ : @ | - (1–200)')
     .default('default')
-    .describe('Who the job is for; rate limits apply per tenant.'),
+    .describe(
+      "Who the job is for; rate limits apply per tenant. With authentication it is always the caller's own tenant.",
+    ),
   priority: z.number().int().min(1).max(100).default(50).describe('1 = most urgent … 100 = least urgent. Default 50.'),
   attempts: z
     .number()

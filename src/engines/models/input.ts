@@ -17,7 +17,9 @@ import {
   type CsvReadOptions,
   readCsv,
 } from '../ingest/csv/index.js';
+import type { ImportFolder } from '../files/imports.js';
 import type { Storage } from '../storage/storage.js';
+import { ANONYMOUS_NETWORK_CALLER, type Caller } from '../../core/caller.js';
 
 /** One inline series of a multi-series input. */
 export const InlineSeriesSchema = z
@@ -45,7 +47,14 @@ export const DataInputSchema = z
       .describe(
         'CSV text with a header row: a time column (or date + time columns), numeric and text columns; delimiter, decimal separator and time layout are detected.',
       ),
-    csvPath: z.string().min(1).optional().describe('Path of a CSV file readable by the server.'),
+    csvPath: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        'Path of a CSV file inside the server\'s import folder, relative to it (e.g. "plant-3/readings.csv"); paths leading out of it are refused.',
+      ),
     timestamps: z
       .array(z.union([z.string(), z.number()]))
       .optional()
@@ -110,8 +119,22 @@ const CSV_ONLY = [
   'columns',
 ] as const;
 
-/** Read training data from any accepted form. */
-export async function loadDataInput(input: DataInput, storage: Storage): Promise<LoadedData> {
+/** Where training data may come from: stored series, and files of the import folder. */
+export interface DataSources {
+  storage: Storage;
+  imports: ImportFolder;
+}
+
+/**
+ * Read training data from any accepted form. A csvPath is read only inside
+ * the import folder, as `caller` may (no caller: as a network client).
+ */
+export async function loadDataInput(
+  input: DataInput,
+  sources: DataSources,
+  caller: Caller = ANONYMOUS_NETWORK_CALLER,
+): Promise<LoadedData> {
+  const { storage } = sources;
   const given = [
     input.seriesId !== undefined,
     input.csv !== undefined,
@@ -177,7 +200,11 @@ export async function loadDataInput(input: DataInput, storage: Storage): Promise
     const options: CsvReadOptions = {};
     for (const k of [...CSV_ONLY, 'timeZone'] as const)
       if (input[k] !== undefined) Object.assign(options, { [k]: input[k] });
-    const table = await readCsv(input.csv !== undefined ? { text: input.csv } : { path: input.csvPath! }, options);
+    const source =
+      input.csv !== undefined
+        ? { text: input.csv }
+        : { path: await sources.imports.resolve(input.csvPath!, 'data.csvPath', caller) };
+    const table = await readCsv(source, options);
     return {
       series: table.series,
       notes: [...table.notes, ...table.warnings],

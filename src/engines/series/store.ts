@@ -34,6 +34,8 @@ export class SeriesStore {
     private readonly storage: Storage,
     private readonly events?: EventBus,
     private readonly logger?: Logger,
+    /** Fields every announcement carries (the tenant of a scoped store). */
+    private readonly announceWith: Record<string, unknown> = {},
   ) {}
 
   /**
@@ -90,7 +92,7 @@ export class SeriesStore {
   private async announce(type: string, data: Record<string, unknown>): Promise<void> {
     if (!this.events) return;
     try {
-      await this.events.publish({ type, data });
+      await this.events.publish({ type, data: { ...data, ...this.announceWith } });
     } catch (err) {
       // the change is made whatever happens to its announcement; a lost event only delays a client's refresh
       this.logger?.warn({ err, type }, 'could not announce a series change');

@@ -3,14 +3,23 @@ import type { Duplex } from 'node:stream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
+import { ANONYMOUS_NETWORK_CALLER, authInfoOf, type Caller } from '../../core/caller.js';
 import { createDnsRebindingGuard } from './dns-rebinding.js';
 import { MCP_WS_SUBPROTOCOL, WebSocketServerTransport, WS_CLOSE } from './websocket.js';
 
 export interface McpWebSocketOptions {
   /** URL path that accepts upgrades. Default "/ws". */
   path?: string;
-  /** Builds the MCP server for one connection; each connection gets its own. */
-  createServer: () => McpServer | Promise<McpServer>;
+  /** Builds the MCP server for one connection (for the caller that opened it); each connection gets its own. */
+  createServer: (caller: Caller) => McpServer | Promise<McpServer>;
+  /**
+   * Checks the upgrade request's credentials: a caller, or a refusal whose
+   * status and headers (a Bearer challenge) are sent back. Absent: every
+   * connection is an anonymous network caller.
+   */
+  authenticate?: (request: IncomingMessage) => Promise<UpgradeAuth>;
+  /** Most concurrent connections of one subject; more are refused with HTTP 429. Default 20. */
+  maxConnectionsPerSubject?: number;
   /** Extra Origins allowed besides loopback ones (requests without Origin are allowed). */
   allowedOrigins?: readonly string[];
   /** Extra Host values allowed besides loopback ones. */
@@ -32,7 +41,13 @@ export interface McpWebSocketHandle {
   close(): Promise<void>;
 }
 
+/** The outcome of authenticating an upgrade. */
+export type UpgradeAuth =
+  | { ok: true; caller: Caller }
+  | { ok: false; status: number; reason: string; headers?: Record<string, string> };
+
 interface Session {
+  subject: string;
   socket: WebSocket;
   transport: WebSocketServerTransport;
   server?: McpServer;
@@ -51,6 +66,7 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
   const path = options.path ?? '/ws';
   const logger = options.logger;
   const maxConnections = options.maxConnections ?? 100;
+  const maxPerSubject = options.maxConnectionsPerSubject ?? 20;
   const guard = createDnsRebindingGuard(options);
   const sessions = new Set<Session>();
   let closing = false;
@@ -86,14 +102,42 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
       refuse(socket, 503, 'Service Unavailable', `too many WebSocket sessions (limit ${maxConnections})`);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      void open(ws, request);
-    });
+    void authenticateThenUpgrade(request, socket, head);
   };
 
-  async function open(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    const transport = new WebSocketServerTransport(socket, { headers: request.headers });
-    const session: Session = { socket, transport, alive: true };
+  async function authenticateThenUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let outcome: UpgradeAuth = { ok: true, caller: ANONYMOUS_NETWORK_CALLER };
+    try {
+      if (options.authenticate) outcome = await options.authenticate(request);
+    } catch (error) {
+      logger.error({ err: error }, 'could not check the credentials of a WebSocket upgrade');
+      outcome = { ok: false, status: 503, reason: 'credentials cannot be checked right now' };
+    }
+    if (!outcome.ok) {
+      refuse(socket, outcome.status, STATUS_TEXT[outcome.status] ?? 'Refused', outcome.reason, outcome.headers);
+      return;
+    }
+    const caller = outcome.caller;
+    let own = 0;
+    for (const s of sessions) if (s.subject === caller.subject) own++;
+    if (own >= maxPerSubject) {
+      refuse(socket, 429, 'Too Many Requests', `too many WebSocket sessions for this client (limit ${maxPerSubject})`, {
+        'Retry-After': '30',
+      });
+      return;
+    }
+    if (closing || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      void open(ws, request, caller);
+    });
+  }
+
+  async function open(socket: WebSocket, request: IncomingMessage, caller: Caller): Promise<void> {
+    const transport = new WebSocketServerTransport(socket, { headers: request.headers, authInfo: authInfoOf(caller) });
+    const session: Session = { subject: caller.subject, socket, transport, alive: true };
     sessions.add(session);
     socket.on('pong', () => {
       session.alive = true;
@@ -105,7 +149,7 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
       logger.debug({ session: transport.sessionId }, 'WebSocket MCP session closed');
     };
     try {
-      session.server = await options.createServer();
+      session.server = await options.createServer(caller);
       await session.server.connect(transport);
       logger.debug({ session: transport.sessionId }, 'WebSocket MCP session opened');
     } catch (error) {
@@ -160,13 +204,30 @@ function pathOf(request: IncomingMessage): string {
 }
 
 /** Answer a refused upgrade with a plain HTTP response and drop the socket. */
-function refuse(socket: Duplex, status: number, statusText: string, detail?: string): void {
+function refuse(
+  socket: Duplex,
+  status: number,
+  statusText: string,
+  detail?: string,
+  headers: Record<string, string> = {},
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const body = detail ?? statusText;
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, ' ')}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};

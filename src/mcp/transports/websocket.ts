@@ -1,3 +1,4 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -22,6 +23,8 @@ export const WS_CLOSE = {
 export interface WebSocketServerTransportOptions {
   /** Headers of the upgrade request, handed to handlers as requestInfo. */
   headers?: IncomingHttpHeaders;
+  /** Who opened the connection, handed to handlers as authInfo with every message. */
+  authInfo?: AuthInfo;
   /**
    * Most bytes allowed to wait in the socket's send buffer. A peer that stops
    * reading past this point is dropped (it would not read a close frame
@@ -54,6 +57,7 @@ export class WebSocketServerTransport implements Transport {
 
   private readonly socket: WebSocket;
   private readonly headers: IncomingHttpHeaders | undefined;
+  private readonly authInfo: AuthInfo | undefined;
   private readonly maxBufferedBytes: number;
   private readonly closeTimeoutMs: number;
   private started = false;
@@ -69,6 +73,7 @@ export class WebSocketServerTransport implements Transport {
   constructor(socket: WebSocket, options: WebSocketServerTransportOptions = {}) {
     this.socket = socket;
     this.headers = options.headers;
+    this.authInfo = options.authInfo;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     socket.on('message', (data, isBinary) => {
@@ -150,7 +155,13 @@ export class WebSocketServerTransport implements Transport {
       this.reject(ErrorCode.InvalidRequest, `Invalid Request: not a JSON-RPC 2.0 message${hint}`, idOf(json));
       return;
     }
-    const extra: MessageExtraInfo | undefined = this.headers ? { requestInfo: { headers: this.headers } } : undefined;
+    const extra: MessageExtraInfo | undefined =
+      this.headers || this.authInfo
+        ? {
+            ...(this.headers ? { requestInfo: { headers: this.headers } } : {}),
+            ...(this.authInfo ? { authInfo: this.authInfo } : {}),
+          }
+        : undefined;
     this.onmessage?.(parsed.data, extra);
   }
 

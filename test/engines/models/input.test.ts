@@ -1,11 +1,14 @@
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../src/core/errors.js';
+import { ImportFolder } from '../../../src/engines/files/imports.js';
 import { DataInputSchema, loadDataInput } from '../../../src/engines/models/input.js';
 import type { Storage } from '../../../src/engines/storage/storage.js';
 
 // Only CSV and inline input are read here: no stored series is asked for.
 const noStorage = {} as Storage;
-const load = (data: unknown) => loadDataInput(DataInputSchema.parse(data), noStorage);
+const load = (data: unknown) =>
+  loadDataInput(DataInputSchema.parse(data), { storage: noStorage, imports: new ImportFolder({ dir: tmpdir() }) });
 
 describe('loadDataInput', () => {
   it('reads CSV through the CSV reader: options before parsing, text columns as categories, a summary per column', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -120,9 +119,9 @@ describe('model tools', () => {
     const out = fit.structured as { id: string; notes: string[] };
     expect(out.notes).toContain('timestamps read as epoch seconds');
     expect(out.notes.join(' ')).toMatch(/missing value\(s\) in "humidity" filled/);
-    const dir = mkdtempSync(join(tmpdir(), 'tsiot-csv-'));
-    writeFileSync(join(dir, 'd.csv'), csv);
-    const fromPath = await call(fitModel, { data: { csvPath: join(dir, 'd.csv') }, seed: 2 });
+    mkdirSync(engines.imports.dir, { recursive: true });
+    writeFileSync(join(engines.imports.dir, 'd.csv'), csv);
+    const fromPath = await call(fitModel, { data: { csvPath: 'd.csv' }, seed: 2 });
     expect((fromPath.structured as { status: string }).status).toBe('ready');
 
     const before = (await engines.models!.list()).length;

@@ -185,10 +185,16 @@ async function* chunksOf(source: CsvSource, field: string, maxBytes: number): As
       if (!s.isFile()) throw new Error('not a regular file');
       size = s.size;
     } catch (cause) {
-      throw new TsiotError('invalid_input', `${field}: cannot read "${source.path}": ${(cause as Error).message}`, {
-        details: { field },
-        cause,
-      });
+      // neither the resolved path nor the system's message (which repeats it) goes back to the caller
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new TsiotError(
+        'invalid_input',
+        `${field}: the file cannot be read${code ? ` (${code})` : ' (not a regular file)'}`,
+        {
+          details: { field },
+          cause,
+        },
+      );
     }
     if (size > maxBytes) throw tooLarge(field, size, maxBytes);
     iterable = createReadStream(source.path, { highWaterMark: HEAD_BYTES });
@@ -267,19 +273,21 @@ function uniqueNames(header: string[]): { names: string[]; notes: string[] } {
   return { names, notes };
 }
 
-function findColumn(names: string[], name: string, option: string, field: string): number {
+/** Index of a column the caller named; the header is listed in the message only when the caller sent the CSV. */
+function findColumn(names: string[], name: string, option: string, field: string, quoteHeader: boolean): number {
   const i = names.indexOf(name);
   if (i < 0) {
+    const where = `${field.replace(/\.csv(Path)?$/, '')}.${option}`;
     throw new TsiotError(
       'invalid_input',
-      `${field.replace(/\.csv(Path)?$/, '')}.${option}: "${name}" is not in the CSV header (${names.join(', ')})`,
-      { details: { field: `${field.replace(/\.csv(Path)?$/, '')}.${option}`, header: names } },
+      `${where}: "${name}" is not in the CSV header (${quoteHeader ? names.join(', ') : `${names.length} columns`})`,
+      { details: { field: where, ...(quoteHeader ? { header: names } : { columns: names.length }) } },
     );
   }
   return i;
 }
 
-function timeSpec(names: string[], o: CsvReadOptions, field: string): TimeSpec {
+function timeSpec(names: string[], o: CsvReadOptions, field: string, quoteHeader: boolean): TimeSpec {
   const base = field.replace(/\.csv(Path)?$/, '');
   if (o.timestampColumn !== undefined && (o.dateColumn !== undefined || o.timeColumn !== undefined)) {
     throw new TsiotError('invalid_input', `${base}: give either timestampColumn or dateColumn + timeColumn, not both`, {
@@ -291,10 +299,13 @@ function timeSpec(names: string[], o: CsvReadOptions, field: string): TimeSpec {
       details: { field: `${base}.dateColumn`, example: { dateColumn: 'Date', timeColumn: 'Time' } },
     });
   }
-  if (o.timestampColumn !== undefined) return { date: findColumn(names, o.timestampColumn, 'timestampColumn', field) };
+  if (o.timestampColumn !== undefined)
+    return { date: findColumn(names, o.timestampColumn, 'timestampColumn', field, quoteHeader) };
   if (o.dateColumn !== undefined) {
-    const date = findColumn(names, o.dateColumn, 'dateColumn', field);
-    return o.timeColumn !== undefined ? { date, time: findColumn(names, o.timeColumn, 'timeColumn', field) } : { date };
+    const date = findColumn(names, o.dateColumn, 'dateColumn', field, quoteHeader);
+    return o.timeColumn !== undefined
+      ? { date, time: findColumn(names, o.timeColumn, 'timeColumn', field, quoteHeader) }
+      : { date };
   }
   const lower = names.map((n) => n.toLowerCase());
   const date = lower.indexOf('date');
@@ -362,7 +373,7 @@ async function readCsvNow(source: CsvSource, options: CsvReadOptions, ctx: CsvRe
     const u = uniqueNames(header);
     names = u.names;
     notes.push(...u.notes);
-    spec = timeSpec(names, options, field);
+    spec = timeSpec(names, options, field, quoteCells);
     if (spec.note) notes.push(spec.note);
     const label = `${field} column "${names[spec.date]}"${spec.time !== undefined ? ` + "${names[spec.time]}"` : ''}`;
     stamps = new StampCollector({
@@ -373,7 +384,7 @@ async function readCsvNow(source: CsvSource, options: CsvReadOptions, ctx: CsvRe
     const timeIdx = new Set([spec.date, ...(spec.time !== undefined ? [spec.time] : [])]);
     let chosen = names.map((_, i) => i).filter((i) => !timeIdx.has(i));
     if (options.columns) {
-      const wanted = options.columns.map((c) => findColumn(names!, c, 'columns', field));
+      const wanted = options.columns.map((c) => findColumn(names!, c, 'columns', field, quoteCells));
       const clash = wanted.filter((i) => timeIdx.has(i));
       if (clash.length) {
         throw new TsiotError(
