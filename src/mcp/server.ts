@@ -207,7 +207,8 @@ export function createMcpServer(engines: Engines, registries: Registries, option
     async (request, extra) => {
       const params = (request as unknown as z.infer<typeof LenientCallToolRequestSchema>).params;
       const tool = byName.get(params.name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${params.name} not found`);
+      // as the SDK's own handler answers: a tool error the model can read, not a protocol error
+      if (!tool) return { content: [{ type: 'text', text: `Tool ${params.name} not found` }], isError: true };
       return callTool(tool, params.arguments, extra);
     },
   );

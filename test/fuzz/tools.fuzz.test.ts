@@ -1,7 +1,7 @@
 /**
  * Every tool fuzzed over MCP stdio, MCP Streamable HTTP and REST (see
  * fuzz.ts). FUZZ_RUNS cases per tool and transport (default 200), each pair
- * within FUZZ_BUDGET_MS (default 800 ms, so the file stays near a minute on a
+ * within FUZZ_BUDGET_MS (default 400 ms, so the file stays near a minute on a
  * loaded machine), seed FUZZ_SEED (default 20251202). `npm run fuzz` runs
  * 5,000 per tool without the time budget and prints a summary table.
  */
@@ -23,7 +23,7 @@ import { fuzzTool, type ToolFuzzResult, type Transport } from './fuzz.js';
 import { mcpTransport, restTransport } from './transports.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 800);
+const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 400);
 const SEED = Number(process.env.FUZZ_SEED ?? 20251202);
 const MAX_POINTS = 20_000;
 
@@ -94,7 +94,7 @@ describe('fuzzing every tool', () => {
     }, async () => {
       const failures: string[] = [];
       for (const t of transports) {
-        const r = await fuzzTool(t, tool, { runs: RUNS, seed: SEED, timeoutMs: 10_000, budgetMs: BUDGET_MS });
+        const r = await fuzzTool(t, tool, { runs: RUNS, seed: SEED, timeoutMs: 5_000, budgetMs: BUDGET_MS });
         results.push({ ...r, transport: t.name });
         failures.push(...r.failures.map((f) => `[${t.name}] ${f}`));
         expect(r.cases).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { StoreResult } from '../storage/storage.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { arimaGenerator } from './arima/index.js';
 import type { GeneratorFactory } from './factory.js';
+import type { GenerationOutput } from './generator.js';
 import { statisticalGenerator } from './statistical/index.js';
 
 export interface GenerateRequest {
@@ -138,7 +139,7 @@ export class GenerationService {
       points >= this.offloadValues &&
       OFFLOADABLE.get(generator) === this.factory.definition(generator);
     const out = offload
-      ? await this.pool!.run(
+      ? await this.pool!.run<GenerationOutput>(
           'generate',
           { generator, params, seed, config: this.generatorConfig },
           {

@@ -130,7 +130,7 @@ export class ValidationEngine {
         0,
       );
       if (values >= this.offloadValues || rules.validators?.includes('fidelity')) {
-        return this.pool.run(
+        return this.pool.run<ValidationReport>(
           'validate',
           { request, maxValues: this.maxValues, ...(this.defaults ? { defaults: this.defaults } : {}) },
           {
@@ -150,7 +150,7 @@ export class ValidationEngine {
     signal?: AbortSignal,
   ): Promise<SeriesAnalysis> {
     if (this.pool && series.timestamps.length * Math.max(1, series.columns.length) >= this.offloadValues) {
-      return this.pool.run('analyze', { series, options }, signal ? { signal } : {});
+      return this.pool.run<SeriesAnalysis>('analyze', { series, options }, signal ? { signal } : {});
     }
     return analyzeSeries(series, options);
   }

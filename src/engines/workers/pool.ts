@@ -17,7 +17,6 @@ import { Worker } from 'node:worker_threads';
 import { TsiotError, type ErrorCode } from '../../core/errors.js';
 import { Semaphore } from '../../core/semaphore.js';
 import type { Progress } from '../../core/types.js';
-import type { TaskName, TaskInput, TaskOutput } from './tasks.js';
 
 export interface WorkerPoolOptions {
   /** Workers (and so tasks running at once); default 1. */
@@ -81,17 +80,18 @@ export class WorkerPool {
     return { running: this.gate.running, queued: this.gate.queued };
   }
 
-  run<N extends TaskName>(
-    name: N,
-    input: TaskInput<N>,
+  /** Run a task of tasks.ts by name; its output type is the caller's to state (the pool does not import the tasks). */
+  run<O = unknown>(
+    name: string,
+    input: unknown,
     options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
-  ): Promise<TaskOutput<N>> {
+  ): Promise<O> {
     if (this.closed) return Promise.reject(new TsiotError('unavailable', 'The server is shutting down'));
-    return this.gate.run(() => this.runNow(name, input, options), options.signal) as Promise<TaskOutput<N>>;
+    return this.gate.run(() => this.runNow(name, input, options), options.signal) as Promise<O>;
   }
 
   private runNow(
-    name: TaskName,
+    name: string,
     input: unknown,
     options: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
   ): Promise<unknown> {

@@ -72,7 +72,7 @@ describe('WorkerPool', () => {
       options: {},
     };
     const running = pool.run('analyze', big, { signal: ac.signal });
-    const queued = pool.run('analyze', { series: data[0]!, options: {} });
+    const queued = pool.run<{ rows: number }>('analyze', { series: data[0]!, options: {} });
     await expect(pool.run('analyze', { series: data[0]!, options: {} })).rejects.toMatchObject({
       code: 'rate_limited',
     });
