@@ -64,7 +64,9 @@ export const getSeries = defineTool({
     const start = input.start !== undefined ? parseTime(input.start, 'start') : undefined;
     const end = input.end !== undefined ? parseTime(input.end, 'end') : undefined;
     if (start !== undefined && end !== undefined && end < start) {
-      throw new TsiotError('invalid_input', `end (${end}) is before start (${start})`, { details: { field: 'end' } });
+      throw new TsiotError('invalid_input', `end: ${end} is before start (${start}); expected end ≥ start`, {
+        details: { field: 'end' },
+      });
     }
     const query: SeriesQuery = {
       id: input.id,

@@ -86,7 +86,9 @@ export const plotSeries = defineTool({
     const start = input.start !== undefined ? parseTime(input.start, 'start') : -Infinity;
     const end = input.end !== undefined ? parseTime(input.end, 'end') : Infinity;
     if (end < start)
-      throw new TsiotError('invalid_input', `end (${end}) is before start (${start})`, { details: { field: 'end' } });
+      throw new TsiotError('invalid_input', `end: ${end} is before start (${start}); expected end ≥ start`, {
+        details: { field: 'end' },
+      });
     const sets = await resolveSeriesSets(
       ctx.engines,
       { series: input.series, ...(input.compare ? { compare: input.compare } : {}) },

@@ -47,8 +47,8 @@ export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_
   if (text.trim() === '') return undefined;
   const depth = nestingDepth(text, MAX_JSON_DEPTH);
   if (depth > MAX_JSON_DEPTH) {
-    throw new TsiotError('invalid_input', `The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, {
-      details: { limitDepth: MAX_JSON_DEPTH },
+    throw new TsiotError('invalid_input', `body: the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, {
+      details: { field: 'body', expected: `JSON at most ${MAX_JSON_DEPTH} levels deep`, limitDepth: MAX_JSON_DEPTH },
       hint: 'Tool inputs are a few levels deep; flatten the data.',
     });
   }

@@ -17,6 +17,10 @@ export function mcpTransport(name: string, client: Client): Transport {
         return r.isError ? { ok: false, text } : { ok: true };
       } catch (e) {
         if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) return 'timeout';
+        const message = (e as Error).message;
+        // the HTTP layer refuses a body nested past its depth limit before MCP parses it: a documented refusal
+        // that names the limit (JSON-RPC -32700 over Streamable HTTP), not a failure of the transport
+        if (/-32700/.test(message) && /deeper than \d+ levels/.test(message)) return { ok: false, text: message };
         return { ok: false, protocolError: `JSON-RPC error: ${(e as Error).message.slice(0, 300)}` } satisfies Answer;
       }
     },
