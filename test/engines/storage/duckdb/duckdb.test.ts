@@ -71,7 +71,7 @@ describe('DuckDbStorage specifics', () => {
     expect(Array.from(back.timestamps)).toEqual([-5_000, 0, 7, 7, 1e12]);
     expect(Array.from(back.columns[0]!.values)).toEqual([1, NaN, 3, 4, 5]);
     expect(Array.from(back.columns[1]!.values)).toEqual([NaN, NaN, NaN, NaN, 0.1]);
-    expect(back.metadata).toEqual(s.metadata);
+    expect(back.metadata).toMatchObject(s.metadata!); // plus the createdAt the store records
     expect(back.labels).toEqual(s.labels);
     expect(await second.getDocument('reports', 'r1')).toEqual({ score: 97.5, notes: ['ok', 'ünïcode'] });
   });
@@ -265,7 +265,7 @@ describe('DuckDbStorage specifics', () => {
     expect(Array.from(a.columns[0]!.values)).toEqual([20.5, NaN, 29.25, 21, -1.5]);
     expect(Array.from(a.columns[1]!.values)).toEqual([40, 41, NaN, 43, 44]);
     expect(a.labels).toEqual(JSON.parse(labels));
-    expect(a.metadata).toEqual({ deviceId: 'dev-1', tags: { site: 'north' } });
+    expect(a.metadata).toMatchObject({ deviceId: 'dev-1', tags: { site: 'north' } }); // plus the createdAt backfilled on open
     expect(Array.from((await storage.retrieve({ id: 'old-a', start: 1500, end: 3500 })).timestamps)).toEqual([
       2000, 3000,
     ]);
