@@ -3,7 +3,9 @@
  * the methods it gives replace the inner backend's, and everything else the
  * inner backend offers — the contract, the document store, similarity
  * search — is passed through, so a cached DuckDB still keeps documents and
- * still finds similar series.
+ * still finds similar series. A layer that writes (`store`) must give its
+ * own `storeMany` too, or the one-commit path would bypass it: the inner
+ * `storeMany` is never passed through.
  */
 import type { DocumentStore, SimilaritySearch, Storage } from './storage.js';
 
@@ -20,6 +22,7 @@ const PASSED_THROUGH = [
   'getDocument',
   'listDocuments',
   'deleteDocument',
+  'updateDocument',
   'findSimilar',
 ] as const;
 

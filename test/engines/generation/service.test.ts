@@ -7,16 +7,24 @@ import { createEngines } from '../../../src/engines/engines.js';
 import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import type { StoreOptions } from '../../../src/engines/storage/storage.js';
 
-/** The real embedded backend, with a fault injected on the n-th store. */
+/**
+ * The real embedded backend, with a fault injected on the n-th store and its
+ * one-commit `storeMany` hidden: the path every backend without transactions
+ * takes (one by one, what was stored removed again on a failure). The
+ * one-commit path is proven against kill -9 in test/engines/series/crash.test.ts.
+ */
 class FailingOnNthStore extends DuckDbStorage {
   private count = 0;
+  declare storeMany: DuckDbStorage['storeMany'];
   constructor(private readonly failAt: number) {
     super({ path: ':memory:' });
+    Object.defineProperty(this, 'storeMany', { value: undefined });
   }
   override async store(series: TimeSeries, options?: StoreOptions) {
     this.count += 1;
     if (this.count === this.failAt) throw new TsiotError('unavailable', 'injected storage failure');
-    return super.store(series, options);
+    // one series per commit, as a backend without transactions writes
+    return (await DuckDbStorage.prototype.storeMany.call(this, [series], options))[0]!;
   }
 }
 

@@ -91,7 +91,7 @@ describe('job tools and the jobs resource over MCP', () => {
     expect((list.structuredContent as { jobs: { id: string }[] }).jobs.map((j) => j.id)).toContain(job.id);
   });
 
-  it('runs the statistical generator in time-window chunks without gaps or duplicates', async () => {
+  it('runs the statistical generator in chunks of device rows without gaps or duplicates', async () => {
     const res = await client.callTool({
       name: 'start_job',
       arguments: {
@@ -108,12 +108,18 @@ describe('job tools and the jobs resource over MCP', () => {
       res.structuredContent as { job: { id: string; state: string; result: { chunks: number; values: number } } }
     ).job;
     expect(job.state).toBe('completed');
-    expect(job.result).toMatchObject({ chunks: 3, values: 2 * 1440 });
+    // each device's 1,440 rows exceed 1,000 values, so each is cut in two windows: 2 devices x 2
+    expect(job.result).toMatchObject({ chunks: 4, values: 2 * 1440 });
     const parts = await engines.storage.list({ tags: { 'tsiot.job': job.id }, limit: 100 });
-    for (const device of ['0', '1']) {
-      const stamps: number[] = [];
-      for (const p of parts.items.filter((x) => x.id.endsWith(`-s${device}`)))
-        stamps.push(...(await engines.storage.retrieve({ id: p.id })).timestamps);
+    expect(parts.items).toHaveLength(4);
+    const byDevice = new Map<string, number[]>();
+    for (const p of parts.items) {
+      const part = await engines.storage.retrieve({ id: p.id });
+      const device = String(part.metadata.deviceId);
+      byDevice.set(device, [...(byDevice.get(device) ?? []), ...part.timestamps]);
+    }
+    expect(byDevice.size).toBe(2);
+    for (const stamps of byDevice.values()) {
       expect(new Set(stamps).size).toBe(1440);
       expect(stamps.length).toBe(1440);
     }

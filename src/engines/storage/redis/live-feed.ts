@@ -192,15 +192,27 @@ export interface LiveFeedLayerOptions {
  * failed), as they would for any reader that already consumed them.
  */
 export function withLiveFeed(inner: Storage, feed: RedisLiveFeed, options: LiveFeedLayerOptions = {}): LayeredStorage {
+  const publish = async (series: TimeSeries) => {
+    try {
+      await feed.publish(series);
+    } catch (err) {
+      options.onError?.(err, series.id);
+    }
+  };
   return layer(inner, {
     async store(series, storeOptions) {
       const result = await inner.store(series, storeOptions);
-      try {
-        await feed.publish(series);
-      } catch (err) {
-        options.onError?.(err, series.id);
-      }
+      await publish(series);
       return result;
     },
+    ...(inner.storeMany
+      ? {
+          async storeMany(list, storeOptions) {
+            const results = await inner.storeMany!(list, storeOptions);
+            for (const series of list) await publish(series);
+            return results;
+          },
+        }
+      : {}),
   });
 }

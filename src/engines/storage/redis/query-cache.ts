@@ -164,6 +164,16 @@ export function withQueryCache(
       await after(series.id);
       return result;
     },
+    ...(inner.storeMany
+      ? {
+          async storeMany(list, storeOptions) {
+            for (const s of list) await before(s.id, 'store');
+            const results = await inner.storeMany!(list, storeOptions);
+            for (const s of list) await after(s.id);
+            return results;
+          },
+        }
+      : {}),
     retrieve: (q) => cache.retrieve(scope, q, () => inner.retrieve(q)),
     async delete(id) {
       await before(id, 'delete');

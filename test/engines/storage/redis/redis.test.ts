@@ -307,6 +307,13 @@ describe.skipIf(!server.ok)('redis backend', () => {
         expect((await redis.keys(`${prefix}_engines:qc:r:*`)).length).toBeGreaterThan(0);
         const feed = new RedisLiveFeed(redis, { prefix: `${prefix}_engines` });
         expect(await feed.length(id)).toBe(120);
+        // a fleet is stored in one commit (storeMany): the layers see each of its series too
+        const fleet = await runTool(
+          tools.find((t) => t.name === 'generate_timeseries')!,
+          { seed: 4, devices: 2, sensors: [{ type: 'temperature' }], points: 30, interval: '1m' },
+          ctx,
+        );
+        for (const s of fleet.structured.series as { id: string }[]) expect(await feed.length(s.id)).toBe(30);
       } finally {
         await engines.close();
       }
