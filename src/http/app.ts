@@ -12,7 +12,7 @@ import { scopeEngines } from '../engines/tenancy/index.js';
 import { toJsonSchema } from './json-schema.js';
 import type { RateLimits } from './limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
-import { mountDashboard } from './dashboard.js';
+import { DASHBOARD_CSP, isDashboardPath, mountDashboard } from './dashboard.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
 import { type MetricsAccess, mountMetrics } from './metrics-route.js';
@@ -74,14 +74,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use('*', observeRequests({ logger, metrics: engines.metrics }));
 
   // an API answering JSON: no sniffing, no framing, no referrer, nothing cached by shared caches
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'same-origin',
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  // (the dashboard's pages get their own policy: scripts, styles and images from this server)
+  const common = { crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' } as const;
+  const apiHeaders = secureHeaders({
+    ...common,
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  });
+  const pageHeaders = secureHeaders({ ...common, contentSecurityPolicy: DASHBOARD_CSP });
+  app.use('*', (c, next) => (isDashboardPath(c.req.path) ? pageHeaders : apiHeaders)(c, next));
   if (options.corsOrigins?.length) {
     app.use(
       '*',

@@ -7,9 +7,27 @@ const TYPES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
 };
 
-// Everything from this server, no inline script, images from blob: URLs the page makes.
-const CSP =
-  "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/**
+ * The dashboard's content security policy (the API's is `default-src 'none'`):
+ * everything from this server, no inline script, images from the blob: URLs
+ * the page makes. Set by the app's security-header middleware, which runs
+ * after every handler and would overwrite a header set here.
+ */
+export const DASHBOARD_CSP = {
+  defaultSrc: ["'self'"],
+  imgSrc: ["'self'", 'blob:', 'data:'],
+  styleSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+};
+
+/** The paths the dashboard serves. */
+export function isDashboardPath(path: string): boolean {
+  return path === '/' || (path.startsWith('/dashboard/') && Object.hasOwn(TYPES, path.slice('/dashboard/'.length)));
+}
 
 /**
  * The web dashboard: `/` and `/dashboard/<file>`, plain HTML and modules over
@@ -30,8 +48,6 @@ export function mountDashboard(app: Hono): void {
     new Response(file(name), {
       headers: {
         'content-type': TYPES[name]!,
-        'content-security-policy': CSP,
-        'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',
       },
     });
