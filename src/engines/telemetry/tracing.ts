@@ -4,6 +4,7 @@
  * tracing costs nothing when it is off. `startTracing` starts the Node SDK
  * when the standard OTEL_* variables configure an OTLP exporter.
  */
+import { createRequire } from 'node:module';
 import {
   type Attributes,
   context,
@@ -74,18 +75,34 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
     ...(options.spanProcessors
       ? { spanProcessors: options.spanProcessors }
       : { traceExporter: new OTLPTraceExporter() }),
-    // pg and ioredis spans, where those clients are loaded after this point
     instrumentations: [new PgInstrumentation(), new IORedisInstrumentation()],
     // traces only: metrics are Prometheus' (/metrics), logs go to stderr
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
+  patchDrivers();
   return {
     async shutdown() {
       await sdk.shutdown().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The pg and ioredis instrumentations patch the drivers' classes when a
+ * CommonJS `require` of them passes their hook. tsiot imports the drivers as
+ * ES modules, which that hook never sees, and has usually loaded them before
+ * tracing starts (the CLI's static imports). Requiring each once here, after
+ * the SDK started, runs the hook on the same module objects the imports hold:
+ * the patched prototypes then serve every client, made before or after.
+ */
+function patchDrivers(): void {
+  const require = createRequire(import.meta.url);
+  require('ioredis');
+  require('pg');
+  // pg's pool is its own package (pg-pool), resolved from where pg is
+  createRequire(require.resolve('pg'))('pg-pool');
 }
 
 /**
