@@ -381,7 +381,7 @@ export function buildCli(): Command {
         });
       }
       const logger = createLogger(config.logLevel);
-      const tracing = await startTracing();
+      const tracing = await startTracing({ logger });
       const { runWorker } = await import('./worker.js');
       await runWorker({
         redisUrl,
@@ -473,7 +473,7 @@ export function buildCli(): Command {
         ...(opts.insecureNoAuth ? { auth: { insecureNoAuth: true } } : {}),
       });
       const logger = createLogger(config.logLevel);
-      const tracing = await startTracing();
+      const tracing = await startTracing({ logger });
       const engines = await createEngines(config, logger);
       let handle: Awaited<ReturnType<typeof startHttpServer>>;
       try {

@@ -14,6 +14,7 @@ import { inSpan, linkFrom, SpanKind } from './tracing.js';
 /** Storage methods that reach the backend; the rest (kind, close) pass through untouched. */
 const STORAGE_OPERATIONS = new Set([
   'store',
+  'storeMany',
   'retrieve',
   'describe',
   'list',
@@ -23,6 +24,7 @@ const STORAGE_OPERATIONS = new Set([
   'getDocument',
   'listDocuments',
   'deleteDocument',
+  'updateDocument',
   'findSimilar',
 ]);
 

@@ -4,6 +4,7 @@
  * tracing costs nothing when it is off. `startTracing` starts the Node SDK
  * when the standard OTEL_* variables configure an OTLP exporter.
  */
+import { createRequire } from 'node:module';
 import {
   type Attributes,
   context,
@@ -52,7 +53,20 @@ export interface StartTracingOptions {
   serviceName?: string;
   /** Span processors to use instead of the OTLP exporter (tests: an in-memory exporter). */
   spanProcessors?: import('@opentelemetry/sdk-trace-base').SpanProcessor[];
+  /** Where an exporter that stops (and starts again) delivering is reported; default: a line on stderr. */
+  logger?: ExportLogger;
 }
+
+/** The two levels the exporter's reports use (a pino logger fits). */
+export interface ExportLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+const stderrLogger: ExportLogger = {
+  warn: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'warn', ...fields, msg: message })}\n`),
+  info: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'info', ...fields, msg: message })}\n`),
+};
 
 /**
  * Start the OpenTelemetry Node SDK when tracing is configured (or span
@@ -63,29 +77,104 @@ export interface StartTracingOptions {
 export async function startTracing(options: StartTracingOptions = {}): Promise<Tracing | undefined> {
   const env = options.env ?? process.env;
   if (!options.spanProcessors && !tracingConfigured(env)) return undefined;
-  const [{ NodeSDK }, { OTLPTraceExporter }, { PgInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/instrumentation-pg'),
-    import('@opentelemetry/instrumentation-ioredis'),
-  ]);
+  const [{ NodeSDK, core }, { OTLPTraceExporter }, { PgInstrumentation }, { IORedisInstrumentation }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/instrumentation-pg'),
+      import('@opentelemetry/instrumentation-ioredis'),
+    ]);
   const sdk = new NodeSDK({
     serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? 'tsiot',
     ...(options.spanProcessors
       ? { spanProcessors: options.spanProcessors }
-      : { traceExporter: new OTLPTraceExporter() }),
-    // pg and ioredis spans, where those clients are loaded after this point
+      : {
+          traceExporter: watchedExporter(
+            new OTLPTraceExporter(),
+            tracesEndpoint(env),
+            options.logger ?? stderrLogger,
+            core.ExportResultCode.SUCCESS,
+          ),
+        }),
     instrumentations: [new PgInstrumentation(), new IORedisInstrumentation()],
     // traces only: metrics are Prometheus' (/metrics), logs go to stderr
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
+  patchDrivers();
   return {
     async shutdown() {
       await sdk.shutdown().catch(() => undefined);
     },
   };
+}
+
+/** The URL spans are sent to, for reports: without credentials or query (the headers are never shown). */
+export function tracesEndpoint(env: NodeJS.ProcessEnv): string {
+  const raw =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || `${env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '')}/v1/traces`;
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/** Why an export failed, as a code: the HTTP status or the network error's code, never a message or body. */
+export function exportFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
+  const name = (error as Error | undefined)?.name;
+  return typeof name === 'string' && /^\w{1,40}$/.test(name) ? name : 'unknown';
+}
+
+type SpanExporter = import('@opentelemetry/sdk-trace-base').SpanExporter;
+
+/**
+ * The OTLP exporter, reporting a delivery outage once: one warning when
+ * exports start failing (the batch is dropped, requests go on), one line when
+ * they succeed again — not a line per failed batch.
+ */
+function watchedExporter(inner: SpanExporter, endpoint: string, logger: ExportLogger, success: number): SpanExporter {
+  let failing = false;
+  return {
+    export(spans, done) {
+      inner.export(spans, (result) => {
+        if (result.code === success) {
+          if (failing) logger.info({ endpoint }, 'traces: the OTLP endpoint accepts spans again');
+          failing = false;
+        } else if (!failing) {
+          failing = true;
+          logger.warn(
+            { endpoint, reason: exportFailure(result.error) },
+            'traces: spans cannot be exported to the OTLP endpoint and are dropped until it accepts them again; requests are not affected (reported once per outage)',
+          );
+        }
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+/**
+ * The pg and ioredis instrumentations patch the drivers' classes when a
+ * CommonJS `require` of them passes their hook. tsiot imports the drivers as
+ * ES modules, which that hook never sees, and has usually loaded them before
+ * tracing starts (the CLI's static imports). Requiring each once here, after
+ * the SDK started, runs the hook on the same module objects the imports hold:
+ * the patched prototypes then serve every client, made before or after.
+ */
+function patchDrivers(): void {
+  const require = createRequire(import.meta.url);
+  require('ioredis');
+  require('pg');
+  // pg's pool is its own package (pg-pool), resolved from where pg is
+  createRequire(require.resolve('pg'))('pg-pool');
 }
 
 /**

@@ -38,7 +38,8 @@ import type { InfluxDialect, Rows } from './dialect.js';
 import { InfluxHttp } from './http.js';
 import { InfluxQlDialect } from './influxql.js';
 import { checkForInflux, dataLines, precisionFor } from './line-protocol.js';
-import { metaSummary, type MetaDoc } from './meta.js';
+import type { MetaDoc } from './meta.js';
+import { seriesExists, summaryOf } from '../records.js';
 import { VictoriaMetricsDialect } from './victoriametrics.js';
 import { V1Writer, V2Writer, type LineWriter } from './writers.js';
 import { applyListQuery } from '../list-apply.js';
@@ -231,10 +232,7 @@ export class InfluxDbStorage implements Storage {
     this.dialect.check(series);
     const previous = await this.doc(series.id);
     if (previous && !options.overwrite) {
-      throw new TsiotError('conflict', `series "${series.id}" already exists`, {
-        details: { id: series.id },
-        hint: 'Pass overwrite: true to replace it, or choose another id.',
-      });
+      throw seriesExists(series.id);
     }
     const n = series.timestamps.length;
     const doc: MetaDoc = {
@@ -353,12 +351,12 @@ export class InfluxDbStorage implements Storage {
 
   async describe(id: string): Promise<SeriesSummary | undefined> {
     const doc = await this.doc(id);
-    return doc ? metaSummary(doc) : undefined;
+    return doc ? summaryOf(doc) : undefined;
   }
 
   async list(q: ListQuery = {}): Promise<ListResult> {
     await this.readable();
-    return applyListQuery((await this.dialect.readMeta()).map(metaSummary), q);
+    return applyListQuery((await this.dialect.readMeta()).map(summaryOf), q);
   }
 
   async delete(id: string): Promise<boolean> {

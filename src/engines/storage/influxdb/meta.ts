@@ -1,5 +1,5 @@
 /** The per-series document every InfluxDB dialect stores beside the points. */
-import type { AnomalyLabel, ColumnInfo, SeriesMetadata, SeriesSummary } from '../../../core/types.js';
+import type { AnomalyLabel, ColumnInfo, SeriesMetadata } from '../../../core/types.js';
 
 export interface MetaDoc {
   id: string;
@@ -14,19 +14,6 @@ export interface MetaDoc {
   gen: string;
   /** Epoch ms of the store; the newest document of an id wins. */
   storedAt: number;
-}
-
-export function metaSummary(d: MetaDoc): SeriesSummary {
-  return {
-    id: d.id,
-    name: d.name,
-    metadata: d.metadata,
-    columns: d.columns,
-    points: d.points,
-    start: d.start,
-    end: d.end,
-    labels: d.labels.length,
-  };
 }
 
 /** Split a string into pieces of at most `size` characters (at least one piece). */

@@ -31,6 +31,7 @@ import type {
 import { applyListQuery } from '../list-apply.js';
 import { applySeriesQuery, checkSeriesQuery, lowerBound, upperBound } from '../query-apply.js';
 import { decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { seriesExists, summaryOf } from '../records.js';
 import { describeCause, probeHealth, unavailable } from '../remote.js';
 import type { Storage, StoreOptions, StoreResult } from '../storage.js';
 
@@ -155,7 +156,7 @@ export class RedisStorage implements Storage {
     const what = `store of series "${series.id}"`;
     const chunkKeys = chunkStarts.map((_, k) => this.key('data', series.id, gen, String(k)));
     return this.run(what, async () => {
-      if (!options.overwrite && (await this.redis.exists(this.key('meta', series.id)))) throw conflict(series.id);
+      if (!options.overwrite && (await this.redis.exists(this.key('meta', series.id)))) throw seriesExists(series.id);
       try {
         const pipe = this.redis.pipeline();
         chunkKeys.forEach((key, k) => {
@@ -180,7 +181,7 @@ export class RedisStorage implements Storage {
           series.id,
           String(this.ttlMs),
         )) as [number, string];
-        if (!committed) throw conflict(series.id);
+        if (!committed) throw seriesExists(series.id);
         if (old) await this.dropChunks(series.id, JSON.parse(old) as RedisDoc);
       } catch (e) {
         if (chunkKeys.length)
@@ -308,24 +309,4 @@ export function isRedisConnectionError(e: unknown): boolean {
       describeCause(e),
     )
   );
-}
-
-function conflict(id: string): TsiotError {
-  return new TsiotError('conflict', `series "${id}" already exists`, {
-    details: { id },
-    hint: 'Pass overwrite: true to replace it, or choose another id.',
-  });
-}
-
-function summaryOf(d: RedisDoc): SeriesSummary {
-  return {
-    id: d.id,
-    name: d.name,
-    metadata: d.metadata,
-    columns: d.columns,
-    points: d.points,
-    start: d.start,
-    end: d.end,
-    labels: d.labels.length,
-  };
 }

@@ -47,6 +47,7 @@ import type {
 import { EXPORT_CONTENT_TYPES, writeSeries, type ExportFormat } from '../../export/index.js';
 import { applyListQuery } from '../list-apply.js';
 import { applySeriesQuery, checkSeriesQuery } from '../query-apply.js';
+import { seriesExists, summaryOf } from '../records.js';
 import { describeCause, probeHealth, unavailable } from '../remote.js';
 import { parseSeriesCsv, parseSeriesNdjson } from './read-back.js';
 import { MIN_PART_BYTES, ObjectUpload } from './upload.js';
@@ -208,7 +209,7 @@ export class S3Storage implements Storage {
     validateSeries(series);
     await this.init();
     const what = `store of series "${series.id}"`;
-    if (!options.overwrite && (await this.manifest(series.id))) throw conflict(series.id);
+    if (!options.overwrite && (await this.manifest(series.id))) throw seriesExists(series.id);
     const gen = randomBytes(6).toString('base64url');
     const uploads: ObjectUpload[] = [];
     const written: string[] = [];
@@ -358,24 +359,4 @@ export class S3Storage implements Storage {
   async close(): Promise<void> {
     this.client.destroy();
   }
-}
-
-function conflict(id: string): TsiotError {
-  return new TsiotError('conflict', `series "${id}" already exists`, {
-    details: { id },
-    hint: 'Pass overwrite: true to replace it, or choose another id.',
-  });
-}
-
-function summaryOf(m: Manifest): SeriesSummary {
-  return {
-    id: m.id,
-    name: m.name,
-    metadata: m.metadata,
-    columns: m.columns,
-    points: m.points,
-    start: m.start,
-    end: m.end,
-    labels: m.labels.length,
-  };
 }

@@ -38,6 +38,7 @@ import { embeddingLayout, seriesEmbedding, shapeEmbedding } from '../embedding.j
 import { applyListQuery } from '../list-apply.js';
 import { applySeriesQuery, checkSeriesQuery } from '../query-apply.js';
 import { decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { seriesExists, summaryOf } from '../records.js';
 import { describeCause, probeHealth, unavailable, withTimeout } from '../remote.js';
 import type {
   SimilarityMatch,
@@ -221,10 +222,7 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const uuid = this.uuid(series.id);
     const previous = await this.doc(series.id);
     if (previous && !options.overwrite) {
-      throw new TsiotError('conflict', `series "${series.id}" already exists`, {
-        details: { id: series.id },
-        hint: 'Pass overwrite: true to replace it, or choose another id.',
-      });
+      throw seriesExists(series.id);
     }
     const n = series.timestamps.length;
     const gen = randomBytes(6).toString('base64url');
@@ -447,17 +445,4 @@ export class WeaviateStorage implements Storage, SimilaritySearch {
     const client = await this.client?.catch(() => undefined);
     await client?.close();
   }
-}
-
-function summaryOf(d: WeaviateDoc): SeriesSummary {
-  return {
-    id: d.id,
-    name: d.name,
-    metadata: d.metadata,
-    columns: d.columns,
-    points: d.points,
-    start: d.start,
-    end: d.end,
-    labels: d.labels.length,
-  };
 }

@@ -6,6 +6,9 @@ import { GruNet, batchIndices, gather, paperAdam, trainStep } from './gru.js';
 import { loadTf, type Tf } from './tf.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
+type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
+type Variable = import('@tensorflow/tfjs').Variable;
 
 export interface LearnedMetricOptions {
   /** Training iterations (paper: 2,000 discriminative, 5,000 predictive). */
@@ -83,44 +86,33 @@ export async function discriminativeScore(
   const tf = await loadTf();
   const iterations = options.iterations ?? 2000;
   const batch = options.batchSize ?? 128;
-  const { length: T, dim } = real;
+  const { dim } = real;
   const [realTrain, realTest] = splitWindows(real, 0.8, rng.fork('split-real'));
   const [synTrain, synTest] = splitWindows(synthetic, 0.8, rng.fork('split-synthetic'));
   const net = new GruNet(tf, dim, options.hidden ?? Math.max(1, Math.floor(dim / 2)), rng.fork('init'));
   const opt = paperAdam(tf, options.learningRate);
-  const batches = rng.fork('batches');
   const record = lossIterations(iterations, options.lossSamples ?? LOSS_SAMPLES);
   const losses: { iteration: number; loss: number }[] = [];
   try {
-    for (let it = 0; it < iterations; it++) {
-      const ri = batchIndices(realTrain.count, batch, batches);
-      const si = batchIndices(synTrain.count, batch, batches);
-      // one pass over real and synthetic together; the loss is the sum of the two sides' mean cross-entropies
-      const x = new Float32Array((ri.length + si.length) * T * dim);
-      x.set(gather(realTrain, ri));
-      x.set(gather(synTrain, si), ri.length * T * dim);
-      const loss = trainStep(
-        tf,
-        opt,
-        net.variables,
-        () => {
-          const logits = net.forward(tf.tensor3d(x, [ri.length + si.length, T, dim]), false);
-          const lr = tf.slice(logits, [0, 0], [ri.length, 1]);
-          const ls = tf.slice(logits, [ri.length, 0], [si.length, 1]);
-          return tf.add(
-            tf.losses.sigmoidCrossEntropy(tf.onesLike(lr), lr),
-            tf.losses.sigmoidCrossEntropy(tf.zerosLike(ls), ls),
-          ) as Scalar;
-        },
-        record.has(it),
-      );
-      if (loss !== null) losses.push({ iteration: it, loss });
-      if ((it + 1) % CHECK_EVERY === 0) {
-        options.onProgress?.({ done: it + 1, total: iterations, message: 'discriminative training' });
-        await new Promise<void>((r) => setImmediate(r));
-        if (options.signal?.aborted) throw new TsiotError('cancelled', 'The discriminative score was cancelled');
-      }
-    }
+    await trainDiscriminator(tf, {
+      forward: (x) => net.forward(x, false),
+      variables: net.variables,
+      optimizer: opt,
+      real: realTrain,
+      synthetic: synTrain,
+      batchSize: batch,
+      batches: rng.fork('batches'),
+      maxSteps: iterations,
+      checkEvery: CHECK_EVERY,
+      readLoss: (it) => record.has(it),
+      onLoss: (iteration, loss) => losses.push({ iteration, loss }),
+      onCheck: (steps) => {
+        options.onProgress?.({ done: steps, total: iterations, message: 'discriminative training' });
+        return false;
+      },
+      signal: options.signal,
+      cancelled: 'The discriminative score was cancelled',
+    });
     const realCorrect = await classify(tf, net, realTest, true);
     const synCorrect = await classify(tf, net, synTest, false);
     const accuracy = (realCorrect + synCorrect) / (realTest.count + synTest.count);
@@ -137,6 +129,74 @@ export async function discriminativeScore(
     net.dispose();
     opt.dispose();
   }
+}
+
+export interface DiscriminatorTraining {
+  /** Logits [batch, 1] of windows [batch, steps, dim]; called inside tf.tidy. */
+  forward(x: Tensor3D): Tensor2D;
+  variables: Variable[];
+  optimizer: import('@tensorflow/tfjs').Optimizer;
+  /** The training windows of each side. */
+  real: Windows;
+  synthetic: Windows;
+  /** Windows per side per step. */
+  batchSize: number;
+  /** Where every step's batches are drawn from (real first, then synthetic). */
+  batches: Rng;
+  maxSteps: number;
+  /** Steps between checks (and after the last step). */
+  checkEvery: number;
+  /** Steps (0-based) whose training loss is read back (a read costs a device sync). */
+  readLoss?: (step: number) => boolean;
+  onLoss?: (step: number, loss: number) => void;
+  /** After every checkEvery steps, given the steps run: true stops the training (early stopping). */
+  onCheck: (steps: number) => boolean | Promise<boolean>;
+  signal?: AbortSignal | undefined;
+  /** The message of the error thrown when signal is aborted. */
+  cancelled: string;
+}
+
+/**
+ * The training loop of a real-vs-synthetic classifier (the paper's GRU and
+ * the stronger CNN): each step draws a batch per side and takes one
+ * optimiser step on the sum of the two sides' mean cross-entropies (real =
+ * 1). Returns the steps run.
+ */
+export async function trainDiscriminator(tf: Tf, t: DiscriminatorTraining): Promise<number> {
+  const { length: T, dim } = t.real;
+  let it = 0;
+  while (it < t.maxSteps) {
+    const ri = batchIndices(t.real.count, t.batchSize, t.batches);
+    const si = batchIndices(t.synthetic.count, t.batchSize, t.batches);
+    // one pass over real and synthetic together
+    const x = new Float32Array((ri.length + si.length) * T * dim);
+    x.set(gather(t.real, ri));
+    x.set(gather(t.synthetic, si), ri.length * T * dim);
+    const loss = trainStep(
+      tf,
+      t.optimizer,
+      t.variables,
+      () => {
+        const logits = t.forward(tf.tensor3d(x, [ri.length + si.length, T, dim]));
+        const lr = tf.slice(logits, [0, 0], [ri.length, 1]);
+        const ls = tf.slice(logits, [ri.length, 0], [si.length, 1]);
+        return tf.add(
+          tf.losses.sigmoidCrossEntropy(tf.onesLike(lr), lr),
+          tf.losses.sigmoidCrossEntropy(tf.zerosLike(ls), ls),
+        ) as Scalar;
+      },
+      t.readLoss?.(it) ?? false,
+    );
+    if (loss !== null) t.onLoss?.(it, loss);
+    it++;
+    if (it % t.checkEvery === 0 || it === t.maxSteps) {
+      const stop = await t.onCheck(it);
+      await new Promise<void>((r) => setImmediate(r));
+      if (t.signal?.aborted) throw new TsiotError('cancelled', t.cancelled);
+      if (stop) break;
+    }
+  }
+  return it;
 }
 
 /** Windows per forward pass at evaluation. */

@@ -2,14 +2,13 @@ import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
 import type { ProgressFn } from '../../../core/types.js';
 import { splitWindows, type Windows } from './data.js';
-import { checkShapes } from './discriminative.js';
-import { batchIndices, gather, paperAdam } from './gru.js';
+import { checkShapes, trainDiscriminator } from './discriminative.js';
+import { gather, paperAdam } from './gru.js';
 import { loadTf, type Tf } from './tf.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
 type Variable = import('@tensorflow/tfjs').Variable;
-type Scalar = import('@tensorflow/tfjs').Scalar;
 
 /**
  * A stronger post-hoc discriminator than the paper's. The paper's GRU has
@@ -209,7 +208,7 @@ export async function strongDiscriminativeScore(
   const every = options.evaluateEvery ?? 100;
   const patience = options.patience ?? 5;
   const maxIterations = options.maxIterations ?? 5000;
-  const { length: T, dim } = real;
+  const { dim } = real;
   const [realTrainAll, realTest] = splitWindows(real, 0.8, rng.fork('split-real'));
   const [synTrainAll, synTest] = splitWindows(synthetic, 0.8, rng.fork('split-synthetic'));
   const held = options.validation ?? 0.2;
@@ -219,7 +218,6 @@ export async function strongDiscriminativeScore(
   const scale = featureScale([realTrain, synTrain], dim);
   net.scale = { mean: tf.tensor1d(scale.mean), std: tf.tensor1d(scale.std) };
   const opt = paperAdam(tf, options.learningRate ?? 0.003);
-  const batches = rng.fork('batches');
   const validationLosses: { iteration: number; loss: number }[] = [];
   let best: import('@tensorflow/tfjs').Tensor[] | undefined;
   let bestLoss = Infinity;
@@ -227,49 +225,39 @@ export async function strongDiscriminativeScore(
   let sinceBest = 0;
   let it = 0;
   try {
-    while (it < maxIterations && sinceBest < patience) {
-      for (let s = 0; s < every && it < maxIterations; s++, it++) {
-        const ri = batchIndices(realTrain.count, batch, batches);
-        const si = batchIndices(synTrain.count, batch, batches);
-        const x = new Float32Array((ri.length + si.length) * T * dim);
-        x.set(gather(realTrain, ri));
-        x.set(gather(synTrain, si), ri.length * T * dim);
-        tf.tidy(() => {
-          opt.minimize(
-            () => {
-              const logits = net.forward(tf.tensor3d(x, [ri.length + si.length, T, dim]));
-              const lr = tf.slice(logits, [0, 0], [ri.length, 1]);
-              const ls = tf.slice(logits, [ri.length, 0], [si.length, 1]);
-              return tf.add(
-                tf.losses.sigmoidCrossEntropy(tf.onesLike(lr), lr),
-                tf.losses.sigmoidCrossEntropy(tf.zerosLike(ls), ls),
-              ) as Scalar;
-            },
-            false,
-            net.variables,
-          );
+    it = await trainDiscriminator(tf, {
+      forward: (x) => net.forward(x),
+      variables: net.variables,
+      optimizer: opt,
+      real: realTrain,
+      synthetic: synTrain,
+      batchSize: batch,
+      batches: rng.fork('batches'),
+      maxSteps: maxIterations,
+      checkEvery: every,
+      onCheck: async (steps) => {
+        const r = await evaluate(tf, net, realVal, true);
+        const v = await evaluate(tf, net, synVal, false);
+        // Both sides weigh the same, whatever their sizes (as in the training loss).
+        const loss = r.loss / Math.max(1, realVal.count) + v.loss / Math.max(1, synVal.count);
+        validationLosses.push({ iteration: steps, loss });
+        if (loss < bestLoss - 1e-4) {
+          bestLoss = loss;
+          bestIteration = steps;
+          sinceBest = 0;
+          for (const t of best ?? []) t.dispose();
+          best = net.snapshot();
+        } else sinceBest++;
+        options.onProgress?.({
+          done: steps,
+          total: maxIterations,
+          message: `strong discriminator: validation loss ${loss.toFixed(4)} (best ${bestLoss.toFixed(4)} at ${bestIteration})`,
         });
-      }
-      const r = await evaluate(tf, net, realVal, true);
-      const v = await evaluate(tf, net, synVal, false);
-      // Both sides weigh the same, whatever their sizes (as in the training loss).
-      const loss = r.loss / Math.max(1, realVal.count) + v.loss / Math.max(1, synVal.count);
-      validationLosses.push({ iteration: it, loss });
-      if (loss < bestLoss - 1e-4) {
-        bestLoss = loss;
-        bestIteration = it;
-        sinceBest = 0;
-        for (const t of best ?? []) t.dispose();
-        best = net.snapshot();
-      } else sinceBest++;
-      options.onProgress?.({
-        done: it,
-        total: maxIterations,
-        message: `strong discriminator: validation loss ${loss.toFixed(4)} (best ${bestLoss.toFixed(4)} at ${bestIteration})`,
-      });
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted) throw new TsiotError('cancelled', 'The strong discriminative score was cancelled');
-    }
+        return sinceBest >= patience;
+      },
+      signal: options.signal,
+      cancelled: 'The strong discriminative score was cancelled',
+    });
     if (best) net.restore(best);
     const realCorrect = (await evaluate(tf, net, realTest, true)).correct;
     const synCorrect = (await evaluate(tf, net, synTest, false)).correct;
