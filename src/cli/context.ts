@@ -1,8 +1,8 @@
 /** What every CLI command shares: the global options, the engines built from them, a tool context. */
 import { LOCAL_CALLER } from '../core/caller.js';
-import { loadConfig, type TsiotConfigInput } from '../core/config.js';
-import { createLogger, type Logger } from '../core/logger.js';
-import { createEngines, type Engines } from '../engines/engines.js';
+import type { TsiotConfigInput } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import type { Engines } from '../engines/engines.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -11,7 +11,9 @@ export interface GlobalOptions {
   logLevel?: string;
 }
 
-export function configFrom(globals: GlobalOptions, extra: TsiotConfigInput = {}) {
+/** The configuration from flags, environment and file (its schema is loaded here, not at start-up). */
+export async function configFrom(globals: GlobalOptions, extra: TsiotConfigInput = {}) {
+  const { loadConfig } = await import('../core/config.js');
   const env = { ...process.env, ...(globals.config ? { TSIOT_CONFIG: globals.config } : {}) };
   return loadConfig(
     {
@@ -29,17 +31,31 @@ export async function withEngines<T>(
   fn: (engines: Engines, logger: Logger) => Promise<T>,
   extra: TsiotConfigInput = {},
 ): Promise<T> {
-  const config = configFrom(globals, extra);
+  const config = await configFrom(globals, extra);
   // files named on one's own command line are the local user's to read, wherever they are
   config.imports = { ...config.imports, localDirs: [...config.imports.localDirs, '/'] };
-  const logger = createLogger(config.logLevel);
-  const engines = await createEngines(config, logger);
+  const logger = await openLogger(config.logLevel);
+  const engines = await openEngines(config, logger);
   try {
     return await fn(engines, logger);
   } finally {
     await engines.close();
     logger.flush();
   }
+}
+
+export async function openLogger(level: Parameters<typeof import('../core/logger.js').createLogger>[0]) {
+  return (await import('../core/logger.js')).createLogger(level);
+}
+
+/**
+ * The engines, loaded when a command first needs them: `tsiot --help` and the
+ * commands that need no engine never load storage drivers, TensorFlow.js or
+ * the cloud SDKs.
+ */
+export async function openEngines(...args: Parameters<typeof import('../engines/engines.js').createEngines>) {
+  const { createEngines } = await import('../engines/engines.js');
+  return createEngines(...args);
 }
 
 export function parseSeed(value: string): number | string {

@@ -1,5 +1,5 @@
 import { TsiotError } from '../core/errors.js';
-import { ANOMALY_TYPES, SENSOR_TYPES } from '../engines/generation/statistical/schema.js';
+import { ANOMALY_TYPES, SENSOR_TYPES } from '../engines/generation/statistical/kinds.js';
 
 /** Parse "spike", "spike:3", "degradation:2@vibration" into an anomaly spec. */
 export function parseAnomalyFlag(value: string): Record<string, unknown> {

@@ -4,24 +4,23 @@ import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { TsiotError } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
-import { createEngines } from '../engines/engines.js';
-import { startTracing } from '../engines/telemetry/tracing.js';
-import { writeSeries, writeSeriesStream, type ExportFormat } from '../engines/export/index.js';
+import type { ExportFormat } from '../engines/export/index.js';
 import type { GenerationStream } from '../engines/generation/service.js';
-import { createMcpServer } from '../mcp/server.js';
-import { runTool } from '../registry/run-tool.js';
 import { SCOPE_NAMES } from '../registry/scopes.js';
 import { VERSION } from '../version.js';
-import { tools } from '../../tools/index.js';
-import { resources } from '../../resources/index.js';
-import { prompts } from '../../prompts/index.js';
 import { collect, parseAnomalyFlag, parseIntFlag, parseNumberFlag, parseSensorsFlag } from './options.js';
-import { configFrom, type GlobalOptions, parseSeed, toolContext, withEngines } from './context.js';
+import {
+  configFrom,
+  type GlobalOptions,
+  openEngines,
+  openLogger,
+  parseSeed,
+  toolContext,
+  withEngines,
+} from './context.js';
+import { loadExport, loadRegistries, loadTools, runTool, startTracing } from './lazy.js';
 import { createProgressBar } from './progress-bar.js';
 import { addWorkflowCommands } from './workflow.js';
-
-const registries = { tools, resources, prompts };
 
 /** Exit codes: 0 success, 1 failure, 2 bad input, usage or a request over the limits. */
 const EXIT_FAILURE = 1;
@@ -156,6 +155,7 @@ export function buildCli(): Command {
           const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
           try {
             const sink = tmp ? createWriteStream(tmp) : process.stdout;
+            const { writeSeries } = await loadExport();
             await writeSeries(res.series, format, sink, { timestamps: opts.timestamps });
             if (tmp) {
               sink.end();
@@ -222,8 +222,8 @@ export function buildCli(): Command {
   program
     .command('tools')
     .description('List the tools (the same ones MCP clients and the REST API see).')
-    .action(() => {
-      for (const t of tools) process.stdout.write(`${t.name} — ${t.title}\n`);
+    .action(async () => {
+      for (const t of await loadTools()) process.stdout.write(`${t.name} — ${t.title}\n`);
     });
 
   program
@@ -232,6 +232,7 @@ export function buildCli(): Command {
       'Call any tool with a JSON input (argument, or stdin when "-") and print its structured result as JSON.',
     )
     .action(async (name: string, json: string | undefined, _opts, cmd: Command) => {
+      const tools = await loadTools();
       const tool = tools.find((t) => t.name === name);
       if (!tool)
         throw new TsiotError('not_found', `Unknown tool "${name}"`, {
@@ -274,7 +275,7 @@ export function buildCli(): Command {
     .option('--scale <n>', 'PNG pixels per CSS pixel', parseNumberFlag('scale'))
     .addOption(new Option('-f, --format <format>', 'image format').choices(['png', 'svg']))
     .action(async (ids: string[], opts, cmd: Command) => {
-      const tool = tools.find((t) => t.name === 'plot_series')!;
+      const tool = (await loadTools()).find((t) => t.name === 'plot_series')!;
       const format = (opts.format as string | undefined) ?? (String(opts.output).endsWith('.svg') ? 'svg' : 'png');
       const input: Record<string, unknown> = { series: ids.length === 1 ? ids[0] : ids, format };
       if (opts.compare) input.compare = String(opts.compare).split(',');
@@ -311,7 +312,7 @@ export function buildCli(): Command {
     .option('--interval <d>', 'without ids: sampling interval, e.g. 10s')
     .option('--seed <seed>', 'without ids: seed of the generated fleet')
     .action(async (ids: string[], opts, cmd: Command) => {
-      const tool = tools.find((t) => t.name === 'simulate_fleet')!;
+      const tool = (await loadTools()).find((t) => t.name === 'simulate_fleet')!;
       const input: Record<string, unknown> = { broker: opts.broker };
       if (ids.length > 0) input.series = ids;
       else {
@@ -343,9 +344,10 @@ export function buildCli(): Command {
     .description('Run the MCP server over stdio (for Claude Desktop, IDE assistants and other local MCP clients).')
     .action(async (_opts, cmd: Command) => {
       const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
-      const logger = createLogger(config.logLevel);
-      const engines = await createEngines(config, logger);
+      const config = await configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const logger = await openLogger(config.logLevel);
+      const [{ createMcpServer }, registries] = await Promise.all([import('../mcp/server.js'), loadRegistries()]);
+      const engines = await openEngines(config, logger);
       const server = createMcpServer(engines, registries);
       const transport = new StdioServerTransport();
       let closing = false;
@@ -361,7 +363,7 @@ export function buildCli(): Command {
       for (const sig of ['SIGINT', 'SIGTERM'] as const)
         process.on(sig, () => void shutdown().then(() => process.exit(0)));
       await server.connect(transport);
-      logger.info({ tools: tools.length }, 'MCP server ready on stdio');
+      logger.info({ tools: registries.tools.length }, 'MCP server ready on stdio');
     });
 
   program
@@ -373,14 +375,14 @@ export function buildCli(): Command {
     .option('--concurrency <n>', 'jobs at once per queue', parseIntFlag('concurrency'), 1)
     .option('--queues <list>', 'job types to serve, comma-separated (default: every type with a handler)')
     .action(async (opts, cmd: Command) => {
-      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const config = await configFrom(cmd.optsWithGlobals() as GlobalOptions);
       const redisUrl = (opts.redis as string | undefined) ?? config.jobs.redisUrl;
       if (!redisUrl) {
         throw new TsiotError('invalid_input', '--redis: a worker needs the Redis URL of the job queues', {
           details: { field: 'redis', example: 'redis://127.0.0.1:6379/0' },
         });
       }
-      const logger = createLogger(config.logLevel);
+      const logger = await openLogger(config.logLevel);
       const tracing = await startTracing({ logger });
       const { runWorker } = await import('./worker.js');
       await runWorker({
@@ -415,7 +417,7 @@ export function buildCli(): Command {
     .option('--count <n>', 'stop after this many points', parseIntFlag('count'))
     .addOption(new Option('--timestamps <style>', 'timestamp style').choices(['iso', 'ms']).default('iso'))
     .action(async (seriesId: string, opts, cmd: Command) => {
-      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const config = await configFrom(cmd.optsWithGlobals() as GlobalOptions);
       const { parseStorageUrl } = await import('../engines/storage/url.js');
       const configured = config.storage ? parseStorageUrl(config.storage).feed : undefined;
       const redisUrl = (opts.redis as string | undefined) ?? configured?.url;
@@ -424,7 +426,7 @@ export function buildCli(): Command {
           details: { field: 'redis', example: 'tsiot feed ser_9f2kQ0aB1cD2eF3g --redis redis://127.0.0.1:6379/0' },
         });
       }
-      const logger = createLogger(config.logLevel);
+      const logger = await openLogger(config.logLevel);
       const { runFeed } = await import('./feed.js');
       const stop = new AbortController();
       const onSignal = () => stop.abort();
@@ -464,7 +466,7 @@ export function buildCli(): Command {
       const { startHttpServer } = await import('../http/server.js');
       const { ApiKeyStore } = await import('../http/auth/api-keys.js');
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      const config = configFrom(globals, {
+      const config = await configFrom(globals, {
         http: {
           ...(opts.host ? { host: opts.host } : {}),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
@@ -472,9 +474,11 @@ export function buildCli(): Command {
         },
         ...(opts.insecureNoAuth ? { auth: { insecureNoAuth: true } } : {}),
       });
-      const logger = createLogger(config.logLevel);
+      const logger = await openLogger(config.logLevel);
       const tracing = await startTracing({ logger });
-      const engines = await createEngines(config, logger);
+      const [{ createMcpServer }, registries] = await Promise.all([import('../mcp/server.js'), loadRegistries()]);
+      const { tools } = registries;
+      const engines = await openEngines(config, logger);
       let handle: Awaited<ReturnType<typeof startHttpServer>>;
       try {
         handle = await startHttpServer({
@@ -598,7 +602,7 @@ export function buildCli(): Command {
     .option('--ttl <d>', 'lifetime, e.g. 15m, 1h (at most 24h)', '1h')
     .action(async (opts, cmd: Command) => {
       const { mintDevToken } = await import('../http/auth/dev-token.js');
-      const config = configFrom(cmd.optsWithGlobals() as GlobalOptions);
+      const config = await configFrom(cmd.optsWithGlobals() as GlobalOptions);
       const token = await mintDevToken(config, {
         subject: opts.subject,
         ...(opts.tenant ? { tenant: opts.tenant } : {}),
@@ -678,6 +682,7 @@ async function streamToOutput(
   const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
   try {
     const sink = tmp ? createWriteStream(tmp) : process.stdout;
+    const { writeSeriesStream } = await loadExport();
     await writeSeriesStream(devices(), format, sink, { ...(opts.timestamps ? { timestamps: opts.timestamps } : {}) });
     if (tmp) {
       sink.end();

@@ -13,11 +13,10 @@ import { type Command, Option } from 'commander';
 import { TsiotError } from '../core/errors.js';
 import type { TimeSeries } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
-import { type ExportFormat, writeSeries } from '../engines/export/index.js';
-import { runTool } from '../registry/run-tool.js';
-import { tools } from '../../tools/index.js';
+import type { ExportFormat } from '../engines/export/index.js';
 import { type GlobalOptions, parseSeed, toolContext, withEngines } from './context.js';
 import { parseIntFlag, parseNumberFlag } from './options.js';
+import { loadExport, loadTools, runTool } from './lazy.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** Flags of the CSV reader, shared by every command that reads data. */
@@ -111,7 +110,7 @@ async function jsonFlag(value: string | undefined, flag: string): Promise<unknow
 }
 
 async function callTool(engines: Engines, logger: Parameters<typeof toolContext>[1], name: string, input: unknown) {
-  const tool = tools.find((t) => t.name === name)!;
+  const tool = (await loadTools()).find((t) => t.name === name)!;
   const bar = createProgressBar(name.replace(/_/g, ' '));
   try {
     return await runTool(
@@ -260,6 +259,7 @@ export function addWorkflowCommands(program: Command): void {
           const series: TimeSeries[] = [];
           for (const s of out.series) series.push(await engines.storage.retrieve({ id: s.id! }));
           await writeOut(opts.output as string | undefined, async (sink) => {
+            const { writeSeries } = await loadExport();
             await writeSeries(series, format, sink, { timestamps: opts.timestamps as 'iso' | 'ms' });
           });
           if (opts.report) {

@@ -116,7 +116,7 @@ export async function createEngines(
       ...(config.validation ? { defaults: config.validation as RulesInput } : {}),
     });
     instrumentValidation(validation, metrics);
-    const owned: OwnedEventBus = createEventBus({
+    const owned: OwnedEventBus = await createEventBus({
       documents,
       logger,
       ...(config.jobs.redisUrl ? { redisUrl: config.jobs.redisUrl } : {}),

@@ -60,7 +60,11 @@ describe.skipIf(!redisUp)('with TSIOT_REDIS_URL: the Redis bus', () => {
   let listener: OwnedEventBus;
   beforeAll(async () => {
     engines = await makeEngines({ jobs: { redisUrl: REDIS_URL } });
-    listener = createEventBus({ redisUrl: REDIS_URL, documents: engines.documents, logger: createLogger('silent') });
+    listener = await createEventBus({
+      redisUrl: REDIS_URL,
+      documents: engines.documents,
+      logger: createLogger('silent'),
+    });
   });
   afterAll(async () => {
     await listener?.close();

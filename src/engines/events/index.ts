@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import type { DocumentStore } from '../storage/storage.js';
 import { InProcessEventBus } from './memory-bus.js';
-import { RedisEventBus } from './redis-bus.js';
 import type { EventBus } from './types.js';
 
 export { EVENTS_COLLECTION, InProcessEventBus } from './memory-bus.js';
@@ -29,12 +27,14 @@ export interface OwnedEventBus {
  * The one event bus of an Engines context: in-process, or on Redis when a
  * URL is given so that events published by any process (a worker storing a
  * job's chunks) reach every subscriber (an MCP session in another process).
+ * The Redis client is loaded only then, so a process without Redis never loads it.
  */
-export function createEventBus(options: EventBusOptions): OwnedEventBus {
+export async function createEventBus(options: EventBusOptions): Promise<OwnedEventBus> {
   if (!options.redisUrl) {
     const bus = new InProcessEventBus(options.documents);
     return { bus, close: () => bus.close() };
   }
+  const [{ Redis }, { RedisEventBus }] = await Promise.all([import('ioredis'), import('./redis-bus.js')]);
   // a publish made while connecting waits for the connection; one made while Redis is away fails after one retry
   const redis = new Redis(options.redisUrl, {
     connectTimeout: 2000,

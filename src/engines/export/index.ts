@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TimeSeries } from '../../core/types.js';
 import { TsiotError } from '../../core/errors.js';
-import { csvHeader, csvPieces, csvRowsUnder } from './csv.js';
-import { linePieces } from './line-protocol.js';
-import { ndjsonPieces } from './ndjson.js';
+import { ByteChunks, utf8 } from './bytes.js';
+import { csvChunks, csvHeader, csvRowsUnder } from './csv.js';
+import { lineChunks } from './line-protocol.js';
+import { ndjsonChunks } from './ndjson.js';
 import {
   checkExportable,
   checkFormat,
@@ -16,7 +17,7 @@ import {
   type ResolvedOptions,
 } from './options.js';
 import { parquetBytes, writeParquetFile } from './parquet.js';
-import { toWriter, writePieces, writePiecesAsync, type ExportSink } from './sink.js';
+import { toWriter, writeChunks, type ExportSink } from './sink.js';
 
 export { exportLabels, type LabelFormat } from './labels.js';
 export { writeParquetFile, type ParquetFileOptions } from './parquet.js';
@@ -37,11 +38,11 @@ export type { ExportSink } from './sink.js';
 
 const TEXT_ENCODERS: Record<
   Exclude<ExportFormat, 'parquet'>,
-  (series: readonly TimeSeries[], options: ResolvedOptions) => Iterable<string>
+  (series: readonly TimeSeries[], options: ResolvedOptions) => Iterable<Uint8Array>
 > = {
-  csv: csvPieces,
-  ndjson: ndjsonPieces,
-  line: linePieces,
+  csv: csvChunks,
+  ndjson: ndjsonChunks,
+  line: lineChunks,
 };
 
 /** MIME type of each format, for HTTP responses. */
@@ -63,7 +64,7 @@ export async function exportSeries(
   checkExportable(series);
   if (format === 'parquet') return parquetBytes(series, resolved);
   const chunks: Uint8Array[] = [];
-  await writePieces(TEXT_ENCODERS[format](series, resolved), async (c) => void chunks.push(c), resolved.chunkBytes);
+  await writeChunks(TEXT_ENCODERS[format](series, resolved), async (c) => void chunks.push(c));
   return Buffer.concat(chunks);
 }
 
@@ -83,7 +84,7 @@ export async function writeSeries(
   const resolved = resolveOptions(options);
   checkExportable(series);
   const write = toWriter(sink);
-  if (format !== 'parquet') return writePieces(TEXT_ENCODERS[format](series, resolved), write, resolved.chunkBytes);
+  if (format !== 'parquet') return writeChunks(TEXT_ENCODERS[format](series, resolved), write);
   const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
   try {
     const file = join(dir, 'export.parquet');
@@ -132,16 +133,21 @@ export async function writeSeriesStream(
     }
   }
   let header: string[] | undefined;
-  const pieces = async function* (): AsyncGenerator<string> {
+  // one buffer across the series: chunks are cut where they fill, not where a series ends
+  const out = new ByteChunks(resolved.chunkBytes);
+  const chunks = async function* (): AsyncGenerator<Uint8Array> {
     for await (const s of series) {
       checkExportable([s]);
       if (format !== 'csv') {
-        yield* TEXT_ENCODERS[format]([s], resolved);
+        yield* (format === 'ndjson' ? ndjsonChunks : lineChunks)([s], resolved, out);
         continue;
       }
       if (!header) {
         header = s.columns.map((c) => c.name);
-        yield csvHeader(header);
+        const line = utf8(csvHeader(header));
+        const cut = out.reserve(line.length);
+        if (cut) yield cut;
+        out.bytes(line);
       }
       const known = new Set(header);
       const extra = s.columns.find((c) => !known.has(c.name));
@@ -151,8 +157,10 @@ export async function writeSeriesStream(
           `series "${s.name}" has column "${extra.name}", which the CSV header (the first series' columns) lacks`,
           { details: { field: 'columns', column: extra.name } },
         );
-      yield* csvRowsUnder(header, s, resolved);
+      yield* csvRowsUnder(header, s, resolved, out);
     }
+    const last = out.take();
+    if (last) yield last;
   };
-  return writePiecesAsync(pieces(), write, resolved.chunkBytes);
+  return writeChunks(chunks(), write);
 }

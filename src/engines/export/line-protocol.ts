@@ -1,5 +1,9 @@
 import type { TimeSeries } from '../../core/types.js';
+import { ByteChunks, NUMBER_BYTES, utf8 } from './bytes.js';
 import type { ResolvedOptions } from './options.js';
+
+const SPACE = 32;
+const LF = 10;
 
 /*
  * InfluxDB line protocol with millisecond timestamps: write it with
@@ -44,18 +48,45 @@ function tagSet(s: TimeSeries): string {
     .join('');
 }
 
-export function* linePieces(series: readonly TimeSeries[], options: ResolvedOptions): Generator<string> {
+/** Yields chunks of about options.chunkBytes; with
+ * `into`, rows go on into that buffer and the last, partial chunk stays there. */
+export function* lineChunks(
+  series: readonly TimeSeries[],
+  options: ResolvedOptions,
+  into?: ByteChunks,
+): Generator<Uint8Array> {
+  const out = into ?? new ByteChunks(options.chunkBytes);
   for (const s of series) {
     const measurement = options.measurement ?? (s.metadata?.sensorType || 'tsiot');
-    const prefix = `${escapeMeasurement(measurement)}${tagSet(s)} `;
-    const keys = s.columns.map((c) => `${escapeKey(c.name)}=`);
-    for (let i = 0; i < s.timestamps.length; i++) {
-      let fields = '';
+    const prefix = utf8(`${escapeMeasurement(measurement)}${tagSet(s)} `);
+    const keys = s.columns.map((c) => [utf8(`${escapeKey(c.name)}=`), utf8(`,${escapeKey(c.name)}=`)] as const);
+    const values = s.columns.map((c) => c.values);
+    let rowBytes = prefix.length + NUMBER_BYTES + 2;
+    for (const [, k] of keys) rowBytes += k.length + NUMBER_BYTES;
+    const ts = s.timestamps;
+    for (let i = 0; i < ts.length; i++) {
+      const cut = out.reserve(rowBytes);
+      if (cut) yield cut;
+      const mark = out.length;
+      out.bytes(prefix);
+      let fields = 0;
       for (let k = 0; k < keys.length; k++) {
-        const v = s.columns[k]!.values[i]!;
-        if (Number.isFinite(v)) fields += `${fields ? ',' : ''}${keys[k]}${v}`;
+        const v = values[k]![i]!;
+        if (!Number.isFinite(v)) continue;
+        out.bytes(keys[k]![fields === 0 ? 0 : 1]);
+        out.number(v);
+        fields++;
       }
-      if (fields) yield `${prefix}${fields} ${Math.round(s.timestamps[i]!)}\n`;
+      if (fields === 0) {
+        out.rewind(mark);
+        continue;
+      }
+      out.byte(SPACE);
+      out.number(Math.round(ts[i]!));
+      out.byte(LF);
     }
   }
+  if (into) return;
+  const last = out.take();
+  if (last) yield last;
 }

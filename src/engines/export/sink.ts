@@ -33,51 +33,15 @@ export function toWriter(sink: ExportSink): Writer {
   };
 }
 
-/**
- * Join text pieces into chunks of about `chunkBytes` and write each as UTF-8,
- * waiting for the sink before producing more. Returns the bytes written.
- */
-export async function writePieces(pieces: Iterable<string>, write: Writer, chunkBytes: number): Promise<number> {
-  let pending: string[] = [];
-  let length = 0;
-  let total = 0;
-  const flush = async () => {
-    const chunk = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    length = 0;
-    total += chunk.length;
-    await write(chunk);
-  };
-  for (const piece of pieces) {
-    pending.push(piece);
-    length += piece.length;
-    if (length >= chunkBytes) await flush();
-  }
-  if (length > 0) await flush();
-  return total;
-}
-
-/** writePieces for pieces produced asynchronously (series generated one at a time). */
-export async function writePiecesAsync(
-  pieces: AsyncIterable<string>,
+/** Write chunks as they are made, waiting for the sink before making more. Returns the bytes written. */
+export async function writeChunks(
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   write: Writer,
-  chunkBytes: number,
 ): Promise<number> {
-  let pending: string[] = [];
-  let length = 0;
   let total = 0;
-  const flush = async () => {
-    const chunk = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    length = 0;
+  for await (const chunk of chunks) {
     total += chunk.length;
     await write(chunk);
-  };
-  for await (const piece of pieces) {
-    pending.push(piece);
-    length += piece.length;
-    if (length >= chunkBytes) await flush();
   }
-  if (length > 0) await flush();
   return total;
 }

@@ -4,7 +4,6 @@ import type { EventBus } from '../events/types.js';
 import type { GeneratorFactory } from '../generation/factory.js';
 import type { SeriesStore } from '../series/store.js';
 import type { DocumentStore, Storage } from '../storage/storage.js';
-import { BullJobEngine } from './bull/engine.js';
 import type { ValidationEngine } from '../validation/index.js';
 import { cleanupJobHandler } from './handlers/cleanup.js';
 import { exportJobHandler } from './handlers/export.js';
@@ -16,7 +15,13 @@ import { JobHandlerRegistry } from './registry.js';
 import type { JobEngine } from './types.js';
 
 export { JobHandlerRegistry } from './registry.js';
-export { startBullWorkers, type BullWorkers, type BullWorkerOptions } from './bull/worker.js';
+export type { BullWorkers, BullWorkerOptions } from './bull/worker.js';
+
+/** BullMQ workers (bull/worker.ts), loaded when a process serves jobs: BullMQ is not loaded otherwise. */
+export async function startBullWorkers(options: import('./bull/worker.js').BullWorkerOptions) {
+  const { startBullWorkers: start } = await import('./bull/worker.js');
+  return start(options);
+}
 export { StartJobSchema, JobOptionsSchema } from './request.js';
 export type * from './types.js';
 export { JOB_TYPES } from './types.js';
@@ -71,9 +76,10 @@ export interface JobEngineOptions {
   events?: EventBus;
 }
 
-/** Build the job engine: BullMQ when a Redis URL is given (throws `unavailable` fast if it does not answer), in-process otherwise. */
+/** Build the job engine: BullMQ (loaded only then) when a Redis URL is given, throwing `unavailable` fast if it does not answer; in-process otherwise. */
 export async function createJobEngine(options: JobEngineOptions): Promise<JobEngine> {
   if (options.redisUrl) {
+    const { BullJobEngine } = await import('./bull/engine.js');
     return BullJobEngine.connect({
       redisUrl: options.redisUrl,
       registry: options.registry,

@@ -14,21 +14,8 @@ const scale = () => z.number().min(0).max(MAX_PARAMETER_MAGNITUDE, BOUND);
  * CLI, and documented through describe_generator.
  */
 
-export const SENSOR_TYPES = [
-  'temperature',
-  'humidity',
-  'pressure',
-  'vibration',
-  'power',
-  'energy',
-  'battery',
-  'occupancy',
-  'custom',
-] as const;
-export type SensorType = (typeof SENSOR_TYPES)[number];
-
-export const ANOMALY_TYPES = ['spike', 'dip', 'stuck', 'drift', 'level_shift', 'noise_burst', 'degradation'] as const;
-export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+export { ANOMALY_TYPES, type AnomalyType, SENSOR_TYPES, type SensorType } from './kinds.js';
+import { ANOMALY_TYPES, SENSOR_TYPES } from './kinds.js';
 
 export const SeasonalitySchema = z
   .object({

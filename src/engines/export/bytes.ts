@@ -1,0 +1,143 @@
+/**
+ * Text formatted straight into large byte buffers: the CSV, NDJSON and line
+ * protocol encoders write ASCII numbers and timestamps digit by digit and
+ * copy names and keys encoded once per series, so no string is built per
+ * row. A full buffer is handed out as one chunk and a new one begun (the
+ * sink may still hold the last one).
+ */
+import { formatTimestamp, type TimestampFormat } from './options.js';
+
+const DIGITS_0 = 48;
+/** Whole ms from 1970 to the last of year 9999: where toISOString has the fixed 24-character form. */
+const LAST_FIXED_ISO_MS = 253_402_300_799_999;
+
+export class ByteChunks {
+  private buf: Buffer;
+  private pos = 0;
+  private readonly chunkBytes: number;
+  private cachedMinute = Number.NaN;
+  private readonly minutePrefix = new Uint8Array(17);
+
+  constructor(chunkBytes: number) {
+    this.chunkBytes = Math.max(chunkBytes, 1024);
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+  }
+
+  /** Bytes written since the last chunk was taken. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /**
+   * Make room for `bytes` more. Returns the filled chunk when it had to be
+   * cut (the caller hands it to the sink), else undefined.
+   */
+  reserve(bytes: number): Buffer | undefined {
+    if (this.pos + bytes <= this.buf.length) return undefined;
+    const out = this.take();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(bytes, this.chunkBytes));
+    return out;
+  }
+
+  /** The bytes written so far as one chunk (undefined when none); writing goes on in a new buffer. */
+  take(): Buffer | undefined {
+    if (this.pos === 0) return undefined;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.pos = 0;
+    return out;
+  }
+
+  /** Whether the current buffer holds a chunk's worth. */
+  get full(): boolean {
+    return this.pos >= this.chunkBytes;
+  }
+
+  /** Forget what was written since `mark` (a row that turned out empty). */
+  rewind(mark: number): void {
+    this.pos = mark;
+  }
+
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A string known to be ASCII (number and timestamp text). */
+  ascii(s: string): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** A number as String(v) writes it (shortest round-trip text; "NaN", "Infinity" as such). */
+  number(v: number): void {
+    if (v >= 0 && v < 2_147_483_648 && (v | 0) === v) this.uint(v);
+    else if (v < 0 && v > -2_147_483_648 && (v | 0) === v) {
+      this.byte(45);
+      this.uint(-v);
+    } else this.ascii(String(v));
+  }
+
+  /** A non-negative integer below 2^31. */
+  private uint(v: number): void {
+    const buf = this.buf;
+    let digits = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    do {
+      const q = (v / 10) | 0;
+      buf[--p] = DIGITS_0 + v - q * 10;
+      v = q;
+    } while (v > 0);
+  }
+
+  /** Two or three decimal digits with leading zeros. */
+  private padded(v: number, width: 2 | 3): void {
+    const buf = this.buf;
+    const p = this.pos;
+    if (width === 3) {
+      buf[p] = DIGITS_0 + ((v / 100) | 0);
+      v %= 100;
+      this.pos++;
+    }
+    buf[this.pos] = DIGITS_0 + ((v / 10) | 0);
+    buf[this.pos + 1] = DIGITS_0 + (v % 10);
+    this.pos += 2;
+  }
+
+  /**
+   * A timestamp as formatTimestamp writes it. ISO: rows of one minute share
+   * the "YYYY-MM-DDTHH:MM:" prefix, encoded once; seconds and milliseconds are
+   * written as digits. Times outside years 1970–9999 take formatTimestamp.
+   */
+  timestamp(ms: number, format: TimestampFormat): void {
+    if (format === 'ms') return this.number(ms);
+    if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FIXED_ISO_MS) return this.ascii(formatTimestamp(ms, 'iso'));
+    const minute = Math.floor(ms / 60_000);
+    if (minute !== this.cachedMinute) {
+      const prefix = new Date(minute * 60_000).toISOString();
+      for (let i = 0; i < 17; i++) this.minutePrefix[i] = prefix.charCodeAt(i);
+      this.cachedMinute = minute;
+    }
+    this.bytes(this.minutePrefix);
+    const rest = ms - minute * 60_000;
+    const sec = Math.floor(rest / 1000);
+    this.padded(sec, 2);
+    this.byte(46); // .
+    this.padded(rest - sec * 1000, 3);
+    this.byte(90); // Z
+  }
+}
+
+/** Upper bound of the bytes number() and timestamp() write (String of a double is at most 25 characters). */
+export const NUMBER_BYTES = 25;
+export const TIMESTAMP_BYTES = 32;
+
+export const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
