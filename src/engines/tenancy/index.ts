@@ -28,6 +28,7 @@ export function scopeEngines(engines: Engines, caller: Caller): Engines {
     storage,
     series,
     models,
+    ...(engines.exports ? { exports: engines.exports.forTenant(tenant) } : {}),
     ...(engines.generators ? { generation: tenantGeneration(engines, series, models) } : {}),
     ...(engines.validation ? { validation: tenantValidation(engines.validation, ownership, tenant) } : {}),
     ...(engines.jobs ? { jobs: tenantJobs(engines.jobs, caller) } : {}),
