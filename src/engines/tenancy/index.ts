@@ -28,6 +28,7 @@ export function scopeEngines(engines: Engines, caller: Caller): Engines {
     storage,
     series,
     models,
+    ...(engines.privacy ? { privacy: engines.privacy.forTenant(tenant, { storage, series }) } : {}),
     ...(engines.exports ? { exports: engines.exports.forTenant(tenant) } : {}),
     ...(engines.generators ? { generation: tenantGeneration(engines, series, models) } : {}),
     ...(engines.validation ? { validation: tenantValidation(engines.validation, ownership, tenant) } : {}),

@@ -77,7 +77,7 @@ beforeAll(async () => {
       apiKeys: new ApiKeyStore(engines.documents),
     },
   });
-  const scope = 'series:read series:write models jobs';
+  const scope = 'series:read series:write models jobs privacy';
   for (const who of ['alice', 'bob'] as const)
     tokens[who] = await token(jwks.keys[0]!, { issuer: jwks.issuer, audience: server.url, subject: who, scope });
 }, 60_000);
@@ -233,5 +233,41 @@ describe('export files are separated per tenant', () => {
     const r = await fetch(`${server.url}/v1/exports`, { headers: { authorization: `Bearer ${none}` } });
     expect(r.status).toBe(403);
     expect(r.headers.get('www-authenticate')).toContain('insufficient_scope');
+  });
+});
+
+describe('the privacy ledger is the caller tenant’s', () => {
+  it("bob's spend on a dataset of the same name never touches alice's ledger, and he cannot release her series", async () => {
+    const release = async (who: Who, seriesId: string, epsilon: number) =>
+      rest(who, 'POST', '/v1/privacy/releases', {
+        seriesId,
+        bounds: { temperature: { lower: -20, upper: 50 } },
+        epsilon,
+        unit: { kind: 'event' },
+        dataset: 'plant-7',
+      });
+    const status = async (who: Who) =>
+      (await rest(who, 'POST', '/v1/privacy/budget', { action: 'status', dataset: 'plant-7' })).body.result.status;
+    const mine: Record<Who, string> = { alice: '', bob: '' };
+    for (const who of ['alice', 'bob'] as const) {
+      const gen = await rest(who, 'POST', '/v1/generate', { duration: '2h', interval: '10m', seed: 11 });
+      mine[who] = gen.body.result.series[0].id;
+    }
+    const a = await release('alice', mine.alice, 1);
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    const b = await release('bob', mine.bob, 2);
+    expect(b.status, JSON.stringify(b.body)).toBe(200);
+    expect((await status('alice')).spent.epsilon).toBeCloseTo(1, 6);
+    expect((await status('bob')).spent.epsilon).toBeCloseTo(2, 6);
+    expect((await status('alice')).tenant).toBe('alice');
+    const bobsList = await rest('bob', 'POST', '/v1/privacy/budget', { action: 'list' });
+    expect(bobsList.body.result.datasets.map((d: { tenant: string }) => d.tenant)).toEqual(['bob']);
+    // alice's series is not bob's to release, and the refusal spends nothing
+    expect((await release('bob', mine.alice, 1)).status).toBe(404);
+    expect((await status('bob')).spent.epsilon).toBeCloseTo(2, 6);
+    expect((await status('alice')).spent.epsilon).toBeCloseTo(1, 6);
+    // the local user's single-tenant ledger is apart from both
+    const local = scopeEngines(engines, LOCAL_CALLER).privacy.ledger;
+    expect((await local.status('plant-7')).spent.epsilon).toBe(0);
   });
 });
