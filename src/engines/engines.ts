@@ -149,7 +149,7 @@ export async function createEngines(
     const ownership = ownershipOf(documents);
     // a job reads, stores, announces and reports as the tenant that started it
     const forTenant = (tenant: string) => {
-      const scoped = tenantStorage(storage, tenant);
+      const scoped = tenantStorage(storage, tenant, config.tenancy);
       return {
         storage: scoped,
         series: new SeriesStore(scoped, events, logger, { tenant }),
