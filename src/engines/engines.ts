@@ -7,6 +7,8 @@ import type { EventBus } from './events/types.js';
 import { ExportFolder } from './export/folder.js';
 import { FileCipher } from './files/cipher.js';
 import { ImportFolder } from './files/imports.js';
+import { sealedDocuments } from './files/sealed-documents.js';
+import { CHECKPOINTS_COLLECTION, MODEL_STATES_COLLECTION } from './models/record.js';
 import type { GeneratorFactory } from './generation/factory.js';
 import { createBuiltinFactory } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
@@ -131,7 +133,13 @@ export async function createEngines(
     opened.push(owned);
     const events = owned.bus;
     const series = new SeriesStore(storage, events, logger);
-    const models = createModelRegistry(documents, generators);
+    // read before anything is written, so a malformed key stops the start (the message never quotes it)
+    const cipher = FileCipher.fromConfig(config.encryption.key);
+    // what a model learned from its data is encrypted at rest along with the exports
+    const models = createModelRegistry(
+      cipher ? sealedDocuments(documents, cipher, [MODEL_STATES_COLLECTION, CHECKPOINTS_COLLECTION]) : documents,
+      generators,
+    );
     instrumentModels(models, metrics);
     opened.push(models);
     const generation = new GenerationService({
@@ -143,8 +151,6 @@ export async function createEngines(
       generatorConfig: config.generators,
     });
     instrumentGeneration(generation, metrics);
-    // read before anything is written, so a malformed key stops the start (the message never quotes it)
-    const cipher = FileCipher.fromConfig(config.encryption.key);
     const exports = new ExportFolder({ dataDir: config.dataDir, ...(cipher ? { cipher } : {}) });
     const ownership = ownershipOf(documents);
     // a job reads, stores, announces and reports as the tenant that started it

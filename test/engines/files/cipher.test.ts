@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/core/logger.js';
 import { ExportFolder } from '../../../src/engines/export/folder.js';
 import { createEngines } from '../../../src/engines/engines.js';
 import { FileCipher, parseEncryptionKey } from '../../../src/engines/files/cipher.js';
+import { MODEL_STATES_COLLECTION } from '../../../src/engines/models/record.js';
 import { runTool } from '../../../src/registry/run-tool.js';
 import { tools } from '../../../tools/index.js';
 
@@ -99,7 +100,7 @@ describe('encrypted exports through the engines', () => {
         caller: LOCAL_CALLER,
       };
       const tool = (name: string) => tools.find((t) => t.name === name)!;
-      const gen = await runTool(tool('generate_timeseries'), { duration: '1h', interval: '10m', seed: 1 }, ctx);
+      const gen = await runTool(tool('generate_timeseries'), { duration: '6h', interval: '5m', seed: 1 }, ctx);
       const id = (gen.structured as any).series[0].id;
       const out = await runTool(tool('export_series'), { ids: [id], fileName: 'sealed.csv', inline: true }, ctx);
       const structured = out.structured as { path: string; content: string };
@@ -112,6 +113,18 @@ describe('encrypted exports through the engines', () => {
       await expect(otherKey.read('sealed.csv')).rejects.toThrow('encrypted under another key');
       const noKey = new ExportFolder({ dataDir });
       await expect(noKey.read('sealed.csv')).rejects.toThrow('no encryption key is configured');
+      // a saved model's state is sealed in the document store, and sampling from it still works
+      const fit = await runTool(
+        tool('fit_model'),
+        { generator: 'arima', data: { seriesId: id }, seed: 1, waitSeconds: 60 },
+        ctx,
+      );
+      const modelId = (fit.structured as { id: string }).id;
+      const raw = await engines.documents.getDocument<Record<string, unknown>>(MODEL_STATES_COLLECTION, modelId);
+      expect(raw).toMatchObject({ tsiotSealed: 1 });
+      expect(Object.keys(raw!)).toEqual(['tsiotSealed', 'data']);
+      const sample = await runTool(tool('generate_from_model'), { id: modelId, length: 5, seed: 2 }, ctx);
+      expect((sample.structured as { series: unknown[] }).series.length).toBeGreaterThan(0);
     } finally {
       await engines.close();
     }
