@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { TimeSchema, isoOf, parseTime } from '../src/core/time.js';
 import type { SeriesQuery } from '../src/core/types.js';
-import { analyzeSeries } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
 import { SeriesIdSchema } from '../src/core/schemas.js';
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile, rm } from 'node:fs/promises';
-import { placeFile } from '../src/engines/export/place.js';
-import { join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExportFolder } from '../src/engines/export/folder.js';
 import { z } from 'zod';
 import { TsiotError } from '../src/core/errors.js';
 import { TimeSchema, parseTime } from '../src/core/time.js';
@@ -50,7 +50,11 @@ export const exportSeriesTool = defineTool({
   }),
   outputSchema: z.object({
     format: z.string(),
-    path: z.string().describe('Absolute path of the written file.'),
+    path: z
+      .string()
+      .describe(
+        "Absolute path of the written file, in the caller's exports folder (GET /v1/exports/{name} downloads it).",
+      ),
     bytes: z.number().int(),
     rows: z.number().int(),
     sha256: z.string(),
@@ -98,16 +102,17 @@ export const exportSeriesTool = defineTool({
     }
     const bytes = await exportSeries(series, input.format, { timestamps: input.timestamps });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const dir = resolve(ctx.engines.config.dataDir, 'exports');
-    await mkdir(dir, { recursive: true });
+    // the caller's tenant's folder (encrypting when a key is configured); another tenant's files are out of reach
+    const folder = ctx.engines.exports ?? new ExportFolder({ dataDir: ctx.engines.config.dataDir });
+    const dir = await folder.ensure();
     const fileName = input.fileName ?? `export-${sha256.slice(0, 16)}.${EXT[input.format]}`;
-    const path = join(dir, fileName);
     // write to a temporary name then rename, so no half-written file is ever visible
-    const tmp = `${path}.${process.pid}.tmp`;
+    const tmp = join(dir, `.${fileName}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    let path: string;
     try {
       await writeFile(tmp, bytes);
       // a name derived from the content only ever holds these same bytes, so replacing it is harmless
-      await placeFile(tmp, path, input.overwrite || input.fileName === undefined);
+      path = await folder.place(tmp, fileName, input.overwrite || input.fileName === undefined);
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;

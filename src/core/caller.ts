@@ -13,6 +13,8 @@ export interface Caller {
   tenant: string;
   /** Granted scopes; "all" for the local user and for a server without authentication. */
   scopes: ReadonlySet<string> | 'all';
+  /** When the credential stops being valid (a token's "exp"), epoch ms; absent for API keys and local callers. */
+  expiresAt?: number;
 }
 
 /** The tenant of objects stored without one (embedded databases from before tenancy, the local user). */

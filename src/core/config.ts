@@ -212,6 +212,38 @@ export const ConfigSchema = z.object({
         ),
     })
     .prefault({}),
+  tenancy: z
+    .object({
+      maxStoredValues: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe(
+          'Most values (rows × columns) one tenant may keep stored; a store past it is refused with 429 (env TSIOT_QUOTA_STORED_VALUES). Absent: no quota.',
+        ),
+      maxRunningJobs: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe(
+          'Most jobs one tenant may have queued or running at once; more are refused with 429 (env TSIOT_QUOTA_RUNNING_JOBS). Absent: no quota.',
+        ),
+    })
+    .strict()
+    .prefault({}),
+  encryption: z
+    .object({
+      key: z
+        .string()
+        .optional()
+        .describe(
+          'AES-256-GCM key for what tsiot writes itself (export files, saved model states): 64 hex digits or base64 of 32 bytes (env TSIOT_ENCRYPTION_KEY). Never logged. Absent: written in the clear.',
+        ),
+    })
+    .strict()
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -279,10 +311,13 @@ export const CONFIG_ENV = [
   { name: 'TSIOT_REDIS_URL', path: ['jobs', 'redisUrl'], parse: (v: string) => v },
   { name: 'TSIOT_METRICS_OPEN', path: ['metrics', 'open'], parse: (v: string) => flag('TSIOT_METRICS_OPEN', v) },
   { name: 'TSIOT_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], parse: Number },
+  { name: 'TSIOT_QUOTA_STORED_VALUES', path: ['tenancy', 'maxStoredValues'], parse: Number },
+  { name: 'TSIOT_QUOTA_RUNNING_JOBS', path: ['tenancy', 'maxRunningJobs'], parse: Number },
+  { name: 'TSIOT_ENCRYPTION_KEY', path: ['encryption', 'key'], parse: (v: string) => v },
 ] as const satisfies readonly { name: string; path: readonly string[]; parse: (v: string) => unknown }[];
 
 /** Sections of the configuration that are objects, merged key by key across file, environment and overrides. */
-const SECTIONS = ['http', 'auth', 'imports', 'jobs', 'metrics', 'privacy'] as const;
+const SECTIONS = ['http', 'auth', 'imports', 'jobs', 'metrics', 'privacy', 'tenancy', 'encryption'] as const;
 
 /**
  * Build the configuration: defaults, then a JSON file (TSIOT_CONFIG or

@@ -4,7 +4,11 @@ import type { TsiotConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { createEventBus, type OwnedEventBus } from './events/index.js';
 import type { EventBus } from './events/types.js';
+import { ExportFolder } from './export/folder.js';
+import { FileCipher } from './files/cipher.js';
 import { ImportFolder } from './files/imports.js';
+import { sealedDocuments } from './files/sealed-documents.js';
+import { CHECKPOINTS_COLLECTION, MODEL_STATES_COLLECTION } from './models/record.js';
 import type { GeneratorFactory } from './generation/factory.js';
 import { createBuiltinFactory } from './generation/builtin.js';
 import { GenerationService } from './generation/service.js';
@@ -18,6 +22,9 @@ import type { ModelRegistry } from './models/registry.js';
 import { PrivacyEngine } from './privacy/engine.js';
 import { privateMixtureGenerator } from './privacy/learners/index.js';
 import { createStorage } from './storage/index.js';
+import { ownershipOf } from './tenancy/ownership.js';
+import { tenantStorage } from './tenancy/storage.js';
+import { tenantValidation } from './tenancy/views.js';
 import type { DocumentStore, Storage } from './storage/storage.js';
 import {
   instrumentGeneration,
@@ -53,6 +60,8 @@ export interface Engines {
   models: ModelRegistry;
   /** The one folder server-side paths resolve in (data.csvPath). */
   imports: ImportFolder;
+  /** Where export files are written and read back: one folder per tenant, encrypted when a key is configured. */
+  exports?: ExportFolder;
   /** Worker threads running heavy validations, analyses and generations off the event loop. */
   workers: WorkerPool;
   /** This process's Prometheus metrics, served at /metrics. */
@@ -124,7 +133,13 @@ export async function createEngines(
     opened.push(owned);
     const events = owned.bus;
     const series = new SeriesStore(storage, events, logger);
-    const models = createModelRegistry(documents, generators);
+    // read before anything is written, so a malformed key stops the start (the message never quotes it)
+    const cipher = FileCipher.fromConfig(config.encryption.key);
+    // what a model learned from its data is encrypted at rest along with the exports
+    const models = createModelRegistry(
+      cipher ? sealedDocuments(documents, cipher, [MODEL_STATES_COLLECTION, CHECKPOINTS_COLLECTION]) : documents,
+      generators,
+    );
     instrumentModels(models, metrics);
     opened.push(models);
     const generation = new GenerationService({
@@ -136,6 +151,17 @@ export async function createEngines(
       generatorConfig: config.generators,
     });
     instrumentGeneration(generation, metrics);
+    const exports = new ExportFolder({ dataDir: config.dataDir, ...(cipher ? { cipher } : {}) });
+    const ownership = ownershipOf(documents);
+    // a job reads, stores, announces and reports as the tenant that started it
+    const forTenant = (tenant: string) => {
+      const scoped = tenantStorage(storage, tenant, config.tenancy);
+      return {
+        storage: scoped,
+        series: new SeriesStore(scoped, events, logger, { tenant }),
+        validation: tenantValidation(validation, ownership, tenant),
+      };
+    };
     const jobs = await createJobEngine({
       registry: instrumentJobHandlers(
         defaultJobHandlers({
@@ -145,6 +171,8 @@ export async function createEngines(
           maxChunkValues: config.maxPointsPerRequest,
           validation,
           dataDir: config.dataDir,
+          exports,
+          forTenant,
         }),
         metrics,
       ),
@@ -171,6 +199,7 @@ export async function createEngines(
     let closing: Promise<void> | undefined;
     return {
       imports,
+      exports,
       config,
       logger,
       generators,

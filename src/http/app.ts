@@ -13,6 +13,7 @@ import { toJsonSchema } from './json-schema.js';
 import type { RateLimits } from './limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js';
 import { DASHBOARD_CSP, isDashboardPath, mountDashboard } from './dashboard.js';
+import { mountExports } from './exports-route.js';
 import { mountJobEvents } from './job-events.js';
 import type { McpHttpHandler } from './mcp-http.js';
 import { type MetricsAccess, mountMetrics } from './metrics-route.js';
@@ -58,6 +59,7 @@ const UNGUARDED = new Set(['/healthz', '/readyz']);
  * - `GET /v1/tools` (catalogue with JSON Schemas), `GET /openapi.json` (OpenAPI 3.1)
  * - `GET /healthz` (alive), `GET /readyz` (storage health: 200 or 503), `GET /metrics` (Prometheus)
  * - `GET /v1/jobs/events` (Server-Sent Events feed of job events, job-events.ts)
+ * - `GET /v1/exports`, `GET|DELETE /v1/exports/{name}`: the caller's tenant's export files (exports-route.ts)
  * - `/mcp` (MCP Streamable HTTP) when `mcp` is given
  * - `/` the web dashboard (dashboard.ts)
  *
@@ -180,6 +182,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
         ) ?? Promise.resolve(false);
     },
   });
+
+  mountExports(app, engines);
 
   mountToolRoutes(app, tools, { engines, logger, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 

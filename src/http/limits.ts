@@ -27,6 +27,12 @@ export interface RateLimits {
   byIp: MiddlewareHandler;
   /** After authentication: counts per subject. */
   bySubject: MiddlewareHandler;
+  /**
+   * Count one message that arrives outside an HTTP request (a WebSocket
+   * frame) against the same limits: per subject, or per address for
+   * anonymous callers.
+   */
+  admit(kind: 'ip' | 'sub', key: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
   close(): Promise<void>;
 }
 
@@ -92,6 +98,15 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
       // without authentication every client is "anonymous": the address limit is the one that counts
       return caller.subject === 'anonymous' ? undefined : `sub:${caller.subject}`;
     }),
+    async admit(kind, key) {
+      try {
+        await (kind === 'ip' ? ipLimiter : subjectLimiter).consume(`${kind}:${key}`);
+        return { ok: true };
+      } catch (e) {
+        if (!(e instanceof RateLimiterRes)) throw e;
+        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)) };
+      }
+    },
     async ready() {
       if (!redis || redis.status === 'ready') return;
       await new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ import { challenge } from './auth/metadata.js';
 import { authMode, reachableAddresses } from './auth/mode.js';
 import { createRateLimits } from './limits.js';
 import type { Engines } from '../engines/engines.js';
-import { attachMcpWebSocket } from '../mcp/transports/websocket-server.js';
+import { attachMcpWebSocket, upgradeCredential } from '../mcp/transports/websocket-server.js';
 import type { AnyTool } from '../registry/tool.js';
 import { createHttpApp } from './app.js';
 import { trackConnections } from './connections.js';
@@ -180,11 +180,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     allowedHosts,
     maxConnections: options.maxSessions,
     maxConnectionsPerSubject: options.maxSessionsPerSubject,
+    admitMessage: (caller, request) =>
+      caller.subject === 'anonymous'
+        ? rateLimits.admit('ip', request.socket.remoteAddress ?? 'unknown')
+        : rateLimits.admit('sub', caller.subject),
     authenticate: async (request) => {
-      const outcome = await authenticator.authenticate({
-        authorization: singleHeader(request.headers.authorization, request.rawHeaders),
-        url: request.url ?? '/',
-      });
+      // browsers cannot set headers on a WebSocket: the token may come as a bearer.<token> subprotocol instead
+      const credential = upgradeCredential(
+        singleHeader(request.headers.authorization, request.rawHeaders),
+        request.headers['sec-websocket-protocol'],
+      );
+      const outcome = credential.ok
+        ? await authenticator.authenticate({ authorization: credential.authorization, url: request.url ?? '/' })
+        : ({ ok: false, status: 400, error: 'invalid_request', description: credential.reason } as const);
       if (outcome.ok) return outcome;
       return {
         ok: false,

@@ -118,8 +118,14 @@ export class ByteChunks {
    * written as digits. Times outside years 1970–9999 take formatTimestamp.
    */
   timestamp(ms: number, format: TimestampFormat): void {
-    if (format === 'ms') return this.number(ms);
-    if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FIXED_ISO_MS) return this.ascii(formatTimestamp(ms, 'iso'));
+    if (format === 'ms') {
+      this.number(ms);
+      return;
+    }
+    if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FIXED_ISO_MS) {
+      this.ascii(formatTimestamp(ms, 'iso'));
+      return;
+    }
     const minute = Math.floor(ms / 60_000);
     if (minute !== this.cachedMinute) {
       const prefix = new Date(minute * 60_000).toISOString();

@@ -366,6 +366,7 @@ export class InProcessJobEngine implements JobEngine {
     try {
       const result = await runAttempt(handler, job.data, {
         jobId: job.id,
+        tenant: job.tenant,
         attempt: job.attempts,
         ...(job.traceContext ? { traceContext: job.traceContext } : {}),
         cancel,
@@ -451,7 +452,8 @@ export class InProcessJobEngine implements JobEngine {
   }
 
   private async publish(type: string, job: StoredJob, data: Record<string, unknown>): Promise<void> {
-    await this.events.publish({ type, jobId: job.id, data: { jobType: job.type, ...data } });
+    // every job event names its tenant, so a feed can keep each tenant to its own
+    await this.events.publish({ type, jobId: job.id, data: { jobType: job.type, ...data, tenant: job.tenant } });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { InProcessEventBus } from '../events/memory-bus.js';
 import type { EventBus } from '../events/types.js';
+import type { ExportFolder } from '../export/folder.js';
 import type { GeneratorFactory } from '../generation/factory.js';
 import type { SeriesStore } from '../series/store.js';
 import type { DocumentStore, Storage } from '../storage/storage.js';
@@ -12,7 +13,7 @@ import { validationJobHandler } from './handlers/validation.js';
 import { InProcessJobEngine } from './in-process.js';
 import type { RateLimit } from './rate-limit.js';
 import { JobHandlerRegistry } from './registry.js';
-import type { JobEngine } from './types.js';
+import type { JobEngine, TenantScope } from './types.js';
 
 export { JobHandlerRegistry } from './registry.js';
 export type { BullWorkers, BullWorkerOptions } from './bull/worker.js';
@@ -37,6 +38,10 @@ export interface DefaultHandlerDeps {
   validation?: ValidationEngine;
   /** Enables export jobs: files go to `<dataDir>/exports/`. */
   dataDir?: string;
+  /** The exports folders of export jobs (one per tenant, encryption included); default plain ones under dataDir. */
+  exports?: ExportFolder;
+  /** Each job works on its tenant's view (engines build it); absent, every job sees all of storage. */
+  forTenant?: TenantScope;
 }
 
 /**
@@ -53,11 +58,22 @@ export function defaultJobHandlers(deps: DefaultHandlerDeps): JobHandlerRegistry
         storage: deps.storage,
         ...(deps.series ? { series: deps.series } : {}),
         ...(deps.maxChunkValues ? { maxChunkValues: deps.maxChunkValues } : {}),
+        ...(deps.forTenant ? { forTenant: deps.forTenant } : {}),
       }),
     )
     .register(cleanupJobHandler({ storage: deps.storage, ...(deps.series ? { series: deps.series } : {}) }));
-  if (deps.validation) registry.register(validationJobHandler({ storage: deps.storage, validation: deps.validation }));
-  if (deps.dataDir !== undefined) registry.register(exportJobHandler({ storage: deps.storage, dataDir: deps.dataDir }));
+  const scope = deps.forTenant ? { forTenant: deps.forTenant } : {};
+  if (deps.validation)
+    registry.register(validationJobHandler({ storage: deps.storage, validation: deps.validation, ...scope }));
+  if (deps.dataDir !== undefined)
+    registry.register(
+      exportJobHandler({
+        storage: deps.storage,
+        dataDir: deps.dataDir,
+        ...(deps.exports ? { folder: deps.exports } : {}),
+        ...scope,
+      }),
+    );
   return registry;
 }
 

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import type { Progress } from '../../core/types.js';
 import type { EventBus, TsiotEvent } from '../events/types.js';
+import type { SeriesStore } from '../series/store.js';
+import type { Storage } from '../storage/storage.js';
+import type { ValidationEngine } from '../validation/engine.js';
 
 /** The kinds of background work tsiot knows. A type is runnable once a handler is registered for it. */
 export const JOB_TYPES = ['generation', 'validation', 'export', 'training', 'cleanup'] as const;
@@ -93,6 +96,19 @@ export interface ScheduleView {
   job: Omit<StartJobRequest, 'delayMs'>;
 }
 
+/**
+ * What a job works on, as the tenant that started it sees them: its series
+ * only (others' ids do not exist), what it stores and announces owned by it,
+ * its reports claimed for it. The engines build it from the tenancy views.
+ */
+export interface TenantParts {
+  storage: Storage;
+  series: SeriesStore;
+  validation?: ValidationEngine;
+}
+
+export type TenantScope = (tenant: string) => TenantParts;
+
 /** Persisted progress a handler saves so a re-run (after a crash or a retry) resumes instead of starting over. */
 export interface Checkpoint {
   get<T>(): T | undefined;
@@ -102,6 +118,8 @@ export interface Checkpoint {
 /** What a handler gets besides its data. */
 export interface JobRunContext {
   jobId: string;
+  /** The tenant that started the job: what it reads, stores and announces is this tenant's. Default the default tenant. */
+  tenant?: string;
   /** 1 on the first attempt. */
   attempt: number;
   signal: AbortSignal;

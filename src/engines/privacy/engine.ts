@@ -9,7 +9,14 @@ import type { TimeSeries } from '../../core/types.js';
 import type { SeriesStore } from '../series/store.js';
 import type { DocumentStore, Storage } from '../storage/storage.js';
 import { type AggregateRequest, type AggregateResult, planAggregate, runAggregate } from './aggregate.js';
-import { type Budget, type BudgetStatus, epsilonNotices, LOCAL_TENANT, PrivacyLedger, type Release } from './ledger.js';
+import {
+  type Budget,
+  type BudgetStatus,
+  epsilonNotices,
+  ledgerTenantOf,
+  PrivacyLedger,
+  type Release,
+} from './ledger.js';
 import { type PerturbRequest, planPerturbation, runPerturbation } from './perturb.js';
 import { parseInput } from '../../core/input-errors.js';
 import { type FitPrivacy, PrivateMixtureOptionsSchema, plannedGuarantee } from './learners/private-mixture.js';
@@ -43,6 +50,8 @@ export interface PrivacyEngineOptions {
   series: SeriesStore;
   budget: Budget;
   pseudonymKey?: string;
+  /** The caller's tenant: its series only, its ledgers only. Default the default tenant. */
+  tenant?: string;
 }
 
 export interface AggregateInput extends Omit<AggregateRequest, 'devices' | 'start' | 'end'> {
@@ -70,8 +79,13 @@ export class PrivacyEngine {
   private readonly key: string | undefined;
 
   constructor(private readonly options: PrivacyEngineOptions) {
-    this.ledger = new PrivacyLedger(options.documents, options.budget);
+    this.ledger = new PrivacyLedger(options.documents, options.budget, ledgerTenantOf(options.tenant));
     this.key = options.pseudonymKey;
+  }
+
+  /** This engine as one tenant uses it: over its view of the series, charging its own ledgers. */
+  forTenant(tenant: string, parts: { storage: Storage; series: SeriesStore }): PrivacyEngine {
+    return new PrivacyEngine({ ...this.options, ...parts, tenant });
   }
 
   /** The configured pseudonym key, or a clear refusal (the key itself never leaves the engine). */
@@ -159,7 +173,7 @@ export class PrivacyEngine {
         tool: 'dp_aggregate',
         what: `${input.statistics.join(', ')} of "${input.column}" over ${plan.partitions} windows`,
       },
-      input.tenant ?? LOCAL_TENANT,
+      input.tenant ?? this.ledger.tenant,
     );
     const result = runAggregate(req, plan);
     return {
@@ -213,7 +227,7 @@ export class PrivacyEngine {
         tool: 'apply_differential_privacy',
         what: `perturbed ${names.length} column(s) of ${s.timestamps.length} rows`,
       },
-      input.tenant ?? LOCAL_TENANT,
+      input.tenant ?? this.ledger.tenant,
     );
     const out = runPerturbation(req, plan);
     const statement = this.statement(release, status, dataset, plan.unit, REPLACE, epsilonNotices(plan.epsilon));
@@ -334,7 +348,7 @@ export class PrivacyEngine {
         tool: input.tool,
         what: 'a private mixture model fitted (private principal components and EM)',
       },
-      input.tenant ?? LOCAL_TENANT,
+      input.tenant ?? this.ledger.tenant,
     );
     return {
       generator: 'mixture-dp',

@@ -10,6 +10,7 @@
  * so rounding can never overspend) and zCDP composition (Σρ, converted to ε at
  * the budget's δ, rounded up).
  */
+import { DEFAULT_TENANT } from '../../core/caller.js';
 import { TsiotError } from '../../core/errors.js';
 import type { DocumentStore } from '../storage/storage.js';
 import { zcdpEpsilon } from './calibration.js';
@@ -113,17 +114,30 @@ function checkDataset(dataset: string): void {
     );
 }
 
+/**
+ * The ledger tenant of a caller's tenant: the default tenant (the local user,
+ * objects from before tenancy) keeps the single-tenant ledgers; a network
+ * tenant literally named "local" gets a name no tenant can have.
+ */
+export function ledgerTenantOf(tenant: string | undefined): string {
+  if (tenant === undefined || tenant === DEFAULT_TENANT) return LOCAL_TENANT;
+  return tenant === LOCAL_TENANT ? `${LOCAL_TENANT}/` : tenant;
+}
+
 export class PrivacyLedger {
   constructor(
     private readonly documents: DocumentStore,
     private readonly defaultBudget: Budget,
+    /** Whose ledgers this is: every method defaults to them (see ledgerTenantOf). */
+    readonly tenant: string = LOCAL_TENANT,
   ) {
     if (!documents.updateDocument)
       throw new Error('the privacy ledger needs a document store with transactional updates');
   }
 
   private key(tenant: string, dataset: string): string {
-    return `${tenant}.${dataset}`;
+    // "/" is in neither a tenant nor a dataset name, so two tenants' keys never meet
+    return tenant === LOCAL_TENANT ? `${tenant}.${dataset}` : `${tenant}/${dataset}`;
   }
 
   private fresh(tenant: string, dataset: string, budget: Budget = this.defaultBudget): LedgerDoc {
@@ -137,7 +151,7 @@ export class PrivacyLedger {
   async charge(
     dataset: string,
     charge: Charge,
-    tenant = LOCAL_TENANT,
+    tenant = this.tenant,
   ): Promise<{ release: Release; status: BudgetStatus }> {
     checkDataset(dataset);
     if (!(charge.epsilon > 0 && Number.isFinite(charge.epsilon)))
@@ -183,20 +197,20 @@ export class PrivacyLedger {
     return { release: release!, status: statusOf(doc) };
   }
 
-  async status(dataset: string, tenant = LOCAL_TENANT): Promise<BudgetStatus> {
+  async status(dataset: string, tenant = this.tenant): Promise<BudgetStatus> {
     checkDataset(dataset);
     const doc = await this.documents.getDocument<LedgerDoc>(LEDGER_COLLECTION, this.key(tenant, dataset));
     return statusOf(doc ?? this.fresh(tenant, dataset));
   }
 
-  async history(dataset: string, tenant = LOCAL_TENANT): Promise<Release[]> {
+  async history(dataset: string, tenant = this.tenant): Promise<Release[]> {
     checkDataset(dataset);
     const doc = await this.documents.getDocument<LedgerDoc>(LEDGER_COLLECTION, this.key(tenant, dataset));
     return doc?.releases ?? [];
   }
 
   /** Set a dataset's total budget; refused when it would be below what is already spent. */
-  async setBudget(dataset: string, budget: Budget, tenant = LOCAL_TENANT): Promise<BudgetStatus> {
+  async setBudget(dataset: string, budget: Budget, tenant = this.tenant): Promise<BudgetStatus> {
     checkDataset(dataset);
     if (!(budget.epsilon > 0 && Number.isFinite(budget.epsilon)))
       throw new TsiotError('invalid_input', `budget.epsilon: expected a finite number > 0, got ${budget.epsilon}`, {
@@ -224,7 +238,7 @@ export class PrivacyLedger {
   }
 
   /** Every ledger of a tenant (budget status only). */
-  async list(tenant = LOCAL_TENANT): Promise<BudgetStatus[]> {
+  async list(tenant = this.tenant): Promise<BudgetStatus[]> {
     const docs = await this.documents.listDocuments<LedgerDoc>(LEDGER_COLLECTION);
     return docs.filter((d) => d.doc.tenant === tenant).map((d) => statusOf(d.doc));
   }

@@ -29,7 +29,7 @@ const BACKEND_PARAMS: Record<string, readonly string[]> = {
   ],
   influxdb: ['measurement', 'reader', 'tls', 'org', 'batch', 'concurrency', 'retries', 'timeout', 'gzip'],
   redis: ['prefix', 'ttl', 'db', 'family'],
-  s3: ['formats', 'partSize', 'endpoint', 'region', 'forcePathStyle'],
+  s3: ['formats', 'partSize', 'endpoint', 'region', 'forcePathStyle', 'sse', 'sseKmsKeyId'],
   weaviate: ['secure', 'collection', 'dims', 'grpcPort'],
 };
 const SCHEMES: Record<string, string> = {

@@ -20,7 +20,8 @@ export function scopeEngines(engines: Engines, caller: Caller): Engines {
   if (!engines.storage || !engines.documents) return engines;
   const tenant = caller.tenant;
   const ownership = ownershipOf(engines.documents);
-  const storage = tenantStorage(engines.storage, tenant);
+  const quotas = engines.config?.tenancy ?? {};
+  const storage = tenantStorage(engines.storage, tenant, quotas);
   const series = new SeriesStore(storage, engines.events, engines.logger, { tenant });
   const models = engines.models ? tenantModels(engines.models, ownership, tenant) : engines.models;
   return {
@@ -28,9 +29,11 @@ export function scopeEngines(engines: Engines, caller: Caller): Engines {
     storage,
     series,
     models,
+    ...(engines.privacy ? { privacy: engines.privacy.forTenant(tenant, { storage, series }) } : {}),
+    ...(engines.exports ? { exports: engines.exports.forTenant(tenant) } : {}),
     ...(engines.generators ? { generation: tenantGeneration(engines, series, models) } : {}),
     ...(engines.validation ? { validation: tenantValidation(engines.validation, ownership, tenant) } : {}),
-    ...(engines.jobs ? { jobs: tenantJobs(engines.jobs, caller) } : {}),
+    ...(engines.jobs ? { jobs: tenantJobs(engines.jobs, caller, quotas) } : {}),
   };
 }
 

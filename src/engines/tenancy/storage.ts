@@ -40,13 +40,46 @@ export function seriesNotFound(id: string): TsiotError {
  * tenant, and it reads, lists, searches and deletes only its own series;
  * another tenant's ids behave exactly like ids that do not exist.
  */
-export function tenantStorage(storage: Storage, tenant: string): Storage {
+export interface TenantQuota {
+  /** Most values (rows × columns) the tenant may keep stored. */
+  maxStoredValues?: number;
+}
+
+const valuesOf = (s: { points: number; columns: readonly unknown[] }) => s.points * s.columns.length;
+
+export function tenantStorage(storage: Storage, tenant: string, quota: TenantQuota = {}): Storage {
   const owns = (s: { metadata?: { tags?: Record<string, string> } } | undefined): boolean =>
     s !== undefined && tenantOf(s.metadata) === tenant;
 
   const describe = async (id: string): Promise<SeriesSummary | undefined> => {
     const summary = await storage.describe(id);
     return owns(summary) ? summary : undefined;
+  };
+
+  // the tenant's stored values, read once per view (views are made per call or job) and kept up to date by it
+  let used: Promise<number> | undefined;
+  const usage = (): Promise<number> => {
+    used ??= (async () => {
+      const mine = await view.list({ limit: MAX_SCAN });
+      return mine.items.reduce((sum, s) => sum + valuesOf(s), 0);
+    })();
+    return used;
+  };
+  const admit = async (series: TimeSeries, replacing: SeriesSummary | undefined): Promise<void> => {
+    const limit = quota.maxStoredValues;
+    if (limit === undefined) return;
+    const adding = series.timestamps.length * series.columns.length - (replacing ? valuesOf(replacing) : 0);
+    const now = await usage();
+    if (now + adding > limit)
+      throw new TsiotError(
+        'forbidden',
+        `Storage quota exceeded: tenant "${tenant}" keeps ${now.toLocaleString('en-US')} values and this would add ${adding.toLocaleString('en-US')}; the quota is ${limit.toLocaleString('en-US')} stored values`,
+        {
+          details: { quota: 'storedValues', used: now, adding, limit },
+          hint: 'Delete series you no longer need (delete_series, or a cleanup job), store fewer or shorter series, or ask the operator to raise TSIOT_QUOTA_STORED_VALUES.',
+        },
+      );
+    used = Promise.resolve(now + adding);
   };
 
   const view: Storage = {
@@ -56,10 +89,13 @@ export function tenantStorage(storage: Storage, tenant: string): Storage {
     close: () => storage.close(),
     describe,
     async store(series: TimeSeries, options?: StoreOptions): Promise<StoreResult> {
+      let replacing: SeriesSummary | undefined;
       if (options?.overwrite) {
         const existing = await storage.describe(series.id);
         if (existing && !owns(existing)) throw seriesNotFound(series.id);
+        replacing = existing;
       }
+      await admit(series, replacing);
       const tags = { ...series.metadata.tags };
       if (tenant === DEFAULT_TENANT) delete tags[TENANT_TAG];
       else tags[TENANT_TAG] = tenant;
@@ -71,8 +107,11 @@ export function tenantStorage(storage: Storage, tenant: string): Storage {
       return storage.retrieve(query);
     },
     async delete(id: string): Promise<boolean> {
-      if (!(await describe(id))) return false;
-      return storage.delete(id);
+      const summary = await describe(id);
+      if (!summary) return false;
+      const deleted = await storage.delete(id);
+      if (deleted && used) used = used.then((n) => Math.max(0, n - valuesOf(summary)));
+      return deleted;
     },
     async list(query: ListQuery = {}): Promise<ListResult> {
       const { limit, offset, ...filter } = query;

@@ -154,9 +154,25 @@ export function tenantValidation(validation: ValidationEngine, ownership: Owners
  * cleanup jobs (they delete series) and schedules (they run forever) —
  * needs the admin scope.
  */
-export function tenantJobs(jobs: JobEngine, caller: Caller): JobEngine {
+export function tenantJobs(jobs: JobEngine, caller: Caller, quota: { maxRunningJobs?: number } = {}): JobEngine {
   const tenant = caller.tenant;
   const admin = hasScope(caller, ADMIN_SCOPE);
+  const admit = async () => {
+    const limit = quota.maxRunningJobs;
+    if (limit === undefined) return;
+    const queued = await jobs.list({ tenant, state: 'queued', limit });
+    const running = await jobs.list({ tenant, state: 'running', limit });
+    const now = queued.length + running.length;
+    if (now >= limit)
+      throw new TsiotError(
+        'rate_limited',
+        `Job quota reached: tenant "${tenant}" has ${now} job(s) queued or running; the quota is ${limit} at once`,
+        {
+          details: { quota: 'runningJobs', used: now, limit },
+          hint: 'Wait for a job to finish (get_job, or the job event feed) or cancel one with cancel_job, then start again; the operator sets TSIOT_QUOTA_RUNNING_JOBS.',
+        },
+      );
+  };
   const own = async (id: string): Promise<JobView> => {
     const view = await jobs.get(id);
     if (view.tenant !== tenant) throw jobNotFound(id);
@@ -166,6 +182,7 @@ export function tenantJobs(jobs: JobEngine, caller: Caller): JobEngine {
   return overlay(jobs, {
     start: async (req: Parameters<JobEngine['start']>[0]) => {
       if (req.type === 'cleanup' && !admin) throw needsAdmin('A cleanup job');
+      await admit();
       return jobs.start({ ...req, tenant });
     },
     get: own,

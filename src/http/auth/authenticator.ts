@@ -161,7 +161,16 @@ export class Authenticator {
     if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant))
       return refuse(401, 'invalid_token', `The token's "${tenantClaim}" claim does not name a tenant.`);
     const subject = String(payload.sub);
-    return { ok: true, caller: { origin: 'network', subject, tenant, scopes: scopesOf(payload) } };
+    return {
+      ok: true,
+      caller: {
+        origin: 'network',
+        subject,
+        tenant,
+        scopes: scopesOf(payload),
+        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+      },
+    };
   }
 
   /** Why a token was refused, in words safe to send back (jose's messages name claims, never values). */

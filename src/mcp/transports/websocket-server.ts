@@ -5,7 +5,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { ANONYMOUS_NETWORK_CALLER, authInfoOf, type Caller } from '../../core/caller.js';
 import { createDnsRebindingGuard } from './dns-rebinding.js';
-import { MCP_WS_SUBPROTOCOL, WebSocketServerTransport, WS_CLOSE } from './websocket.js';
+import { type Admission, MCP_WS_SUBPROTOCOL, WebSocketServerTransport, WS_CLOSE } from './websocket.js';
+
+/**
+ * Prefix of the subprotocol that carries a bearer token (`bearer.<token>`
+ * next to "mcp"), for browsers, which cannot set an Authorization header on
+ * a WebSocket. The server never selects it, so the token is not echoed.
+ */
+export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
 
 export interface McpWebSocketOptions {
   /** URL path that accepts upgrades. Default "/ws". */
@@ -31,6 +38,8 @@ export interface McpWebSocketOptions {
   maxConnections?: number;
   /** Ping interval used to drop dead peers (no pong by the next ping). 0 disables. Default 30000 ms. */
   pingIntervalMs?: number;
+  /** Asked before each message of a connection is handled: the rate limit of its caller (or address). */
+  admitMessage?: (caller: Caller, request: IncomingMessage) => Promise<Admission>;
 }
 
 /** Handle on the WebSocket endpoint. */
@@ -136,9 +145,30 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
   }
 
   async function open(socket: WebSocket, request: IncomingMessage, caller: Caller): Promise<void> {
-    const transport = new WebSocketServerTransport(socket, { headers: request.headers, authInfo: authInfoOf(caller) });
+    const admit = options.admitMessage;
+    const transport = new WebSocketServerTransport(socket, {
+      headers: withoutCredentials(request.headers),
+      authInfo: authInfoOf(caller),
+      ...(admit ? { admit: () => admit(caller, request) } : {}),
+    });
     const session: Session = { subject: caller.subject, socket, transport, alive: true };
     sessions.add(session);
+    // a connection lives no longer than its token: at expiry it is closed, and the client reconnects with a fresh one
+    let expiry: NodeJS.Timeout | undefined;
+    const expireAt = caller.expiresAt;
+    if (expireAt !== undefined) {
+      const arm = () => {
+        const left = expireAt - Date.now();
+        if (left <= 0) {
+          socket.close(WS_CLOSE.tokenExpired, 'token expired; reconnect with a fresh token');
+          return;
+        }
+        expiry = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+        expiry.unref();
+      };
+      arm();
+      socket.once('close', () => clearTimeout(expiry));
+    }
     socket.on('pong', () => {
       session.alive = true;
     });
@@ -195,6 +225,37 @@ export function attachMcpWebSocket(httpServer: HttpServer, options: McpWebSocket
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** The upgrade headers as handlers see them: without the Authorization header or a bearer subprotocol. */
+function withoutCredentials(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  const { authorization: _a, 'sec-websocket-protocol': protocols, ...rest } = headers;
+  const kept = (protocols ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith(BEARER_SUBPROTOCOL_PREFIX));
+  return kept.length ? { ...rest, 'sec-websocket-protocol': kept.join(', ') } : rest;
+}
+
+/**
+ * The bearer token of an upgrade request: from the Authorization header, or
+ * from one `bearer.<token>` subprotocol. Both at once, or two subprotocol
+ * tokens, are refused (one credential per request).
+ */
+export function upgradeCredential(
+  authorization: string | undefined,
+  protocolsHeader: string | undefined,
+): { ok: true; authorization: string | undefined } | { ok: false; reason: string } {
+  const tokens = (protocolsHeader ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith(BEARER_SUBPROTOCOL_PREFIX))
+    .map((p) => p.slice(BEARER_SUBPROTOCOL_PREFIX.length));
+  if (tokens.length === 0) return { ok: true, authorization };
+  if (tokens.length > 1 || authorization !== undefined)
+    return { ok: false, reason: 'Send one credential: an Authorization header or one bearer.<token> subprotocol.' };
+  if (!tokens[0]) return { ok: false, reason: 'The bearer.<token> subprotocol carries no token.' };
+  return { ok: true, authorization: `Bearer ${tokens[0]}` };
 }
 
 function pathOf(request: IncomingMessage): string {

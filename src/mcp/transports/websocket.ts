@@ -18,7 +18,15 @@ export const WS_CLOSE = {
   normal: 1000,
   goingAway: 1001,
   tryAgainLater: 1013,
+  /** The connection's token expired (an application code, as HTTP 401): reconnect with a fresh one. */
+  tokenExpired: 4401,
 } as const;
+
+/** JSON-RPC error code of a message refused by the rate limit (server-defined range). */
+export const RATE_LIMITED_CODE = -32029;
+
+/** Whether one more message may be handled now, or in how many seconds to retry. */
+export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export interface WebSocketServerTransportOptions {
   /** Headers of the upgrade request, handed to handlers as requestInfo. */
@@ -33,6 +41,12 @@ export interface WebSocketServerTransportOptions {
   maxBufferedBytes?: number;
   /** How long close() waits for the closing handshake before dropping the socket. Default 2000 ms. */
   closeTimeoutMs?: number;
+  /**
+   * Asked before each message is handled (the rate limit). A refused request
+   * is answered with a JSON-RPC error naming when to retry; a refused
+   * notification or response is dropped. Messages keep their order.
+   */
+  admit?: () => Promise<Admission>;
 }
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
@@ -60,6 +74,9 @@ export class WebSocketServerTransport implements Transport {
   private readonly authInfo: AuthInfo | undefined;
   private readonly maxBufferedBytes: number;
   private readonly closeTimeoutMs: number;
+  private readonly admit: (() => Promise<Admission>) | undefined;
+  /** Admitted messages are delivered in arrival order. */
+  private admitted: Promise<void> = Promise.resolve();
   private started = false;
   private closed = false;
   private socketClosed = false;
@@ -76,6 +93,7 @@ export class WebSocketServerTransport implements Transport {
     this.authInfo = options.authInfo;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.admit = options.admit;
     socket.on('message', (data, isBinary) => {
       if (this.pending) this.pending.push({ data, isBinary });
       else this.receive(data, isBinary);
@@ -162,16 +180,44 @@ export class WebSocketServerTransport implements Transport {
             ...(this.authInfo ? { authInfo: this.authInfo } : {}),
           }
         : undefined;
-    this.onmessage?.(parsed.data, extra);
+    const message = parsed.data;
+    const admit = this.admit;
+    if (!admit) {
+      this.onmessage?.(message, extra);
+      return;
+    }
+    this.admitted = this.admitted.then(async () => {
+      let admission: Admission;
+      try {
+        admission = await admit();
+      } catch (error) {
+        this.onerror?.(error as Error);
+        admission = { ok: true };
+      }
+      if (admission.ok) {
+        this.onmessage?.(message, extra);
+        return;
+      }
+      const id = 'method' in message && 'id' in message ? (message.id as string | number) : undefined;
+      if (id === undefined) return;
+      this.reply(RATE_LIMITED_CODE, `Too many requests; retry in ${admission.retryAfterSeconds} s`, id, {
+        retryAfterSeconds: admission.retryAfterSeconds,
+      });
+    });
+  }
+
+  private reply(code: number, message: string, id: string | number | null, data?: Record<string, unknown>): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const error = { code, message, ...(data ? { data } : {}) };
+    this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, error }), (e) => {
+      if (e) this.onerror?.(e);
+    });
   }
 
   /** Report a bad frame and answer it with a JSON-RPC error, keeping the connection open. */
   private reject(code: number, message: string, id: string | number | null): void {
     this.onerror?.(new Error(`WebSocket ${this.sessionId}: ${message}`));
-    if (this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), (error) => {
-      if (error) this.onerror?.(error);
-    });
+    this.reply(code, message, id);
   }
 }
 

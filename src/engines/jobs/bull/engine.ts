@@ -206,7 +206,11 @@ export class BullJobEngine implements JobEngine {
               finishedAt: new Date().toISOString(),
             };
             await this.redis.hset(this.keys.tombstones, id, JSON.stringify(view));
-            await this.events.publish({ type: 'job.cancelled', jobId: id, data: { jobType: view.type } });
+            await this.events.publish({
+              type: 'job.cancelled',
+              jobId: id,
+              data: { jobType: view.type, tenant: view.tenant },
+            });
             return view;
           } catch {
             // picked up meanwhile: cancel it where it runs
@@ -239,7 +243,7 @@ export class BullJobEngine implements JobEngine {
     return guard(this.url, async () => {
       const job = (await this.find(id))!;
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      await this.events.publish({ type: 'job.requeued', jobId: id, data: { jobType: view.type } });
+      await this.events.publish({ type: 'job.requeued', jobId: id, data: { jobType: view.type, tenant: view.tenant } });
       return this.snapshot((await this.find(id))!);
     });
   }

@@ -67,7 +67,9 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     const handler = registry.get(type);
     const log = logger.child({ job: job.id, type });
     const publish = (t: string, data: Record<string, unknown>) =>
-      events.publish({ type: t, jobId: job.id!, data: { jobType: type, ...data } }).then(() => undefined);
+      events
+        .publish({ type: t, jobId: job.id!, data: { jobType: type, ...data, tenant: job.data.tenant } })
+        .then(() => undefined);
     const attempt = job.attemptsStarted;
     const cancel = new AbortController();
     signal?.addEventListener('abort', () => cancel.abort(), { once: true });
@@ -79,6 +81,7 @@ export async function startBullWorkers(options: BullWorkerOptions): Promise<Bull
     try {
       const result = await runAttempt(handler, job.data.data, {
         jobId: job.id!,
+        tenant: job.data.tenant,
         attempt,
         ...(job.data.traceContext ? { traceContext: job.data.traceContext } : {}),
         cancel: cancel.signal,

@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
-import { placeFile } from '../../export/place.js';
-import { join, resolve } from 'node:path';
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_TENANT } from '../../../core/caller.js';
+import { ExportFolder } from '../../export/folder.js';
 import { z } from 'zod';
 import { TagFilterSchema } from '../../../core/schemas.js';
 import { TsiotError } from '../../../core/errors.js';
@@ -11,7 +12,7 @@ import type { ListQuery, SeriesQuery, TimeSeries } from '../../../core/types.js'
 import { csvField } from '../../export/csv.js';
 import { writeParquetFile, writeSeries, type ExportFormat } from '../../export/index.js';
 import type { Storage } from '../../storage/storage.js';
-import type { JobHandler, JobRunContext } from '../types.js';
+import type { JobHandler, JobRunContext, TenantScope } from '../types.js';
 
 const EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', ndjson: 'ndjson', line: 'lp', parquet: 'parquet' };
 const PAGE = 500;
@@ -66,8 +67,12 @@ export type ExportJobData = z.output<typeof DataSchema>;
 
 export interface ExportJobDeps {
   storage: Storage;
-  /** Files go to `<dataDir>/exports/`. */
+  /** Files go to `<dataDir>/exports/` (the default tenant's folder; see ExportFolder). */
   dataDir: string;
+  /** The exports folders (encryption included); default plain folders under dataDir. */
+  folder?: ExportFolder;
+  /** The tenant's view: a job exports only its tenant's series, into its tenant's folder. */
+  forTenant?: TenantScope;
 }
 
 export interface ExportJobResult {
@@ -98,6 +103,7 @@ export interface ExportJobResult {
  * export is never visible.
  */
 export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData> {
+  const folders = deps.folder ?? new ExportFolder({ dataDir: deps.dataDir });
   return {
     type: 'export',
     description:
@@ -123,11 +129,14 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData>
       return data;
     },
     async run(data, ctx) {
-      const ids = data.ids ?? (await selectIds(deps.storage, data.selection ?? {}));
+      const tenant = ctx.tenant ?? DEFAULT_TENANT;
+      const storage = deps.forTenant && ctx.tenant !== undefined ? deps.forTenant(tenant).storage : deps.storage;
+      const folder = folders.forTenant(tenant);
+      const ids = data.ids ?? (await selectIds(storage, data.selection ?? {}));
       // every id is checked before anything is written; the union of columns is the CSV header
       const union = new Set<string>();
       for (const id of ids) {
-        const summary = await deps.storage.describe(id);
+        const summary = await storage.describe(id);
         if (!summary)
           throw new TsiotError('not_found', `series "${id}" does not exist`, {
             details: { id },
@@ -136,19 +145,18 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler<ExportJobData>
         for (const c of summary.columns) union.add(c.name);
       }
       const columns = [...union];
-      const dir = resolve(deps.dataDir, 'exports');
-      await mkdir(dir, { recursive: true });
+      const dir = await folder.ensure();
       const temp = join(dir, `.export-${ctx.jobId}.tmp`);
       const range = rangeOf(data);
-      const read = (id: string) => deps.storage.retrieve({ id, ...range });
+      const read = (id: string) => storage.retrieve({ id, ...range });
       try {
         const written =
           data.format === 'parquet'
             ? await writeParquet(ids, read, temp, data.timestamps, ctx)
             : await writeText(ids, read, temp, data.format, data.timestamps, columns, ctx);
         cancelled(ctx);
-        const path = join(dir, data.fileName ?? `export-${written.sha256.slice(0, 16)}.${EXTENSIONS[data.format]}`);
-        await placeFile(temp, path, data.overwrite || data.fileName === undefined);
+        const name = data.fileName ?? `export-${written.sha256.slice(0, 16)}.${EXTENSIONS[data.format]}`;
+        const path = await folder.place(temp, name, data.overwrite || data.fileName === undefined);
         const result: ExportJobResult = { format: data.format, path, series: ids.length, ...written };
         await ctx.emit('export.completed', { ...result });
         return result;

@@ -7,7 +7,7 @@ import type { GeneratorFactory } from '../../generation/factory.js';
 import type { DeviceStream, Generator } from '../../generation/generator.js';
 import { SeriesStore } from '../../series/store.js';
 import type { Storage } from '../../storage/storage.js';
-import type { JobHandler } from '../types.js';
+import type { JobHandler, TenantScope } from '../types.js';
 import { type ChunkPlan, planChunks, planDeviceChunks, windowRows } from './chunks.js';
 
 /** Tag every stored part carries, so the parts of one job can be listed (list_series tags) and removed together. */
@@ -39,6 +39,8 @@ export interface GenerationJobDeps {
   storage: Storage;
   /** Where the parts are stored and announced (engines.series); default storage, unannounced. */
   series?: SeriesStore;
+  /** The tenant's view of storage, where a job's parts are stored (owned by the job's tenant, announced to it). */
+  forTenant?: TenantScope;
   /** Largest total a job may generate (default 10 billion values). */
   maxJobValues?: number;
   /** Largest chunk, i.e. the memory bound (default the per-request cap of generate_timeseries, 5 M). */
@@ -75,7 +77,7 @@ interface GenerationCheckpoint {
 export function generationJobHandler(deps: GenerationJobDeps): JobHandler<GenerationJobData> {
   const maxJobValues = deps.maxJobValues ?? 10_000_000_000;
   const maxChunk = deps.maxChunkValues ?? 5_000_000;
-  const parts = deps.series ?? new SeriesStore(deps.storage);
+  const shared = deps.series ?? new SeriesStore(deps.storage);
 
   const plan = (data: GenerationJobData) => {
     const name = deps.generators.canonical(data.generator);
@@ -125,6 +127,8 @@ export function generationJobHandler(deps: GenerationJobDeps): JobHandler<Genera
     },
     async run(data, ctx) {
       const seed = data.seed ?? 0;
+      // the parts belong to the tenant that started the job, and only its subscribers hear of them
+      const parts = deps.forTenant && ctx.tenant !== undefined ? deps.forTenant(ctx.tenant).series : shared;
       const { name, gen, params, chunks: windows, chunkValues } = plan(data);
       const stream = gen.openDevices?.(params, { rng: createRng(seed), signal: ctx.signal });
       const chunks = stream

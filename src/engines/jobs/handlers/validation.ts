@@ -3,7 +3,7 @@ import { TsiotError } from '../../../core/errors.js';
 import type { TimeSeries } from '../../../core/types.js';
 import type { Storage } from '../../storage/storage.js';
 import { RulesInputSchema, type ValidationEngine } from '../../validation/index.js';
-import type { JobHandler, JobRunContext } from '../types.js';
+import type { JobHandler, JobRunContext, TenantScope } from '../types.js';
 
 const IdsSchema = z.array(z.string().min(1).max(128)).min(1).max(10_000);
 
@@ -21,6 +21,8 @@ export type ValidationJobData = z.output<typeof DataSchema>;
 export interface ValidationJobDeps {
   storage: Storage;
   validation: ValidationEngine;
+  /** The tenant's view: a job reads only its tenant's series, and its report is its tenant's. */
+  forTenant?: TenantScope;
 }
 
 export interface ValidationJobResult {
@@ -64,11 +66,14 @@ export function validationJobHandler(deps: ValidationJobDeps): JobHandler<Valida
       return data;
     },
     async run(data, ctx) {
+      const scoped = deps.forTenant && ctx.tenant !== undefined ? deps.forTenant(ctx.tenant) : undefined;
+      const storage = scoped?.storage ?? deps.storage;
+      const validation = scoped?.validation ?? deps.validation;
       const sets = { synthetic: data.synthetic, reference: data.reference, holdout: data.holdout };
       let values = 0;
       for (const ids of Object.values(sets)) {
         for (const id of ids ?? []) {
-          const summary = await deps.storage.describe(id);
+          const summary = await storage.describe(id);
           if (!summary)
             throw new TsiotError('not_found', `series "${id}" does not exist`, {
               details: { id },
@@ -77,20 +82,20 @@ export function validationJobHandler(deps: ValidationJobDeps): JobHandler<Valida
           values += summary.points * summary.columns.length;
         }
       }
-      if (values > deps.validation.maxValues) {
+      if (values > validation.maxValues) {
         throw new TsiotError(
           'too_large',
-          `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${deps.validation.maxValues.toLocaleString('en-US')}.`,
+          `This validation covers ${values.toLocaleString('en-US')} values; the limit is ${validation.maxValues.toLocaleString('en-US')}.`,
           {
-            details: { values, limit: deps.validation.maxValues },
+            details: { values, limit: validation.maxValues },
             hint: 'Validate fewer series, or a downsampled copy.',
           },
         );
       }
-      const synthetic = await readAll(deps.storage, data.synthetic, ctx);
-      const reference = data.reference ? await readAll(deps.storage, data.reference, ctx) : undefined;
-      const holdout = data.holdout ? await readAll(deps.storage, data.holdout, ctx) : undefined;
-      const report = await deps.validation.validate(
+      const synthetic = await readAll(storage, data.synthetic, ctx);
+      const reference = data.reference ? await readAll(storage, data.reference, ctx) : undefined;
+      const holdout = data.holdout ? await readAll(storage, data.holdout, ctx) : undefined;
+      const report = await validation.validate(
         {
           synthetic,
           ...(reference ? { reference } : {}),
@@ -100,7 +105,7 @@ export function validationJobHandler(deps: ValidationJobDeps): JobHandler<Valida
         { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
       );
       if (ctx.signal.aborted) throw new TsiotError('cancelled', `Job ${ctx.jobId} was cancelled`);
-      const saved = await deps.validation.save(report);
+      const saved = await validation.save(report);
       const result: ValidationJobResult = {
         reportId: saved.id,
         score: saved.score,

@@ -22,6 +22,7 @@
  * WHEN_REQUIRED; with the SDK defaults, streamed bodies were stored with their
  * aws-chunked framing by S3-compatible test servers.
  */
+import { parseS3Encryption, requestServerSideEncryption, type S3Encryption } from './sse.js';
 import { randomBytes } from 'node:crypto';
 import {
   CreateBucketCommand,
@@ -62,6 +63,8 @@ export interface S3Config {
   formats: S3Format[];
   partSize: number;
   client: S3ClientConfig;
+  /** Server-side encryption requested on every object written (`sse`, `sseKmsKeyId`). */
+  encryption?: S3Encryption;
 }
 
 interface Manifest extends Omit<SeriesSummary, 'labels'> {
@@ -101,6 +104,7 @@ export function parseS3Url(url: string): S3Config {
     });
   }
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
+  const encryption = parseS3Encryption(u.searchParams);
   const accessKeyId = decodeURIComponent(u.username);
   const secretAccessKey = decodeURIComponent(u.password);
   return {
@@ -108,6 +112,7 @@ export function parseS3Url(url: string): S3Config {
     prefix,
     formats: [...new Set(formats)],
     partSize,
+    ...(encryption ? { encryption } : {}),
     client: {
       region: u.searchParams.get('region') ?? process.env.AWS_REGION ?? 'us-east-1',
       ...(endpoint ? { endpoint } : {}),
@@ -139,6 +144,7 @@ export class S3Storage implements Storage {
     this.logger = options.logger;
     this.config = parseS3Url(options.url);
     this.client = new S3Client(this.config.client);
+    if (this.config.encryption) requestServerSideEncryption(this.client, this.config.encryption);
   }
 
   private key(...parts: string[]): string {
