@@ -64,7 +64,9 @@ interface ColumnMetrics {
 export const compareSeries = defineTool({
   name: 'compare_series',
   title: 'Compare two series statistically',
-  description: [
+  description:
+    'Compare series b with a per column (moments, quantiles, KS, Wasserstein, ACF, spectra, cross-correlation, trend); nothing stored. plots: true adds images. Example: {"a": "ser_real01", "b": "ser_3fA9xQ"}',
+  details: [
     'Compare series b with series a column by column: mean, std, skewness, kurtosis, quantiles, two-sample KS test (statistic and p-value), Wasserstein distance, ACF/PACF and power-spectrum distances, cross-correlation matrices, and trend/seasonality/stationarity.',
     'Use it to see how close two datasets are (synthetic vs real, this week vs last week, device A vs device B) without storing a report; use validate_timeseries for a full, stored trust report including privacy.',
     'Differences in level are expressed in standard deviations of a. Read-only; the same input gives the same result.',

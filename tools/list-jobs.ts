@@ -8,6 +8,8 @@ export const listJobs = defineTool({
   name: 'list_jobs',
   title: 'List background jobs',
   description:
+    'List jobs newest first by state or type; view "dead_letters" or "schedules"; page with cursor. Example: {"state": "running"}',
+  details:
     'List jobs newest first, filtered by state, type or tenant; view "dead_letters" lists jobs that failed every attempt (re-queue them with requeue_job), view "schedules" lists recurring jobs (cron, next run). Example: {"state": "running"} or {"view": "dead_letters"}.',
   inputSchema: z.object({
     view: z

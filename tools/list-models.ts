@@ -6,6 +6,8 @@ export const listModels = defineTool({
   name: 'list_models',
   title: 'List saved models',
   description:
+    'List saved models (generator, columns, training size) and fits still running; page with cursor. Example: {"limit": 20}',
+  details:
     'List the saved generative models (fitted with fit_model or synthesize_like) with their generator, columns and training size, plus fits still running or failed in this server process. Use a model id with generate_from_model or describe_model. Read-only and cheap. Example: {"limit": 20}',
   inputSchema: z.object({
     limit: z.number().int().min(1).max(1000).default(100).describe('Most models to return.'),

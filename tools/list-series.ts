@@ -6,6 +6,8 @@ export const listSeries = defineTool({
   name: 'list_series',
   title: 'List stored series',
   description:
+    'List stored series (ids, columns, span, labels; no values), newest first, filtered by tags, device, generator or name prefix; page with cursor. Use it to find ids. Example: {"tags": {"site": "plant-3"}, "limit": 20}',
+  details:
     'List stored time series (ids, names, columns, time span, point counts, labels) without their values, newest first, filtered by tags, device id, generator or name prefix, with pagination. Use it to find ids for get_series, export_series or delete_series. Example: {"tags": {"site": "plant-3"}, "limit": 20}.',
   inputSchema: z.object({
     tags: TagFilterSchema.optional(),

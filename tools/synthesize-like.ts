@@ -20,7 +20,9 @@ import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 export const synthesizeLike = defineTool({
   name: 'synthesize_like',
   title: 'Make a synthetic copy of real data',
-  description: [
+  description:
+    'The one call for "make a synthetic copy of this real data": fits a model, generates look-alike series, validates them against the real data and returns the report. plots: true adds real-vs-synthetic images. Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}',
+  details: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
     `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide(builtinGenerators())}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',

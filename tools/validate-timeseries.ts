@@ -65,7 +65,9 @@ export function reportView(report: ValidationReport, detail: 'summary' | 'full')
 export const validateTimeseries = defineTool({
   name: 'validate_timeseries',
   title: 'Validate (synthetic) time series',
-  description: [
+  description:
+    'Judge data with one stored report: a 0-100 score, a verdict and per-check results; with a real `reference` also fidelity and privacy. plots: true adds overlay, histogram and ACF images. Example: {"synthetic": "ser_3fA9xQ", "reference": "ser_real01"}',
+  details: [
     'Answer "can I trust this data?" with one report: a 0–100 score (with how it was computed), a verdict, and per-check values, limits, pass/fail and a one-line explanation.',
     'Without a reference it checks the data on its own (quality: missing values, duplicate/out-of-order timestamps, out-of-range values, outliers, flat lines; temporal: sampling regularity and gaps, fleet consistency).',
     'With a reference (real data) it also compares distributions, autocorrelation, spectra and cross-correlations (statistical), trend/seasonality/stationarity (temporal), and says plainly whether the synthetic data copies the training data (privacy). Add "fidelity" to rules.validators for the learned TimeGAN-paper metrics (slow: tens of seconds).',

@@ -4,6 +4,7 @@ import {
   type CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
+  ListToolsRequestSchema,
   McpError,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -31,6 +32,8 @@ import { trace } from '@opentelemetry/api';
 import { currentRequest } from '../core/request-context.js';
 import { inSpan, markError, SpanKind } from '../engines/telemetry/tracing.js';
 import { inToolCallScope } from './observe.js';
+import { listedTool } from './listing.js';
+import { resultText } from './result-text.js';
 
 export interface Registries {
   tools: AnyTool[];
@@ -45,11 +48,14 @@ const LenientCallToolRequestSchema = z.object({
 });
 
 const INSTRUCTIONS = [
-  'tsiot generates, stores and exports synthetic IoT time series.',
-  'Start with generate_timeseries (describe_generator "statistical" shows every option); it returns storage ids, the seed and labelled anomalies.',
-  'list_generators shows every generator; the learned ones (mixture, rnn, timegan, dgan …) are fitted on real data with fit_model and sampled with generate_timeseries {"model": id}.',
-  'Read data back with get_series (use a bucket to downsample long ranges), files with export_series, and find stored data with list_series.',
-  'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
+  'tsiot generates, validates, stores and exports synthetic IoT time series. Three main workflows, each with a prompt:',
+  '(1) New data from a description: generate_timeseries (describe_generator "statistical" lists every sensor option) returns series ids, the seed and labelled anomalies (prompt design_sensor_fleet).',
+  '(2) A copy of real data: synthesize_like fits, samples and validates in one call and returns a 0-100 score with per-check results (prompt synthesize_like_real_data).',
+  '(3) A reusable model: fit_model learns a generator from real data (list_generators says which suits what); sample it with generate_from_model (prompt fit_and_sample_model).',
+  'Show your user what you made with plot_series (a PNG), or plots: true on validate_timeseries, compare_series and synthesize_like.',
+  'Read data with get_series (a bucket downsamples), files with export_series, stored ids with list_series; long work runs as a job (start_job, get_job).',
+  "Tool results carry their JSON as text; long ones are trimmed and name the resource holding the rest. A tool's full description and JSON Schemas: tsiot://tools/{name}.",
+  'Every random choice follows the seed: the same call and seed give identical data.',
 ].join(' ');
 
 /**
@@ -155,7 +161,11 @@ export function createMcpServer(engines: Engines, registries: Registries, option
           data: Buffer.from(i.data).toString('base64'),
           mimeType: i.mimeType,
         }));
-        return { content: [{ type: 'text', text: summary }, ...pictures], structuredContent: structured };
+        // the summary, then the result's JSON for clients that read only text, then any pictures
+        return {
+          content: [{ type: 'text', text: summary }, { type: 'text', text: resultText(structured) }, ...pictures],
+          structuredContent: structured,
+        };
       } catch (e) {
         if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
         return errorResult(e);
@@ -212,6 +222,10 @@ export function createMcpServer(engines: Engines, registries: Registries, option
       return callTool(tool, params.arguments, extra);
     },
   );
+
+  // tools/list as a model reads it: short descriptions and compact schemas (the full ones are at tsiot://tools/{name})
+  const listing = { tools: registries.tools.map(listedTool) };
+  Protocol.prototype.setRequestHandler.call(server.server, ListToolsRequestSchema, async () => listing);
 
   for (const r of registries.resources) {
     if (r.kind === 'static') {
