@@ -19,8 +19,8 @@ export const toolsResource: TemplateResourceDefinition = {
   description:
     'One tool in full: its whole description, an example, the scope it needs, and its complete input and output JSON Schemas (tools/list shows a compact form).',
   mimeType: 'application/json',
-  async list() {
-    return tools.map((t) => ({
+  async list(_engines, page) {
+    return tools.slice(page.offset, page.offset + page.limit).map((t) => ({
       uri: toolDocUri(t.name),
       name: t.name,
       title: t.title,

@@ -4,6 +4,7 @@ import {
   type CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
   SubscribeRequestSchema,
@@ -23,7 +24,8 @@ import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
 import { type Completer, MAX_COMPLETION_PREFIX, MAX_COMPLETION_VALUES } from '../registry/completion.js';
 import type { AnyPrompt } from '../registry/prompt.js';
-import type { ResourceDefinition } from '../registry/resource.js';
+import type { ResourceDefinition, ResourceListing, ResourcePage } from '../registry/resource.js';
+import { decodeCursor, encodeCursor } from '../registry/cursor.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
 import { toolScope } from '../registry/scopes.js';
 import type { AnyTool } from '../registry/tool.js';
@@ -238,9 +240,8 @@ export function createMcpServer(engines: Engines, registries: Registries, option
         }),
       );
     } else {
-      const template = new ResourceTemplate(r.uriTemplate, {
-        list: async () => ({ resources: await r.list(scoped) }),
-      });
+      // listed by the paged resources/list handler below, not by the SDK's, which has no cursor
+      const template = new ResourceTemplate(r.uriTemplate, { list: undefined });
       server.registerResource(
         r.name,
         template,
@@ -251,6 +252,8 @@ export function createMcpServer(engines: Engines, registries: Registries, option
       );
     }
   }
+
+  registerResourceList(server, scoped, registries.resources);
 
   for (const p of registries.prompts) {
     server.registerPrompt(
@@ -298,6 +301,53 @@ export function createMcpServer(engines: Engines, registries: Registries, option
   };
 
   return server;
+}
+
+/** Resources per resources/list page. */
+export const RESOURCE_PAGE = 100;
+
+/**
+ * resources/list in pages with an opaque cursor: the fixed resources first,
+ * then each family (series, jobs, reports, models, tools) page by page, so a
+ * store of 5,000 series is listed whole, 100 at a time.
+ */
+function registerResourceList(server: McpServer, engines: Engines, resources: ResourceDefinition[]): void {
+  const statics = resources.filter((r) => r.kind === 'static');
+  const sources: ((page: ResourcePage) => Promise<ResourceListing[]>)[] = [
+    async (page) =>
+      statics.slice(page.offset, page.offset + page.limit).map((r) => ({
+        uri: r.uri,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        mimeType: r.mimeType,
+      })),
+    ...resources.flatMap((r) => (r.kind === 'template' ? [(page: ResourcePage) => r.list(engines, page)] : [])),
+  ];
+  Protocol.prototype.setRequestHandler.call(server.server, ListResourcesRequestSchema, async (request) => {
+    const cursor = request.params?.cursor;
+    let position: { source: number; offset: number };
+    try {
+      position = cursor ? decodeCursor(cursor, 'resources/list') : { source: 0, offset: 0 };
+    } catch (e) {
+      throw new McpError(ErrorCode.InvalidParams, toErrorBody(e).message);
+    }
+    let { source, offset } = position;
+    const listed: ResourceListing[] = [];
+    while (source < sources.length && listed.length < RESOURCE_PAGE) {
+      const limit = RESOURCE_PAGE - listed.length;
+      const items = (await sources[source]!({ limit, offset })).slice(0, limit);
+      listed.push(...items);
+      if (items.length < limit) {
+        source++;
+        offset = 0;
+      } else offset += items.length;
+    }
+    return {
+      resources: listed,
+      ...(source < sources.length ? { nextCursor: encodeCursor({ source, offset }, 'resources/list') } : {}),
+    };
+  });
 }
 
 /** Whether a subscribable resource exists for this tenant (series and jobs are checked; others are catalogues). */

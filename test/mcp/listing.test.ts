@@ -108,6 +108,49 @@ describe('the MCP surface for agents', () => {
     expect(shown.values.temperature.at(-1)).toMatch(/^… \d+ more$/);
   });
 
+  it('pages list_series with a cursor bound to its filters, and resources/list with a cursor', async () => {
+    await client.callTool({
+      name: 'generate_timeseries',
+      arguments: { devices: 130, points: 3, name: 'paged', tags: { paging: 'yes' }, seed: 5 },
+    });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const r = (await client.callTool({
+        name: 'list_series',
+        arguments: { tags: { paging: 'yes' }, limit: 50, ...(cursor ? { cursor } : {}) },
+      })) as unknown as { structuredContent: { items: { id: string }[]; nextCursor: string | null; total: number } };
+      seen.push(...r.structuredContent.items.map((i) => i.id));
+      if (!r.structuredContent.nextCursor) break;
+      cursor = r.structuredContent.nextCursor;
+    }
+    expect(seen).toHaveLength(130);
+    expect(new Set(seen).size).toBe(130);
+    const wrong = (await client.callTool({
+      name: 'list_series',
+      arguments: { tags: { paging: 'other' }, cursor },
+    })) as { isError?: boolean; content: Text[] };
+    expect(wrong.isError).toBe(true);
+    expect(wrong.content[0]!.text).toMatch(/^cursor: it belongs to a different query/);
+
+    const uris: string[] = [];
+    let next: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.listResources(next ? { cursor: next } : {});
+      expect(page.resources.length).toBeLessThanOrEqual(100);
+      uris.push(...page.resources.map((r) => r.uri));
+      next = page.nextCursor;
+      pages++;
+    } while (next && pages < 20);
+    expect(pages).toBeGreaterThan(1);
+    expect(new Set(uris).size).toBe(uris.length);
+    for (const id of seen) expect(uris).toContain(`tsiot://series/${id}`);
+    expect(uris).toContain('tsiot://generators');
+    expect(uris).toContain('tsiot://tools/generate_timeseries');
+    await expect(client.listResources({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor: not a cursor/);
+  });
+
   it('names the main workflows in the instructions, each with a prompt', async () => {
     const instructions = client.getInstructions() ?? '';
     for (const tool of ['generate_timeseries', 'synthesize_like', 'fit_model', 'tsiot://tools/{name}'])
