@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CheckSchema, ValidationReportSchema } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { SeriesSetSchema, resolveSeriesSets } from './series-input.js';
 
 const SideStatsSchema = z
@@ -23,6 +24,7 @@ const inputSchema = z.object({
     .union([z.number().int(), z.string().min(1).max(128)])
     .optional()
     .describe('Seed of any sampling (default fixed).'),
+  plots: PlotsOptionSchema,
 });
 
 const outputSchema = z.object({
@@ -53,6 +55,7 @@ const outputSchema = z.object({
     .describe('Lag-0 cross-correlation matrices (null with fewer than two columns).'),
   failedChecks: z.array(CheckSchema),
   warnings: z.array(z.string()),
+  plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
 });
 
 interface ColumnMetrics {
@@ -123,6 +126,11 @@ export const compareSeries = defineTool({
       failedChecks: report.checks.filter((c) => c.passed === false),
       warnings: report.warnings,
     };
-    return { structured, summary: report.summary };
+    if (!input.plots) return { structured, summary: report.summary };
+    const pictures = await comparisonPlots(sets.a!, sets.b!, {
+      labels: ['a', 'b'],
+      ...(input.columns ? { columns: input.columns } : {}),
+    });
+    return { structured: { ...structured, plots: pictures.plots }, summary: report.summary, images: pictures.images };
   },
 });

@@ -15,6 +15,7 @@ import {
 } from '../src/engines/models/schemas.js';
 import type { TimeSeries } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const synthesizeLike = defineTool({
@@ -77,6 +78,7 @@ export const synthesizeLike = defineTool({
       .max(100)
       .default(5)
       .describe('How many leading rows of the first synthetic series to return inline.'),
+    plots: PlotsOptionSchema,
   }),
   outputSchema: z.object({
     model: z.string().nullable().describe('The model id when keepModel is true.'),
@@ -91,6 +93,7 @@ export const synthesizeLike = defineTool({
     privacy: StatementSchema.optional().describe(
       'With privacy: the guarantee of the model (and so of the synthetic series) and the budget left.',
     ),
+    plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   example: { data: { seriesId: 'ser_3fA9xQ' }, seed: 1 },
@@ -176,6 +179,7 @@ export const synthesizeLike = defineTool({
           validators: report.scoring.validators,
           measuredAt: new Date().toISOString(),
         });
+      const pictures = input.plots ? await comparisonPlots(real, res.series) : undefined;
       const first = res.series[0];
       const chosen = input.generator
         ? []
@@ -204,7 +208,9 @@ export const synthesizeLike = defineTool({
           preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
           report,
           ...(privacy ? { privacy: privacy.statement } : {}),
+          ...(pictures ? { plots: pictures.plots } : {}),
         },
+        ...(pictures ? { images: pictures.images } : {}),
         summary:
           `Synthetic copy with ${model.generator} (${(model.trainingMs / 1000).toFixed(1)} s to fit): ${res.series.length} series × ${length} rows${
             stored.length

@@ -7,6 +7,8 @@ import {
   type ValidationReport,
 } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
+import type { TimeSeries } from '../src/core/types.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { SeriesSetSchema, resolveSeriesSets } from './series-input.js';
 
 const inputSchema = z.object({
@@ -28,6 +30,9 @@ const inputSchema = z.object({
     .enum(['summary', 'full'])
     .default('summary')
     .describe("summary: failed and not-applicable checks, no metrics; full: every check and the validators' metrics."),
+  plots: PlotsOptionSchema.describe(
+    'Also return PNG images: synthetic over reference in time with value histograms, and autocorrelations (needs a reference).',
+  ),
 });
 
 const outputSchema = z.object({
@@ -42,6 +47,7 @@ const outputSchema = z.object({
   checksTotal: z.number().int().describe('Checks in the full report.'),
   warnings: z.array(z.string()),
   durationMs: z.number(),
+  plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
 });
 
 /** The report as returned to a caller: in summary mode, only what needs attention. */
@@ -102,9 +108,19 @@ export const validateTimeseries = defineTool({
     );
     if (input.store) report = await engine.save(report);
     const view = reportView(report, input.detail);
+    const list = (s: TimeSeries | TimeSeries[]) => (Array.isArray(s) ? s : [s]);
+    const pictures =
+      input.plots && sets.reference
+        ? await comparisonPlots(list(sets.reference), list(sets.synthetic!), {
+            ...(input.rules?.columns ? { columns: input.rules.columns } : {}),
+          })
+        : undefined;
+    const notPlotted =
+      input.plots && !sets.reference ? ' No plots: they compare with a reference, and none was given.' : '';
     return {
-      structured: view,
-      summary: `${report.summary}${report.id ? ` Report ${report.id} (tsiot://reports/${report.id}).` : ''}`,
+      structured: pictures ? { ...view, plots: pictures.plots } : view,
+      ...(pictures ? { images: pictures.images } : {}),
+      summary: `${report.summary}${report.id ? ` Report ${report.id} (tsiot://reports/${report.id}).` : ''}${notPlotted}`,
     };
   },
 });
