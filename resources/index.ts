@@ -4,6 +4,7 @@ import { seriesResource } from './series.js';
 import { jobsResource } from './jobs.js';
 import { reportsResource } from './reports.js';
 import { modelsResource } from './models.js';
+import { toolsResource } from './tools.js';
 
 /** Every resource tsiot offers over MCP. */
 export const resources: ResourceDefinition[] = [
@@ -12,4 +13,5 @@ export const resources: ResourceDefinition[] = [
   jobsResource,
   reportsResource,
   modelsResource,
+  toolsResource,
 ];

@@ -16,10 +16,12 @@ export const jobsResource: TemplateResourceDefinition = {
   description:
     'A background job as JSON: state, progress, result or error, and its event history. Subscribe (resources/subscribe) to be told when it changes; start jobs with start_job.',
   mimeType: 'application/json',
-  async list(engines) {
+  async list(engines, page) {
     const jobs = (engines as { jobs?: JobEngine }).jobs;
-    if (!jobs) return [];
-    return (await jobs.list({ limit: LIST_LIMIT })).map((j) => ({
+    // the job engine lists newest first without an offset: the page is cut from the head, at most LIST_LIMIT deep
+    if (!jobs || page.offset >= LIST_LIMIT) return [];
+    const head = await jobs.list({ limit: Math.min(LIST_LIMIT, page.offset + page.limit) });
+    return head.slice(page.offset, page.offset + page.limit).map((j) => ({
       uri: jobUri(j.id),
       name: j.id,
       title: `${j.type} job (${j.state})`,

@@ -3,8 +3,6 @@ import { modelRecordOut } from '../src/engines/models/schemas.js';
 import { completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
-const LIST_LIMIT = 200;
-
 export const modelUri = (id: string) => `tsiot://models/${encodeURIComponent(id)}`;
 
 export const modelsResource: TemplateResourceDefinition = {
@@ -15,8 +13,8 @@ export const modelsResource: TemplateResourceDefinition = {
   description:
     'A saved generative model as JSON (read-only): generator, hyper-parameters, what it learned, a summary of its training data, training time and fidelity when measured — what describe_model answers for a ready model. Sample it with generate_from_model; fit new ones with fit_model.',
   mimeType: 'application/json',
-  async list(engines) {
-    return (await engines.models.list({ limit: LIST_LIMIT })).map((m) => ({
+  async list(engines, page) {
+    return (await engines.models.list({ limit: page.limit, offset: page.offset })).map((m) => ({
       uri: modelUri(m.id),
       name: m.id,
       title: `${m.name} (${m.generator})`,

@@ -2,8 +2,6 @@ import { TsiotError } from '../src/core/errors.js';
 import { completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
-const LIST_LIMIT = 200;
-
 export const reportsResource: TemplateResourceDefinition = {
   kind: 'template',
   name: 'reports',
@@ -12,8 +10,8 @@ export const reportsResource: TemplateResourceDefinition = {
   description:
     'A stored validation report as JSON: the overall 0–100 score and verdict, how it was computed, and every check with its value, threshold, pass/fail and explanation.',
   mimeType: 'application/json',
-  async list(engines) {
-    const reports = await engines.validation.listReports({ limit: LIST_LIMIT });
+  async list(engines, page) {
+    const reports = await engines.validation.listReports({ limit: page.limit, offset: page.offset });
     return reports.map((r) => ({
       uri: `tsiot://reports/${encodeURIComponent(r.id)}`,
       name: r.id,

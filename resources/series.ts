@@ -3,8 +3,6 @@ import { seriesToJson } from '../src/core/series.js';
 import { completeStoredIds } from '../src/registry/completion.js';
 import type { TemplateResourceDefinition } from '../src/registry/resource.js';
 
-const LIST_LIMIT = 200;
-
 export const seriesResource: TemplateResourceDefinition = {
   kind: 'template',
   name: 'series',
@@ -13,8 +11,8 @@ export const seriesResource: TemplateResourceDefinition = {
   description:
     "A stored time series as JSON: metadata, columns, labels and values (epoch-ms timestamps, null for missing). Values are capped at the server's inline limit; use the get_series tool for ranges and downsampling.",
   mimeType: 'application/json',
-  async list(engines) {
-    const { items } = await engines.storage.list({ limit: LIST_LIMIT });
+  async list(engines, page) {
+    const { items } = await engines.storage.list({ limit: page.limit, offset: page.offset });
     return items.map((s) => ({
       uri: `tsiot://series/${encodeURIComponent(s.id)}`,
       name: s.id,

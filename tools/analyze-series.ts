@@ -68,7 +68,9 @@ const ColumnSchema = z.object({
 export const analyzeSeriesTool = defineTool({
   name: 'analyze_series',
   title: 'Analyse a stored series',
-  description: [
+  description:
+    'Describe a stored series per column: statistics, trend, seasonal periods, stationarity and detected anomalies. Use it to understand data before copying it or to pick generator parameters. Example: {"id": "ser_3fA9xQ", "columns": ["temperature"]}',
+  details: [
     'Describe a stored series per column: summary statistics (count, missing, mean, std, min/max, quantiles, skewness, kurtosis), trend (strength and slope per day), seasonality (dominant periods as durations and their strength), stationarity (ADF and KPSS with critical values and a plain verdict) and detected anomalies (spikes and dips against trend and season, flat lines) with timestamps, plus sampling regularity.',
     'Use it to understand data before generating look-alikes, to pick generator parameters (e.g. the seasonal period), or to find faults. Read-only.',
     'Stationarity and seasonality use the first 20,000 points; anomalies list the strongest `maxAnomalies` (all are counted).',

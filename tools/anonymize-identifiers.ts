@@ -7,7 +7,9 @@ const MAX_IDENTIFIERS = 100_000;
 export const anonymizeIdentifiers = defineTool({
   name: 'anonymize_identifiers',
   title: 'Keyed pseudonyms for identifiers',
-  description: [
+  description:
+    'Replace device ids, serials, MACs and site names with keyed, stable pseudonyms (format-preserving for MACs and serials). Example: {"identifiers": {"device_id": ["pump-17"], "mac": ["00:1A:2B:3C:4D:5E"]}}',
+  details: [
     'Replace device ids, serial numbers, MAC addresses and site names with keyed pseudonyms: the same value always maps to the same pseudonym under the server key (joins keep working), and pseudonyms under another key are unrelated.',
     'device_id and site: HMAC-SHA-256 ("dev_…", "site_…"); mac and serial: format-preserving FF1 encryption (a MAC stays a MAC with its separators; a serial keeps its shape) unless formatPreserving is false.',
     'The key is configured on the server (TSIOT_PSEUDONYM_KEY) and never returned or logged; without one the call is refused. Pseudonymisation is not anonymity: combine with check_k_anonymity or differential privacy.',

@@ -6,7 +6,9 @@ import { DatasetSchema, DeltaSchema, EpsilonSchema, StatementSchema, UnitSchema 
 export const applyDifferentialPrivacy = defineTool({
   name: 'apply_differential_privacy',
   title: 'Release a differentially private copy of a series',
-  description: [
+  description:
+    'Store a differentially private noisy copy of a stored series, charged to the dataset\'s privacy budget; bounds per column required. Example: {"seriesId": "ser_3fA9xQ", "bounds": {"temperature": {"lower": -20, "upper": 50}}, "epsilon": 1, "unit": {"kind": "event"}}',
+  details: [
     'Add calibrated noise to the values of a stored series and store the noisy copy under a new id; the original is untouched. The release is charged to the dataset budget and states its mechanism, ε, δ and privacy unit.',
     'bounds are required for every column released: values are clipped to them (how many is reported) and the sensitivity is their width times the rows in one unit — "event" one row, "window" windowRows rows, "device" the whole series (then strong privacy needs a large ε; prefer dp_aggregate or private synthesis).',
     'Timestamps, the row count and where values are missing stay as they are (treated as public). Laplace gives pure ε-DP; Gaussian (needs delta) is better when a unit spans many rows. Over budget: refused before any noise, nothing charged. Not reproducible by seed.',

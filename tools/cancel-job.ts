@@ -8,6 +8,8 @@ export const cancelJob = defineTool({
   name: 'cancel_job',
   title: 'Cancel a job or remove a schedule',
   description:
+    'Stop a queued or running job (id) or remove a schedule (scheduleId); stored work stays. Example: {"id": "generation-3f9a0c1d2e4b5a69"}',
+  details:
     'Stop a queued or running job (give id), or remove a recurring schedule (give scheduleId). A running generation stops after its current chunk; what it already stored stays (find it by the tag in the job data). Cancelling a job that already finished gives conflict; an unknown id gives not_found. Example: {"id": "generation-3f9a0c1d2e4b5a69"} or {"scheduleId": "hourly-fleet"}.',
   inputSchema: z.object({
     id: z.string().min(1).optional().describe('The job to cancel.'),

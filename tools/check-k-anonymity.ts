@@ -50,7 +50,9 @@ const MAX_RECORDS = 100_000;
 export const checkKAnonymityTool = defineTool({
   name: 'check_k_anonymity',
   title: 'Check or enforce k-anonymity and l-diversity',
-  description: [
+  description:
+    'Check (and with enforce, achieve by generalising) k-anonymity and l-diversity of device attribute records over named quasi-identifiers. Example: {"records": [{"site": "plant-1", "zip": "13053"}], "quasiIdentifiers": ["site", "zip"], "k": 2}',
+  details: [
     'Check whether records of device attributes (site, model, firmware, location cell …) are k-anonymous over the quasi-identifiers named: the smallest equivalence class and the groups below k; with sensitive and l, l-diversity too.',
     'With enforce, generalise the quasi-identifiers along the hierarchies given (interval, mask, prefix, time, suppress — a quasi-identifier without one can only be suppressed to "*") and suppress at most maxSuppression of the records, choosing the least information loss; returns the anonymised records, the levels used and the loss.',
     'Records come inline, or from stored series (each series one record: its deviceId, tags and attributes). Deterministic; no budget is spent (k-anonymity is not differential privacy).',

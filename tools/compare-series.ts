@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CheckSchema, ValidationReportSchema } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { SeriesSetSchema, resolveSeriesSets } from './series-input.js';
 
 const SideStatsSchema = z
@@ -23,6 +24,7 @@ const inputSchema = z.object({
     .union([z.number().int(), z.string().min(1).max(128)])
     .optional()
     .describe('Seed of any sampling (default fixed).'),
+  plots: PlotsOptionSchema,
 });
 
 const outputSchema = z.object({
@@ -53,6 +55,7 @@ const outputSchema = z.object({
     .describe('Lag-0 cross-correlation matrices (null with fewer than two columns).'),
   failedChecks: z.array(CheckSchema),
   warnings: z.array(z.string()),
+  plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
 });
 
 interface ColumnMetrics {
@@ -64,7 +67,9 @@ interface ColumnMetrics {
 export const compareSeries = defineTool({
   name: 'compare_series',
   title: 'Compare two series statistically',
-  description: [
+  description:
+    'Compare series b with a per column (moments, quantiles, KS, Wasserstein, ACF, spectra, cross-correlation, trend); nothing stored. plots: true adds images. Example: {"a": "ser_real01", "b": "ser_3fA9xQ"}',
+  details: [
     'Compare series b with series a column by column: mean, std, skewness, kurtosis, quantiles, two-sample KS test (statistic and p-value), Wasserstein distance, ACF/PACF and power-spectrum distances, cross-correlation matrices, and trend/seasonality/stationarity.',
     'Use it to see how close two datasets are (synthetic vs real, this week vs last week, device A vs device B) without storing a report; use validate_timeseries for a full, stored trust report including privacy.',
     'Differences in level are expressed in standard deviations of a. Read-only; the same input gives the same result.',
@@ -121,6 +126,11 @@ export const compareSeries = defineTool({
       failedChecks: report.checks.filter((c) => c.passed === false),
       warnings: report.warnings,
     };
-    return { structured, summary: report.summary };
+    if (!input.plots) return { structured, summary: report.summary };
+    const pictures = await comparisonPlots(sets.a!, sets.b!, {
+      labels: ['a', 'b'],
+      ...(input.columns ? { columns: input.columns } : {}),
+    });
+    return { structured: { ...structured, plots: pictures.plots }, summary: report.summary, images: pictures.images };
   },
 });

@@ -6,6 +6,8 @@ export const deleteModel = defineTool({
   name: 'delete_model',
   title: 'Delete a model',
   description:
+    'Delete a saved model or cancel a fit still training; generated series stay. Example: {"id": "mdl_3fA9xQ"}',
+  details:
     'Delete a saved model (and unload it), or cancel a fit that is still training. Series already generated from the model are kept. Idempotent: deleting a missing model returns deleted=false. Example: {"id": "mdl_…"}',
   inputSchema: z.object({ id: ModelIdSchema }),
   outputSchema: z.object({

@@ -8,6 +8,8 @@ export const describeGenerator = defineTool({
   name: 'describe_generator',
   title: 'Describe a generator',
   description:
+    'One generator\'s parameters and fit options as JSON Schemas, with examples. Use it before generate_timeseries or fit_model with unfamiliar options. Example: {"name": "statistical"}',
+  details:
     'Full description of one generator: what it models, what it can do, the JSON Schema of its parameters for generate_timeseries (every field documented, with units) and of its fit options for fit_model, with an example of each. Use before calling generate_timeseries or fit_model with unfamiliar options. Example: {"name": "statistical"}.',
   inputSchema: z.object({ name: z.string().min(1).describe('Generator name or alias, e.g. "statistical".') }),
   outputSchema: GeneratorDescriptionSchema,

@@ -8,6 +8,8 @@ export const describeModel = defineTool({
   name: 'describe_model',
   title: 'Describe a model',
   description:
+    'Everything about one model: hyper-parameters, what it learned, its training data and fidelity; a running fit\'s progress. Example: {"id": "mdl_3fA9xQ"}',
+  details:
     'Everything about one model: generator, hyper-parameters, what it learned (ARIMA orders, coefficients and noise variance; RNN loss curve; dgan/ydata losses and the static attributes it learned — their names, categories and ranges are what generate_from_model accepts as attributes), a summary of its training data (rows, interval, per-column mean/std/min/max, resampling notes), training time and fidelity scores when measured. For a fit still running it returns its progress instead. Read-only. Example: {"id": "mdl_…"}',
   inputSchema: z.object({ id: ModelIdSchema }),
   outputSchema: z.object({

@@ -7,7 +7,9 @@ import { DatasetSchema, DeltaSchema, EpsilonSchema, StatementSchema, UnitSchema 
 export const dpAggregate = defineTool({
   name: 'dp_aggregate',
   title: 'Differentially private aggregates over time windows',
-  description: [
+  description:
+    'Release per-window count, sum, mean, quantiles or a histogram of one column with differential privacy, charged to the budget. Example: {"seriesIds": ["ser_3fA9xQ"], "column": "temperature", "window": 3600000, "statistics": ["mean"], "bounds": {"lower": -20, "upper": 50}, "epsilon": 1, "unit": {"kind": "event"}}',
+  details: [
     'Release count, sum, mean, quantiles or a histogram of one column per time window with differential privacy, charged to the dataset budget (privacy_budget shows it).',
     'Each series is one device. Windows are public partitions (start, end, window, stride in ms); overlapping windows (stride < window) are accounted: a row in k windows costs k times.',
     'bounds are required: values are clipped to them (how many is reported) and the sensitivity comes from them, never from the data. The budget ε is split evenly over the released primitives (count, sum, quantiles, histogram; mean = sum/count).',

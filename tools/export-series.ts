@@ -16,7 +16,9 @@ const MAX_INLINE_BYTES = 1_000_000;
 export const exportSeriesTool = defineTool({
   name: 'export_series',
   title: 'Export stored series to a file',
-  description: [
+  description:
+    'Export stored series as CSV, NDJSON, line protocol or Parquet to a file in the exports folder (inline=true also returns small content). Use it to hand data to other tools. Example: {"ids": ["ser_3fA9xQ"], "format": "csv", "inline": true}',
+  details: [
     'Export one or more stored series as CSV (wide: timestamp, series, one column per sensor), NDJSON (one JSON object per row), InfluxDB line protocol (ms precision) or Parquet.',
     "By default writes a file in the server's exports folder and returns its path, size and SHA-256; with inline=true also returns the content (text, or base64 for Parquet) when it is under 1 MB.",
     'Example: {"ids": ["ser_3fA9…"], "format": "csv", "inline": true}.',

@@ -10,7 +10,9 @@ const MAX_VALUES = 1_000_000;
 export const findSimilarSeries = defineTool({
   name: 'find_similar_series',
   title: 'Find stored series of similar shape',
-  description: [
+  description:
+    'Find stored series whose shape is nearest to a stored series or to inline values (cosine distance of shape embeddings). Use it for look-alike devices, reference data or duplicates. Example: {"id": "ser_3fA9xQ", "column": "temperature", "limit": 5}',
+  details: [
     'Find stored series whose shape is nearest to a stored series (by id, optionally one column) or to values you pass inline, nearest first, with the cosine distance of their shape embeddings (0 = same shape, 1 = unrelated, up to 2 = opposite).',
     'Shape ignores offset, scale, length and timestamps: a sine of any amplitude matches other sines of the same period before noise or ramps. Constant columns have no shape and never match.',
     'Use it to find look-alike devices, reference data for synthesize_like, or duplicates. Searching by id leaves that series out. Read-only.',

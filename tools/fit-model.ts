@@ -18,7 +18,9 @@ import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 export const fitModel = defineTool({
   name: 'fit_model',
   title: 'Fit a generative model on real data',
-  description: [
+  description:
+    'Learn a generator from real data and save it as a model to sample with generate_from_model. Use it to reuse a model; synthesize_like fits, samples and validates in one call. Example: {"generator": "arima", "data": {"seriesId": "ser_3fA9xQ"}, "options": {"period": 24}, "seed": 1}',
+  details: [
     'Learn a generator from real time-series data and save it as a model that generate_from_model samples from (also after a restart).',
     generatorGuide(builtinGenerators()),
     "Every model keeps the data's physics (bounds, whole numbers, counters, angles: learned, or declared in `constraints`), its missing-value pattern and its text columns (copied as categories); describe_model shows what was learned under details.constraints, details.missingness and details.categorical.",

@@ -15,7 +15,9 @@ import { defineTool } from '../src/registry/tool.js';
 export const generateFromModel = defineTool({
   name: 'generate_from_model',
   title: 'Generate from a saved model',
-  description: [
+  description:
+    'Sample new series from a fitted model and store them: fresh paths, a continuation of the data (context "end"), forecasts, or entities with fixed attributes. Example: {"id": "mdl_3fA9xQ", "length": 1440, "count": 3, "seed": 7}',
+  details: [
     'Sample new synthetic series from a model saved by fit_model, and store them (default) for get_series / export_series / validation. The same as generate_timeseries {"model": id, "params": {…}}, with the sampling options as top-level fields.',
     'context: "none" (default) = fresh paths that behave like the training data; "end" = continue after the end of the training data (a simulated future); "random" = each path continues the training data from a random point.',
     'For models that forecast (arima, statistical), `forecast` returns point forecasts with prediction intervals after the training data instead.',

@@ -106,7 +106,9 @@ const outputSchema = z.object({
 export const generateTimeseries = defineTool({
   name: 'generate_timeseries',
   title: 'Generate synthetic IoT time series',
-  description: [
+  description:
+    'Generate synthetic sensor data for a device or fleet, with labelled anomalies and imperfections; stored by default. Start here for test or training data (sensor options: describe_generator "statistical"; `model` samples a fitted model). Example: {"devices": 3, "duration": "1d", "sensors": [{"type": "temperature"}], "anomalies": [{"type": "spike", "count": 2}], "seed": 42}',
+  details: [
     'Generate synthetic sensor data for one device or a fleet, optionally with labelled anomalies and real-world imperfections, and store it (default) so it can be read, exported or validated later.',
     'Use it for "a week of data for 50 vibration sensors with two bearing faults", test data for a pipeline, or labelled data for an anomaly detector.',
     'Sensors come from presets with realistic units/ranges (temperature °C, humidity %RH, pressure hPa, vibration mm/s, power W, energy kWh counter, battery V, occupancy 0/1), all tunable.',

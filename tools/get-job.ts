@@ -7,6 +7,8 @@ export const getJob = defineTool({
   name: 'get_job',
   title: 'Get a background job',
   description:
+    'A job\'s state, progress, result or error; waitMs blocks until it ends, history adds its event log. Example: {"id": "generation-3f9a0c1d2e4b5a69", "waitMs": 30000}',
+  details:
     'State, progress, result or error of a job started with start_job (or by a schedule). Set waitMs to block until it finishes (progress is reported meanwhile) and history to include its event log (queued, started, progress, failed/retrying, completed …). Unknown ids give not_found; finished jobs are kept for 7 days (dead ones longer). Example: {"id": "generation-3f9a0c1d2e4b5a69", "waitMs": 30000}.',
   inputSchema: z.object({
     id: z.string().min(1).describe('Job id from start_job or list_jobs.'),

@@ -17,7 +17,9 @@ export function suggestBucket(spanMs: number, rows: number): string {
 export const getSeries = defineTool({
   name: 'get_series',
   title: 'Read a stored series',
-  description: [
+  description:
+    'Read a stored series\' values for a time range and columns, optionally downsampled into buckets; at most `limit` rows (truncated and suggestedBucket say when more exist). Example: {"id": "ser_3fA9xQ", "bucket": "1h", "aggregation": "max"}',
+  details: [
     'Read the values of a stored series, optionally restricted to a time range and columns, and downsampled into fixed buckets (avg/min/max/first/last/sum/count).',
     'To protect your context, at most `limit` rows are returned (default 500, max set by the server, 2,000 by default); when more exist, `truncated` is true and `suggestedBucket` tells which bucket would fit the whole range.',
     'Timestamps are epoch ms; missing values are null. Labels (anomalies) overlapping the range are included.',

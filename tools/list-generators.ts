@@ -6,6 +6,8 @@ export const listGenerators = defineTool({
   name: 'list_generators',
   title: 'List generators',
   description:
+    'List every generator (built-in and plugins) and what each can do. Use it to choose one before generate_timeseries or fit_model. Example: {}',
+  details:
     "List every time-series generator (built-in and plugins) with what each is good for and what it can do: generate from parameters (statistical, arima), learn from real data and sample the fitted model (statistical, arima, mixture, rnn, timegan, dgan/ydata), forecast, learn entity attributes. Use it to choose a generator before generate_timeseries or fit_model; describe_generator gives one generator's parameter and fit-option schemas. Read-only and cheap.",
   inputSchema: z.object({}),
   outputSchema: z.object({

@@ -71,7 +71,9 @@ const outputSchema = z.object({
 export const plotSeries = defineTool({
   name: 'plot_series',
   title: 'Plot series as an image',
-  description: [
+  description:
+    'Draw stored or inline series as a PNG to show your user: a panel per column, anomalies shaded, gaps visible; `compare` overlays a second set (real vs synthetic). Example: {"series": "ser_3fA9xQ", "columns": ["temperature"]}',
+  details: [
     'Draw stored or inline series as a PNG (or SVG) you can show your user: one panel per column, anomalies shaded, gaps visible; with `compare`, a second set overlaid (real vs synthetic) plus value histograms.',
     'The image comes as MCP image content (REST: in `images`, or the raw image with Accept: image/png); the structured result describes what was drawn.',
     'Long series are downsampled to maxPoints per line keeping extremes, and the result says so. Same input, same bytes.',

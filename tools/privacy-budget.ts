@@ -35,6 +35,8 @@ export const privacyBudget = defineTool({
   name: 'privacy_budget',
   title: 'Privacy budget of a dataset',
   description:
+    'The differential-privacy ledger: a dataset\'s budget and spending (status), its releases (history), every dataset (list), or a new budget (set). Example: {"action": "status", "dataset": "ser_3fA9xQ"}',
+  details:
     'The differential-privacy ledger. action "status": budget, spent (by the tighter of sequential and zCDP composition), remaining; "history": every release charged (tool, mechanism, ε, δ, ρ, unit, time); "list": every dataset with a ledger; "set": change a dataset budget (never below what is spent). Budgets start at the configured default. Example: {"action": "status", "dataset": "ser_3fA9xQ"}',
   inputSchema: z
     .object({

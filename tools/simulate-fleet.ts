@@ -79,7 +79,9 @@ const outputSchema = z.object({
 export const simulateFleet = defineTool({
   name: 'simulate_fleet',
   title: 'Publish a fleet to an MQTT broker',
-  description: [
+  description:
+    'Publish series (stored, inline or generated) to an MQTT broker as live devices would: a topic per device and column, paced or as fast as possible. Example: {"broker": "mqtt://127.0.0.1:1883", "generate": {"params": {"devices": 3, "duration": "1h"}, "seed": 7}}',
+  details: [
     'Replay series (stored, inline, or generated for the run) to an MQTT broker as devices would publish them: one topic per device/column from a template, JSON, SenML or line-protocol payloads, QoS 0/1, optional retain and a status topic with last will.',
     'speed paces data time against real time ("max" = as fast as possible); the run stops at maxDurationSeconds. The messages are the same for the same data and seed whatever the pacing.',
     'An unreachable broker fails at once (retry may help once it runs); a bad topic template is refused.',

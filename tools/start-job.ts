@@ -41,7 +41,9 @@ const outputSchema = z.object({
 export const startJob = defineTool({
   name: 'start_job',
   title: 'Start a background job',
-  description: [
+  description:
+    'Start work too big for one call (type generation, export, validation or cleanup); returns a job id at once (follow with get_job); `schedule` repeats it on a cron. Example: {"type": "generation", "data": {"params": {"devices": 100, "duration": "7d"}, "seed": 7}}',
+  details: [
     'Start work that is too big or too slow for one call, and get a job id back at once; watch it with get_job (or subscribe to tsiot://jobs/{id}), stop it with cancel_job.',
     'Types and their data:',
     '"generation" — large synthetic data in chunks into storage with bounded memory, resumable after a crash; data {"generator", "params" as for generate_timeseries, "seed", "name", "tags", "chunkValues"}, e.g. {"type": "generation", "data": {"params": {"devices": 500, "duration": "30d", "interval": "10s", "sensors": [{"type": "temperature"}]}, "seed": 7}}.',

@@ -15,12 +15,15 @@ import {
 } from '../src/engines/models/schemas.js';
 import type { TimeSeries } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const synthesizeLike = defineTool({
   name: 'synthesize_like',
   title: 'Make a synthetic copy of real data',
-  description: [
+  description:
+    'The one call for "make a synthetic copy of this real data": fits a model, generates look-alike series, validates them against the real data and returns the report. plots: true adds real-vs-synthetic images. Example: {"data": {"seriesId": "ser_3fA9xQ"}, "seed": 1}',
+  details: [
     'The one call for "make me a synthetic copy of this": fits a quick model on the given real data, generates synthetic series like it, validates them against the real data and returns the report (score 0–100, verdict, checks).',
     `Default generator: "statistical" for one series (trend and seasonalities, however long the cycle; a fraction of a second), "mixture" for several series — a fleet or a set of windows (the best measured fidelity on the TimeGAN benchmark; under a minute). ${generatorGuide(builtinGenerators())}`,
     'Data: a stored series id, CSV text or path, or inline {timestamps, values}; or several series ({"seriesIds": [...]} or {"series": [{name, attributes, timestamps, values}, …]}) copied as a fleet of independent entities — use "dgan" to also copy their static attributes. Irregular sampling is resampled and missing values interpolated (stated in notes).',
@@ -75,6 +78,7 @@ export const synthesizeLike = defineTool({
       .max(100)
       .default(5)
       .describe('How many leading rows of the first synthetic series to return inline.'),
+    plots: PlotsOptionSchema,
   }),
   outputSchema: z.object({
     model: z.string().nullable().describe('The model id when keepModel is true.'),
@@ -89,6 +93,7 @@ export const synthesizeLike = defineTool({
     privacy: StatementSchema.optional().describe(
       'With privacy: the guarantee of the model (and so of the synthetic series) and the budget left.',
     ),
+    plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   example: { data: { seriesId: 'ser_3fA9xQ' }, seed: 1 },
@@ -174,6 +179,7 @@ export const synthesizeLike = defineTool({
           validators: report.scoring.validators,
           measuredAt: new Date().toISOString(),
         });
+      const pictures = input.plots ? await comparisonPlots(real, res.series) : undefined;
       const first = res.series[0];
       const chosen = input.generator
         ? []
@@ -202,7 +208,9 @@ export const synthesizeLike = defineTool({
           preview: { columns: first?.columns.map((c) => c.name) ?? [], rows: previewRows(first, input.preview) },
           report,
           ...(privacy ? { privacy: privacy.statement } : {}),
+          ...(pictures ? { plots: pictures.plots } : {}),
         },
+        ...(pictures ? { images: pictures.images } : {}),
         summary:
           `Synthetic copy with ${model.generator} (${(model.trainingMs / 1000).toFixed(1)} s to fit): ${res.series.length} series × ${length} rows${
             stored.length

@@ -7,6 +7,8 @@ import {
   type ValidationReport,
 } from '../src/engines/validation/index.js';
 import { defineTool } from '../src/registry/tool.js';
+import type { TimeSeries } from '../src/core/types.js';
+import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
 import { SeriesSetSchema, resolveSeriesSets } from './series-input.js';
 
 const inputSchema = z.object({
@@ -28,6 +30,9 @@ const inputSchema = z.object({
     .enum(['summary', 'full'])
     .default('summary')
     .describe("summary: failed and not-applicable checks, no metrics; full: every check and the validators' metrics."),
+  plots: PlotsOptionSchema.describe(
+    'Also return PNG images: synthetic over reference in time with value histograms, and autocorrelations (needs a reference).',
+  ),
 });
 
 const outputSchema = z.object({
@@ -42,6 +47,7 @@ const outputSchema = z.object({
   checksTotal: z.number().int().describe('Checks in the full report.'),
   warnings: z.array(z.string()),
   durationMs: z.number(),
+  plots: z.array(PlotInfoSchema).optional().describe('With plots: the images returned beside this result.'),
 });
 
 /** The report as returned to a caller: in summary mode, only what needs attention. */
@@ -65,7 +71,9 @@ export function reportView(report: ValidationReport, detail: 'summary' | 'full')
 export const validateTimeseries = defineTool({
   name: 'validate_timeseries',
   title: 'Validate (synthetic) time series',
-  description: [
+  description:
+    'Judge data with one stored report: a 0-100 score, a verdict and per-check results; with a real `reference` also fidelity and privacy. plots: true adds overlay, histogram and ACF images. Example: {"synthetic": "ser_3fA9xQ", "reference": "ser_real01"}',
+  details: [
     'Answer "can I trust this data?" with one report: a 0–100 score (with how it was computed), a verdict, and per-check values, limits, pass/fail and a one-line explanation.',
     'Without a reference it checks the data on its own (quality: missing values, duplicate/out-of-order timestamps, out-of-range values, outliers, flat lines; temporal: sampling regularity and gaps, fleet consistency).',
     'With a reference (real data) it also compares distributions, autocorrelation, spectra and cross-correlations (statistical), trend/seasonality/stationarity (temporal), and says plainly whether the synthetic data copies the training data (privacy). Add "fidelity" to rules.validators for the learned TimeGAN-paper metrics (slow: tens of seconds).',
@@ -100,9 +108,19 @@ export const validateTimeseries = defineTool({
     );
     if (input.store) report = await engine.save(report);
     const view = reportView(report, input.detail);
+    const list = (s: TimeSeries | TimeSeries[]) => (Array.isArray(s) ? s : [s]);
+    const pictures =
+      input.plots && sets.reference
+        ? await comparisonPlots(list(sets.reference), list(sets.synthetic!), {
+            ...(input.rules?.columns ? { columns: input.rules.columns } : {}),
+          })
+        : undefined;
+    const notPlotted =
+      input.plots && !sets.reference ? ' No plots: they compare with a reference, and none was given.' : '';
     return {
-      structured: view,
-      summary: `${report.summary}${report.id ? ` Report ${report.id} (tsiot://reports/${report.id}).` : ''}`,
+      structured: pictures ? { ...view, plots: pictures.plots } : view,
+      ...(pictures ? { images: pictures.images } : {}),
+      summary: `${report.summary}${report.id ? ` Report ${report.id} (tsiot://reports/${report.id}).` : ''}${notPlotted}`,
     };
   },
 });

@@ -57,7 +57,7 @@ export const AttributesSchema = z
 export const SeedSchema = z
   .union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(128)])
   .describe(
-    'Seed for the random generator. The same request with the same seed gives byte-identical data. Omit to draw one; the seed used is returned.',
+    'Seed of every random choice: the same request and seed give byte-identical data. Omitted: one is drawn and returned.',
   );
 
 /** A seed as reported back: what was given, or what was drawn when none was. */
@@ -85,13 +85,13 @@ export const SeriesIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .describe('A stored series id as returned by generate_timeseries or list_series, e.g. "ser_3fA9…".');
+  .describe('A stored series id (from generate_timeseries or list_series), e.g. "ser_3fA9xQ".');
 
 export const ModelIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .describe('A fitted model id as returned by fit_model or list_models, e.g. "mdl_3fA9…".');
+  .describe('A fitted model id (from fit_model or list_models), e.g. "mdl_3fA9xQ".');
 
 export const SeriesSummarySchema = z.object({
   id: z.string().describe('Storage id; use it with get_series, export_series, delete_series.'),

@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { isTsiotError, TsiotError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Engines } from '../engines/engines.js';
-import type { AnyTool } from '../registry/tool.js';
+import { type AnyTool, fullDescription } from '../registry/tool.js';
 import { createDnsRebindingGuard } from '../mcp/transports/dns-rebinding.js';
 import { authMiddleware, callerOf, type HttpAuth } from './auth/index.js';
 import { challenge, METADATA_PATH, protectedResourceMetadata } from './auth/metadata.js';
@@ -149,7 +149,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     tools: tools.map((tool) => ({
       name: tool.name,
       title: tool.title,
-      description: tool.description,
+      description: fullDescription(tool),
       ...(tool.annotations ? { annotations: tool.annotations } : {}),
       inputSchema: toJsonSchema(tool.inputSchema, 'input'),
       outputSchema: toJsonSchema(tool.outputSchema, 'output'),

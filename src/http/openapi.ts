@@ -1,5 +1,5 @@
 import { SCOPE_NAMES, toolScope } from '../registry/scopes.js';
-import type { AnyTool, RestRoute } from '../registry/tool.js';
+import { type AnyTool, fullDescription, type RestRoute } from '../registry/tool.js';
 import { rebaseRefs, toJsonSchema, type JsonSchema } from './json-schema.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 import { pathParamsOf, toolPath } from './tool-routes.js';
@@ -36,7 +36,7 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     const scope = toolScope(tool);
     const common = {
       summary: tool.title,
-      description: tool.description,
+      description: fullDescription(tool),
       tags: ['tools'],
       responses: toolResponses(outputName),
       // the scope a token or API key needs when the server authenticates

@@ -4,6 +4,8 @@ import {
   type CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
   McpError,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -22,7 +24,8 @@ import type { Progress } from '../core/types.js';
 import type { Engines } from '../engines/engines.js';
 import { type Completer, MAX_COMPLETION_PREFIX, MAX_COMPLETION_VALUES } from '../registry/completion.js';
 import type { AnyPrompt } from '../registry/prompt.js';
-import type { ResourceDefinition } from '../registry/resource.js';
+import type { ResourceDefinition, ResourceListing, ResourcePage } from '../registry/resource.js';
+import { decodeCursor, encodeCursor } from '../registry/cursor.js';
 import { runTool, toErrorBody } from '../registry/run-tool.js';
 import { toolScope } from '../registry/scopes.js';
 import type { AnyTool } from '../registry/tool.js';
@@ -31,6 +34,8 @@ import { trace } from '@opentelemetry/api';
 import { currentRequest } from '../core/request-context.js';
 import { inSpan, markError, SpanKind } from '../engines/telemetry/tracing.js';
 import { inToolCallScope } from './observe.js';
+import { listedTool } from './listing.js';
+import { resultText } from './result-text.js';
 
 export interface Registries {
   tools: AnyTool[];
@@ -45,11 +50,14 @@ const LenientCallToolRequestSchema = z.object({
 });
 
 const INSTRUCTIONS = [
-  'tsiot generates, stores and exports synthetic IoT time series.',
-  'Start with generate_timeseries (describe_generator "statistical" shows every option); it returns storage ids, the seed and labelled anomalies.',
-  'list_generators shows every generator; the learned ones (mixture, rnn, timegan, dgan …) are fitted on real data with fit_model and sampled with generate_timeseries {"model": id}.',
-  'Read data back with get_series (use a bucket to downsample long ranges), files with export_series, and find stored data with list_series.',
-  'Every random choice follows the seed: repeat a call with the same seed to get identical data.',
+  'tsiot generates, validates, stores and exports synthetic IoT time series. Three main workflows, each with a prompt:',
+  '(1) New data from a description: generate_timeseries (describe_generator "statistical" lists every sensor option) returns series ids, the seed and labelled anomalies (prompt design_sensor_fleet).',
+  '(2) A copy of real data: synthesize_like fits, samples and validates in one call and returns a 0-100 score with per-check results (prompt synthesize_like_real_data).',
+  '(3) A reusable model: fit_model learns a generator from real data (list_generators says which suits what); sample it with generate_from_model (prompt fit_and_sample_model).',
+  'Show your user what you made with plot_series (a PNG), or plots: true on validate_timeseries, compare_series and synthesize_like.',
+  'Read data with get_series (a bucket downsamples), files with export_series, stored ids with list_series; long work runs as a job (start_job, get_job).',
+  "Tool results carry their JSON as text; long ones are trimmed and name the resource holding the rest. A tool's full description and JSON Schemas: tsiot://tools/{name}.",
+  'Every random choice follows the seed: the same call and seed give identical data.',
 ].join(' ');
 
 /**
@@ -155,7 +163,11 @@ export function createMcpServer(engines: Engines, registries: Registries, option
           data: Buffer.from(i.data).toString('base64'),
           mimeType: i.mimeType,
         }));
-        return { content: [{ type: 'text', text: summary }, ...pictures], structuredContent: structured };
+        // the summary, then the result's JSON for clients that read only text, then any pictures
+        return {
+          content: [{ type: 'text', text: summary }, { type: 'text', text: resultText(structured) }, ...pictures],
+          structuredContent: structured,
+        };
       } catch (e) {
         if (!(e instanceof TsiotError)) engines.logger.error({ err: e, tool: tool.name }, 'tool failed');
         return errorResult(e);
@@ -213,6 +225,10 @@ export function createMcpServer(engines: Engines, registries: Registries, option
     },
   );
 
+  // tools/list as a model reads it: short descriptions and compact schemas (the full ones are at tsiot://tools/{name})
+  const listing = { tools: registries.tools.map(listedTool) };
+  Protocol.prototype.setRequestHandler.call(server.server, ListToolsRequestSchema, async () => listing);
+
   for (const r of registries.resources) {
     if (r.kind === 'static') {
       server.registerResource(
@@ -224,9 +240,8 @@ export function createMcpServer(engines: Engines, registries: Registries, option
         }),
       );
     } else {
-      const template = new ResourceTemplate(r.uriTemplate, {
-        list: async () => ({ resources: await r.list(scoped) }),
-      });
+      // listed by the paged resources/list handler below, not by the SDK's, which has no cursor
+      const template = new ResourceTemplate(r.uriTemplate, { list: undefined });
       server.registerResource(
         r.name,
         template,
@@ -237,6 +252,8 @@ export function createMcpServer(engines: Engines, registries: Registries, option
       );
     }
   }
+
+  registerResourceList(server, scoped, registries.resources);
 
   for (const p of registries.prompts) {
     server.registerPrompt(
@@ -284,6 +301,53 @@ export function createMcpServer(engines: Engines, registries: Registries, option
   };
 
   return server;
+}
+
+/** Resources per resources/list page. */
+export const RESOURCE_PAGE = 100;
+
+/**
+ * resources/list in pages with an opaque cursor: the fixed resources first,
+ * then each family (series, jobs, reports, models, tools) page by page, so a
+ * store of 5,000 series is listed whole, 100 at a time.
+ */
+function registerResourceList(server: McpServer, engines: Engines, resources: ResourceDefinition[]): void {
+  const statics = resources.filter((r) => r.kind === 'static');
+  const sources: ((page: ResourcePage) => Promise<ResourceListing[]>)[] = [
+    async (page) =>
+      statics.slice(page.offset, page.offset + page.limit).map((r) => ({
+        uri: r.uri,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        mimeType: r.mimeType,
+      })),
+    ...resources.flatMap((r) => (r.kind === 'template' ? [(page: ResourcePage) => r.list(engines, page)] : [])),
+  ];
+  Protocol.prototype.setRequestHandler.call(server.server, ListResourcesRequestSchema, async (request) => {
+    const cursor = request.params?.cursor;
+    let position: { source: number; offset: number };
+    try {
+      position = cursor ? decodeCursor(cursor, 'resources/list') : { source: 0, offset: 0 };
+    } catch (e) {
+      throw new McpError(ErrorCode.InvalidParams, toErrorBody(e).message);
+    }
+    let { source, offset } = position;
+    const listed: ResourceListing[] = [];
+    while (source < sources.length && listed.length < RESOURCE_PAGE) {
+      const limit = RESOURCE_PAGE - listed.length;
+      const items = (await sources[source]!({ limit, offset })).slice(0, limit);
+      listed.push(...items);
+      if (items.length < limit) {
+        source++;
+        offset = 0;
+      } else offset += items.length;
+    }
+    return {
+      resources: listed,
+      ...(source < sources.length ? { nextCursor: encodeCursor({ source, offset }, 'resources/list') } : {}),
+    };
+  });
 }
 
 /** Whether a subscribable resource exists for this tenant (series and jobs are checked; others are catalogues). */

@@ -15,6 +15,12 @@ export interface ResourceListing {
   mimeType?: string;
 }
 
+/** Which part of a resource family resources/list asks for. */
+export interface ResourcePage {
+  limit: number;
+  offset: number;
+}
+
 /** A resource at a fixed URI, e.g. tsiot://generators. */
 export interface StaticResourceDefinition {
   kind: 'static';
@@ -34,7 +40,8 @@ export interface TemplateResourceDefinition {
   title: string;
   description: string;
   mimeType: string;
-  list(engines: Engines): Promise<ResourceListing[]>;
+  /** One page of the family, newest first where that has a meaning; an empty or short page ends it. */
+  list(engines: Engines, page: ResourcePage): Promise<ResourceListing[]>;
   read(uri: URL, variables: Record<string, string | string[]>, engines: Engines): Promise<ResourceContent[]>;
   /** Completion (MCP completion/complete) of the template's variables, by variable name. */
   complete?: Record<string, Completer>;

@@ -60,8 +60,13 @@ export interface RestRoute {
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
-  /** Written for a model: when to use it, units, limits, whether a retry helps, an example. */
+  /**
+   * Written for a model and kept short (MCP clients load every tool's description into the model's context):
+   * when to use it and one example. Anything longer goes in `details`.
+   */
   description: string;
+  /** The rest: units, limits, options, whether a retry helps. Shown in the OpenAPI document and at tsiot://tools/{name}. */
+  details?: string;
   inputSchema: I;
   outputSchema: O;
   annotations?: ToolAnnotations;
@@ -71,6 +76,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** The OAuth scope calling it needs (see registry/scopes.ts); derived from the name and annotations when absent. */
   scope?: 'series:read' | 'series:write' | 'models' | 'jobs' | 'privacy' | 'admin';
   handler(input: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
+}
+
+/** A tool's description followed by its details: what documentation (OpenAPI, tsiot://tools/{name}) shows. */
+export function fullDescription(tool: Pick<AnyTool, 'description' | 'details'>): string {
+  return tool.details ? `${tool.description} ${tool.details}` : tool.description;
 }
 
 /** Helper that keeps the input/output types of a definition precise. */

@@ -26,6 +26,11 @@ import type { listSeries } from '../../tools/list-series.js';
 import type { plotSeries } from '../../tools/plot-series.js';
 import type { requeueJob } from '../../tools/requeue-job.js';
 import type { simulateFleet } from '../../tools/simulate-fleet.js';
+import type { applyDifferentialPrivacy } from '../../tools/apply-differential-privacy.js';
+import type { dpAggregate } from '../../tools/dp-aggregate.js';
+import type { privacyBudget } from '../../tools/privacy-budget.js';
+import type { checkKAnonymityTool } from '../../tools/check-k-anonymity.js';
+import type { anonymizeIdentifiers } from '../../tools/anonymize-identifiers.js';
 import type { startJob } from '../../tools/start-job.js';
 import type { synthesizeLike } from '../../tools/synthesize-like.js';
 import type { validateTimeseries } from '../../tools/validate-timeseries.js';
@@ -64,6 +69,11 @@ export interface ToolTypes {
   privacy_budget: Io<typeof privacyBudget>;
   requeue_job: Io<typeof requeueJob>;
   simulate_fleet: Io<typeof simulateFleet>;
+  apply_differential_privacy: Io<typeof applyDifferentialPrivacy>;
+  dp_aggregate: Io<typeof dpAggregate>;
+  privacy_budget: Io<typeof privacyBudget>;
+  check_k_anonymity: Io<typeof checkKAnonymityTool>;
+  anonymize_identifiers: Io<typeof anonymizeIdentifiers>;
   start_job: Io<typeof startJob>;
   synthesize_like: Io<typeof synthesizeLike>;
   validate_timeseries: Io<typeof validateTimeseries>;
@@ -101,6 +111,11 @@ export const TOOL_NAMES = [
   'privacy_budget',
   'requeue_job',
   'simulate_fleet',
+  'apply_differential_privacy',
+  'dp_aggregate',
+  'privacy_budget',
+  'check_k_anonymity',
+  'anonymize_identifiers',
   'start_job',
   'synthesize_like',
   'validate_timeseries',

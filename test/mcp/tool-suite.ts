@@ -22,6 +22,8 @@ async function ok(client: Client, name: string, args: Record<string, unknown>): 
   if (r.isError) throw new Error(`${name} failed: ${r.content[0]?.text}`);
   expect(r.content[0]?.type).toBe('text');
   expect(r.content[0]!.text.length).toBeGreaterThan(0);
+  // the result's JSON as text too, for clients that read only content
+  expect(r.content[1]?.type).toBe('text');
   return r.structuredContent!;
 }
 
@@ -41,7 +43,7 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       await conn?.close();
     });
 
-    it('lists every tool with described input and output schemas', async () => {
+    it('lists every tool with a described input schema', async () => {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
       for (const n of [
@@ -57,7 +59,6 @@ export function describeToolSuite(transportName: string, connect: () => Promise<
       }
       for (const t of tools) {
         expect(t.description!.length).toBeGreaterThan(60);
-        expect(t.outputSchema).toBeDefined();
         const props = (t.inputSchema.properties ?? {}) as Record<string, { description?: string }>;
         for (const [field, schema] of Object.entries(props)) {
           expect(

@@ -4,6 +4,7 @@ import { renderSpec, type PlotFormat, type RenderedPlot } from './render.js';
 export { buildPlotSpec, MAX_LINES, type PlotLayout, type PlotRequest, type PlotSide, type PlotLine } from './spec.js';
 export { renderSpec, type PlotFormat, type RenderedPlot } from './render.js';
 export { downsampleMinMax } from './downsample.js';
+export { buildAcfSpec, type AcfRequest } from './acf.js';
 
 /** Lay out and render one plot. */
 export async function plotSeries(
