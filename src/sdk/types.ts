@@ -1,11 +1,6 @@
 import type { z } from 'zod';
 import type { ToolDefinition } from '../registry/tool.js';
 import type { analyzeSeriesTool } from '../../tools/analyze-series.js';
-import type { anonymizeIdentifiers } from '../../tools/anonymize-identifiers.js';
-import type { applyDifferentialPrivacy } from '../../tools/apply-differential-privacy.js';
-import type { checkKAnonymityTool } from '../../tools/check-k-anonymity.js';
-import type { dpAggregate } from '../../tools/dp-aggregate.js';
-import type { privacyBudget } from '../../tools/privacy-budget.js';
 import type { cancelJob } from '../../tools/cancel-job.js';
 import type { compareSeries } from '../../tools/compare-series.js';
 import type { deleteModel } from '../../tools/delete-model.js';
@@ -44,16 +39,12 @@ type Io<T> = T extends ToolDefinition<infer I, infer O> ? { input: z.input<I>; o
  */
 export interface ToolTypes {
   analyze_series: Io<typeof analyzeSeriesTool>;
-  anonymize_identifiers: Io<typeof anonymizeIdentifiers>;
-  apply_differential_privacy: Io<typeof applyDifferentialPrivacy>;
   cancel_job: Io<typeof cancelJob>;
-  check_k_anonymity: Io<typeof checkKAnonymityTool>;
   compare_series: Io<typeof compareSeries>;
   delete_model: Io<typeof deleteModel>;
   delete_series: Io<typeof deleteSeries>;
   describe_generator: Io<typeof describeGenerator>;
   describe_model: Io<typeof describeModel>;
-  dp_aggregate: Io<typeof dpAggregate>;
   export_series: Io<typeof exportSeriesTool>;
   find_similar_series: Io<typeof findSimilarSeries>;
   fit_model: Io<typeof fitModel>;
@@ -66,7 +57,6 @@ export interface ToolTypes {
   list_models: Io<typeof listModels>;
   list_series: Io<typeof listSeries>;
   plot_series: Io<typeof plotSeries>;
-  privacy_budget: Io<typeof privacyBudget>;
   requeue_job: Io<typeof requeueJob>;
   simulate_fleet: Io<typeof simulateFleet>;
   apply_differential_privacy: Io<typeof applyDifferentialPrivacy>;
@@ -86,16 +76,12 @@ export type ToolOutput<N extends ToolName> = ToolTypes[N]['output'];
 /** The names of ToolTypes at run time (a test checks they are the server's tools). */
 export const TOOL_NAMES = [
   'analyze_series',
-  'anonymize_identifiers',
-  'apply_differential_privacy',
   'cancel_job',
-  'check_k_anonymity',
   'compare_series',
   'delete_model',
   'delete_series',
   'describe_generator',
   'describe_model',
-  'dp_aggregate',
   'export_series',
   'find_similar_series',
   'fit_model',
@@ -108,7 +94,6 @@ export const TOOL_NAMES = [
   'list_models',
   'list_series',
   'plot_series',
-  'privacy_budget',
   'requeue_job',
   'simulate_fleet',
   'apply_differential_privacy',
