@@ -23,12 +23,12 @@
 import { parseInput } from '../src/core/input-errors.js';
 import { createRng } from '../src/core/rng.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
-import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+import { privateGenerators } from '../src/engines/privacy/learners/index.js';
 
 /** The built-in learners and the private ones, as the server registers them. */
 function benchFactory() {
   const f = createBuiltinFactory();
-  f.register(privateMixtureGenerator);
+  for (const g of privateGenerators) f.register(g);
   return f;
 }
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
