@@ -28,8 +28,9 @@
  * 3. dynamics (50 %) — on q = clip(r / c, ±1): per column the lag sums
  *    Σ q_t q_{t−ℓ} for ℓ = 0 … arOrderMax within each sequence (one row moves
  *    lag 0 by 1 and lag ℓ by 4), and across columns Σ q_a q_b (moved by 2):
- *    L2 sensitivity √(k(1 + 16p) + 2k(k − 1)). Yule–Walker with AIC order
- *    choice and the cross-column correlation of the innovations (approximated
+ *    L2 sensitivity √(k(1 + 16p) + 2k(k − 1)). Yule–Walker (reflection
+ *    coefficients clamped to ±0.99, so noise cannot end the recursion) with AIC
+ *    order choice and the cross-column correlation of the innovations (approximated
  *    by that of the remainders) are post-processing.
  *
  * Periods are declared (detecting them from the data would cost budget), the
@@ -55,7 +56,7 @@ import { trainingSequences } from '../../generation/learner.js';
 import { correlationCholesky, correlationFromCholesky } from '../../generation/arima/linalg.js';
 import { symmetricEigen } from '../../generation/mixture/eigen.js';
 import { type StatisticalState, statisticalLearner } from '../../generation/statistical/fit/learned.js';
-import { yuleWalker } from '../../generation/statistical/fit/residual.js';
+import type { ArFit } from '../../generation/statistical/fit/residual.js';
 import { rhoFor, zcdpEpsilon } from '../calibration.js';
 import { gaussianMechanism } from '../mechanisms.js';
 import { SecureRandom } from '../random.js';
@@ -314,6 +315,42 @@ export function dynamicsStatistics(q: Float64Array[], lengths: number[], p: numb
   return out;
 }
 
+/** Largest reflection coefficient kept: noise can push one past ±1, which would end the recursion. */
+const MAX_REFLECTION = 0.99;
+
+/**
+ * Yule–Walker from noisy autocovariances: Levinson–Durbin with each reflection
+ * coefficient clamped to ±0.99 (post-processing that keeps the AR stationary),
+ * so noise that puts γ₁ above γ₀ shortens nothing; the order by AIC.
+ */
+export function noisyYuleWalker(acov: readonly number[], count: number, maxOrder: number): ArFit {
+  if (!(acov[0]! > 0)) return { phi: [], mean: 0, sigma2: 0, aic: [0] };
+  const clamped = [acov[0]!];
+  // the clamp is applied through the recursion: rebuild γ_p from the clamped reflection
+  let phi: number[] = [];
+  let sigma2 = acov[0]!;
+  const fits: { phi: number[]; sigma2: number }[] = [{ phi: [], sigma2 }];
+  const aic = [count * Math.log(sigma2)];
+  for (let p = 1; p <= maxOrder; p++) {
+    let num = acov[p]!;
+    for (let j = 1; j < p; j++) num -= phi[j - 1]! * clamped[p - j]!;
+    const k = Math.min(MAX_REFLECTION, Math.max(-MAX_REFLECTION, num / sigma2));
+    let gp = k * sigma2;
+    for (let j = 1; j < p; j++) gp += phi[j - 1]! * clamped[p - j]!;
+    clamped.push(gp);
+    const next = new Array<number>(p);
+    for (let j = 1; j < p; j++) next[j - 1] = phi[j - 1]! - k * phi[p - j - 1]!;
+    next[p - 1] = k;
+    phi = next;
+    sigma2 *= 1 - k * k;
+    fits.push({ phi, sigma2 });
+    aic.push(count * Math.log(Math.max(sigma2, 1e-300)) + 2 * p);
+  }
+  let best = 0;
+  for (let p = 1; p < aic.length; p++) if (aic[p]! < aic[best]!) best = p;
+  return { phi: fits[best]!.phi, mean: 0, sigma2: fits[best]!.sigma2, aic };
+}
+
 /** A correlation matrix from noisy cross products: clamped, projected to positive definite, unit diagonal. */
 function correlationFrom(cross: (a: number, b: number) => number, variance: number[]): Float64Array {
   const k = variance.length;
@@ -396,7 +433,7 @@ export async function fitPrivateStatistical(
   const q = clippedRemainders(scaled.y, fitted, clip);
   const dyn = noisy(dynamicsStatistics(q, scaled.lengths, p), sens.dynamics, STATISTICAL_SHARES.dynamics);
   const acov = cols.map((_, d) => Array.from({ length: p + 1 }, (_, lag) => dyn[d * (p + 1) + lag]! / n));
-  const ars = acov.map((g) => yuleWalker(g, n, p, 0));
+  const ars = acov.map((g) => noisyYuleWalker(g, n, p));
   const variances = acov.map((g) => Math.max(g[0]!, 0));
   const crossAt = (a: number, b: number) => {
     // index of (a, b), a < b, in the upper triangle after the lag sums

@@ -8,12 +8,14 @@ import {
   dynamicsStatistics,
   fitPrivateStatistical,
   levelStatistics,
+  noisyYuleWalker,
   PrivateStatisticalOptionsSchema,
   privateStatisticalLearner,
   rowSensitivities,
   scaleData,
   scaleStatistics,
 } from '../../../../src/engines/privacy/learners/private-statistical.js';
+import { yuleWalker } from '../../../../src/engines/generation/statistical/fit/residual.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { runTool } from '../../../../src/registry/run-tool.js';
 import type { AnyTool, ToolContext } from '../../../../src/registry/tool.js';
@@ -271,5 +273,26 @@ describe('statistical-dp sensitivities bound every neighbour', () => {
     const d = scaleData([asSeries({ timestamps: [0, 1, 2], values: { a: [-5, 5, 15] } })], [{ lower: 0, upper: 10 }]);
     expect(Array.from(d.y[0]!)).toEqual([-1, 0, 1]);
     expect(d.clipped).toEqual([2]);
+  });
+});
+
+describe('Yule–Walker on noisy autocovariances', () => {
+  it('agrees with the exact recursion when no reflection coefficient reaches ±0.99', () => {
+    const acov = [1, 0.7, 0.49, 0.343];
+    const a = noisyYuleWalker(acov, 1000, 3);
+    const b = yuleWalker(acov, 1000, 3, 0);
+    expect(a.phi).toEqual(b.phi);
+    expect(a.sigma2).toBeCloseTo(b.sigma2, 12);
+    expect(a.phi[0]).toBeCloseTo(0.7, 12);
+  });
+
+  it('noise that puts γ₁ above γ₀ keeps a stationary AR instead of dropping to white noise', () => {
+    const acov = [1, 1.02, 0.97, 0.93];
+    expect(yuleWalker(acov, 1000, 3, 0).phi).toEqual([]);
+    const r = noisyYuleWalker(acov, 1000, 3);
+    expect(r.phi.length).toBeGreaterThan(0);
+    expect(r.phi[0]).toBeGreaterThan(0.9);
+    expect(r.sigma2).toBeGreaterThan(0);
+    expect(r.sigma2).toBeLessThan(0.1);
   });
 });
