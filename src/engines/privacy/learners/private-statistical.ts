@@ -28,9 +28,9 @@
  * 3. dynamics (50 %) — on q = clip(r / c, ±1): per column the lag sums
  *    Σ q_t q_{t−ℓ} for ℓ = 0 … arOrderMax within each sequence (one row moves
  *    lag 0 by 1 and lag ℓ by 4), and across columns Σ q_a q_b (moved by 2):
- *    L2 sensitivity √(k(1 + 16p) + 2k(k − 1)). Yule–Walker (reflection
- *    coefficients clamped to ±0.99, so noise cannot end the recursion) with AIC
- *    order choice and the cross-column correlation of the innovations (approximated
+ *    L2 sensitivity √(k(1 + 16p) + 2k(k − 1)). Yule–Walker (the first
+ *    reflection coefficient clamped to ±0.99, so noise cannot reduce the AR
+ *    to white noise) with AIC order choice and the cross-column correlation of the innovations (approximated
  *    by that of the remainders) are post-processing.
  *
  * Periods are declared (detecting them from the data would cost budget), the
@@ -319,9 +319,10 @@ export function dynamicsStatistics(q: Float64Array[], lengths: number[], p: numb
 const MAX_REFLECTION = 0.99;
 
 /**
- * Yule–Walker from noisy autocovariances: Levinson–Durbin with each reflection
- * coefficient clamped to ±0.99 (post-processing that keeps the AR stationary),
- * so noise that puts γ₁ above γ₀ shortens nothing; the order by AIC.
+ * Yule–Walker from noisy autocovariances: Levinson–Durbin with the first
+ * reflection coefficient clamped to ±0.99 (post-processing that keeps the AR
+ * stationary), so noise that puts γ₁ above γ₀ leaves an AR(1) rather than
+ * white noise; later orders stop at ±0.99; the order by AIC.
  */
 export function noisyYuleWalker(acov: readonly number[], count: number, maxOrder: number): ArFit {
   if (!(acov[0]! > 0)) return { phi: [], mean: 0, sigma2: 0, aic: [0] };
@@ -334,7 +335,11 @@ export function noisyYuleWalker(acov: readonly number[], count: number, maxOrder
   for (let p = 1; p <= maxOrder; p++) {
     let num = acov[p]!;
     for (let j = 1; j < p; j++) num -= phi[j - 1]! * clamped[p - j]!;
-    const k = Math.min(MAX_REFLECTION, Math.max(-MAX_REFLECTION, num / sigma2));
+    const raw = num / sigma2;
+    // past order 1 a coefficient at the clamp ends the recursion, as in the exact one (clamping there would
+    // shrink σ² by 1 − 0.99² and win the AIC on noise alone)
+    if (p > 1 && !(Math.abs(raw) < MAX_REFLECTION)) break;
+    const k = Math.min(MAX_REFLECTION, Math.max(-MAX_REFLECTION, raw));
     let gp = k * sigma2;
     for (let j = 1; j < p; j++) gp += phi[j - 1]! * clamped[p - j]!;
     clamped.push(gp);
