@@ -17,18 +17,30 @@
  *   - closer than any holdout: share of synthetic windows closer to the
  *     training data than the 1st percentile of holdout windows.
  *
+ *   - membership-inference advantage: the distance-to-closest-synthetic-record
+ *     attack (the full black-box attack of Chen et al., "GAN-Leaks", CCS 2020):
+ *     the attacker sees only the synthetic windows and calls a real window a
+ *     member of the training data when its distance to the closest synthetic
+ *     window is below a threshold. Members are the training windows,
+ *     non-members the holdout windows (equal counts). Reported: the advantage
+ *     max over thresholds of TPR − FPR (Yeom et al. 2018; 0 = the attacker
+ *     does no better than chance, 1 = perfect) with the attacker's best
+ *     threshold chosen after the fact (an upper bound on what a threshold set
+ *     in advance achieves), and the AUC of the score (0.5 = chance).
+ *
  * Options: --generator, --dataset, --runs (default 3), --seed, --fit-options
- * (as in bench/fidelity.ts).
+ * (as in bench/fidelity.ts), --label (the row's name in the table; default
+ * the generator).
  */
 import { parseInput } from '../src/core/input-errors.js';
 import { createRng } from '../src/core/rng.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
-import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+import { privateGenerators } from '../src/engines/privacy/learners/index.js';
 
 /** The built-in learners and the private ones, as the server registers them. */
 function benchFactory() {
   const f = createBuiltinFactory();
-  f.register(privateMixtureGenerator);
+  for (const g of privateGenerators) f.register(g);
   return f;
 }
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';
@@ -39,6 +51,7 @@ import {
   shuffleWindows,
   type Windows,
 } from '../src/engines/validation/fidelity/data.js';
+import { membershipInference } from '../src/engines/validation/stats/membership.js';
 import { nearestTwo, type VectorSet } from '../src/engines/validation/stats/nearest.js';
 import { pathsToWindows, windowSeries, withProtocolBounds } from './learned-sampler.js';
 
@@ -50,6 +63,7 @@ const datasets = (args.get('dataset') ?? 'sines,stocks').split(',').filter(Boole
 const runs = Number(args.get('runs') ?? 3);
 const baseSeed = args.get('seed') ?? '1';
 const fitOptions = JSON.parse(args.get('fit-options') ?? '{}') as Record<string, unknown>;
+const label = args.get('label');
 
 const vectors = (w: Windows): VectorSet => ({ count: w.count, dim: w.length * w.dim, data: Float64Array.from(w.data) });
 const median = (v: Float64Array) => {
@@ -60,8 +74,8 @@ const f3 = (v: number) => v.toFixed(3);
 
 async function main(): Promise<void> {
   const lines = [
-    '| data | generator | DCR ratio (synthetic / holdout) | median DCR synthetic | median DCR holdout | exact copies | closer than 1% of holdout |',
-    '|---|---|---|---|---|---|---|',
+    '| data | generator | DCR ratio (synthetic / holdout) | median DCR synthetic | median DCR holdout | exact copies | closer than 1% of holdout | MIA advantage | MIA AUC |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const name of datasets) {
     for (const g of generators) {
@@ -92,19 +106,27 @@ async function main(): Promise<void> {
         const syn = nearestTwo(vectors(synthetic), base).first.map((d) => d / per);
         const hold = nearestTwo(vectors(holdout), base).first.map((d) => d / per);
         const p1 = Float64Array.from(hold).sort()[Math.floor(hold.length * 0.01)]!;
+        // the attacker's view: each real window's distance to the closest synthetic one
+        const toSynthetic = vectors(synthetic);
+        const mia = membershipInference(
+          nearestTwo(base, toSynthetic).first,
+          nearestTwo(vectors(holdout), toSynthetic).first,
+        );
         const row = [
           median(syn) / median(hold),
           median(syn),
           median(hold),
           syn.filter((d) => d <= 1e-6).length / syn.length,
           syn.filter((d) => d < p1).length / syn.length,
+          mia.advantage,
+          mia.auc,
         ];
         process.stderr.write(`${name} · ${g} · run ${r + 1}/${runs}: ${row.map(f3).join(' ')}\n`);
         rows.push(row);
       }
       const mean = (k: number) => rows.reduce((s, x) => s + x[k]!, 0) / rows.length;
       lines.push(
-        `| ${name} | ${g} | ${f3(mean(0))} | ${f3(mean(1))} | ${f3(mean(2))} | ${(100 * mean(3)).toFixed(1)} % | ${(100 * mean(4)).toFixed(1)} % |`,
+        `| ${name} | ${label ?? g} | ${f3(mean(0))} | ${f3(mean(1))} | ${f3(mean(2))} | ${(100 * mean(3)).toFixed(1)} % | ${(100 * mean(4)).toFixed(1)} % | ${f3(mean(5))} | ${f3(mean(6))} |`,
       );
     }
   }

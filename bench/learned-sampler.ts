@@ -7,14 +7,14 @@ import { parseInput } from '../src/core/input-errors.js';
 import type { TimeSeries } from '../src/core/types.js';
 import type { SampleContext } from '../src/engines/generation/learner.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
-import { privateMixtureGenerator } from '../src/engines/privacy/learners/index.js';
+import { privateGenerators } from '../src/engines/privacy/learners/index.js';
 import { withConstraints } from '../src/engines/generation/constraints/index.js';
 import type { LearnedGenerator } from '../src/engines/generation/learner.js';
 
 /** The built-in learners and the private ones, as the server registers them. */
 function benchFactory() {
   const f = createBuiltinFactory();
-  f.register(privateMixtureGenerator);
+  for (const g of privateGenerators) f.register(g);
   return f;
 }
 import { prepareTrainingSequences } from '../src/engines/models/training-sequences.js';

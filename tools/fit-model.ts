@@ -13,6 +13,7 @@ import {
 } from '../src/engines/models/schemas.js';
 import { SeedSchema } from '../src/core/schemas.js';
 import { defineTool } from '../src/registry/tool.js';
+import { isPrivateLearner } from '../src/engines/privacy/learners/index.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const fitModel = defineTool({
@@ -75,11 +76,11 @@ export const fitModel = defineTool({
       if (waiting) ctx.progress(p);
     };
     let privacy: Awaited<ReturnType<typeof ctx.engines.privacy.preparePrivateFit>> | undefined;
-    if ((input.privacy || input.generator === 'mixture-dp') && input.resume !== undefined)
+    if ((input.privacy || isPrivateLearner(input.generator)) && input.resume !== undefined)
       throw new TsiotError('invalid_input', 'resume: a private fit cannot be resumed; start a new one', {
         details: { field: 'resume' },
       });
-    if (input.generator === 'mixture-dp' && !input.privacy)
+    if (isPrivateLearner(input.generator) && !input.privacy)
       throw new TsiotError('invalid_input', 'privacy: required for the private learner (its budget is charged here)', {
         details: { field: 'privacy', example: { epsilon: 3, delta: 1e-5, unit: { kind: 'window' }, bounds: {} } },
       });
@@ -106,6 +107,7 @@ export const fitModel = defineTool({
           sourceIds: loaded.sourceSeriesId ? [loaded.sourceSeriesId] : (loaded.sourceSeriesIds ?? []),
           columns: input.columns ?? loaded.series.columns.map((c) => c.name),
           tool: 'fit_model',
+          sequences: Boolean(loaded.sequences && loaded.sequences.length > 1),
         });
       const options = privacy?.options ?? input.options;
       started = registry.startFit(

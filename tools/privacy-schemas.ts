@@ -53,5 +53,5 @@ export const PrivateFitSchema = FitPrivacySchema.extend({
 })
   .strict()
   .describe(
-    'Fit with differential privacy (generator "mixture"): {"epsilon": 3, "delta": 1e-5, "unit": {"kind": "window"}, "bounds": {"temperature": {"lower": -20, "upper": 50}}}. The whole ε, δ is charged to the dataset budget before fitting; bounds are required for every column; the model keeps no training rows and records its guarantee.',
+    'Fit with differential privacy (generator "mixture", the default, or "statistical"): {"epsilon": 3, "delta": 1e-5, "unit": {"kind": "window"}, "bounds": {"temperature": {"lower": -20, "upper": 50}}}; "statistical" needs unit {"kind": "event"}, {"kind": "window", "windowRows": 24} or {"kind": "device", "maxRowsPerDevice": 1000} and declared options.periods. The whole ε, δ is charged to the dataset budget before fitting; bounds are required for every column; the model keeps no training rows and records its guarantee.',
   );

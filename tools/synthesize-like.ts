@@ -16,6 +16,7 @@ import {
 import type { TimeSeries } from '../src/core/types.js';
 import { defineTool } from '../src/registry/tool.js';
 import { PlotInfoSchema, PlotsOptionSchema, comparisonPlots } from './plots.js';
+import { isPrivateLearner } from '../src/engines/privacy/learners/index.js';
 import { PrivateFitSchema, StatementSchema } from './privacy-schemas.js';
 
 export const synthesizeLike = defineTool({
@@ -111,9 +112,10 @@ export const synthesizeLike = defineTool({
           sourceIds: loaded.sourceSeriesId ? [loaded.sourceSeriesId] : (loaded.sourceSeriesIds ?? []),
           columns: input.columns ?? loaded.series.columns.map((c) => c.name),
           tool: 'synthesize_like',
+          sequences: Boolean(loaded.sequences && loaded.sequences.length > 1),
         })
       : undefined;
-    if (!privacy && input.generator === 'mixture-dp')
+    if (!privacy && isPrivateLearner(input.generator))
       throw new TsiotError('invalid_input', 'privacy: required for the private learner (its budget is charged here)', {
         details: { field: 'privacy' },
       });

@@ -20,7 +20,7 @@ import { WorkerPool } from './workers/pool.js';
 import type { RulesInput } from './validation/schema.js';
 import type { ModelRegistry } from './models/registry.js';
 import { PrivacyEngine } from './privacy/engine.js';
-import { privateMixtureGenerator } from './privacy/learners/index.js';
+import { privateGenerators } from './privacy/learners/index.js';
 import { createStorage } from './storage/index.js';
 import { ownershipOf } from './tenancy/ownership.js';
 import { tenantStorage } from './tenancy/storage.js';
@@ -86,7 +86,7 @@ export async function createEngines(
   overrides: EngineOverrides = {},
 ): Promise<Engines> {
   const generators = createBuiltinFactory(config.generators);
-  generators.register(privateMixtureGenerator);
+  for (const g of privateGenerators) generators.register(g);
   for (const plugin of config.plugins) {
     const names = await generators.loadPlugin(plugin);
     logger.info({ plugin, generators: names }, 'loaded generator plugin');

@@ -19,7 +19,13 @@ import {
 } from './ledger.js';
 import { type PerturbRequest, planPerturbation, runPerturbation } from './perturb.js';
 import { parseInput } from '../../core/input-errors.js';
+import { PRIVATE_VARIANTS } from './learners/index.js';
 import { type FitPrivacy, PrivateMixtureOptionsSchema, plannedGuarantee } from './learners/private-mixture.js';
+import {
+  PrivateStatisticalOptionsSchema,
+  plannedStatisticalGuarantee,
+  rowsPerUnit,
+} from './learners/private-statistical.js';
 import type { PrivacyUnit } from './units.js';
 
 export const RANDOMNESS_NOTE =
@@ -276,14 +282,21 @@ export class PrivacyEngine {
     columns: string[];
     tool: string;
     tenant?: string;
+    /** Whether the data is several independent series (a device unit needs them). */
+    sequences?: boolean;
   }): Promise<{ generator: string; options: Record<string, unknown>; statement: ReleaseStatement }> {
-    const generator = input.generator ?? 'mixture';
-    if (generator !== 'mixture' && generator !== 'mixture-dp')
+    const requested = input.generator ?? 'mixture';
+    const generator = PRIVATE_VARIANTS[requested];
+    if (!generator)
       throw new TsiotError(
         'unsupported',
-        `privacy: differentially private fitting is available for generator "mixture", not "${generator}"`,
-        { details: { field: 'generator', example: 'mixture' }, hint: 'Use generator "mixture" with privacy.' },
+        `privacy: differentially private fitting is available for generators "mixture" and "statistical", not "${requested}"`,
+        {
+          details: { field: 'generator', example: 'mixture' },
+          hint: 'Use generator "mixture" (windows, fleets) or "statistical" (one long series) with privacy.',
+        },
       );
+    const statistical = generator === 'statistical-dp';
     if (input.options && 'privacy' in input.options)
       throw new TsiotError(
         'invalid_input',
@@ -294,7 +307,13 @@ export class PrivacyEngine {
       );
     const { dataset: given, ...privacy } = input.privacy;
     const options = { ...(input.options ?? {}), privacy };
-    parseInput(PrivateMixtureOptionsSchema, options, 'fit options for "mixture-dp"');
+    parseInput(
+      statistical ? PrivateStatisticalOptionsSchema : PrivateMixtureOptionsSchema,
+      options,
+      `fit options for "${generator}"`,
+    );
+    // the unit's bound must be there before anything is charged
+    if (statistical) rowsPerUnit(privacy.unit, input.sequences ?? true);
     if (!(privacy.delta > 0 && privacy.delta < 1))
       throw new TsiotError('invalid_input', 'privacy.delta: expected a number in (0, 1)', {
         details: { field: 'privacy.delta' },
@@ -336,7 +355,7 @@ export class PrivacyEngine {
           details: { field: 'privacy.dataset', example: 'stocks' },
         },
       );
-    const g = plannedGuarantee(privacy);
+    const g = statistical ? plannedStatisticalGuarantee(privacy) : plannedGuarantee(privacy);
     const { release, status } = await this.ledger.charge(
       dataset,
       {
@@ -346,14 +365,23 @@ export class PrivacyEngine {
         rho: g.rho,
         unit: g.unit,
         tool: input.tool,
-        what: 'a private mixture model fitted (private principal components and EM)',
+        what: statistical
+          ? 'a private statistical model fitted (trend, seasonal profiles and AR from noisy sums)'
+          : 'a private mixture model fitted (private principal components and EM)',
       },
       input.tenant ?? this.ledger.tenant,
     );
     return {
-      generator: 'mixture-dp',
+      generator,
       options,
-      statement: this.statement(release, status, dataset, g.unit, ADD_REMOVE, epsilonNotices(g.epsilon)),
+      statement: this.statement(
+        release,
+        status,
+        dataset,
+        g.unit,
+        statistical ? REPLACE : ADD_REMOVE,
+        epsilonNotices(g.epsilon),
+      ),
     };
   }
 

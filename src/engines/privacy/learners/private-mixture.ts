@@ -90,7 +90,8 @@ export type PrivateMixtureOptions = z.output<typeof PrivateMixtureOptionsSchema>
 
 /** Shares of ρ: principal components (count, sum, second moments) and, per EM iteration, (counts, sums, outer products). */
 const PCA_SHARE = 0.5;
-const PCA_SPLIT = { count: 0.05, sum: 0.15, moment: 0.8 };
+/** `clipped`: the count of clipped values, released too (one window holds at most p of them). */
+const PCA_SPLIT = { count: 0.04, clipped: 0.01, sum: 0.15, moment: 0.8 };
 const EM_SPLIT = { count: 0.1, sum: 0.3, moment: 0.6 };
 /** Floor of the left-out variance per coordinate on the [−1, 1] scale. */
 const NOISE_FLOOR = 1e-4;
@@ -373,6 +374,8 @@ async function fitPrivateMixture(
     }
   }
   const noisyN = Math.max(2, gaussianMechanism([n], { sensitivity: m, rho: rhoPca * PCA_SPLIT.count }, rnd).values[0]!);
+  const noisyClipped = gaussianMechanism([w.clipped], { sensitivity: m * p, rho: rhoPca * PCA_SPLIT.clipped }, rnd)
+    .values[0]!;
   const noisySum = gaussianMechanism(sum, { sensitivity: m * clip, rho: rhoPca * PCA_SPLIT.sum }, rnd).values;
   const noisyMoment = gaussianMechanism(
     packUpper(moment, p),
@@ -525,7 +528,7 @@ async function fitPrivateMixture(
       windowsPerUnit: m,
       valuesPerWindow: p,
       clipNorm: round(clip),
-      valuesClipped: w.clipped,
+      valuesClippedNoisy: Math.max(0, Math.round(noisyClipped)),
       ...(w.droppedWindows ? { windowsDroppedByContributionBound: w.droppedWindows } : {}),
       principalComponents: latent,
       mixtureComponents: K,

@@ -53,9 +53,18 @@ export function pooledAutocovariance(
   return { mean, acov, count };
 }
 
-/** Yule–Walker AR fits of orders 0 … maxOrder by Levinson–Durbin; the order with the lowest AIC is returned. */
+/** The AR fit of independent segments: their pooled autocovariances through {@link yuleWalker}. */
 export function fitAr(segments: Float64Array[], maxOrder: number): ArFit {
   const { mean, acov, count } = pooledAutocovariance(segments, maxOrder);
+  return yuleWalker(acov, count, maxOrder, mean);
+}
+
+/**
+ * Yule–Walker AR fits of orders 0 … maxOrder from autocovariances (lags 0 …
+ * maxOrder, over `count` values) by Levinson–Durbin, stopping at the first
+ * order whose reflection coefficient leaves (−1, 1); the lowest AIC wins.
+ */
+export function yuleWalker(acov: ArrayLike<number>, count: number, maxOrder: number, mean: number): ArFit {
   const aic: number[] = [];
   const c0 = acov[0]!;
   if (!(c0 > 0)) return { phi: [], mean, sigma2: 0, aic: [0] };
