@@ -53,7 +53,7 @@ export interface Engines {
   models: ModelRegistry;
   /** The one folder server-side paths resolve in (data.csvPath). */
   imports: ImportFolder;
-  /** Worker threads running heavy validations, analyses and generations off the event loop. */
+  /** Worker threads running fits, long samplings, heavy validations, analyses and generations off the event loop. */
   workers: WorkerPool;
   /** This process's Prometheus metrics, served at /metrics. */
   metrics: Metrics;
@@ -124,7 +124,7 @@ export async function createEngines(
     opened.push(owned);
     const events = owned.bus;
     const series = new SeriesStore(storage, events, logger);
-    const models = createModelRegistry(documents, generators);
+    const models = createModelRegistry(documents, generators, undefined, { pool });
     instrumentModels(models, metrics);
     opened.push(models);
     const generation = new GenerationService({
