@@ -172,8 +172,15 @@ type PreparedStore = ReturnType<typeof prepareStore>;
 
 /** One storeMany call waiting for its group commit. */
 interface StoreRequest {
+  kind: 'series';
   prepared: PreparedStore[];
   overwrite: boolean;
+}
+
+/** One putDocument call waiting for its group commit: collection, id, JSON. */
+interface DocumentPut {
+  kind: 'document';
+  args: [string, string, string];
 }
 
 /** Check a series and encode what is written besides its points, before any transaction starts. */
@@ -213,12 +220,17 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   private readonly config: Record<string, string>;
   private opening: Promise<Connections> | undefined;
   private closing: Promise<void> | undefined;
-  /** Values (points × (1 + columns)) one group commit takes at most. */
-  private readonly commits = new GroupCommit<StoreRequest>((c, requests) => this.writeGroup(c, requests), 2_000_000);
-  /** Document puts (collection, id, JSON), in call order, a group's JSON up to about 16 MB. */
-  private readonly documentCommits = new GroupCommit<string[]>(async (c, puts) => {
-    for (const args of puts) await c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', args);
-  }, 16_000);
+  /**
+   * Series stores and document puts (the event log of those stores, job
+   * states) share group commits: one transaction of about 16 MB at most.
+   */
+  private readonly commits = new GroupCommit<StoreRequest | DocumentPut>(async (c, writes) => {
+    const stores = writes.filter((w): w is StoreRequest => w.kind === 'series');
+    if (stores.length) await this.writeGroup(c, stores);
+    // puts in call order, so the later of two puts of one document wins
+    for (const w of writes)
+      if (w.kind === 'document') await c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', w.args);
+  }, 16_000_000);
 
   constructor(options: DuckDbStorageOptions) {
     this.path = options.path;
@@ -247,8 +259,9 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     if (!prepared.length) return [];
     const cons = await this.connections();
     // concurrent stores share a commit; this request's series are all in it or none is
+    // sized in bytes of its float64 values
     const values = list.reduce((n, s) => n + s.timestamps.length * (1 + s.columns.length), 0);
-    await this.commits.add(cons, { prepared, overwrite: options.overwrite === true }, values);
+    await this.commits.add(cons, { kind: 'series', prepared, overwrite: options.overwrite === true }, 8 * values);
     return list.map((series) => ({ id: series.id, points: series.timestamps.length, backend: this.kind }));
   }
 
@@ -456,10 +469,14 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   }
 
   async putDocument(collection: string, id: string, doc: unknown): Promise<void> {
-    const args = [checkName(collection, 'collection'), checkName(id, 'id'), toJson(doc, 'doc')];
+    const args: [string, string, string] = [
+      checkName(collection, 'collection'),
+      checkName(id, 'id'),
+      toJson(doc, 'doc'),
+    ];
     const cons = await this.connections();
     // documents written meanwhile (event log entries, job states) share a commit too
-    await this.documentCommits.add(cons, args, 1 + args[2].length / 1000);
+    await this.commits.add(cons, { kind: 'document', args }, 100 + args[2].length);
   }
 
   async getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined> {
