@@ -4,7 +4,7 @@
 //
 //   npm run bench:eventloop                       # 1 M-row series (bounded default)
 //   BENCH_ROWS=5000000 npm run bench:eventloop    # the 5 M rows
-//   BENCH_FITS=0 npm run bench:eventloop          # without the fits (they still run on the loop)
+//   BENCH_FITS=0 npm run bench:eventloop          # without the fits (which run in the worker pool)
 import { fmt, post, startBenchServer, stats } from './http-harness.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -62,7 +62,7 @@ export interface Engines {
   imports: ImportFolder;
   /** Where export files are written and read back: one folder per tenant, encrypted when a key is configured. */
   exports?: ExportFolder;
-  /** Worker threads running heavy validations, analyses and generations off the event loop. */
+  /** Worker threads running fits, long samplings, heavy validations, analyses and generations off the event loop. */
   workers: WorkerPool;
   /** This process's Prometheus metrics, served at /metrics. */
   metrics: Metrics;
@@ -139,6 +139,8 @@ export async function createEngines(
     const models = createModelRegistry(
       cipher ? sealedDocuments(documents, cipher, [MODEL_STATES_COLLECTION, CHECKPOINTS_COLLECTION]) : documents,
       generators,
+      undefined,
+      { pool },
     );
     instrumentModels(models, metrics);
     opened.push(models);

@@ -20,7 +20,7 @@ import { tools } from '../../tools/index.js';
 import { cliArgs, repoRoot } from '../helpers/cli.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
 import { fuzzTool, type ToolFuzzResult, type Transport } from './fuzz.js';
-import { mcpTransport, restTransport } from './transports.js';
+import { mcpTransport, restTransport, retryingFetch } from './transports.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 400);
@@ -32,6 +32,8 @@ let server: RunningHttpServer;
 const clients: Client[] = [];
 const transports: Transport[] = [];
 const results: (ToolFuzzResult & { transport: string })[] = [];
+/** HTTP requests sent again after their kept-alive socket closed before any response (not failures; shown). */
+const retried: string[] = [];
 const stdioDir = mkdtempSync(join(tmpdir(), 'tsiot-fuzz-'));
 
 beforeAll(async () => {
@@ -46,7 +48,9 @@ beforeAll(async () => {
     limits: { requestsPerIp: 1_000_000, requestsPerSubject: 1_000_000 },
   });
   const http = new Client({ name: 'fuzz-http', version: '0' });
-  await http.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+  await http.connect(
+    new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { fetch: retryingFetch(retried) }),
+  );
   const stdio = new Client({ name: 'fuzz-stdio', version: '0' });
   await stdio.connect(
     new StdioClientTransport({
@@ -65,7 +69,7 @@ beforeAll(async () => {
   transports.push(
     mcpTransport('MCP stdio', stdio),
     mcpTransport('MCP Streamable HTTP', http),
-    restTransport(server.url),
+    restTransport(server.url, retried),
   );
 }, 60_000);
 
@@ -74,6 +78,10 @@ afterAll(async () => {
   await server?.close();
   await engines?.close();
   rmSync(stdioDir, { recursive: true, force: true });
+  if (retried.length)
+    console.warn(
+      `${retried.length} HTTP request(s) sent again after a closed socket: ${[...new Set(retried)].join('; ')}`,
+    );
   if (process.env.FUZZ_REPORT) {
     const rows = results.map(
       (r) =>

@@ -14,7 +14,11 @@ export class InProcessEventBus implements EventBus {
   private readonly listeners = new Set<(e: TsiotEvent) => void>();
   private seq = 0;
   private readonly base = Date.now().toString(36);
-  /** Writes run one after another, so listeners get events in id order even when published at once. */
+  /**
+   * Deliveries run one after another, so listeners get events in id order
+   * even when published at once; the log writes themselves start at once
+   * (a storage that groups commits writes many in one).
+   */
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -25,12 +29,12 @@ export class InProcessEventBus implements EventBus {
   async publish(event: NewEvent): Promise<TsiotEvent> {
     const seq = (++this.seq).toString(36).padStart(6, '0');
     const full: TsiotEvent = { id: `${this.base}-${seq}`, at: new Date().toISOString(), ...event };
-    const write = this.tail.then(() =>
-      this.documents.putDocument(EVENTS_COLLECTION, `${event.jobId ?? '_'}.${full.id}`, full),
-    );
-    this.tail = write.catch(() => undefined);
-    await write;
-    this.deliver(full);
+    const write = this.documents.putDocument(EVENTS_COLLECTION, `${event.jobId ?? '_'}.${full.id}`, full);
+    // handled here at once; a failed write still fails this publish through `delivered`
+    write.catch(() => undefined);
+    const delivered = this.tail.then(() => write).then(() => this.deliver(full));
+    this.tail = delivered.catch(() => undefined);
+    await delivered;
     return full;
   }
 

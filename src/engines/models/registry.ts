@@ -16,32 +16,23 @@ import type { ProgressFn, TimeSeries } from '../../core/types.js';
 import type { GeneratorFactory } from '../generation/factory.js';
 import type { ModelSampler } from '../generation/service.js';
 import type { DocumentStore } from '../storage/storage.js';
-import type {
-  AttributeValue,
-  ColumnForecast,
-  LearnedGenerator,
-  LoadedModel,
-  SampleContext,
-  SampledEntity,
-  SampleRequest,
-  TrainingData,
-} from '../generation/learner.js';
+import type { ColumnForecast, FitResult, LearnedGenerator, LoadedModel, TrainingData } from '../generation/learner.js';
 import type { ConstraintsInput } from '../generation/constraints/index.js';
 import type { CategoricalModel } from '../generation/categorical/index.js';
 import type { MissingnessModel } from '../generation/missingness/index.js';
 import {
-  applyLayersToSeries,
   type CategoricalInput,
   fitLayered,
-  isLayered,
-  type LayeredModel,
   type LayeredState,
   layersOf,
   learnRawCategorical,
   learnRawMissingness,
-  loadLayered,
 } from './layers.js';
 import { ModelPool, type PoolLimits } from './pool.js';
+import { loadModelState, type SampleCall, sampleSeries, sampleStart } from './sampling.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { FitCheckpointEvent, TaskInput } from '../workers/tasks.js';
+import { POOLED_LEARNERS } from '../workers/learners.js';
 import {
   CHECKPOINTS_COLLECTION,
   type CheckpointRecord,
@@ -90,17 +81,16 @@ export interface FitCallOptions {
   onProgress?: ProgressFn;
 }
 
-export interface SampleCall {
-  length: number;
-  count?: number;
-  context?: SampleContext;
-  seed?: Seed;
-  /** First timestamp (epoch ms) for context "random"/"none"; "end" continues after the training data. */
-  startMs?: number;
-  /** Fix static attributes of every sampled entity (models that learned them, e.g. dgan); the others are sampled. */
-  attributes?: Record<string, AttributeValue>;
-  /** Models that learned a missing-value pattern: "copy" puts it on the samples (default), "fill" leaves them complete. */
-  missing?: 'copy' | 'fill';
+export type { SampleCall };
+
+/**
+ * Fits and long samplings of built-in learners run in the worker pool, so a
+ * fit never holds the event loop; a plugin's learner runs inline.
+ */
+export interface ModelWorkers {
+  pool: WorkerPool;
+  /** Values (rows × count × columns) from which a sampling goes to the pool; default 200,000. */
+  sampleValues: number;
 }
 
 export interface SampleResult {
@@ -125,12 +115,21 @@ export class ModelRegistry implements ModelSampler {
   private readonly pool: ModelPool;
   private readonly running = new Map<string, { status: FitStatus; controller: AbortController }>();
 
+  private readonly workers: ModelWorkers | undefined;
+
   constructor(
     private readonly store: DocumentStore,
     private readonly factory: GeneratorFactory,
     limits: PoolLimits = DEFAULT_POOL_LIMITS,
+    workers?: { pool: WorkerPool; sampleValues?: number },
   ) {
     this.pool = new ModelPool(limits);
+    this.workers = workers ? { pool: workers.pool, sampleValues: workers.sampleValues ?? 200_000 } : undefined;
+  }
+
+  /** A generator whose learner a pool worker holds (the very definition, not a plugin under its name). */
+  private pooled(generator: string): boolean {
+    return POOLED_LEARNERS.has(this.factory.definition(generator));
   }
 
   /** Names (and aliases) of the generators that can be fitted. */
@@ -222,11 +221,20 @@ export class ModelRegistry implements ModelSampler {
         ...(call.signal ? { signal: call.signal } : {}),
         ...(call.onProgress ? { onProgress: call.onProgress } : {}),
       };
-      result = await fitLayered(learner, data, options, ctx, {
+      const layers = {
         constraints,
         ...(missingness ? { missingness } : {}),
         ...(categorical ? { categorical } : {}),
-      });
+      };
+      result =
+        this.workers && this.pooled(generator)
+          ? await this.fitInPool(
+              this.workers.pool,
+              { generator, data, options, seed, resumeFrom, layers },
+              call,
+              checkpoint,
+            )
+          : await fitLayered(learner, data, options, ctx, layers);
     } catch (e) {
       // An explicit cancel or a failure discards the checkpoint; only a process that dies keeps it for resume().
       await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id).catch(() => undefined);
@@ -266,6 +274,47 @@ export class ModelRegistry implements ModelSampler {
     }
     await this.store.deleteDocument(CHECKPOINTS_COLLECTION, id).catch(() => undefined);
     return record;
+  }
+
+  /**
+   * A fit in a pool worker: progress passed on, each checkpoint it emits
+   * stored in order (all of them written before this returns), cancelled
+   * through the call's signal (the worker is terminated).
+   */
+  private async fitInPool(
+    pool: WorkerPool,
+    input: Omit<TaskInput<'fit'>, 'resumeFrom'> & { resumeFrom: unknown },
+    call: FitCallOptions,
+    checkpoint: (cp: unknown, progress: { done: number; total: number }) => Promise<void>,
+  ): Promise<FitResult<LayeredState>> {
+    let writes = Promise.resolve();
+    let failed: { error: unknown } | undefined;
+    const { resumeFrom, ...rest } = input;
+    const run = pool.run<FitResult<LayeredState>>(
+      'fit',
+      { ...rest, ...(resumeFrom !== undefined ? { resumeFrom } : {}) } satisfies TaskInput<'fit'>,
+      {
+        ...(call.signal ? { signal: call.signal } : {}),
+        ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+        onEvent: (e) => {
+          const { checkpoint: cp, progress } = e as FitCheckpointEvent;
+          writes = writes
+            .then(() => checkpoint(cp, progress))
+            .catch((error: unknown) => {
+              failed ??= { error };
+            });
+        },
+      },
+    );
+    const settled = await run.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await writes;
+    if ('error' in settled) throw settled.error;
+    // a checkpoint that could not be stored fails the fit, as it does inline
+    if (failed) throw failed.error;
+    return settled.value;
   }
 
   /** Fits interrupted by a restart that can be resumed from their last checkpoint. */
@@ -448,68 +497,21 @@ export class ModelRegistry implements ModelSampler {
     const seed = call.seed ?? randomSeed();
     const count = call.count ?? 1;
     const context = call.context ?? 'end';
-    const step = model.training.intervalMs;
-    const start = context === 'end' ? model.training.end + step : (call.startMs ?? model.training.start);
-    checkGrid(start, step, call.length, context === 'end' ? 'context' : 'start');
-    const fixed = call.attributes && Object.keys(call.attributes).length > 0 ? call.attributes : undefined;
-    const categoricalNames = model.layers?.categorical ?? [];
-    let layered: LayeredModel | undefined;
-    const entities = await this.withModel(
-      model,
-      async (m): Promise<(SampledEntity | { attributes?: undefined; path: Float64Array[] })[]> => {
-        if (isLayered(m)) layered = m;
-        const learnedAttributes = layered?.layers.categorical?.attributes.names ?? [];
-        // Attributes of the categorical layer are drawn by it, not by the learner.
-        const forLearner = fixed
-          ? Object.fromEntries(Object.entries(fixed).filter(([k]) => !learnedAttributes.includes(k)))
-          : undefined;
-        const own = forLearner && Object.keys(forLearner).length ? forLearner : undefined;
-        const request: SampleRequest = { length: call.length, count, context, ...(own ? { attributes: own } : {}) };
-        if (m.sampleEntities) return m.sampleEntities(request, createRng(seed), signal);
-        if (own) {
-          throw new TsiotError(
-            'invalid_input',
-            `attributes: model "${model.id}" (${model.generator}) learned no static attributes, so it cannot be conditioned on ${Object.keys(
-              own,
-            )
-              .map((k) => `"${k}"`)
-              .join(', ')}`,
-            {
-              details: { field: 'attributes', id: model.id, generator: model.generator },
-              hint: categoricalNames.length
-                ? `This model's categorical columns are ${categoricalNames.map((n) => `"${n}"`).join(', ')}; fix those, or fit a "dgan" model on several series carrying metadata.attributes.`
-                : 'Fit a "dgan" model on several series carrying metadata.attributes, or leave attributes out.',
-            },
-          );
-        }
-        return (await m.sample(request, createRng(seed), signal)).map((path) => ({ path }));
-      },
+    checkGrid(
+      sampleStart(model, call),
+      model.training.intervalMs,
+      call.length,
+      context === 'end' ? 'context' : 'start',
     );
-    const timestamps = Float64Array.from({ length: call.length }, (_, i) => start + i * step);
-    const units = new Map(model.training.columns.map((c) => [c.name, c.unit]));
-    const series = entities.map(({ attributes, path }, p): TimeSeries => {
-      const name = count === 1 ? `${model.name}/sample` : `${model.name}/sample-${String(p + 1).padStart(3, '0')}`;
-      return {
-        id: name,
-        name,
-        metadata: {
-          tags: {},
-          generator: model.generator,
-          seed,
-          modelId: model.id,
-          context,
-          ...(model.privacy ? { privacy: model.privacy } : {}),
-          ...(attributes && Object.keys(attributes).length ? { attributes } : {}),
-        },
-        timestamps: p === 0 ? timestamps : timestamps.slice(),
-        columns: path.map((values, c) => {
-          const unit = units.get(model.columns[c]!);
-          return { name: model.columns[c]!, ...(unit !== undefined ? { unit } : {}), values };
-        }),
-        labels: [],
-      };
-    });
-    if (layered) applyLayersToSeries(layered, series, createRng(seed), call.missing ?? 'copy', fixed);
+    const values = call.length * count * model.columns.length;
+    const series =
+      this.workers && values >= this.workers.sampleValues && this.pooled(model.generator)
+        ? await this.workers.pool.run<TimeSeries[]>(
+            'sample',
+            { model, state: await this.state(model), call, seed } satisfies TaskInput<'sample'>,
+            signal ? { signal } : {},
+          )
+        : await this.withModel(model, (m) => sampleSeries(model, m, call, seed, signal));
     return { model, seed, series };
   }
 
@@ -569,18 +571,19 @@ export class ModelRegistry implements ModelSampler {
     this.pool.clear();
   }
 
+  private async state(model: ModelRecord): Promise<unknown> {
+    const state = await this.store.getDocument(MODEL_STATES_COLLECTION, model.id);
+    if (state === undefined)
+      throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, {
+        details: { id: model.id },
+      });
+    return state;
+  }
+
   private withModel<T>(model: ModelRecord, use: (m: LoadedModel) => Promise<T> | T): Promise<T> {
     return this.pool.with(
       model.id,
-      async () => {
-        const state = await this.store.getDocument(MODEL_STATES_COLLECTION, model.id);
-        if (state === undefined)
-          throw new TsiotError('not_found', `The state of model "${model.id}" is missing from storage`, {
-            details: { id: model.id },
-          });
-        const learner = this.learner(model.generator);
-        return model.layers ? loadLayered(learner, state as LayeredState) : learner.load(state);
-      },
+      async () => loadModelState(this.learner(model.generator), model, await this.state(model)),
       use,
     );
   }

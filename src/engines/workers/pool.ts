@@ -9,7 +9,8 @@
  *   kills only its worker and fails with `too_large`.
  * - A task whose signal aborts terminates its worker (the only way to stop
  *   synchronous code) and fails with `cancelled`; the pool starts a new one.
- * - Progress messages from the worker reach the task's `onProgress`.
+ * - Progress messages from the worker reach the task's `onProgress`, other
+ *   events it emits (a fit's checkpoints) its `onEvent`.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +30,7 @@ export interface WorkerPoolOptions {
 
 type FromWorker =
   | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'event'; id: number; event: unknown }
   | { kind: 'done'; id: number; output: unknown }
   | {
       kind: 'failed';
@@ -60,6 +62,13 @@ function sourceBootstrap(): string {
   return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Events the task emits besides progress (e.g. a fit's checkpoints), in order. */
+  onEvent?: (event: unknown) => void;
+}
+
 export class WorkerPool {
   readonly size: number;
   private readonly gate: Semaphore;
@@ -81,20 +90,12 @@ export class WorkerPool {
   }
 
   /** Run a task of tasks.ts by name; its output type is the caller's to state (the pool does not import the tasks). */
-  run<O = unknown>(
-    name: string,
-    input: unknown,
-    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
-  ): Promise<O> {
+  run<O = unknown>(name: string, input: unknown, options: RunOptions = {}): Promise<O> {
     if (this.closed) return Promise.reject(new TsiotError('unavailable', 'The server is shutting down'));
     return this.gate.run(() => this.runNow(name, input, options), options.signal) as Promise<O>;
   }
 
-  private runNow(
-    name: string,
-    input: unknown,
-    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
-  ): Promise<unknown> {
+  private runNow(name: string, input: unknown, options: RunOptions): Promise<unknown> {
     const slot = this.slots.find((s) => !s.busy)!;
     slot.busy = true;
     slot.worker ??= this.spawn();
@@ -117,6 +118,10 @@ export class WorkerPool {
         if (m.id !== id) return;
         if (m.kind === 'progress') {
           options.onProgress?.(m.progress);
+          return;
+        }
+        if (m.kind === 'event') {
+          options.onEvent?.(m.event);
           return;
         }
         finish();

@@ -7,8 +7,16 @@ const port = parentPort!;
 
 port.on('message', async (m: { id: number; name: TaskName; input: never }) => {
   try {
-    const run = TASKS[m.name] as (input: unknown, progress: (p: unknown) => void) => Promise<unknown>;
-    const output = await run(m.input, (progress) => port.postMessage({ kind: 'progress', id: m.id, progress }));
+    const run = TASKS[m.name] as (
+      input: unknown,
+      progress: (p: unknown) => void,
+      emit: (event: unknown) => void,
+    ) => Promise<unknown>;
+    const output = await run(
+      m.input,
+      (progress) => port.postMessage({ kind: 'progress', id: m.id, progress }),
+      (event) => port.postMessage({ kind: 'event', id: m.id, event }),
+    );
     port.postMessage({ kind: 'done', id: m.id, output });
   } catch (e) {
     port.postMessage({

@@ -18,6 +18,8 @@ import { Connections, inTransaction } from './connections.js';
 import { openError } from './errors.js';
 import { acquireFile, canonicalPath, releaseFile } from './file-locks.js';
 import { appendBlocks, readBlocks, readBuckets } from './blocks.js';
+import { GroupCommit } from './group-commit.js';
+import { appendSeries, existingSids } from './write-batch.js';
 import {
   EMBEDDING_DIMS,
   backfillEmbeddings,
@@ -168,6 +170,19 @@ function noShape(field: string, why: string): TsiotError {
 
 type PreparedStore = ReturnType<typeof prepareStore>;
 
+/** One storeMany call waiting for its group commit. */
+interface StoreRequest {
+  kind: 'series';
+  prepared: PreparedStore[];
+  overwrite: boolean;
+}
+
+/** One putDocument call waiting for its group commit: collection, id, JSON. */
+interface DocumentPut {
+  kind: 'document';
+  args: [string, string, string];
+}
+
 /** Check a series and encode what is written besides its points, before any transaction starts. */
 function prepareStore(series: TimeSeries) {
   validateSeries(series);
@@ -191,9 +206,9 @@ function prepareStore(series: TimeSeries) {
  * The embedded backend: a DuckDB file (or memory) holding series, their
  * points and JSON documents. The default storage of tsiot.
  *
- * Writes go through one connection in call order, each store in a single
- * transaction (validated before anything is written, so a failed store leaves
- * nothing). Reads run concurrently on a small pool and see committed data
+ * Writes go through one connection in call order, each store all-or-nothing
+ * (validated before anything is written, so a failed store leaves nothing);
+ * stores that arrive while the writer is busy share one commit. Reads run concurrently on a small pool and see committed data
  * only. Layout and rationale: src/engines/storage/duckdb/schema.ts.
  */
 export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
@@ -205,6 +220,17 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   private readonly config: Record<string, string>;
   private opening: Promise<Connections> | undefined;
   private closing: Promise<void> | undefined;
+  /**
+   * Series stores and document puts (the event log of those stores, job
+   * states) share group commits: one transaction of about 16 MB at most.
+   */
+  private readonly commits = new GroupCommit<StoreRequest | DocumentPut>(async (c, writes) => {
+    const stores = writes.filter((w): w is StoreRequest => w.kind === 'series');
+    if (stores.length) await this.writeGroup(c, stores);
+    // puts in call order, so the later of two puts of one document wins
+    for (const w of writes)
+      if (w.kind === 'document') await c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', w.args);
+  }, 16_000_000);
 
   constructor(options: DuckDbStorageOptions) {
     this.path = options.path;
@@ -232,12 +258,26 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     const prepared = list.map((series) => prepareStore(series));
     if (!prepared.length) return [];
     const cons = await this.connections();
-    await cons.write((c) =>
-      inTransaction(c, async () => {
-        for (const p of prepared) await this.insertSeries(c, p, options);
-      }),
-    );
+    // concurrent stores share a commit; this request's series are all in it or none is
+    // sized in bytes of its float64 values
+    const values = list.reduce((n, s) => n + s.timestamps.length * (1 + s.columns.length), 0);
+    await this.commits.add(cons, { kind: 'series', prepared, overwrite: options.overwrite === true }, 8 * values);
     return list.map((series) => ({ id: series.id, points: series.timestamps.length, backend: this.kind }));
+  }
+
+  /** The series of several store requests, in the transaction of their group commit. */
+  private async writeGroup(c: DuckDBConnection, requests: StoreRequest[]): Promise<void> {
+    const items = requests.flatMap((r) => r.prepared.map((p) => ({ p, overwrite: r.overwrite })));
+    const ids = items.map((i) => i.p.series.id);
+    if (new Set(ids).size === ids.length && (await existingSids(c, ids)).size === 0) {
+      await appendSeries(
+        c,
+        items.map((i) => i.p),
+      );
+      return;
+    }
+    // a replaced or repeated id: series by series, as each request asked
+    for (const { p, overwrite } of items) await this.insertSeries(c, p, { overwrite });
   }
 
   private async insertSeries(c: DuckDBConnection, p: PreparedStore, options: StoreOptions): Promise<void> {
@@ -429,9 +469,14 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
   }
 
   async putDocument(collection: string, id: string, doc: unknown): Promise<void> {
-    const args = [checkName(collection, 'collection'), checkName(id, 'id'), toJson(doc, 'doc')];
+    const args: [string, string, string] = [
+      checkName(collection, 'collection'),
+      checkName(id, 'id'),
+      toJson(doc, 'doc'),
+    ];
     const cons = await this.connections();
-    await cons.write((c) => c.run('INSERT OR REPLACE INTO documents VALUES ($1, $2, $3)', args));
+    // documents written meanwhile (event log entries, job states) share a commit too
+    await this.commits.add(cons, { kind: 'document', args }, 100 + args[2].length);
   }
 
   async getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined> {

@@ -1,0 +1,125 @@
+/**
+ * The write path of many series at once, inside the caller's transaction:
+ * one query finds ids already stored, one allocates every new sid, and one
+ * appender per table takes the rows of all of them (series, tags, blocks),
+ * with the shape vectors in multi-row inserts. A small store costs a few
+ * statements per batch instead of a dozen per series, which is what lets
+ * concurrent small stores share one commit (see `GroupCommit`).
+ */
+import { ARRAY, FLOAT, INTEGER, SMALLINT, VARCHAR, arrayValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { TimeSeries } from '../../../core/types.js';
+import { encodeChunk } from '../chunk-codec.js';
+import { BLOCK_ROWS } from './blocks.js';
+import { type ColumnEmbedding, EMBEDDING_DIMS } from './embeddings.js';
+
+/** One series ready to write: its row fields and tags encoded, its shape vectors computed. */
+export interface BatchItem {
+  series: TimeSeries;
+  fields: { name: string; metadata: string; columns: string; labels: string };
+  tags: readonly (readonly [string, string])[];
+  embeddings: readonly ColumnEmbedding[];
+}
+
+/** Stored sids of the ids among `ids` that exist. */
+export async function existingSids(c: DuckDBConnection, ids: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let lo = 0; lo < ids.length; lo += 500) {
+    const part = ids.slice(lo, lo + 500);
+    const r = await c.runAndReadAll(
+      `SELECT id, sid FROM series WHERE id IN (${part.map((_, i) => `$${i + 1}`).join(', ')})`,
+      part.map(String),
+    );
+    for (const [id, sid] of r.getRowsJS()) found.set(String(id), Number(sid));
+  }
+  return found;
+}
+
+/** Append new series (none of whose ids is stored) with their tags, blocks and shape vectors. */
+export async function appendSeries(c: DuckDBConnection, items: readonly BatchItem[]): Promise<void> {
+  if (!items.length) return;
+  const r = await c.runAndReadAll(`SELECT nextval('series_sid') FROM range(${items.length})`);
+  const sids = r.getRowsJS().map((row) => Number(row[0]));
+  await withAppender(c, 'series', (a) => {
+    items.forEach(({ series, fields }, k) => {
+      const n = series.timestamps.length;
+      const device = series.metadata?.deviceId;
+      const generator = series.metadata?.generator;
+      a.appendInteger(sids[k]!);
+      a.appendVarchar(series.id);
+      a.appendVarchar(fields.name);
+      if (typeof device === 'string') a.appendVarchar(device);
+      else a.appendNull();
+      if (typeof generator === 'string') a.appendVarchar(generator);
+      else a.appendNull();
+      a.appendVarchar(fields.metadata);
+      a.appendVarchar(fields.columns);
+      a.appendVarchar(fields.labels);
+      a.appendInteger(series.labels?.length ?? 0);
+      a.appendBigInt(BigInt(n));
+      if (n) {
+        a.appendBigInt(BigInt(series.timestamps[0]!));
+        a.appendBigInt(BigInt(series.timestamps[n - 1]!));
+      } else {
+        a.appendNull();
+        a.appendNull();
+      }
+      a.endRow();
+    });
+  });
+  if (items.some((i) => i.tags.length))
+    await withAppender(c, 'series_tags', (a) => {
+      items.forEach(({ tags }, k) => {
+        for (const [key, value] of tags) {
+          a.appendInteger(sids[k]!);
+          a.appendVarchar(key);
+          a.appendVarchar(value);
+          a.endRow();
+        }
+      });
+    });
+  await withAppender(c, 'blocks', (a) => {
+    items.forEach(({ series: s }, k) => {
+      const n = s.timestamps.length;
+      for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
+        const hi = Math.min(n, lo + BLOCK_ROWS);
+        a.appendInteger(sids[k]!);
+        a.appendInteger(b);
+        a.appendInteger(lo);
+        a.appendInteger(hi - lo);
+        a.appendBigInt(BigInt(s.timestamps[lo]!));
+        a.appendBigInt(BigInt(s.timestamps[hi - 1]!));
+        a.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi));
+        a.endRow();
+      }
+    });
+  });
+  const vectors = items.flatMap(({ embeddings }, k) => embeddings.map((e) => ({ sid: sids[k]!, ...e })));
+  for (let lo = 0; lo < vectors.length; lo += 200) {
+    const part = vectors.slice(lo, lo + 200);
+    const values: DuckDBValue[] = [];
+    const types: DuckDBType[] = [];
+    for (const v of part) {
+      values.push(v.sid, v.col, v.name, arrayValue(Array.from(v.vec)));
+      types.push(INTEGER, SMALLINT, VARCHAR, VECTOR);
+    }
+    await c.run(
+      `INSERT INTO embeddings VALUES ${part.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`).join(', ')}`,
+      values,
+      types,
+    );
+  }
+}
+
+const VECTOR = ARRAY(FLOAT, EMBEDDING_DIMS);
+
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+async function withAppender(c: DuckDBConnection, table: string, fill: (a: Appender) => void): Promise<void> {
+  const a = await c.createAppender(table);
+  try {
+    fill(a);
+  } finally {
+    a.closeSync();
+  }
+}
