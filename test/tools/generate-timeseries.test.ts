@@ -178,7 +178,17 @@ describe('the catalogue tools', () => {
   it('list every generator with what it can do, plugins included', async () => {
     const out = await call(listGenerators, {});
     const names = (out.generators as { name: string }[]).map((g) => g.name);
-    expect(names).toEqual(['arima', 'dgan', 'level', 'mixture', 'mixture-dp', 'rnn', 'statistical', 'statistical-dp', 'timegan']);
+    expect(names).toEqual([
+      'arima',
+      'dgan',
+      'level',
+      'mixture',
+      'mixture-dp',
+      'rnn',
+      'statistical',
+      'statistical-dp',
+      'timegan',
+    ]);
     const dgan = out.generators.find((g: { name: string }) => g.name === 'dgan');
     expect(dgan).toMatchObject({ aliases: ['ydata'], capabilities: { fit: true, sample: true, attributes: true } });
     expect(out.fittable).toEqual(expect.arrayContaining(['rnn', 'timegan', 'ydata', 'flat']));
