@@ -187,7 +187,6 @@ interface Windows {
   /** Windows one privacy unit can touch. */
   unitWindows: number;
   clipped: number;
-  droppedWindows: number;
 }
 
 function cutPrivateWindows(
@@ -234,7 +233,6 @@ function cutPrivateWindows(
   const perDevice = unit.kind === 'device' ? unit.maxPartitionsPerDevice! : Number.POSITIVE_INFINITY;
   const p = window * dim;
   const starts: [number, number][] = [];
-  let dropped = 0;
   seqs.forEach((s, i) => {
     const mine: [number, number][] = [];
     for (let t = 0; t + window <= s.timestamps.length; t += stride) mine.push([i, t]);
@@ -244,7 +242,6 @@ function cutPrivateWindows(
         const b = rnd.smallInt(a + 1);
         [mine[a], mine[b]] = [mine[b]!, mine[a]!];
       }
-      dropped += mine.length - perDevice;
       mine.length = perDevice;
     }
     starts.push(...mine);
@@ -274,7 +271,7 @@ function cutPrivateWindows(
     }
   });
   const unitWindows = unit.kind === 'device' ? perDevice : unit.kind === 'event' ? windowOverlap(window, stride) : 1;
-  return { points, count: starts.length, window, stride, unitWindows, clipped, droppedWindows: dropped };
+  return { points, count: starts.length, window, stride, unitWindows, clipped };
 }
 
 export type PrivateFitGuarantee = {
@@ -524,12 +521,12 @@ async function fitPrivateMixture(
         'differentially private mixture: columns clipped to declared bounds and scaled to [−1, 1]; private principal components from noisy count, sum and second moments of the windows; private EM on the components with noisy sufficient statistics every iteration (discrete Gaussian noise)',
       privacy: { ...guarantee, epsilonCheck: round(zcdpEpsilon(rho, privacy.delta)) },
       window: `${window} steps, stride ${w.stride}`,
-      trainingWindows: n,
+      // the released (noisy) count: the exact one would leak whether a unit's windows were in the data
+      trainingWindowsNoisy: Math.round(noisyN),
       windowsPerUnit: m,
       valuesPerWindow: p,
       clipNorm: round(clip),
       valuesClippedNoisy: Math.max(0, Math.round(noisyClipped)),
-      ...(w.droppedWindows ? { windowsDroppedByContributionBound: w.droppedWindows } : {}),
       principalComponents: latent,
       mixtureComponents: K,
       emIterations: options.iterations,
