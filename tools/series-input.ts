@@ -51,6 +51,17 @@ export const CsvSeriesSchema = z
     ...CsvReadShape,
   })
   .strict()
+  .superRefine((v, ctx) => {
+    const given = Number(v.csvPath !== undefined) + Number(v.csv !== undefined);
+    if (given !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [given ? 'csv' : 'csvPath'],
+        message: given
+          ? 'give csvPath or csv, not both'
+          : 'give csvPath (a file in the import folder, e.g. "real.csv") or csv (CSV text with a header row)',
+      });
+  })
   .describe(
     'A CSV file or text, read like fit_model\'s data (delimiter, decimal and time layout detected; text columns kept as categories): {"csvPath": "real.csv", "missing": [-200]}.',
   );

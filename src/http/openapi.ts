@@ -1,6 +1,7 @@
 import { SCOPE_NAMES, toolScope } from '../registry/scopes.js';
 import { type AnyTool, fullDescription, type RestRoute } from '../registry/tool.js';
 import { rebaseRefs, toJsonSchema, type JsonSchema } from './json-schema.js';
+import { EXPORTS_PATH } from './exports-route.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 import { pathParamsOf, toolPath } from './tool-routes.js';
 
@@ -76,6 +77,42 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
       }),
     },
   });
+  // the caller's tenant's export files (export_series writes them)
+  const exportName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+  addOperation(EXPORTS_PATH, 'get', {
+    operationId: 'list_exports',
+    summary: 'List your export files',
+    description: "The export files of the caller's tenant, newest first, and whether they are encrypted at rest.",
+    tags: ['exports'],
+    security: [{ bearer: ['series:read'] }],
+    'x-tsiot-scope': 'series:read',
+    responses: { '200': jsonResponse('The export files', { type: 'object' }) },
+  });
+  addOperation(`${EXPORTS_PATH}/{name}`, 'get', {
+    operationId: 'download_export',
+    summary: 'Download an export file',
+    description: "The file's bytes (decrypted when encrypted at rest); another tenant's file answers 404.",
+    tags: ['exports'],
+    parameters: [exportName],
+    security: [{ bearer: ['series:read'] }],
+    'x-tsiot-scope': 'series:read',
+    responses: {
+      '200': { description: 'The file', content: { 'application/octet-stream': {} } },
+      '404': problem('No such export file for this tenant'),
+    },
+  });
+  addOperation(`${EXPORTS_PATH}/{name}`, 'delete', {
+    operationId: 'delete_export',
+    summary: 'Delete an export file',
+    tags: ['exports'],
+    parameters: [exportName],
+    security: [{ bearer: ['series:write'] }],
+    'x-tsiot-scope': 'series:write',
+    responses: {
+      '200': jsonResponse('Deleted', { type: 'object' }),
+      '404': problem('No such export file for this tenant'),
+    },
+  });
   addOperation('/openapi.json', 'get', {
     operationId: 'openapi',
     summary: 'This OpenAPI document',
@@ -121,6 +158,7 @@ export function buildOpenApi(tools: readonly AnyTool[], options: OpenApiOptions)
     tags: [
       { name: 'tools', description: 'The tools, as the MCP server exposes them' },
       { name: 'meta', description: 'Catalogue, document and health' },
+      { name: 'exports', description: "The caller's export files" },
       ...(options.mcp ? [{ name: 'mcp', description: 'Model Context Protocol' }] : []),
     ],
     paths,

@@ -78,6 +78,15 @@ describe('MCP tools/call with hostile arguments', () => {
     expect(text(r)).toMatch(/Did you mean "std"/);
   });
 
+  it('refuses a series source with neither csv nor csvPath (an empty object), naming the field', async () => {
+    for (const synthetic of [{}, { csv: 'a,b\n1,2', csvPath: 'x.csv' }]) {
+      const r = await call('validate_timeseries', { synthetic, rules: { validators: ['quality'] } });
+      expect(r.isError, JSON.stringify(synthetic)).toBe(true);
+      expect(text(r)).toMatch(/synthetic\.(csvPath|csv): give csvPath/);
+      expect(text(r)).not.toMatch(/internal/i);
+    }
+  });
+
   it('names the field of a JSON document nested too deep to store', async () => {
     let data: unknown = 1;
     for (let i = 0; i < 100_000; i++) data = [data];
