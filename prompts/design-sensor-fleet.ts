@@ -47,10 +47,11 @@ export const designSensorFleet = definePrompt({
       const r = completeChoices(typing, options);
       return { ...r, values: r.values.map((t) => `${head}${t}`) };
     },
+    // a fleet is generated from parameters: only generators that can (learners need a fit first)
     generator: (value, engines) =>
       completeChoices(
         value,
-        engines.generators.list().flatMap((g) => [g.name, ...g.aliases]),
+        engines.generators.list('generate').flatMap((g) => [g.name, ...g.aliases]),
       ),
     purpose: (value) => completeChoices(value, PURPOSES),
   },
