@@ -53,10 +53,12 @@ describe('graceful shutdown', () => {
   it('exits within the grace period on SIGTERM, hands the running job back, and the next start finishes it once', async () => {
     // the same data folder and database file across both starts (the data folder is not removed by stop)
     serve = await startServe(env);
-    const chunks = 24;
+    // enough small chunks (each a commit and a checkpoint) that the rest outlasts the grace period
+    const chunks = 150;
+    const perChunk = 1_000;
     const started = await call(serve.url, 'start_job', {
       type: 'generation',
-      data: { params: { points: chunks * 1_000, interval: '1s' }, seed: 11, chunkValues: 1_000 },
+      data: { params: { points: chunks * perChunk, interval: '1s' }, seed: 11, chunkValues: perChunk },
     });
     const id = started.job.id as string;
     const running = await until('the job to store a few chunks', async () => {
@@ -78,11 +80,15 @@ describe('graceful shutdown', () => {
     expect(log.some((l) => l.msg === 'stopped')).toBe(true);
 
     serve = await startServe(env);
-    const done = await until('the resumed job to complete', async () => {
-      const { job } = await call(serve!.url, 'get_job', { id });
-      return job.state === 'completed' ? job : undefined;
-    });
-    expect(done.result).toMatchObject({ chunks, values: chunks * 1_000, parts: chunks });
+    const done = await until(
+      'the resumed job to complete',
+      async () => {
+        const { job } = await call(serve!.url, 'get_job', { id });
+        return job.state === 'completed' ? job : undefined;
+      },
+      80_000,
+    );
+    expect(done.result).toMatchObject({ chunks, values: chunks * perChunk, parts: chunks });
     const listed = await call(serve.url, 'list_series', { tags: { 'tsiot.job': id }, limit: 1 });
     expect(listed.total).toBe(chunks);
     await serve.stop();
