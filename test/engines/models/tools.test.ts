@@ -162,11 +162,22 @@ describe('model tools', () => {
     });
     const s = fit.structured as { id: string; status: string };
     expect(s.status).toBe('training');
-    await new Promise((r) => setTimeout(r, 1200));
-    const d = await call(describeModel, { id: s.id });
-    const st = d.structured as { status: string; fit: { progress?: { done: number } } };
-    expect(st.status).toBe('training');
-    expect(st.fit.progress!.done).toBeGreaterThan(0);
+    try {
+      // the fit runs in a worker thread, which first loads TensorFlow.js: wait for its first progress
+      type Described = { status: string; fit: { progress?: { done: number } } };
+      let st: Described | undefined;
+      for (const end = Date.now() + 20_000; Date.now() < end; ) {
+        st = (await call(describeModel, { id: s.id })).structured as Described;
+        if ((st.fit.progress?.done ?? 0) > 0 || st.status !== 'training') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(st!.status).toBe('training');
+      expect(st!.fit.progress!.done).toBeGreaterThan(0);
+    } catch (e) {
+      // never leave a 100,000-iteration fit holding the worker pool for the tests after this one
+      await call(deleteModel, { id: s.id }).catch(() => undefined);
+      throw e;
+    }
     const del = await call(deleteModel, { id: s.id });
     expect(del.structured).toMatchObject({ deleted: false, cancelled: true });
     await new Promise((r) => setTimeout(r, 200));
