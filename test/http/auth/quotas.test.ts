@@ -1,67 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema, loadConfig } from '../../../src/core/config.js';
-import { ApiKeyStore } from '../../../src/http/auth/api-keys.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
-import { createMcpServer } from '../../../src/mcp/server.js';
-import { prompts } from '../../../prompts/index.js';
-import { resources } from '../../../resources/index.js';
-import { tools } from '../../../tools/index.js';
-import { makeEngines, type TestEngines } from '../../helpers/engines.js';
-import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
+import { loadConfig } from '../../../src/core/config.js';
+import type { RunningHttpServer } from '../../../src/http/server.js';
+import { callersOf, type ProtectedServer, startProtectedServer } from './protected-server.js';
 
 /** Per-tenant quotas: stored values and jobs at once, each tenant counted apart, refusals that say what to do. */
 
 const MAX_VALUES = 200;
-let jwks: JwksServer;
-let engines: TestEngines;
+let ps: ProtectedServer;
 let server: RunningHttpServer;
 const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
 type Who = keyof typeof tokens;
-
-async function rest(who: Who, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[who]}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
-}
-
+const { rest } = callersOf<Who>(() => server, tokens);
 /** Generator parameters of a one-sensor series of `rows` rows (rows × 1 values). */
 const params = (rows: number) => ({ points: rows, interval: '1m', sensors: [{ type: 'temperature' }] });
 const series = (rows: number, seed: number) => ({ ...params(rows), seed });
 
 beforeAll(async () => {
-  jwks = await startJwksServer([await signingKey('k1')]);
-  engines = await makeEngines({ tenancy: { maxStoredValues: MAX_VALUES, maxRunningJobs: 1 } });
-  server = await startHttpServer({
-    engines,
-    tools,
-    createMcpServer: (caller, transport) =>
-      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
-    host: '127.0.0.1',
-    port: 0,
-    logger: engines.logger,
-    auth: {
-      config: ConfigSchema.shape.auth.parse({ issuer: jwks.issuer, jwksUrl: jwks.url }),
-      apiKeys: new ApiKeyStore(engines.documents),
-    },
-  });
-  for (const who of ['alice', 'bob'] as const)
-    tokens[who] = await token(jwks.keys[0]!, {
-      issuer: jwks.issuer,
-      audience: server.url,
-      subject: who,
-      scope: 'series:read series:write jobs',
-    });
+  ps = await startProtectedServer({ config: { tenancy: { maxStoredValues: MAX_VALUES, maxRunningJobs: 1 } } });
+  ({ server } = ps);
+  for (const who of ['alice', 'bob'] as const) tokens[who] = await ps.tokenFor(who, 'series:read series:write jobs');
 }, 60_000);
 afterAll(async () => {
-  await server?.close();
-  await engines?.close();
-  await jwks?.stop();
+  await ps?.close();
 });
 
 describe('quota of stored values', () => {

@@ -1,18 +1,10 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CALLER } from '../../../src/core/caller.js';
-import { ConfigSchema } from '../../../src/core/config.js';
 import { scopeEngines } from '../../../src/engines/tenancy/index.js';
-import { ApiKeyStore } from '../../../src/http/auth/api-keys.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
-import { createMcpServer } from '../../../src/mcp/server.js';
-import { prompts } from '../../../prompts/index.js';
-import { resources } from '../../../resources/index.js';
-import { tools } from '../../../tools/index.js';
-import { makeEngines, type TestEngines } from '../../helpers/engines.js';
-import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
+import type { RunningHttpServer } from '../../../src/http/server.js';
+import type { TestEngines } from '../../helpers/engines.js';
+import { callersOf, type ProtectedServer, startProtectedServer } from './protected-server.js';
 
 /**
  * What jobs store and what exports write belong to the tenant that made
@@ -20,41 +12,12 @@ import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
  * and cannot list, download, replace or delete another tenant's export files.
  */
 
-let jwks: JwksServer;
+let ps: ProtectedServer;
 let engines: TestEngines;
 let server: RunningHttpServer;
 const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
 type Who = keyof typeof tokens;
-
-async function rest(who: Who, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[who]}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await r.text();
-  let parsed: Record<string, any> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, any>;
-  } catch {
-    parsed = { text };
-  }
-  return { status: r.status, body: parsed, text };
-}
-
-async function mcpClient(who: Who): Promise<Client> {
-  const client = new Client({ name: who, version: '0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${tokens[who]}` } },
-    }),
-  );
-  return client;
-}
-
+const { rest, mcpClient } = callersOf<Who>(() => server, tokens);
 async function runJob(who: Who, type: string, data: unknown) {
   const r = await rest(who, 'POST', '/v1/jobs', { type, data, waitMs: 30_000 });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -62,29 +25,13 @@ async function runJob(who: Who, type: string, data: unknown) {
 }
 
 beforeAll(async () => {
-  jwks = await startJwksServer([await signingKey('k1')]);
-  engines = await makeEngines();
-  server = await startHttpServer({
-    engines,
-    tools,
-    createMcpServer: (caller, transport) =>
-      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
-    host: '127.0.0.1',
-    port: 0,
-    logger: engines.logger,
-    auth: {
-      config: ConfigSchema.shape.auth.parse({ issuer: jwks.issuer, jwksUrl: jwks.url }),
-      apiKeys: new ApiKeyStore(engines.documents),
-    },
-  });
-  const scope = 'series:read series:write models jobs privacy';
+  ps = await startProtectedServer();
+  ({ engines, server } = ps);
   for (const who of ['alice', 'bob'] as const)
-    tokens[who] = await token(jwks.keys[0]!, { issuer: jwks.issuer, audience: server.url, subject: who, scope });
+    tokens[who] = await ps.tokenFor(who, 'series:read series:write models jobs privacy');
 }, 60_000);
 afterAll(async () => {
-  await server?.close();
-  await engines?.close();
-  await jwks?.stop();
+  await ps?.close();
 });
 
 describe('series stored by jobs belong to the job tenant', () => {
@@ -224,12 +171,7 @@ describe('export files are separated per tenant', () => {
   });
 
   it('a name is refused for a caller without the read scope', async () => {
-    const none = await token(jwks.keys[0]!, {
-      issuer: jwks.issuer,
-      audience: server.url,
-      subject: 'alice',
-      scope: 'jobs',
-    });
+    const none = await ps.tokenFor('alice', 'jobs');
     const r = await fetch(`${server.url}/v1/exports`, { headers: { authorization: `Bearer ${none}` } });
     expect(r.status).toBe(403);
     expect(r.headers.get('www-authenticate')).toContain('insufficient_scope');

@@ -1,66 +1,20 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../../src/core/config.js';
-import { ApiKeyStore } from '../../../src/http/auth/api-keys.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
-import { createMcpServer } from '../../../src/mcp/server.js';
-import { prompts } from '../../../prompts/index.js';
-import { resources } from '../../../resources/index.js';
-import { tools } from '../../../tools/index.js';
-import { makeEngines, type TestEngines } from '../../helpers/engines.js';
-import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
+import type { RunningHttpServer } from '../../../src/http/server.js';
+import { callersOf, type ProtectedServer, startProtectedServer } from './protected-server.js';
 
-let jwks: JwksServer;
-let engines: TestEngines;
+let ps: ProtectedServer;
 let server: RunningHttpServer;
 const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
-
 type Who = keyof typeof tokens;
-async function rest(who: Who, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[who]}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
-}
-
-async function mcpClient(who: Who): Promise<Client> {
-  const client = new Client({ name: who, version: '0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${tokens[who]}` } },
-    }),
-  );
-  return client;
-}
-
+const { rest, mcpClient } = callersOf<Who>(() => server, tokens);
 // what alice made
 const a = { series: '', model: '', job: '', report: '' };
 
 beforeAll(async () => {
-  jwks = await startJwksServer([await signingKey('k1')]);
-  engines = await makeEngines();
-  server = await startHttpServer({
-    engines,
-    tools,
-    createMcpServer: (caller, transport) =>
-      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
-    host: '127.0.0.1',
-    port: 0,
-    logger: engines.logger,
-    auth: {
-      config: ConfigSchema.shape.auth.parse({ issuer: jwks.issuer, jwksUrl: jwks.url }),
-      apiKeys: new ApiKeyStore(engines.documents),
-    },
-  });
-  const scope = 'series:read series:write models jobs';
+  ps = await startProtectedServer();
+  ({ server } = ps);
   for (const who of ['alice', 'bob'] as const)
-    tokens[who] = await token(jwks.keys[0]!, { issuer: jwks.issuer, audience: server.url, subject: who, scope });
+    tokens[who] = await ps.tokenFor(who, 'series:read series:write models jobs');
 
   const gen = await rest('alice', 'POST', '/v1/generate', {
     duration: '6h',
@@ -88,9 +42,7 @@ beforeAll(async () => {
   a.job = job.body.result.job.id;
 }, 120_000);
 afterAll(async () => {
-  await server?.close();
-  await engines?.close();
-  await jwks?.stop();
+  await ps?.close();
 });
 
 describe('two tenants on one server', () => {
