@@ -12,8 +12,10 @@ import { prompts } from '../../../prompts/index.js';
 import { resources } from '../../../resources/index.js';
 import { tools } from '../../../tools/index.js';
 import { makeEngines, type TestEngines } from '../../helpers/engines.js';
-import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
+import { type JwksServer, token } from './jwks.js';
+import { type ProtectedServer, startProtectedServer } from './protected-server.js';
 
+let ps: ProtectedServer;
 let jwks: JwksServer;
 let engines: TestEngines;
 let server: RunningHttpServer;
@@ -64,27 +66,12 @@ function refusedUpgrade(headers: Record<string, string>): Promise<{ status: numb
 }
 
 beforeAll(async () => {
-  jwks = await startJwksServer([await signingKey('k1')]);
-  engines = await makeEngines();
-  server = await startHttpServer({
-    engines,
-    tools,
-    createMcpServer: (caller, transport) =>
-      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
-    host: '127.0.0.1',
-    port: 0,
-    logger: engines.logger,
-    auth: {
-      config: ConfigSchema.shape.auth.parse({ issuer: jwks.issuer, jwksUrl: jwks.url }),
-      apiKeys: new ApiKeyStore(engines.documents),
-    },
-  });
+  ps = await startProtectedServer();
+  ({ jwks, engines, server } = ps);
   admin = await tokenFor('admin');
 });
 afterAll(async () => {
-  await server?.close();
-  await engines?.close();
-  await jwks?.stop();
+  await ps?.close();
 });
 
 describe('an authenticated server', () => {

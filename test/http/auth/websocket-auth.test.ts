@@ -1,16 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ConfigSchema } from '../../../src/core/config.js';
-import { ApiKeyStore } from '../../../src/http/auth/api-keys.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
-import { createMcpServer } from '../../../src/mcp/server.js';
+import type { RunningHttpServer } from '../../../src/http/server.js';
 import { RATE_LIMITED_CODE, WS_CLOSE } from '../../../src/mcp/transports/websocket.js';
-import { prompts } from '../../../prompts/index.js';
-import { resources } from '../../../resources/index.js';
-import { tools } from '../../../tools/index.js';
-import { makeEngines, type TestEngines } from '../../helpers/engines.js';
-import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
+import { type JwksServer, token } from './jwks.js';
+import { type ProtectedServer, startProtectedServer } from './protected-server.js';
 
 /**
  * /ws as a browser uses it: the token as a `bearer.<token>` subprotocol (a
@@ -20,8 +14,8 @@ import { type JwksServer, signingKey, startJwksServer, token } from './jwks.js';
  */
 
 const LIMIT = 12;
+let ps: ProtectedServer;
 let jwks: JwksServer;
-let engines: TestEngines;
 let server: RunningHttpServer;
 let wsUrl = '';
 
@@ -89,28 +83,12 @@ function rpc(ws: WebSocket) {
 const INIT = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'browser', version: '0' } };
 
 beforeAll(async () => {
-  jwks = await startJwksServer([await signingKey('k1')]);
-  engines = await makeEngines();
-  server = await startHttpServer({
-    engines,
-    tools,
-    createMcpServer: (caller, transport) =>
-      createMcpServer(engines, { tools, resources, prompts }, { caller, transport }),
-    host: '127.0.0.1',
-    port: 0,
-    logger: engines.logger,
-    limits: { requestsPerSubject: LIMIT, windowSeconds: 60 },
-    auth: {
-      config: ConfigSchema.shape.auth.parse({ issuer: jwks.issuer, jwksUrl: jwks.url }),
-      apiKeys: new ApiKeyStore(engines.documents),
-    },
-  });
+  ps = await startProtectedServer({ limits: { requestsPerSubject: LIMIT, windowSeconds: 60 } });
+  ({ jwks, server } = ps);
   wsUrl = `${server.url.replace(/^http/, 'ws')}/ws`;
 }, 60_000);
 afterAll(async () => {
-  await server?.close();
-  await engines?.close();
-  await jwks?.stop();
+  await ps?.close();
 });
 
 describe('WebSocket credentials', () => {
