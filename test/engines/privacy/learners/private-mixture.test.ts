@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../../src/core/errors.js';
 import { zcdpEpsilon } from '../../../../src/engines/privacy/calibration.js';
 import { privateMStepStats } from '../../../../src/engines/privacy/learners/private-mixture.js';
 import { ksTwoSample } from '../../../../src/engines/validation/stats/ks.js';
-import { runTool } from '../../../../src/registry/run-tool.js';
-import type { AnyTool, ToolContext } from '../../../../src/registry/tool.js';
+import type { ToolContext } from '../../../../src/registry/tool.js';
 import { describeModel } from '../../../../tools/describe-model.js';
 import { fitModel } from '../../../../tools/fit-model.js';
 import { privacyBudget } from '../../../../tools/privacy-budget.js';
 import { synthesizeLike } from '../../../../tools/synthesize-like.js';
 import { makeEngines, type TestEngines } from '../../../helpers/engines.js';
+import { toolCalls } from '../../../helpers/tools.js';
 import { AUDIT_SIZE, audit, edgesOn } from '../audit.js';
 import { seeded } from '../helpers.js';
 
@@ -43,17 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => engines.close());
 
-const call = async (tool: AnyTool, input: unknown) =>
-  (await runTool(tool, input, ctx)) as { structured: any; summary: string };
-async function errorOf(tool: AnyTool, input: unknown): Promise<TsiotError> {
-  try {
-    await runTool(tool, input, ctx);
-  } catch (e) {
-    if (e instanceof TsiotError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+const { call, errorOf } = toolCalls(() => ctx);
 
 describe('private mixture (mixture-dp)', () => {
   it('synthesize_like with privacy fits privately, charges the ledger and states the guarantee', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../../../src/core/errors.js';
 import { createRng } from '../../../../src/core/rng.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import type { StatisticalState } from '../../../../src/engines/generation/statistical/fit/learned.js';
@@ -17,13 +16,13 @@ import {
 } from '../../../../src/engines/privacy/learners/private-statistical.js';
 import { yuleWalker } from '../../../../src/engines/generation/statistical/fit/residual.js';
 import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
-import { runTool } from '../../../../src/registry/run-tool.js';
-import type { AnyTool, ToolContext } from '../../../../src/registry/tool.js';
+import type { ToolContext } from '../../../../src/registry/tool.js';
 import { describeModel } from '../../../../tools/describe-model.js';
 import { fitModel } from '../../../../tools/fit-model.js';
 import { privacyBudget } from '../../../../tools/privacy-budget.js';
 import { synthesizeLike } from '../../../../tools/synthesize-like.js';
 import { makeEngines, type TestEngines } from '../../../helpers/engines.js';
+import { toolCalls } from '../../../helpers/tools.js';
 import { seeded } from '../helpers.js';
 
 const HOUR = 3_600_000;
@@ -69,17 +68,7 @@ beforeAll(async () => {
 });
 afterAll(() => engines.close());
 
-const call = async (tool: AnyTool, input: unknown) =>
-  (await runTool(tool, input, ctx)) as { structured: any; summary: string };
-async function errorOf(tool: AnyTool, input: unknown): Promise<TsiotError> {
-  try {
-    await runTool(tool, input, ctx);
-  } catch (e) {
-    if (e instanceof TsiotError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+const { call, errorOf } = toolCalls(() => ctx);
 
 describe('private statistical learner (statistical-dp)', () => {
   it('fit_model with privacy fits privately, charges the ledger and keeps no raw-data layer', async () => {
