@@ -4,6 +4,7 @@
  * state back into a sampler. The model registry stores states and keeps
  * loaded samplers in a bounded pool.
  */
+import type { RowInfluence } from './row-influence.js';
 import type { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
 import type { AttributeValue, ProgressFn, TimeSeries } from '../../core/types.js';
@@ -34,6 +35,12 @@ export interface TrainingData {
    * sequence and never across the joins.
    */
   sequences?: TimeSeries[];
+  /**
+   * Which training rows each input row moves, when gaps were filled or the
+   * sampling resampled by interpolation (absent: one row each, its own).
+   * Private learners count these rows in a unit's sensitivity.
+   */
+  influence?: RowInfluence;
 }
 
 /** The sequences a learner should fit: the independent ones when given, else the one training series. */

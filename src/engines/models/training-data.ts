@@ -8,6 +8,7 @@ import { moments } from '../generation/moments.js';
 import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData, TrainingSummary } from '../generation/learner.js';
+import { dropLeadingRows, fillInfluence, type RowInfluence, resampleInfluence } from '../generation/row-influence.js';
 
 export interface PrepareOptions {
   /** Columns to learn; all when absent. */
@@ -69,6 +70,7 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     notes.push('rows were sorted by timestamp');
   }
   const intervalMs = medianStep(timestamps);
+  let influence: RowInfluence | undefined;
   if (!(intervalMs > 0)) {
     throw new TsiotError(
       'invalid_input',
@@ -80,6 +82,7 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     const start = timestamps[0]!;
     const n = Math.floor((timestamps[timestamps.length - 1]! - start) / intervalMs) + 1;
     const grid = Float64Array.from({ length: n }, (_, i) => start + i * intervalMs);
+    const columnsBefore = values;
     values = values.map((v, ci) => {
       const missing = v.reduce((k, x) => (Number.isFinite(x) ? k : k + 1), 0);
       if (missing) notes.push(`${missing} missing value(s) in "${columns[ci]!.name}" filled by linear interpolation`);
@@ -88,8 +91,11 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     notes.push(
       `irregular sampling (${timestamps.length} rows) resampled by linear interpolation onto a regular ${intervalMs} ms grid (${n} rows)`,
     );
+    influence = resampleInfluence(timestamps, columnsBefore, start, intervalMs, n);
     timestamps = grid;
   }
+  if (!influence && values.some((v) => v.some((x) => !Number.isFinite(x))))
+    influence = fillInfluence(values, timestamps.length);
   values = values.map((v, ci) => {
     const { filled, count } = fillMissing(v);
     if (count) notes.push(`${count} missing value(s) in "${columns[ci]!.name}" filled by linear interpolation`);
@@ -99,6 +105,7 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     const cut = timestamps.length - options.maxRows;
     timestamps = timestamps.slice(cut);
     values = values.map((v) => v.slice(cut));
+    if (influence) influence = dropLeadingRows(influence, cut);
     notes.push(`only the last ${options.maxRows} rows were used`);
   }
   const summaryColumns = values.map((v, ci) => {
@@ -126,7 +133,7 @@ export function prepareTrainingData(input: TimeSeries, options: PrepareOptions =
     intervalMs,
     notes,
   };
-  return { series, intervalMs, summary };
+  return { series, intervalMs, summary, ...(influence ? { influence } : {}) };
 }
 
 function isSorted(t: Float64Array): boolean {

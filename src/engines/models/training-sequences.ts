@@ -9,6 +9,7 @@ import { TsiotError } from '../../core/errors.js';
 import type { Column, TimeSeries } from '../../core/types.js';
 import type { TrainingData } from '../generation/learner.js';
 import { moments } from '../generation/moments.js';
+import { concatInfluence, fillInfluence } from '../generation/row-influence.js';
 import { prepareTrainingData } from './training-data.js';
 
 export interface PrepareSequencesOptions {
@@ -90,10 +91,15 @@ export function prepareTrainingSequences(
     `${sequences.length} independent sequence(s), ${rows} rows in all`,
     ...new Set(prepared.flatMap((p) => p.summary.notes)),
   ];
+  // spans of the concatenation, where any sequence needed filling (the others move only their own rows)
+  const influence = prepared.some((p) => p.influence)
+    ? concatInfluence(prepared.map((p) => p.influence ?? fillInfluence([], p.series.timestamps.length)))
+    : undefined;
   return {
     series,
     sequences,
     intervalMs,
+    ...(influence ? { influence } : {}),
     summary: {
       points: rows,
       columns: summaryColumns,

@@ -24,6 +24,7 @@
  * The noise comes from node:crypto, so a private fit is not reproducible by
  * seed; sampling the fitted model is.
  */
+import { maxRowSpan } from '../../generation/row-influence.js';
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/rng.js';
@@ -270,7 +271,13 @@ function cutPrivateWindows(
       }
     }
   });
-  const unitWindows = unit.kind === 'device' ? perDevice : unit.kind === 'event' ? windowOverlap(window, stride) : 1;
+  // one row also sets the values interpolated from it, so it lies in the windows of all the rows it moves
+  const unitWindows =
+    unit.kind === 'device'
+      ? perDevice
+      : unit.kind === 'event'
+        ? windowOverlap(window + maxRowSpan(data.influence, 1) - 1, stride)
+        : 1;
   return { points, count: starts.length, window, stride, unitWindows, clipped };
 }
 

@@ -41,6 +41,7 @@
  * node:crypto, so a private fit is not reproducible by seed; sampling the
  * fitted model is.
  */
+import { maxRowSpan } from '../../generation/row-influence.js';
 import { z } from 'zod';
 import { TsiotError } from '../../../core/errors.js';
 import type { TimeSeries } from '../../../core/types.js';
@@ -397,7 +398,9 @@ export async function fitPrivateStatistical(
   const { privacy, periods: given, arOrderMax: p } = options;
   const periods = [...new Set(given)].sort((a, b) => a - b);
   const bounds = declaredBounds(cols, privacy);
-  const u = rowsPerUnit(privacy.unit, Boolean(data.sequences && data.sequences.length > 1));
+  const declared = rowsPerUnit(privacy.unit, Boolean(data.sequences && data.sequences.length > 1));
+  // a unit's rows also set the values interpolated from them (gaps filled, irregular sampling resampled)
+  const u = privacy.unit.kind === 'device' ? declared : maxRowSpan(data.influence, declared);
   const scaled = scaleData(
     trainingSequences(data),
     bounds,
@@ -521,6 +524,11 @@ export async function fitPrivateStatistical(
         'differentially private statistical model: columns clipped to declared bounds and scaled to [−1, 1]; trend line and seasonal mean profiles from noisy level, slope and per-phase sums; remainder clipped at a privately estimated scale; AR(p) by Yule–Walker and AIC on noisy autocovariances; innovation correlation from the noisy cross products of the remainders (discrete Gaussian noise)',
       privacy: { ...guarantee, epsilonCheck: round(zcdpEpsilon(rho, privacy.delta)) },
       rowsPerUnit: u,
+      ...(u > declared
+        ? {
+            rowsPerUnitNote: `${declared} row(s) of the unit and up to ${u - declared} value row(s) filled from them by interpolation: the sensitivities count all ${u}`,
+          }
+        : {}),
       sensitivities: Object.fromEntries(Object.entries(sens).map(([key, v]) => [key, round(u * v)])),
       trainingRows: n,
       ...(privacy.unit.kind === 'device' ? { rowsDroppedByContributionBound: data.series.timestamps.length - n } : {}),

@@ -212,6 +212,27 @@ describe('statistical-dp estimates', () => {
     for (const key of Object.keys(e)) expect(Math.abs(w[key]! / (24 * e[key]!) - 1)).toBeLessThan(1e-6);
     expect(win.details.rowsPerUnit).toBe(24);
   }, 60_000);
+
+  it('a row next to a gap counts the values filled from it', async () => {
+    const gappy = hourly(24 * 2000, 4);
+    for (let t = 1000; t < 1005; t++) gappy.values.temperature[t] = Number.NaN;
+    const holed = prepareTrainingData(asSeries(gappy));
+    const ev = await fitPrivateStatistical(data, options(3), { rng: createRng(1) }, seeded('c'));
+    const filled = await fitPrivateStatistical(holed, options(3), { rng: createRng(1) }, seeded('c'));
+    // rows 999 and 1005 each set the five values between them
+    expect(filled.details.rowsPerUnit).toBe(6);
+    expect(String(filled.details.rowsPerUnitNote)).toMatch(/1 row\(s\) of the unit and up to 5/);
+    const e = ev.details.sensitivities as Record<string, number>;
+    const f = filled.details.sensitivities as Record<string, number>;
+    for (const key of Object.keys(e)) expect(Math.abs(f[key]! / (6 * e[key]!) - 1)).toBeLessThan(1e-6);
+    const win = await fitPrivateStatistical(
+      holed,
+      options(3, { kind: 'window', windowRows: 24 }),
+      { rng: createRng(1) },
+      seeded('c'),
+    );
+    expect(win.details.rowsPerUnit).toBe(29);
+  }, 60_000);
 });
 
 describe('statistical-dp sensitivities bound every neighbour', () => {
