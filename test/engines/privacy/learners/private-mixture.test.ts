@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zcdpEpsilon } from '../../../../src/engines/privacy/calibration.js';
-import { privateMStepStats } from '../../../../src/engines/privacy/learners/private-mixture.js';
+import { createRng } from '../../../../src/core/rng.js';
+import type { TimeSeries } from '../../../../src/core/types.js';
+import {
+  PrivateMixtureOptionsSchema,
+  privateMixtureLearner,
+  privateMStepStats,
+} from '../../../../src/engines/privacy/learners/private-mixture.js';
+import { prepareTrainingData } from '../../../../src/engines/models/training-data.js';
 import { ksTwoSample } from '../../../../src/engines/validation/stats/ks.js';
 import type { ToolContext } from '../../../../src/registry/tool.js';
 import { describeModel } from '../../../../tools/describe-model.js';
@@ -103,6 +110,36 @@ describe('private mixture (mixture-dp)', () => {
     const realMean = real.reduce((a, b) => a + b, 0) / real.length;
     expect(Math.abs(mean - realMean)).toBeLessThan(0.1);
   }, 120_000);
+
+  it('an event unit beside a gap lies in the windows of the values filled from it', async () => {
+    const rows = 24 * 40;
+    const wave = (gap: boolean): TimeSeries => ({
+      id: 'one',
+      name: 'one',
+      metadata: { tags: {} },
+      timestamps: Float64Array.from({ length: rows }, (_, t) => t * 60_000),
+      columns: ['f0', 'f1'].map((name, f) => ({
+        name,
+        values: Float64Array.from({ length: rows }, (_, t) =>
+          gap && t >= 500 && t < 505 ? Number.NaN : (Math.sin(t / (5 + f)) + 1) / 2,
+        ),
+      })),
+      labels: [],
+    });
+    const fitOn = (series: TimeSeries) =>
+      privateMixtureLearner.fit(
+        prepareTrainingData(series),
+        PrivateMixtureOptionsSchema.parse({
+          window: 24,
+          iterations: 2,
+          privacy: { epsilon: 10, delta: 1e-5, unit: { kind: 'event' }, bounds },
+        }),
+        { rng: createRng(1) },
+      );
+    // windows of 24 at stride 24: one row lies in one window; beside the gap it sets 6 rows, which can span 2
+    expect((await fitOn(wave(false))).details.windowsPerUnit).toBe(1);
+    expect((await fitOn(wave(true))).details.windowsPerUnit).toBe(2);
+  }, 60_000);
 
   it('refuses bad privacy input before charging anything', async () => {
     const base = { generator: 'mixture', data, waitSeconds: 60 };
