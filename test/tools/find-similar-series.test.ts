@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../src/core/errors.js';
 import type { Storage } from '../../src/engines/storage/storage.js';
 import { runTool } from '../../src/registry/run-tool.js';
 import type { ToolContext } from '../../src/registry/tool.js';
 import { findSimilarSeries } from '../../tools/find-similar-series.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
+import { toolCalls } from '../helpers/tools.js';
 import { shapeFleet } from '../engines/storage/shapes.js';
 
 let engines: TestEngines;
@@ -29,15 +29,8 @@ async function call(input: unknown, c = ctx) {
   return { ...(r.structured as { backend: string; matches: Match[] }), summary: r.summary };
 }
 
-async function errorOf(input: unknown, c = ctx): Promise<TsiotError> {
-  try {
-    await runTool(findSimilarSeries, input, c);
-  } catch (e) {
-    if (e instanceof TsiotError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+/** The TsiotError a find_similar_series call raises, in this file's context or another. */
+const errorOf = (input: unknown, c = ctx) => toolCalls(() => c).errorOf(findSimilarSeries, input);
 
 const sine = Array.from({ length: 240 }, (_, i) => 12 + 4 * Math.sin(2 * Math.PI * 4 * (i / 240)));
 

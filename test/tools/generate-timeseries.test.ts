@@ -5,7 +5,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../src/core/errors.js';
 import { newSeriesId } from '../../src/engines/series/store.js';
 import { runTool } from '../../src/registry/run-tool.js';
 import type { AnyTool, ToolContext } from '../../src/registry/tool.js';
@@ -16,6 +15,7 @@ import { generateTimeseries } from '../../tools/generate-timeseries.js';
 import { listGenerators } from '../../tools/list-generators.js';
 import { fleet } from '../engines/generation/fleet.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
+import { toolCalls } from '../helpers/tools.js';
 
 const learnerPlugin = fileURLToPath(new URL('../fixtures/plugin-learner.mjs', import.meta.url));
 
@@ -33,15 +33,7 @@ async function call(tool: AnyTool, input: unknown): Promise<Out> {
   return r.structured;
 }
 
-async function errorOf(tool: AnyTool, input: unknown): Promise<TsiotError> {
-  try {
-    await runTool(tool, input, ctx);
-  } catch (e) {
-    if (e instanceof TsiotError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+const { errorOf } = toolCalls(() => ctx);
 
 async function fitModelOf(generator: string, data: unknown, options: Record<string, unknown> = {}): Promise<string> {
   const out = await call(fitModel, { generator, data, options, seed: 3, waitSeconds: 300 });

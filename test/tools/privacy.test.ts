@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TsiotError } from '../../src/core/errors.js';
+import type { TsiotError } from '../../src/core/errors.js';
 import type { TimeSeries } from '../../src/core/types.js';
 import { runTool } from '../../src/registry/run-tool.js';
-import type { AnyTool, ToolContext } from '../../src/registry/tool.js';
+import type { ToolContext } from '../../src/registry/tool.js';
 import { applyDifferentialPrivacy } from '../../tools/apply-differential-privacy.js';
 import { dpAggregate } from '../../tools/dp-aggregate.js';
 import { tools } from '../../tools/index.js';
@@ -10,6 +10,7 @@ import { privacyBudget } from '../../tools/privacy-budget.js';
 import { anonymizeIdentifiers } from '../../tools/anonymize-identifiers.js';
 import { checkKAnonymityTool } from '../../tools/check-k-anonymity.js';
 import { makeEngines, type TestEngines } from '../helpers/engines.js';
+import { toolCalls } from '../helpers/tools.js';
 
 let engines: TestEngines;
 let ctx: ToolContext;
@@ -43,17 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => engines.close());
 
-const call = async (tool: AnyTool, input: unknown) =>
-  (await runTool(tool, input, ctx)) as { structured: any; summary: string };
-async function errorOf(tool: AnyTool, input: unknown): Promise<TsiotError> {
-  try {
-    await runTool(tool, input, ctx);
-  } catch (e) {
-    if (e instanceof TsiotError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+const { call, errorOf } = toolCalls(() => ctx);
 const spent = async (dataset: string) =>
   (await call(privacyBudget, { action: 'status', dataset })).structured.status.spent.epsilon as number;
 
