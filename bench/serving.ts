@@ -2,12 +2,14 @@
  * Serving latency, each side measured in the same run on the same machine:
  *
  *   REST   a small generate_timeseries (60 values, store: false) against a
- *          `tsiot serve` child process, as a user runs it (default logging),
+ *          `tsiot serve` child process of the built CLI, as a user runs it
+ *          (default logging, in-memory storage),
  *          vs a bare Hono handler in its own child process that parses the
  *          same body, draws 60 numbers from a seeded PRNG and answers JSON of
  *          the same size; the same client (a bounded fetch loop on 127.0.0.1,
  *          http-harness.ts) drives both, alternating, `rounds` times each:
- *          req/s and p99, ratio = ours / bare (goal ≥ 0.8)
+ *          req/s and p99, ratio = ours / bare (goal ≥ 0.8), and each server's
+ *          CPU time per request (/proc; steadier than req/s on a shared machine)
  *   stdio  `tsiot mcp` (the built CLI, a child process) driven by the MCP
  *          SDK client: sequential generate_timeseries calls of 60 values
  *          after a warm-up, with store: false and store: true (into the
@@ -20,7 +22,7 @@
  * bench/pipe.ts runs the same measurements as its `serving` section.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -72,9 +74,9 @@ function bareApp(bytes: number): Hono {
   return app;
 }
 
-/** Run the bare server in this process (the child side of startBare): prints its port on stdout. */
+/** Run the bare server in this process (the child side of startBare), as @hono/node-server serves by default: prints its port on stdout. */
 function serveBare(bytes: number): void {
-  const server = createServer(getRequestListener(bareApp(bytes).fetch, { overrideGlobalObjects: false }));
+  const server = createServer(getRequestListener(bareApp(bytes).fetch));
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${(server.address() as AddressInfo).port}\n`);
   });
@@ -82,7 +84,7 @@ function serveBare(bytes: number): void {
 }
 
 /** The bare server as a child process (its own event loop, like tsiot's), answering `bytes`-byte bodies. */
-async function startBare(bytes: number): Promise<{ url: string; stop(): Promise<void> }> {
+async function startBare(bytes: number): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', import.meta.filename, '--bare-server', String(bytes)],
@@ -100,6 +102,7 @@ async function startBare(bytes: number): Promise<{ url: string; stop(): Promise<
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -107,9 +110,20 @@ async function startBare(bytes: number): Promise<{ url: string; stop(): Promise<
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A load run with the server's CPU time per request: steadier than req/s on a shared machine. */
+export interface ServedLoad extends LoadResult {
+  cpuMsPerRequest: number;
+}
+
 export interface RestResult {
-  ours: LoadResult;
-  bare: LoadResult;
+  ours: ServedLoad;
+  bare: ServedLoad;
   /** Bytes of one answer (both sides). */
   bytes: number;
 }
@@ -121,8 +135,8 @@ export async function measureRest(options: ServingOptions): Promise<RestResult> 
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ http: { limits: { requestsPerIp: 1e9, requestsPerSubject: 1e9 } } }));
   const env: Record<string, string> = { TSIOT_CONFIG: config, TSIOT_LOG_LEVEL: 'info' };
-  if (options.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
-  const ours = await startServe(env);
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const ours = await startServe(env, [], 45_000, { nodeArgs: profile, cli: CLI });
   let bare: Awaited<ReturnType<typeof startBare>> | undefined;
   try {
     const probe = await fetch(`${ours.url}/v1/tools/generate_timeseries`, {
@@ -134,17 +148,21 @@ export async function measureRest(options: ServingOptions): Promise<RestResult> 
     if (probe.status !== 200) throw new Error(`tsiot answered ${probe.status}: ${text}`);
     const bytes = Buffer.byteLength(text);
     bare = await startBare(bytes);
-    const run = (url: string, seconds: number) =>
-      loadLoop(url, 'generate_timeseries', smallGenerate, { clients: options.clients, seconds });
-    await run(ours.url, 1);
-    await run(bare.url, 1);
-    const mine: LoadResult[] = [];
-    const refs: LoadResult[] = [];
+    const run = async (server: { url: string; pid: number }, seconds: number): Promise<ServedLoad> => {
+      const cpu = cpuSeconds(server.pid);
+      const r = await loadLoop(server.url, 'generate_timeseries', smallGenerate, { clients: options.clients, seconds });
+      return { ...r, cpuMsPerRequest: ((cpuSeconds(server.pid) - cpu) * 1000) / r.latency.n };
+    };
+    const tsiot = { url: ours.url, pid: ours.child.pid! };
+    await run(tsiot, 1);
+    await run(bare, 1);
+    const mine: ServedLoad[] = [];
+    const refs: ServedLoad[] = [];
     for (let r = 0; r < options.rounds; r++) {
-      mine.push(await run(ours.url, options.seconds));
-      refs.push(await run(bare.url, options.seconds));
+      mine.push(await run(tsiot, options.seconds));
+      refs.push(await run(bare, options.seconds));
     }
-    const median = (xs: LoadResult[]) => [...xs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(xs.length / 2)]!;
+    const median = (xs: ServedLoad[]) => [...xs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(xs.length / 2)]!;
     return { ours: median(mine), bare: median(refs), bytes };
   } finally {
     await bare?.stop();
@@ -200,13 +218,17 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Both measurements, printed through `line` as bench:pipe's sections are. */
 export async function servingSection(options: ServingOptions, line: (s: string) => void): Promise<void> {
+  if (!existsSync(CLI))
+    throw new Error(`the serving benchmark runs the built CLI; run npm run build first (missing ${CLI})`);
   line(
     `\n## serving: small generate_timeseries (60 values); REST ${options.clients} clients × ${options.seconds} s × ${options.rounds} rounds, stdio ${options.calls} sequential calls`,
   );
   const rest = await measureRest(options);
   const { ours, bare } = rest;
+  const side = (r: ServedLoad) =>
+    `${r.reqPerSec.toFixed(0)} req/s p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} server CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req (errors ${r.errors})`;
   line(
-    `REST store:false  tsiot ${ours.reqPerSec.toFixed(0)} req/s p50 ${ms(ours.latency.p50)} p99 ${ms(ours.latency.p99)} (errors ${ours.errors})  bare Hono ${bare.reqPerSec.toFixed(0)} req/s p50 ${ms(bare.latency.p50)} p99 ${ms(bare.latency.p99)} (${rest.bytes} B answers)  ratio ${(ours.reqPerSec / bare.reqPerSec).toFixed(2)} (p99 ${(bare.latency.p99 / ours.latency.p99).toFixed(2)})`,
+    `REST store:false  tsiot ${side(ours)}  bare Hono ${side(bare)} (${rest.bytes} B answers)  ratio ${(ours.reqPerSec / bare.reqPerSec).toFixed(2)} (p99 ${(bare.latency.p99 / ours.latency.p99).toFixed(2)}, CPU per request ${(bare.cpuMsPerRequest / ours.cpuMsPerRequest).toFixed(2)})`,
   );
   for (const r of await measureStdio(options)) {
     line(
