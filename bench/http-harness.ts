@@ -1,4 +1,5 @@
-// A tsiot HTTP server on 127.0.0.1 for the event-loop and load benchmarks, and latency statistics.
+// A tsiot HTTP server on 127.0.0.1 for the event-loop, load and serving benchmarks, a bounded client loop
+// and latency statistics.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,47 @@ export async function post(url: string, tool: string, body: unknown): Promise<{ 
     body: JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/** What a bounded load gave: requests per second over the whole run, latencies, failed requests. */
+export interface LoadResult {
+  reqPerSec: number;
+  latency: ReturnType<typeof stats>;
+  errors: number;
+}
+
+/**
+ * Bounded load on a URL: `clients` concurrent loops POST `tool` with `body(i)` (i counts requests across
+ * clients) for `seconds`, each waiting for its answer before the next. A non-200 or a failed fetch counts
+ * as an error; every request's latency is kept.
+ */
+export async function loadLoop(
+  url: string,
+  tool: string,
+  body: (i: number) => unknown,
+  options: { clients: number; seconds: number },
+): Promise<LoadResult> {
+  const lat: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const began = performance.now();
+  const end = began + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          const r = await post(url, tool, body(i++));
+          if (r.status !== 200) errors++;
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  const secs = (performance.now() - began) / 1000;
+  return { reqPerSec: lat.length / secs, latency: stats(lat), errors };
 }
 
 export function stats(ms: number[]): { n: number; p50: number; p99: number; max: number } {

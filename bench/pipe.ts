@@ -14,8 +14,11 @@
  *             Parquet and into the embedded store through the CLI, with wall
  *             time and peak RSS (TSBS's IoT case is 4,000 devices)
  *   start-up  `tsiot --help` vs `node -e 0`, median of 5
+ *   serving   REST small generate vs a bare Hono handler, stdio MCP tool-call
+ *             latency with and without store (bench/serving.ts)
  *
  *   npm run build && node --import tsx bench/pipe.ts [--devices 20] [--days 7] [--tsbs-devices 100] [--rounds 3]
+ *     [--only files,store,fleet,startup,serving]
  *
  * The default fleet is 20 devices × 7 days × 10 s × 4 sensors (2.4 M values);
  * the issue's case is --devices 100 (24.2 M values).
@@ -28,6 +31,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createRng } from '../src/core/rng.js';
 import { createBuiltinFactory } from '../src/engines/generation/builtin.js';
 import { DuckDbStorage } from '../src/engines/storage/duckdb/index.js';
+import { SERVING_DEFAULTS, servingSection } from './serving.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,6 +42,17 @@ const DEVICES = arg('devices', 20);
 const DAYS = arg('days', 7);
 const TSBS_DEVICES = arg('tsbs-devices', 100);
 const ROUNDS = arg('rounds', 3);
+const only = process.argv.indexOf('--only');
+const SECTIONS = only > 0 ? new Set(process.argv[only + 1]?.split(',')) : undefined;
+const runs = (section: string) => !SECTIONS || SECTIONS.has(section);
+for (const s of SECTIONS ?? []) {
+  if (!['files', 'store', 'fleet', 'startup', 'serving'].includes(s)) {
+    console.error(
+      `--only: unknown section "${s}"; expected a comma-separated list of files, store, fleet, startup, serving (e.g. --only serving)`,
+    );
+    process.exit(1);
+  }
+}
 const SENSORS = 'temperature,humidity,pressure,power';
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsiot-bench-pipe-'));
@@ -204,10 +219,12 @@ function startup(): void {
 }
 
 try {
-  await files();
-  await store();
-  fleet();
-  startup();
+  // store reads the Parquet file that files writes
+  if (runs('files') || runs('store')) await files();
+  if (runs('store')) await store();
+  if (runs('fleet')) fleet();
+  if (runs('startup')) startup();
+  if (runs('serving')) await servingSection({ ...SERVING_DEFAULTS, rounds: ROUNDS }, line);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { TsiotError } from '../core/errors.js';
 
 /** Default cap on a request body: 32 MiB (a few million JSON values). */
@@ -34,11 +35,61 @@ export async function readJsonBody(request: Request, maxBytes: number = DEFAULT_
     }
     chunks.push(value);
   }
-  if (size === 0) return undefined;
+  return parseJsonBody(Buffer.concat(chunks, size));
+}
 
+/**
+ * readJsonBody for a Node request read directly (the server's own stream, no
+ * web Request built around it), with the same limits and errors. Over the
+ * cap it stops listening and leaves the rest to be drained, so the refusal
+ * can still be answered on the connection.
+ */
+export async function readNodeJsonBody(
+  incoming: IncomingMessage,
+  maxBytes: number = DEFAULT_MAX_BODY_BYTES,
+): Promise<unknown> {
+  const declared = Number(incoming.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (incoming.readableEnded) return undefined;
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        stop();
+        reject(tooLarge(maxBytes));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (e: Error) => {
+      stop();
+      reject(e);
+    };
+    const onClose = () => onError(new Error('the client closed the connection before the request body ended'));
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.once('error', onError);
+    incoming.once('close', onClose);
+  });
+  return parseJsonBody(bytes);
+}
+
+/** Body bytes → the parsed JSON (undefined when empty or blank), refusing bad UTF-8, deep nesting and bad JSON. */
+function parseJsonBody(bytes: Buffer): unknown {
+  if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new TsiotError('invalid_input', 'The request body is not valid UTF-8 text.', {
       hint: 'Send the body as UTF-8 encoded JSON.',

@@ -18,17 +18,27 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+/** How startServe runs node: `nodeArgs` before the CLI (e.g. --cpu-prof, which NODE_OPTIONS refuses), `cli` a built entry point instead of the source. */
+export interface ServeCommand {
+  nodeArgs?: string[];
+  cli?: string;
+}
+
 /**
- * A real `tsiot serve` child process (from source) on a free loopback port,
- * with its own data folder; resolves once it listens.
+ * A real `tsiot serve` child process (from source unless `command.cli` names
+ * a built one) on a free loopback port, with its own data folder; resolves
+ * once it listens.
  */
 export async function startServe(
   env: Record<string, string> = {},
   args: string[] = [],
   timeoutMs = 45_000,
+  command: ServeCommand = {},
 ): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tsiot-serve-'));
-  const child = spawn(process.execPath, cliArgs('serve', '--port', '0', ...args), {
+  const serve = ['serve', '--port', '0', ...args];
+  const cli = command.cli ? [command.cli, ...serve] : cliArgs(...serve);
+  const child = spawn(process.execPath, [...(command.nodeArgs ?? []), ...cli], {
     env: {
       ...process.env,
       TSIOT_DATA_DIR: dataDir,

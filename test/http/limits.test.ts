@@ -121,6 +121,41 @@ describe('abuse limits', () => {
     expect(((await r.json()) as { detail: string }).detail).toContain('deeper than 64');
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it('counts a chunked body without Content-Length while reading it: 413 past the cap, parsed below it', async () => {
+    const { hostname, port } = new URL(server.url);
+    const send = (chunks: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({
+          host: hostname,
+          port,
+          path: '/v1/tools/add_numbers',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', (e) =>
+          e.message.includes('socket hang up') || e.message.includes('EPIPE') ? undefined : reject(e),
+        );
+        for (const c of chunks) req.write(c);
+        req.end();
+      });
+    // 1.5 MB in 64 KiB chunks against the 1 MiB cap, no length declared
+    const pad = 'x'.repeat(64 * 1024);
+    const big = await send(['{"a": 1, "b": 2, "pad": "', ...Array.from({ length: 24 }, () => pad), '"}']);
+    expect(big.status).toBe(413);
+    expect(big.body).toContain('1048576-byte limit');
+    const small = await send(['{"a": ', '40, "b"', ': 2}']);
+    expect(small.status).toBe(200);
+    expect((JSON.parse(small.body) as { result: { sum: number } }).result.sum).toBe(42);
+  });
 });
 
 describe.skipIf(!redis.ok)('rate limits shared through Redis', () => {
