@@ -16,6 +16,7 @@
  *   start-up  `tsiot --help` vs `node -e 0`, median of 5
  *
  *   npm run build && node --import tsx bench/pipe.ts [--devices 20] [--days 7] [--tsbs-devices 100] [--rounds 3]
+ *     [--only files,store,fleet,startup]
  *
  * The default fleet is 20 devices × 7 days × 10 s × 4 sensors (2.4 M values);
  * the issue's case is --devices 100 (24.2 M values).
@@ -38,6 +39,10 @@ const DEVICES = arg('devices', 20);
 const DAYS = arg('days', 7);
 const TSBS_DEVICES = arg('tsbs-devices', 100);
 const ROUNDS = arg('rounds', 3);
+const onlyAt = process.argv.indexOf('--only');
+/** The parts to run (all by default); store reads the Parquet file that files writes, so it runs files too. */
+const ONLY = new Set(onlyAt > 0 ? process.argv[onlyAt + 1]!.split(',') : ['files', 'store', 'fleet', 'startup']);
+if (ONLY.has('store')) ONLY.add('files');
 const SENSORS = 'temperature,humidity,pressure,power';
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsiot-bench-pipe-'));
@@ -204,10 +209,10 @@ function startup(): void {
 }
 
 try {
-  await files();
-  await store();
-  fleet();
-  startup();
+  if (ONLY.has('files')) await files();
+  if (ONLY.has('store')) await store();
+  if (ONLY.has('fleet')) fleet();
+  if (ONLY.has('startup')) startup();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
