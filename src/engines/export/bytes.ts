@@ -5,6 +5,7 @@
  * row. A full buffer is handed out as one chunk and a new one begun (the
  * sink may still hold the last one).
  */
+import { writePositiveDouble } from './double-text.js';
 import { formatTimestamp, type TimestampFormat } from './options.js';
 
 const DIGITS_0 = 48;
@@ -81,7 +82,16 @@ export class ByteChunks {
     else if (v < 0 && v > -2_147_483_648 && (v | 0) === v) {
       this.byte(45);
       this.uint(-v);
-    } else this.ascii(String(v));
+    } else {
+      let end = -1;
+      if (v > 0) end = writePositiveDouble(this.buf, this.pos, v);
+      else if (v < 0) {
+        this.buf[this.pos] = 45; // - (overwritten if String(v) takes over)
+        end = writePositiveDouble(this.buf, this.pos + 1, -v);
+      }
+      if (end < 0) this.ascii(String(v));
+      else this.pos = end;
+    }
   }
 
   /** A non-negative integer below 2^31. */

