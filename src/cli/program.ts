@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { TsiotError } from '../core/errors.js';
 import type { ExportFormat } from '../engines/export/index.js';
-import type { GenerationStream } from '../engines/generation/service.js';
 import { SCOPE_NAMES } from '../registry/scopes.js';
 import { VERSION } from '../version.js';
 import { collect, parseAnomalyFlag, parseIntFlag, parseNumberFlag, parseSensorsFlag } from './options.js';
@@ -19,6 +18,8 @@ import {
   withEngines,
 } from './context.js';
 import { loadExport, loadRegistries, loadTools, runTool, startTracing } from './lazy.js';
+import { streamGeneration } from './generate.js';
+import { signalExitCode } from './interrupt.js';
 import { createProgressBar } from './progress-bar.js';
 import { addWorkflowCommands } from './workflow.js';
 
@@ -133,9 +134,17 @@ export function buildCli(): Command {
             params,
             ...(opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {}),
           };
-          const stream = opts.store ? undefined : engines.generation.stream(request);
+          // one device at a time, to the output and the store: memory stays flat whatever the fleet
+          const stream = engines.generation.stream(request);
           if (stream) {
-            await streamToOutput(stream, format, opts, opts.seed === undefined);
+            await streamGeneration(engines, stream, {
+              format,
+              ...(opts.output ? { output: opts.output as string } : {}),
+              ...(opts.labels ? { labels: opts.labels as string } : {}),
+              timestamps: opts.timestamps,
+              store: Boolean(opts.store),
+              reportSeed: opts.seed === undefined,
+            });
             return;
           }
           const bar = createProgressBar('generating');
@@ -638,7 +647,13 @@ export async function main(argv = process.argv): Promise<void> {
     }
     if (e instanceof TsiotError) {
       process.stderr.write(`tsiot: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}\n`);
-      process.exitCode = e.code === 'invalid_input' || e.code === 'too_large' ? EXIT_USAGE : EXIT_FAILURE;
+      const signal = e.details?.signal;
+      process.exitCode =
+        typeof signal === 'string'
+          ? signalExitCode(signal as NodeJS.Signals)
+          : e.code === 'invalid_input' || e.code === 'too_large'
+            ? EXIT_USAGE
+            : EXIT_FAILURE;
       return;
     }
     if (e instanceof SyntaxError) {
@@ -649,56 +664,4 @@ export async function main(argv = process.argv): Promise<void> {
     process.stderr.write(`tsiot: unexpected error: ${(e as Error).message}\n`);
     process.exitCode = EXIT_FAILURE;
   }
-}
-
-/**
- * A generation written as it is made, one device at a time, to --output
- * (under a temporary name, renamed when complete) or stdout: memory holds
- * one device whatever the fleet, and a local file the user asked for is not
- * held to the per-request cap of the servers.
- */
-async function streamToOutput(
-  stream: GenerationStream,
-  format: ExportFormat,
-  opts: { output?: string; labels?: string; timestamps?: 'iso' | 'ms' },
-  reportSeed: boolean,
-): Promise<void> {
-  if (reportSeed) process.stderr.write(`seed: ${stream.seed} (pass --seed ${stream.seed} to reproduce)\n`);
-  const bar = createProgressBar('generating');
-  const labels: unknown[] = [];
-  let rows = 0;
-  let values = 0;
-  async function* devices() {
-    for (let d = 0; d < stream.count; d++) {
-      const s = await stream.device(d);
-      rows += s.timestamps.length;
-      values += s.timestamps.length * s.columns.length;
-      for (const l of s.labels) labels.push({ series: s.name, ...l });
-      bar.update({ done: d + 1, total: stream.count });
-      yield s;
-    }
-  }
-  if (opts.output) await mkdir(dirname(opts.output), { recursive: true });
-  const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
-  try {
-    const sink = tmp ? createWriteStream(tmp) : process.stdout;
-    const { writeSeriesStream } = await loadExport();
-    await writeSeriesStream(devices(), format, sink, { ...(opts.timestamps ? { timestamps: opts.timestamps } : {}) });
-    if (tmp) {
-      sink.end();
-      await once(sink, 'finish');
-      await rename(tmp, opts.output!);
-    }
-  } catch (e) {
-    if (tmp) await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    bar.done();
-  }
-  if (opts.labels) {
-    await mkdir(dirname(opts.labels), { recursive: true });
-    await writeFile(opts.labels, `${JSON.stringify(labels, null, 2)}\n`);
-  }
-  if (opts.output)
-    process.stderr.write(`wrote ${rows} rows (${values} values, ${stream.count} series) to ${opts.output}\n`);
 }
