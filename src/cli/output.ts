@@ -10,6 +10,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { TsiotError } from '../core/errors.js';
+import { waitForDrain } from '../engines/export/sink.js';
 
 export interface Output {
   /** The file asked for, or undefined for stdout. */
@@ -54,21 +55,10 @@ export async function openOutput(
     return file;
   };
   if (!temp) process.stdout.on('error', fail);
+  // a failure of the output is reported as the output's own error, whatever the wait saw first
   const drained = (s: NodeJS.WritableStream) =>
-    new Promise<void>((resolve, reject) => {
-      const done = (e?: Error) => {
-        s.off('drain', onDrain);
-        s.off('error', onError);
-        signal.removeEventListener('abort', onAbort);
-        if (e) reject(e);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onError = (e: Error) => done(failure ?? e);
-      const onAbort = () => done(failure ?? signal.reason);
-      s.on('drain', onDrain);
-      s.on('error', onError);
-      signal.addEventListener('abort', onAbort);
+    waitForDrain(s, signal).catch((e: unknown) => {
+      throw failure ?? e;
     });
   return {
     path,

@@ -5,21 +5,25 @@ export type ExportSink = NodeJS.WritableStream | ((chunk: Uint8Array) => Promise
 
 type Writer = (chunk: Uint8Array) => Promise<void>;
 
-function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
+/** Resolves on 'drain'; rejects on the stream's error, its close, or `signal` (with the signal's reason). */
+export function waitForDrain(stream: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: unknown) => {
       stream.off('drain', onDrain);
       stream.off('error', onError);
       stream.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve();
     };
     const onDrain = () => done();
     const onError = (e: unknown) => done(e);
     const onClose = () => done(new TsiotError('cancelled', 'the output stream closed before the export finished'));
+    const onAbort = () => done(signal!.reason);
     stream.on('drain', onDrain);
     stream.on('error', onError);
     stream.on('close', onClose);
+    signal?.addEventListener('abort', onAbort);
   });
 }
 
