@@ -189,22 +189,37 @@ function statistics(z: Float64Array, missingShare: number): number[] {
   let trend = 0;
   const tMean = (n - 1) / 2;
   const tSd = Math.sqrt((n * n - 1) / 12) || 1;
+  // one pass without data-dependent branches where the data is noisy (signs,
+  // runs above the mean): this runs on every column of every stored series
+  let vMax = z[0] ?? 0;
+  let vMin = vMax;
+  let prev = vMax;
+  let prevSign = +(prev > 0) - +(prev < 0);
   for (let i = 0; i < n; i++) {
     const v = z[i]!;
-    skew += v ** 3;
-    kurt += v ** 4;
-    trend += v * ((i - tMean) / tSd);
-    if (i > 0) {
-      if (Math.sign(v) !== Math.sign(z[i - 1]!)) crossings++;
-      rough += Math.abs(v - z[i - 1]!);
+    const v2 = v * v;
+    skew += v2 * v;
+    kurt += v2 * v2;
+    trend += v * (i - tMean);
+    const pos = +(v > 0);
+    const sign = pos - +(v < 0);
+    crossings += +(sign !== prevSign);
+    rough += Math.abs(v - prev);
+    above += pos;
+    run = (run + 1) * pos;
+    longest = Math.max(longest, run);
+    if (v > vMax) {
+      vMax = v;
+      iMax = i;
     }
-    if (v > 0) {
-      above++;
-      longest = Math.max(longest, ++run);
-    } else run = 0;
-    if (v > z[iMax]!) iMax = i;
-    if (v < z[iMin]!) iMin = i;
+    if (v < vMin) {
+      vMin = v;
+      iMin = i;
+    }
+    prev = v;
+    prevSign = sign;
   }
+  trend /= tSd;
   const span = Math.max(1, n - 1);
   return [
     autocorrelation(z, 1),

@@ -15,6 +15,15 @@ import { TsiotError } from '../../../core/errors.js';
 
 export const DEFAULT_MEMORY_LIMIT = '512MB';
 
+/**
+ * WAL size at which a commit checkpoints a file database. DuckDB's default
+ * (16 MB) makes a bulk store checkpoint every few series, rewriting the last
+ * row group of the blocks table each time: storing 24 M values series by series
+ * took 4.6 s in DuckDB at 16 MB and 1.5 s at 256 MB (the WAL is replayed on
+ * open after a crash, so a larger one costs only recovery time).
+ */
+export const CHECKPOINT_THRESHOLD = '256MB';
+
 export interface DuckDbResourceOptions {
   /** DuckDB memory_limit, e.g. '512MB', '1GB', '2GiB'. */
   memoryLimit?: string;
@@ -55,6 +64,7 @@ export function instanceConfig(path: string, options: DuckDbResourceOptions): Re
   const memoryLimit = options.memoryLimit ?? (path === ':memory:' ? undefined : DEFAULT_MEMORY_LIMIT);
   return {
     ...(memoryLimit !== undefined ? { memory_limit: checkMemoryLimit(memoryLimit) } : {}),
+    ...(path === ':memory:' ? {} : { checkpoint_threshold: CHECKPOINT_THRESHOLD }),
     ...(options.threads !== undefined ? { threads: String(checkThreads(options.threads)) } : {}),
   };
 }
