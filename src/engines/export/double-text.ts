@@ -34,6 +34,12 @@ const words = new Uint32Array(bits.buffer);
 const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LOW = 1 - HIGH;
 const digits = new Uint8Array(24);
+/** The two digit characters of 0…99, as consecutive bytes. */
+const PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, i) => DIGITS_0 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)),
+);
+const LOG10_2 = Math.log10(2);
 
 /** 1 when X (relative to the base) is inside the interval, 0 when outside, -1 when too close to tell. */
 function inside(d: number, above: number, below: number): number {
@@ -53,7 +59,12 @@ function inside(d: number, above: number, below: number): number {
  */
 export function writePositiveDouble(buf: Uint8Array, pos: number, v: number): number {
   if (!(v >= 1e-6 && v < 1e17)) return -1;
-  let k = 16 - Math.floor(Math.log10(v));
+  bits[0] = v;
+  const high = words[HIGH]!;
+  const exponent = (high >>> 20) & 0x7ff;
+  const powerOfTwo = (high & 0xfffff) === 0 && words[LOW] === 0;
+  // floor(log10 v) is floor(e·log10 2) or one more (v = m·2^e, 1 ≤ m < 2): one correction below fixes it
+  let k = 16 - Math.floor((exponent - 1023) * LOG10_2);
   if (k < 0 || k > 22) return -1;
   let hi = v * POW10[k]!;
   if (hi < 1e16) hi = v * POW10[++k]!;
@@ -69,10 +80,6 @@ export function writePositiveDouble(buf: Uint8Array, pos: number, v: number): nu
   const lo = vh * ph - hi + vh * pl + vl * ph + vl * pl;
 
   // half an ulp of v, scaled: above w; below w it is half that at a power of two
-  bits[0] = v;
-  const high = words[HIGH]!;
-  const exponent = (high >>> 20) & 0x7ff;
-  const powerOfTwo = (high & 0xfffff) === 0 && words[LOW] === 0;
   words[HIGH] = (exponent - 53) << 20; // 2^(exponent − 1076): half an ulp, built from its bits
   words[LOW] = 0;
   const above = bits[0]! * POW10[k]!;
@@ -119,16 +126,22 @@ export function writePositiveDouble(buf: Uint8Array, pos: number, v: number): nu
     t += Math.floor(r / E8);
     r %= E8;
   }
-  let n = 0;
-  for (let x = t; x > 0; x = (x / 10) | 0) n++;
-  for (let i = n - 1, x = t; i >= 0; i--) {
-    const q = (x / 10) | 0;
-    digits[i] = DIGITS_0 + x - q * 10;
+  // t < 10^9 and r < 10^8: two digits per division
+  let n = t >= 100_000_000 ? 9 : t >= 10_000_000 ? 8 : 0;
+  if (n === 0) for (let x = t; x > 0; x = (x / 10) | 0) n++;
+  let i = n - 1;
+  for (let x = t; i >= 0; ) {
+    const q = (x / 100) | 0;
+    const two = (x - q * 100) << 1;
+    digits[i--] = PAIRS[two + 1]!;
+    if (i >= 0) digits[i--] = PAIRS[two]!;
     x = q;
   }
-  for (let i = n + 7, x = r; i >= n; i--) {
-    const q = (x / 10) | 0;
-    digits[i] = DIGITS_0 + x - q * 10;
+  for (let j = n + 6, x = r; j >= n; j -= 2) {
+    const q = (x / 100) | 0;
+    const two = (x - q * 100) << 1;
+    digits[j] = PAIRS[two]!;
+    digits[j + 1] = PAIRS[two + 1]!;
     x = q;
   }
   const total = n + 8;
