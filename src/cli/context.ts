@@ -2,7 +2,7 @@
 import { LOCAL_CALLER } from '../core/caller.js';
 import type { TsiotConfigInput } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
-import type { Engines } from '../engines/engines.js';
+import type { EngineOverrides, Engines } from '../engines/engines.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -30,12 +30,13 @@ export async function withEngines<T>(
   globals: GlobalOptions,
   fn: (engines: Engines, logger: Logger) => Promise<T>,
   extra: TsiotConfigInput = {},
+  overrides: EngineOverrides = {},
 ): Promise<T> {
   const config = await configFrom(globals, extra);
   // files named on one's own command line are the local user's to read, wherever they are
   config.imports = { ...config.imports, localDirs: [...config.imports.localDirs, '/'] };
   const logger = await openLogger(config.logLevel);
-  const engines = await openEngines(config, logger);
+  const engines = await openEngines(config, logger, overrides);
   try {
     return await fn(engines, logger);
   } finally {

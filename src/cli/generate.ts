@@ -17,7 +17,7 @@ import type { GenerationStream } from '../engines/generation/service.js';
 import type { StoreResult } from '../engines/storage/storage.js';
 import { watchInterrupts } from './interrupt.js';
 import { loadExport } from './lazy.js';
-import { openOutput } from './output.js';
+import { type Output, openOutput } from './output.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** Values stored per commit: about 8 MB of doubles, as a generation job's default chunk; two batches are held at most. */
@@ -36,6 +36,8 @@ export interface StreamGenerationOptions {
   timestamps?: 'iso' | 'ms';
   /** Store every device through engines.series. */
   store: boolean;
+  /** Write the data to the output (false: store only, no output is opened). */
+  write?: boolean;
   /** Print the seed on stderr (it was drawn, not given). */
   reportSeed: boolean;
 }
@@ -52,7 +54,7 @@ export async function streamGeneration(
   const stop = new AbortController();
   const onInterrupt = () => stop.abort(interrupts.signal.reason);
   interrupts.signal.addEventListener('abort', onInterrupt);
-  const out = await openOutput(opts.output, (e) => stop.abort(e), stop.signal);
+  const out = opts.write === false ? noOutput : await openOutput(opts.output, (e) => stop.abort(e), stop.signal);
   const bar = createProgressBar('generating');
   const labels: unknown[] = [];
   const stored: StoreResult[] = [];
@@ -109,7 +111,8 @@ export async function streamGeneration(
     const { writeParquetFile, writeSeriesStream } = await loadExport();
     const timestamps = opts.timestamps ? { timestamps: opts.timestamps } : {};
     // Parquet to a file is built in place (its temporary name), not in a scratch file copied over
-    if (opts.format === 'parquet' && out.temp) await writeParquetFile(devices(), out.temp, timestamps);
+    if (opts.write === false) for await (const _ of devices());
+    else if (opts.format === 'parquet' && out.temp) await writeParquetFile(devices(), out.temp, timestamps);
     else await writeSeriesStream(devices(), opts.format, (chunk) => out.write(chunk), timestamps);
     await out.close();
     checkStop();
@@ -131,6 +134,16 @@ export async function streamGeneration(
     process.stderr.write(`wrote ${rows} rows (${values} values, ${stream.count} series) to ${opts.output}\n`);
   if (stored.length) process.stderr.write(`${storedLine(stored)}\n`);
 }
+
+/** The output of a store-only run: nothing is written. */
+const noOutput: Output = {
+  path: undefined,
+  temp: undefined,
+  write: async () => undefined,
+  close: async () => undefined,
+  commit: async () => undefined,
+  discard: async () => undefined,
+};
 
 /** The stored ids on one line: all of them for a few, else the count, the first and the last. */
 function storedLine(stored: readonly StoreResult[]): string {

@@ -74,6 +74,8 @@ export interface Engines {
 export interface EngineOverrides {
   storage?: Storage;
   metrics?: Metrics;
+  /** memory_limit of the embedded DuckDB files when their URL sets none (a one-shot bulk writer needs little cache). */
+  duckdbMemoryLimit?: string;
 }
 
 function isDocumentStore(s: Storage): s is Storage & DocumentStore {
@@ -92,8 +94,13 @@ export async function createEngines(
     logger.info({ plugin, generators: names }, 'loaded generator plugin');
   }
   const metrics = overrides.metrics ?? createMetrics();
+  const storageOptions = {
+    logger,
+    ...(overrides.duckdbMemoryLimit ? { duckdbMemoryLimit: overrides.duckdbMemoryLimit } : {}),
+  };
   const storage = instrumentStorage(
-    overrides.storage ?? (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, { logger })),
+    overrides.storage ??
+      (await createStorage(config.storage ?? `duckdb://${config.dataDir}/tsiot.duckdb`, storageOptions)),
     metrics,
   );
   // what is open so far, closed in reverse if a later part fails to start
@@ -107,7 +114,7 @@ export async function createEngines(
     } else {
       // series live elsewhere (PostgreSQL, InfluxDB …); reports, models and jobs go to an embedded file
       const meta = instrumentStorage(
-        await createStorage(`duckdb://${config.dataDir}/tsiot-meta.duckdb`, { logger }),
+        await createStorage(`duckdb://${config.dataDir}/tsiot-meta.duckdb`, storageOptions),
         metrics,
       );
       opened.push(meta);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DuckDbStorage } from '../../src/engines/storage/duckdb/index.js';
 import { runTool } from '../../src/registry/run-tool.js';
 import { tools } from '../../tools/index.js';
 import { makeEngines } from '../helpers/engines.js';
@@ -123,6 +124,49 @@ describe('tsiot CLI', () => {
     expect(stored.stderr).toMatch(/stored in duckdb: ser_/);
     const listed = await tsiot(['call', 'list_series', '{}']);
     expect(JSON.parse(listed.stdout).total).toBe(1);
+  });
+
+  it('--store-only stores a fleet larger than one store batch with the data generate_timeseries gives for the seed, writing no data', async () => {
+    // 30 devices × 17,280 rows × (1 + 2) values: about 1.6 M values, so the CLI commits more than one batch
+    const dataDir = join(work, 'store-only');
+    const fleet = ['--seed', '9', '--devices', '30', '--sensors', 'temperature,power', '--duration', '1d'];
+    const r = await tsiot(['--data-dir', dataDir, 'generate', ...fleet, '--interval', '5s', '--store-only']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/stored in duckdb: 30 series, ser_\S+ … ser_\S+/);
+    const storage = new DuckDbStorage({ path: join(dataDir, 'tsiot.duckdb') });
+    const engines = await makeEngines();
+    try {
+      const ctx = { engines, logger: engines.logger, signal: new AbortController().signal, progress: () => undefined };
+      const gen = await runTool(
+        tools.find((t) => t.name === 'generate_timeseries')!,
+        {
+          seed: 9,
+          devices: 30,
+          sensors: [{ type: 'temperature' }, { type: 'power' }],
+          duration: '1d',
+          interval: '5s',
+        },
+        ctx,
+      );
+      const listed = await storage.list({ limit: 100 });
+      expect(listed.total).toBe(30);
+      const byName = new Map(listed.items.map((s) => [s.name, s.id]));
+      for (const { id, name } of gen.structured.series as { id: string; name: string }[]) {
+        const want = await engines.storage.retrieve({ id });
+        const got = await storage.retrieve({ id: byName.get(name)! });
+        expect(got.timestamps).toEqual(want.timestamps);
+        expect(got.columns.map((c) => [c.name, c.values])).toEqual(want.columns.map((c) => [c.name, c.values]));
+        expect(got.labels).toEqual(want.labels);
+      }
+    } finally {
+      await storage.close();
+      await engines.close();
+    }
+    const clash = await tsiot(['--data-dir', dataDir, 'generate', '--store-only', '--output', join(work, 'no.csv')]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/--store-only writes no data, so --output has nothing to apply to/);
+    expect(existsSync(join(work, 'no.csv'))).toBe(false);
   });
 
   it('fails with exit code 2 and a clear message on bad input, leaving no file behind', async () => {

@@ -6,10 +6,23 @@
  */
 import type { Column, TimeSeries } from '../../core/types.js';
 
-/** Rows [from, to) of a series as one buffer: timestamps, then each column. */
-export function encodeChunk(timestamps: Float64Array, columns: Column[], from: number, to: number): Buffer {
+/**
+ * Rows [from, to) of a series as one buffer: timestamps, then each column.
+ * With `scratch` (large enough) the bytes are written into it and the buffer
+ * is a view of it, valid until the next call that writes there: for callers
+ * that copy the bytes at once (a DuckDB appender does), so a bulk store does
+ * not allocate a buffer per block.
+ */
+export function encodeChunk(
+  timestamps: Float64Array,
+  columns: Column[],
+  from: number,
+  to: number,
+  scratch?: Float64Array,
+): Buffer {
   const rows = to - from;
-  const out = new Float64Array(rows * (1 + columns.length));
+  const size = rows * (1 + columns.length);
+  const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
   out.set(timestamps.subarray(from, to), 0);
   columns.forEach((c, j) => {
     out.set(c.values.subarray(from, to), rows * (1 + j));

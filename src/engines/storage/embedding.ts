@@ -127,9 +127,10 @@ function interpolateMissing(
   let variance = 0;
   for (let i = 0; i < n; i++) variance += (x[i]! - mean) ** 2;
   const sd = Math.sqrt(variance / n);
-  const z = new Float64Array(n);
-  if (sd > 0) for (let i = 0; i < n; i++) z[i] = (x[i]! - mean) / sd;
-  return { z, missingShare: missing / n, constant: sd === 0 };
+  // normalised in place: one array per column, not two
+  if (sd > 0) for (let i = 0; i < n; i++) x[i] = (x[i]! - mean) / sd;
+  else x.fill(0);
+  return { z: x, missingShare: missing / n, constant: sd === 0 };
 }
 
 /** Piecewise aggregate approximation: the means of `m` equal segments (fractional edges weighted). */

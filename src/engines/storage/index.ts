@@ -13,6 +13,8 @@ export { parseStorageUrl, redactUrl, type StorageUrl };
 
 export interface StorageOptions {
   logger?: Logger;
+  /** memory_limit of an embedded DuckDB file whose URL sets none (else options.ts's default). */
+  duckdbMemoryLimit?: string;
 }
 
 /**
@@ -113,7 +115,11 @@ async function createBackend(parsed: StorageUrl, options: StorageOptions): Promi
       if (rest === ':memory:' || rest === '') return new DuckDbStorage({ path: ':memory:', ...resources });
       const path = resolve(rest);
       mkdirSync(dirname(path), { recursive: true });
-      return new DuckDbStorage({ path, ...resources });
+      return new DuckDbStorage({
+        path,
+        ...(options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {}),
+        ...resources,
+      });
     }
     case 'postgres': {
       const { PostgresStorage } = await import('./postgres/index.js');

@@ -17,6 +17,8 @@ export async function appendBlocks(c: DuckDBConnection, sid: number, s: TimeSeri
   const n = s.timestamps.length;
   if (n === 0) return;
   const appender = await c.createAppender('blocks');
+  // one block's bytes at a time; the appender copies them
+  const scratch = new Float64Array(Math.min(n, BLOCK_ROWS) * (1 + s.columns.length));
   try {
     for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
       const hi = Math.min(n, lo + BLOCK_ROWS);
@@ -26,7 +28,7 @@ export async function appendBlocks(c: DuckDBConnection, sid: number, s: TimeSeri
       appender.appendInteger(hi - lo);
       appender.appendBigInt(BigInt(s.timestamps[lo]!));
       appender.appendBigInt(BigInt(s.timestamps[hi - 1]!));
-      appender.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi));
+      appender.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi, scratch));
       appender.endRow();
     }
   } finally {

@@ -78,6 +78,13 @@ export async function appendSeries(c: DuckDBConnection, items: readonly BatchIte
         }
       });
     });
+  // one block's bytes at a time; the appender copies them
+  const scratch = new Float64Array(
+    items.reduce(
+      (m, { series: s }) => Math.max(m, Math.min(s.timestamps.length, BLOCK_ROWS) * (1 + s.columns.length)),
+      0,
+    ),
+  );
   await withAppender(c, 'blocks', (a) => {
     items.forEach(({ series: s }, k) => {
       const n = s.timestamps.length;
@@ -89,7 +96,7 @@ export async function appendSeries(c: DuckDBConnection, items: readonly BatchIte
         a.appendInteger(hi - lo);
         a.appendBigInt(BigInt(s.timestamps[lo]!));
         a.appendBigInt(BigInt(s.timestamps[hi - 1]!));
-        a.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi));
+        a.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi, scratch));
         a.endRow();
       }
     });
