@@ -4,12 +4,27 @@ import type { Aggregation, Column, TimeSeries } from '../../../core/types.js';
 import { decodeChunk, encodeChunk } from '../chunk-codec.js';
 import { downsample, lowerBound, upperBound } from '../query-apply.js';
 
-/** Rows per block: big enough that a store is a few appends of large BLOBs, small enough that a short range reads little. */
-export const BLOCK_ROWS = 8192;
+/**
+ * Bytes of data per block at most: 16 KiB (2,048 float64 values, e.g. 409 rows
+ * of a timestamp and four columns). Large enough that a store is a few
+ * thousand appends of BLOBs rather than a row per value, and a short range
+ * reads little; small enough that DuckDB keeps each BLOB in its string
+ * segments. Far larger BLOBs (195 KB, as 8,192-row blocks of four columns
+ * were) each take an overflow block, and a checkpoint then pins all of them:
+ * appending 100 such BLOBs and checkpointing, again and again, failed with
+ * "failed to pin block" once the table reached the 512 MB memory limit, while
+ * 8 KB and 32 KB BLOBs of the same total went to 800 MB and on.
+ */
+export const BLOCK_BYTES = 16_384;
+
+/** Rows per block of a series with `width` value columns (at least one row). */
+export function blockRows(width: number): number {
+  return Math.max(1, Math.floor(BLOCK_BYTES / (8 * (1 + width))));
+}
 
 /**
- * Append the rows of a series to `blocks`, one row per block of BLOCK_ROWS
- * rows: the block's first row index, row count, first and last timestamp,
+ * Append the rows of a series to `blocks`, one row per block of
+ * blockRows(width) rows: the block's first row index, row count, first and last timestamp,
  * and its data as chunk-codec bytes (timestamps, then each column, float64).
  * Runs inside the caller's transaction.
  */
@@ -18,10 +33,11 @@ export async function appendBlocks(c: DuckDBConnection, sid: number, s: TimeSeri
   if (n === 0) return;
   const appender = await c.createAppender('blocks');
   // one block's bytes at a time; the appender copies them
-  const scratch = new Float64Array(Math.min(n, BLOCK_ROWS) * (1 + s.columns.length));
+  const rows = blockRows(s.columns.length);
+  const scratch = new Float64Array(Math.min(n, rows) * (1 + s.columns.length));
   try {
-    for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
-      const hi = Math.min(n, lo + BLOCK_ROWS);
+    for (let b = 0, lo = 0; lo < n; b++, lo += rows) {
+      const hi = Math.min(n, lo + rows);
       appender.appendInteger(sid);
       appender.appendInteger(b);
       appender.appendInteger(lo);

@@ -16,13 +16,40 @@ import { TsiotError } from '../../../core/errors.js';
 export const DEFAULT_MEMORY_LIMIT = '512MB';
 
 /**
- * WAL size at which a commit checkpoints a file database. DuckDB's default
- * (16 MB) makes a bulk store checkpoint every few series, rewriting the last
- * row group of the blocks table each time: storing 24 M values series by series
- * took 4.6 s in DuckDB at 16 MB and 1.5 s at 256 MB (the WAL is replayed on
- * open after a crash, so a larger one costs only recovery time).
+ * WAL size at which a commit checkpoints a file database: half its memory
+ * limit, at most 256 MB. DuckDB's default (16 MB) makes a bulk store
+ * checkpoint every few series, rewriting the last row group of the blocks
+ * table each time (storing 24 M values series by series took 4.6 s in DuckDB
+ * at 16 MB, 1.5 s at 256 MB), but what is not yet checkpointed stays pinned in
+ * memory: at a threshold above the memory limit a long bulk store fails with
+ * "failed to pin block". After a crash the WAL is replayed on open, so a
+ * larger one costs only recovery time.
  */
-export const CHECKPOINT_THRESHOLD = '256MB';
+export const MAX_CHECKPOINT_THRESHOLD = 256 * 2 ** 20;
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40,
+};
+
+/** Bytes of a memory size checkMemoryLimit accepts. */
+export function memoryBytes(size: string): number {
+  const m = MEMORY.exec(size.trim())!;
+  return Number(size.trim().slice(0, -m[2]!.length)) * UNITS[m[2]!.toUpperCase()]!;
+}
+
+/** The checkpoint threshold for a file database of this memory limit (see MAX_CHECKPOINT_THRESHOLD). */
+export function checkpointThreshold(memoryLimit: string): string {
+  const bytes = Math.min(MAX_CHECKPOINT_THRESHOLD, Math.floor(memoryBytes(memoryLimit) / 2));
+  return `${Math.max(1, Math.floor(bytes / 2 ** 20))}MiB`;
+}
 
 export interface DuckDbResourceOptions {
   /** DuckDB memory_limit, e.g. '512MB', '1GB', '2GiB'. */
@@ -64,7 +91,9 @@ export function instanceConfig(path: string, options: DuckDbResourceOptions): Re
   const memoryLimit = options.memoryLimit ?? (path === ':memory:' ? undefined : DEFAULT_MEMORY_LIMIT);
   return {
     ...(memoryLimit !== undefined ? { memory_limit: checkMemoryLimit(memoryLimit) } : {}),
-    ...(path === ':memory:' ? {} : { checkpoint_threshold: CHECKPOINT_THRESHOLD }),
+    ...(path === ':memory:' || memoryLimit === undefined
+      ? {}
+      : { checkpoint_threshold: checkpointThreshold(checkMemoryLimit(memoryLimit)) }),
     ...(options.threads !== undefined ? { threads: String(checkThreads(options.threads)) } : {}),
   };
 }

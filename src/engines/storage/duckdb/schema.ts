@@ -14,8 +14,8 @@ import { EMBEDDING_DIMS } from './embeddings.js';
  *   (points, start_ms, end_ms, label_count) so `describe`/`list` never touch
  *   the data.
  * - `series_tags`: one row per (series, tag); a tag filter is a semi-join.
- * - `blocks`: the data of a series, one row per block of BLOCK_ROWS rows
- *   (duckdb/blocks.ts): block number b, first row index i0, row count n,
+ * - `blocks`: the data of a series, one row per block of at most 16 KiB
+ *   (duckdb/blocks.ts; rows per block depend on the width): block number b, first row index i0, row count n,
  *   first and last timestamp (BIGINT epoch ms), and the rows as one BLOB in
  *   the chunk codec's layout (timestamps, then each column, float64 with NaN
  *   for missing), as TimescaleDB's compressed chunks and InfluxDB's TSM

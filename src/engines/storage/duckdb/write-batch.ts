@@ -10,7 +10,7 @@ import { ARRAY, FLOAT, INTEGER, SMALLINT, VARCHAR, arrayValue } from '@duckdb/no
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { TimeSeries } from '../../../core/types.js';
 import { encodeChunk } from '../chunk-codec.js';
-import { BLOCK_ROWS } from './blocks.js';
+import { blockRows } from './blocks.js';
 import { type ColumnEmbedding, EMBEDDING_DIMS } from './embeddings.js';
 
 /** One series ready to write: its row fields and tags encoded, its shape vectors computed. */
@@ -81,15 +81,17 @@ export async function appendSeries(c: DuckDBConnection, items: readonly BatchIte
   // one block's bytes at a time; the appender copies them
   const scratch = new Float64Array(
     items.reduce(
-      (m, { series: s }) => Math.max(m, Math.min(s.timestamps.length, BLOCK_ROWS) * (1 + s.columns.length)),
+      (m, { series: s }) =>
+        Math.max(m, Math.min(s.timestamps.length, blockRows(s.columns.length)) * (1 + s.columns.length)),
       0,
     ),
   );
   await withAppender(c, 'blocks', (a) => {
     items.forEach(({ series: s }, k) => {
       const n = s.timestamps.length;
-      for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
-        const hi = Math.min(n, lo + BLOCK_ROWS);
+      const rows = blockRows(s.columns.length);
+      for (let b = 0, lo = 0; lo < n; b++, lo += rows) {
+        const hi = Math.min(n, lo + rows);
         a.appendInteger(sids[k]!);
         a.appendInteger(b);
         a.appendInteger(lo);

@@ -8,7 +8,7 @@ import { TsiotError } from '../../../../src/core/errors.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import { createStorage } from '../../../../src/engines/storage/index.js';
 import { decodeChunk } from '../../../../src/engines/storage/chunk-codec.js';
-import { BLOCK_ROWS } from '../../../../src/engines/storage/duckdb/blocks.js';
+import { BLOCK_BYTES, blockRows } from '../../../../src/engines/storage/duckdb/blocks.js';
 import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { describeStorageContract } from '../contract.js';
 
@@ -56,6 +56,37 @@ describe('DuckDbStorage specifics', () => {
   };
   afterEach(async () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+
+  it('stores about its memory limit series by series without failing a checkpoint', async () => {
+    // 48 series × 100,000 rows × (1 + 2) float64: 115 MB into a database allowed 128 MB. At DuckDB's
+    // default checkpoint threshold (16 MB) a checkpoint fails here with "failed to pin block"
+    const file = freshFile();
+    const s = new DuckDbStorage({ path: file, memoryLimit: '128MB' });
+    const rows = 100_000;
+    const timestamps = Float64Array.from({ length: rows }, (_, i) => 1_700_000_000_000 + i * 1000);
+    try {
+      for (let k = 0; k < 48; k++) {
+        const values = (phase: number) => Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 50 + k + phase));
+        await s.store({
+          id: `bulk-${k}`,
+          name: `bulk-${k}`,
+          metadata: { tags: {} },
+          timestamps,
+          columns: [
+            { name: 'a', values: values(0) },
+            { name: 'b', values: values(1) },
+          ],
+          labels: [],
+        });
+      }
+      const back = await s.retrieve({ id: 'bulk-47' });
+      expect(back.timestamps).toEqual(timestamps);
+      expect(back.columns[1]!.values[12_345]).toBe(Math.sin(12_345 / 50 + 47 + 1));
+      expect((await s.list({ limit: 100 })).total).toBe(48);
+    } finally {
+      await s.close();
+    }
   });
 
   it('keeps series and documents across close and reopen of the file', async () => {
@@ -206,7 +237,10 @@ describe('DuckDbStorage specifics', () => {
   it('keeps a series as blocks whose summary plain SQL reads and whose data is the chunk codec', async () => {
     const path = freshFile();
     const storage = new DuckDbStorage({ path });
-    const n = BLOCK_ROWS + 10;
+    // one column: 1,024 rows (16 KiB with the timestamps) per block
+    const per = blockRows(1);
+    expect(per * 2 * 8).toBeLessThanOrEqual(BLOCK_BYTES);
+    const n = 2 * per + 10;
     const times = Array.from({ length: n }, (_, i) => i * 1000);
     await storage.store(series('sql', times, { temp: times.map((t, i) => (i === 1 ? NaN : t / 100)) }));
     await storage.close();
@@ -217,13 +251,14 @@ describe('DuckDbStorage specifics', () => {
     );
     const got = rows.getRows();
     expect(got.map((r) => r.slice(0, 5))).toEqual([
-      [0, 0, BLOCK_ROWS, 0n, BigInt((BLOCK_ROWS - 1) * 1000)],
-      [1, BLOCK_ROWS, 10, BigInt(BLOCK_ROWS * 1000), BigInt((n - 1) * 1000)],
+      [0, 0, per, 0n, BigInt((per - 1) * 1000)],
+      [1, per, per, BigInt(per * 1000), BigInt((2 * per - 1) * 1000)],
+      [2, 2 * per, 10, BigInt(2 * per * 1000), BigInt((n - 1) * 1000)],
     ]);
-    const bytes = (got[1]![5] as DuckDBBlobValue).bytes;
+    const bytes = (got[2]![5] as DuckDBBlobValue).bytes;
     const last = decodeChunk(Buffer.from(bytes), 1);
-    expect(Array.from(last.timestamps)).toEqual(times.slice(BLOCK_ROWS));
-    expect(Array.from(last.values[0]!)).toEqual(times.slice(BLOCK_ROWS).map((t) => t / 100));
+    expect(Array.from(last.timestamps)).toEqual(times.slice(2 * per));
+    expect(Array.from(last.values[0]!)).toEqual(times.slice(2 * per).map((t) => t / 100));
     const first = decodeChunk(Buffer.from((got[0]![5] as DuckDBBlobValue).bytes), 1);
     expect(Number.isNaN(first.values[0]![1])).toBe(true);
     c.closeSync();
