@@ -59,8 +59,8 @@ describe('DuckDbStorage specifics', () => {
   });
 
   it('stores about its memory limit series by series without failing a checkpoint', async () => {
-    // 48 series × 100,000 rows × (1 + 2) float64: 115 MB into a database allowed 128 MB. At DuckDB's
-    // default checkpoint threshold (16 MB) a checkpoint fails here with "failed to pin block"
+    // 48 series × 100,000 rows × (1 + 2) float64: 115 MB into a database allowed 128 MB. With blocks of
+    // 8,192 rows and DuckDB's default checkpoint threshold (16 MB) a checkpoint failed here with "failed to pin block"
     const file = freshFile();
     const s = new DuckDbStorage({ path: file, memoryLimit: '128MB' });
     const rows = 100_000;
