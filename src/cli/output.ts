@@ -12,6 +12,9 @@ import { finished } from 'node:stream/promises';
 import { TsiotError } from '../core/errors.js';
 import { waitForDrain } from '../engines/export/sink.js';
 
+/** Bytes a file output buffers before a write waits for 'drain' (the default, 16 KB, is below one encoder chunk). */
+const WRITE_AHEAD_BYTES = 4 * 2 ** 20;
+
 export interface Output {
   /** The file asked for, or undefined for stdout. */
   readonly path: string | undefined;
@@ -49,7 +52,8 @@ export async function openOutput(
   const stream = (): NodeJS.WritableStream => {
     if (!temp) return process.stdout;
     if (!file) {
-      file = createWriteStream(temp);
+      // several chunks in flight, so formatting the next overlaps writing the last
+      file = createWriteStream(temp, { highWaterMark: WRITE_AHEAD_BYTES });
       file.on('error', fail);
     }
     return file;
