@@ -16,8 +16,8 @@ export class ByteChunks {
   private buf: Buffer;
   private pos = 0;
   private readonly chunkBytes: number;
-  private cachedMinute = Number.NaN;
-  private readonly minutePrefix = new Uint8Array(17);
+  private cachedHour = Number.NaN;
+  private readonly hourPrefix = new Uint8Array(14);
 
   constructor(chunkBytes: number) {
     this.chunkBytes = Math.max(chunkBytes, 1024);
@@ -64,8 +64,14 @@ export class ByteChunks {
   }
 
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    // a loop beats set() for the short names, keys and prefixes written per row
+    if (n <= 32) {
+      const buf = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
+    } else this.buf.set(b, this.pos);
+    this.pos += n;
   }
 
   /** A string known to be ASCII (number and timestamp text). */
@@ -108,24 +114,10 @@ export class ByteChunks {
     } while (v > 0);
   }
 
-  /** Two or three decimal digits with leading zeros. */
-  private padded(v: number, width: 2 | 3): void {
-    const buf = this.buf;
-    const p = this.pos;
-    if (width === 3) {
-      buf[p] = DIGITS_0 + ((v / 100) | 0);
-      v %= 100;
-      this.pos++;
-    }
-    buf[this.pos] = DIGITS_0 + ((v / 10) | 0);
-    buf[this.pos + 1] = DIGITS_0 + (v % 10);
-    this.pos += 2;
-  }
-
   /**
-   * A timestamp as formatTimestamp writes it. ISO: rows of one minute share
-   * the "YYYY-MM-DDTHH:MM:" prefix, encoded once; seconds and milliseconds are
-   * written as digits. Times outside years 1970–9999 take formatTimestamp.
+   * A timestamp as formatTimestamp writes it. ISO: rows of one hour share
+   * the "YYYY-MM-DDTHH:" prefix, encoded once; minutes, seconds and
+   * milliseconds are written as digits. Times outside years 1970–9999 take formatTimestamp.
    */
   timestamp(ms: number, format: TimestampFormat): void {
     if (format === 'ms') {
@@ -137,18 +129,40 @@ export class ByteChunks {
       return;
     }
     const minute = Math.floor(ms / 60_000);
-    if (minute !== this.cachedMinute) {
-      const prefix = new Date(minute * 60_000).toISOString();
-      for (let i = 0; i < 17; i++) this.minutePrefix[i] = prefix.charCodeAt(i);
-      this.cachedMinute = minute;
+    const hour = Math.floor(minute / 60);
+    if (hour !== this.cachedHour) {
+      const prefix = new Date(hour * 3_600_000).toISOString();
+      for (let i = 0; i < 14; i++) this.hourPrefix[i] = prefix.charCodeAt(i);
+      this.cachedHour = hour;
     }
-    this.bytes(this.minutePrefix);
+    const buf = this.buf;
+    const pre = this.hourPrefix;
+    let p = this.pos;
+    for (let i = 0; i < 14; i++) buf[p + i] = pre[i]!;
+    p += 14;
+    // "MM:SS.mmmZ"
+    const min = minute - hour * 60;
+    const min10 = (min / 10) | 0;
+    buf[p] = DIGITS_0 + min10;
+    buf[p + 1] = DIGITS_0 + min - min10 * 10;
+    buf[p + 2] = 58; // :
+    p += 3;
+    // "SS.mmmZ"
     const rest = ms - minute * 60_000;
-    const sec = Math.floor(rest / 1000);
-    this.padded(sec, 2);
-    this.byte(46); // .
-    this.padded(rest - sec * 1000, 3);
-    this.byte(90); // Z
+    const sec = (rest / 1000) | 0;
+    const milli = rest - sec * 1000;
+    const s10 = (sec / 10) | 0;
+    buf[p] = DIGITS_0 + s10;
+    buf[p + 1] = DIGITS_0 + sec - s10 * 10;
+    buf[p + 2] = 46;
+    const m100 = (milli / 100) | 0;
+    const m = milli - m100 * 100;
+    const m10 = (m / 10) | 0;
+    buf[p + 3] = DIGITS_0 + m100;
+    buf[p + 4] = DIGITS_0 + m10;
+    buf[p + 5] = DIGITS_0 + m - m10 * 10;
+    buf[p + 6] = 90; // Z
+    this.pos = p + 7;
   }
 }
 

@@ -91,11 +91,12 @@ function randomFleet(seed: number): TimeSeries[] {
   for (let d = 0; d < 4; d++) {
     const n = 200 + Math.floor(rng() * 300);
     const timestamps = new Float64Array(n);
-    // mostly regular steps across minute and day boundaries; one series of odd times
+    // mostly regular steps across minute, hour and day boundaries (one of 7 min 13.001 s, through many
+    // hours and days); one series of odd times
     let t = d === 3 ? -62_198_755_200_000 : Date.UTC(2024, 11, 31, 23, 58) + Math.floor(rng() * 1000);
     for (let i = 0; i < n; i++) {
       timestamps[i] = t;
-      t += d === 2 ? 0.25 + Math.floor(rng() * 3) : d === 3 ? 86_400_000 * 500 : 997;
+      t += d === 2 ? 0.25 + Math.floor(rng() * 3) : d === 3 ? 86_400_000 * 500 : d === 1 ? 433_001 : 997;
     }
     const columns = ['temp', 'hum "x"', 'p,w'].slice(0, 1 + (d % 3)).map((name) => ({
       name,
