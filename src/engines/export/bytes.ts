@@ -85,7 +85,12 @@ export class ByteChunks {
   /** A number as String(v) writes it (shortest round-trip text; "NaN", "Infinity" as such). */
   number(v: number): void {
     if (v >= 0 && v < 2_147_483_648 && (v | 0) === v) this.uint(v);
-    else if (v < 0 && v > -2_147_483_648 && (v | 0) === v) {
+    else if (v >= 2_147_483_648 && v < 1e15 && Math.floor(v) === v) {
+      // epoch milliseconds and other large whole numbers: two halves below 10^8 each (String(v) has no exponent below 1e21)
+      const high = Math.floor(v / 100_000_000);
+      this.uint(high);
+      this.uint8Digits(v - high * 100_000_000);
+    } else if (v < 0 && v > -2_147_483_648 && (v | 0) === v) {
       this.byte(45);
       this.uint(-v);
     } else {
@@ -98,6 +103,18 @@ export class ByteChunks {
       if (end < 0) this.ascii(String(v));
       else this.pos = end;
     }
+  }
+
+  /** An integer from 0 to 99,999,999 as exactly eight digits (leading zeros). */
+  private uint8Digits(v: number): void {
+    const buf = this.buf;
+    const p = this.pos;
+    for (let i = 7; i >= 0; i--) {
+      const q = (v / 10) | 0;
+      buf[p + i] = DIGITS_0 + v - q * 10;
+      v = q;
+    }
+    this.pos = p + 8;
   }
 
   /** A non-negative integer below 2^31. */

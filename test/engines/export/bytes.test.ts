@@ -151,6 +151,19 @@ describe('byte encoders', () => {
     const rng = () => r.next();
     const numbers = [0, -0, 1, -1, 9, 10, 2 ** 31 - 1, -(2 ** 31) + 1, 2 ** 31, -(2 ** 31), 123456789, 0.1 + 0.2];
     for (let i = 0; i < 2000; i++) numbers.push(randomValue(rng));
+    // whole numbers written as two halves of eight digits (epoch milliseconds among them), and their edges
+    numbers.push(
+      2 ** 31 + 1,
+      99_999_999,
+      100_000_000,
+      100_000_001,
+      1_000_000_000_007,
+      1e15 - 1,
+      1e15,
+      1e15 + 1,
+      2 ** 53,
+    );
+    for (let i = 0; i < 2000; i++) numbers.push(Math.floor(rng() * 10 ** (10 + (i % 6))), -Math.floor(rng() * 1e14));
     const times = [0, 59_999, 60_000, 86_399_999, 253_402_300_799_999, 253_402_300_800_000, -1, 1.5];
     for (let i = 0; i < 2000; i++) times.push(Math.floor(rng() * 4e12));
     const out = new ByteChunks(1 << 20);
