@@ -184,6 +184,13 @@ interface DocumentPut {
   args: [string, string, string];
 }
 
+function seriesExists(id: string): TsiotError {
+  return new TsiotError('conflict', `series "${id}" already exists`, {
+    details: { id },
+    hint: 'Store it under another id, delete it first, or pass overwrite: true to replace it.',
+  });
+}
+
 /** A document put's row, checked and encoded: collection, id, JSON. */
 function documentRow(collection: string, id: string, doc: unknown): [string, string, string] {
   return [checkName(collection, 'collection'), checkName(id, 'id'), toJson(doc, 'doc')];
@@ -291,19 +298,38 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     // sized in bytes of its float64 values
     const values = list.reduce((n, s) => n + s.timestamps.length * (1 + s.columns.length), 0);
     const docBytes = documents.reduce((n, d) => n + 100 + d[2].length, 0);
-    await this.commits.add(
-      cons,
-      { kind: 'series', prepared, overwrite: options.overwrite === true, documents },
-      8 * values + docBytes,
-    );
+    try {
+      await this.commits.add(
+        cons,
+        { kind: 'series', prepared, overwrite: options.overwrite === true, documents },
+        8 * values + docBytes,
+      );
+    } catch (e) {
+      throw (await this.takenId(cons, e, list)) ?? e;
+    }
     return list.map((series) => ({ id: series.id, points: series.timestamps.length, backend: this.kind }));
+  }
+
+  /**
+   * The conflict error of a store that failed on the unique series id (a
+   * store that replaces nothing does not look its ids up first, see
+   * writeGroup), naming the first of its ids already stored; undefined for
+   * any other failure.
+   */
+  private async takenId(cons: Connections, e: unknown, list: readonly TimeSeries[]): Promise<TsiotError | undefined> {
+    if (e instanceof TsiotError || !/Duplicate key "id: /.test(String((e as Error)?.message))) return undefined;
+    const found = await cons.read((c) => existingSids(c, [...new Set(list.map((s) => s.id))]));
+    const taken = list.find((s) => found.has(s.id));
+    return taken && seriesExists(taken.id);
   }
 
   /** The series of several store requests, in the transaction of their group commit. */
   private async writeGroup(c: DuckDBConnection, requests: StoreRequest[]): Promise<void> {
     const items = requests.flatMap((r) => r.prepared.map((p) => ({ p, overwrite: r.overwrite })));
     const ids = items.map((i) => i.p.series.id);
-    if (new Set(ids).size === ids.length && (await existingSids(c, ids)).size === 0) {
+    // a store that replaces nothing needs no lookup: an id already stored fails the unique index on series.id
+    const replacing = items.some((i) => i.overwrite);
+    if (new Set(ids).size === ids.length && (!replacing || (await existingSids(c, ids)).size === 0)) {
       await appendSeries(
         c,
         items.map((i) => i.p),
@@ -319,12 +345,7 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     const n = series.timestamps.length;
     const existing = await this.sidOf(c, series.id);
     if (existing !== undefined) {
-      if (!options.overwrite) {
-        throw new TsiotError('conflict', `series "${series.id}" already exists`, {
-          details: { id: series.id },
-          hint: 'Store it under another id, delete it first, or pass overwrite: true to replace it.',
-        });
-      }
+      if (!options.overwrite) throw seriesExists(series.id);
       await this.removeSeries(c, existing);
     }
     const sid = Number((await c.runAndReadAll(`SELECT nextval('series_sid')`)).getRowsJS()[0]![0]);

@@ -141,20 +141,7 @@ function isFew(items: readonly BatchItem[]): boolean {
   return items.length <= FEW_ROWS && tags <= FEW_ROWS && blocks <= FEW_ROWS && vectors <= FEW_ROWS;
 }
 
-const SERIES_TYPES = [
-  INTEGER,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  INTEGER,
-  BIGINT,
-  BIGINT,
-  BIGINT,
-];
+const SERIES_TYPES = [VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER, BIGINT, BIGINT, BIGINT];
 const TAG_TYPES = [INTEGER, VARCHAR, VARCHAR];
 const BLOCK_TYPES = [INTEGER, INTEGER, INTEGER, INTEGER, BIGINT, BIGINT, BLOB];
 const VECTOR_TYPES = [INTEGER, SMALLINT, VARCHAR, VECTOR];
@@ -162,15 +149,14 @@ const VECTOR_TYPES = [INTEGER, SMALLINT, VARCHAR, VECTOR];
 /** The rows of a few small series, each one INSERT of a kept statement (see FEW_ROWS). */
 async function insertFew(c: DuckDBConnection, items: readonly BatchItem[]): Promise<void> {
   for (const { series: s, fields, tags, embeddings } of items) {
-    const sid = Number((await (await runPrepared(c, `SELECT nextval('series_sid')`)).getRowsJS())[0]![0]);
     const n = s.timestamps.length;
     const device = s.metadata?.deviceId;
     const generator = s.metadata?.generator;
-    await runPrepared(
+    // the sid drawn in the insert itself: one statement fewer
+    const inserted = await runPrepared(
       c,
-      'INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+      `INSERT INTO series VALUES (nextval('series_sid'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING sid`,
       [
-        sid,
         s.id,
         fields.name,
         typeof device === 'string' ? device : null,
@@ -185,6 +171,7 @@ async function insertFew(c: DuckDBConnection, items: readonly BatchItem[]): Prom
       ],
       SERIES_TYPES,
     );
+    const sid = Number((await inserted.getRowsJS())[0]![0]);
     for (const [key, value] of tags)
       await runPrepared(c, 'INSERT INTO series_tags VALUES ($1, $2, $3)', [sid, key, value], TAG_TYPES);
     for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
