@@ -6,7 +6,8 @@ export interface StoreOptions {
   /**
    * Documents written in the same commit as the series (each replacing one
    * of its id), so they are durable exactly when the series are: the log
-   * entry of the event announcing this store. Only a backend with a
+   * entry of the event announcing this store (a backend may assume each is
+   * most likely new, with an id after those before it). Only a backend with a
    * `commitScope` takes them, into the document store of that scope; pass
    * them to no other.
    */
