@@ -213,7 +213,7 @@ async function putRow(c: DuckDBConnection, row: [string, string, string]): Promi
 async function putNewRow(c: DuckDBConnection, row: [string, string, string]): Promise<void> {
   const [collection, id, doc] = row;
   const found = await runPrepared(c, 'SELECT 1 FROM documents WHERE collection = $1 AND id = $2', [collection, id]);
-  if ((await found.getRowsJS()).length)
+  if (found.rowCount)
     await runPrepared(c, 'UPDATE documents SET doc = $3 WHERE collection = $1 AND id = $2', [collection, id, doc]);
   else await runPrepared(c, 'INSERT INTO documents VALUES ($1, $2, $3)', row);
 }

@@ -28,7 +28,7 @@ export async function existingSids(c: DuckDBConnection, ids: readonly string[]):
   if (ids.length === 1) {
     // the common case (one series per request) as a kept statement
     const r = await runPrepared(c, 'SELECT sid FROM series WHERE id = $1', [String(ids[0])], [VARCHAR]);
-    for (const [sid] of await r.getRowsJS()) found.set(String(ids[0]), Number(sid));
+    if (r.rowCount) found.set(String(ids[0]), Number(r.getChunk(0).getRowValues(0)[0]));
     return found;
   }
   for (let lo = 0; lo < ids.length; lo += 500) {
@@ -171,7 +171,8 @@ async function insertFew(c: DuckDBConnection, items: readonly BatchItem[]): Prom
       ],
       SERIES_TYPES,
     );
-    const sid = Number((await inserted.getRowsJS())[0]![0]);
+    // read from the materialized result itself: getRowsJS would be one more trip to DuckDB's threads
+    const sid = Number(inserted.getChunk(0).getRowValues(0)[0]);
     for (const [key, value] of tags)
       await runPrepared(c, 'INSERT INTO series_tags VALUES ($1, $2, $3)', [sid, key, value], TAG_TYPES);
     for (let b = 0, lo = 0; lo < n; b++, lo += BLOCK_ROWS) {
