@@ -93,8 +93,13 @@ describe('SeriesStore', () => {
     const twice = series([1, 2]);
     twice.columns.push({ ...twice.columns[0]! });
     await expect(store.store([twice])).rejects.toThrow(/column "v" appears twice/);
+    // an event that cannot be logged fails its store: the series are durable exactly when their event is
+    await expect(store.store([series([7, 8])], { announce: { size: 1n } })).rejects.toThrow(
+      /doc cannot be stored as JSON/,
+    );
     expect(heard).toHaveLength(2);
     expect(await storage.listDocuments(EVENTS_COLLECTION)).toHaveLength(2);
+    expect((await storage.list({})).total).toBe(3);
     await storage.close();
   });
 
