@@ -14,7 +14,9 @@
  *          SDK client: sequential generate_timeseries calls of 60 values
  *          after a warm-up, with store: false and store: true (into the
  *          default embedded DuckDB file): p50/p99 (goal with store: p50 ≤ 2 ms,
- *          p99 ≤ 10 ms)
+ *          p99 ≤ 10 ms), beside the floor of a durable commit: DuckDB alone
+ *          (a file, the same memory_limit) running BEGIN; one-row INSERT;
+ *          COMMIT as many times, in the same run
  *
  *   npm run build && node --import tsx bench/serving.ts [--seconds 5] [--clients 32] [--calls 300] [--rounds 3]
  *   … [--profile DIR]   writes a CPU profile of the `tsiot serve` process under the REST load to DIR
@@ -27,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { getRequestListener } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -214,6 +217,38 @@ export async function measureStdio(options: ServingOptions): Promise<StdioResult
   }
 }
 
+/**
+ * The reference of a stored call: DuckDB alone, one-row transactions into a
+ * file (BEGIN; INSERT; COMMIT, as prepared statements), sequential, after
+ * the same warm-up as the stdio calls.
+ */
+export async function measureDuckDbCommit(options: ServingOptions): Promise<ReturnType<typeof stats>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsiot-bench-commit-'));
+  const db = await DuckDBInstance.create(join(dir, 'bare.duckdb'), { memory_limit: '512MB' });
+  const c = await db.connect();
+  try {
+    await c.run('CREATE TABLE t (k INTEGER, v VARCHAR)');
+    const [begin, insert, commit] = await Promise.all(
+      ['BEGIN TRANSACTION', 'INSERT INTO t VALUES ($1, $2)', 'COMMIT'].map((sql) => c.prepare(sql)),
+    );
+    const lat: number[] = [];
+    const warm = Math.max(20, Math.round(options.calls / 10));
+    for (let i = 0; i < warm + options.calls; i++) {
+      const t = performance.now();
+      await begin!.run();
+      insert!.bind([i, 'x']);
+      await insert!.run();
+      await commit!.run();
+      if (i >= warm) lat.push(performance.now() - t);
+    }
+    return stats(lat);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Both measurements, printed through `line` as bench:pipe's sections are. */
@@ -235,6 +270,10 @@ export async function servingSection(options: ServingOptions, line: (s: string) 
       `stdio store:${String(r.store).padEnd(5)} p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} max ${ms(r.latency.max)} (n=${r.latency.n})`,
     );
   }
+  const floor = await measureDuckDbCommit(options);
+  line(
+    `DuckDB alone, BEGIN; INSERT 1 row; COMMIT  p50 ${ms(floor.p50)} p99 ${ms(floor.p99)} max ${ms(floor.max)} (n=${floor.n})`,
+  );
 }
 
 function flag(name: string): string | undefined {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { DocumentStore } from '../storage/storage.js';
-import type { EventBus, NewEvent, TsiotEvent } from './types.js';
+import type { EventBus, EventLogEntry, NewEvent, TsiotEvent } from './types.js';
 
 export const EVENTS_COLLECTION = 'events';
 
@@ -21,21 +21,42 @@ export class InProcessEventBus implements EventBus {
    */
   private tail: Promise<unknown> = Promise.resolve();
 
+  readonly logScope: object | undefined;
+
   constructor(
     private readonly documents: DocumentStore,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.logScope = documents.commitScope;
+  }
 
   async publish(event: NewEvent): Promise<TsiotEvent> {
-    const seq = (++this.seq).toString(36).padStart(6, '0');
-    const full: TsiotEvent = { id: `${this.base}-${seq}`, at: new Date().toISOString(), ...event };
-    const write = this.documents.putDocument(EVENTS_COLLECTION, `${event.jobId ?? '_'}.${full.id}`, full);
+    const entry = this.entry(event);
+    await this.emit(entry, this.documents.putDocument(entry.collection, entry.id, entry.doc));
+    return entry.doc;
+  }
+
+  publishWith<T>(event: NewEvent, commit: (entry: EventLogEntry) => Promise<T>): Promise<T> {
+    const entry = this.entry(event);
+    // an async wrapper, so a commit that throws at once fails like one that rejects
+    return this.emit(entry, (async () => commit(entry))());
+  }
+
+  /** Deliver the event of `entry` once `write` (its log entry) has resolved and every earlier event is delivered. */
+  private async emit<T>(entry: EventLogEntry, write: Promise<T>): Promise<T> {
     // handled here at once; a failed write still fails this publish through `delivered`
     write.catch(() => undefined);
-    const delivered = this.tail.then(() => write).then(() => this.deliver(full));
+    const delivered = this.tail.then(() => write).then(() => this.deliver(entry.doc));
     this.tail = delivered.catch(() => undefined);
     await delivered;
-    return full;
+    return write;
+  }
+
+  /** The next event with its id and time, as its log entry. */
+  private entry(event: NewEvent): EventLogEntry {
+    const seq = (++this.seq).toString(36).padStart(6, '0');
+    const full: TsiotEvent = { id: `${this.base}-${seq}`, at: new Date().toISOString(), ...event };
+    return { collection: EVENTS_COLLECTION, id: `${event.jobId ?? '_'}.${full.id}`, doc: full };
   }
 
   subscribe(listener: (event: TsiotEvent) => void): () => void {

@@ -17,10 +17,32 @@ export interface TsiotEvent {
 
 export type NewEvent = Omit<TsiotEvent, 'id' | 'at'>;
 
+/** Where an event goes in its log: a document of the log's DocumentStore. */
+export interface EventLogEntry {
+  collection: string;
+  id: string;
+  doc: TsiotEvent;
+}
+
 export interface EventBus {
   readonly kind: 'redis' | 'in-process';
   /** Publish and append to the log; resolves once the event is durable. */
   publish(event: NewEvent): Promise<TsiotEvent>;
+  /**
+   * Set when the log lives in a DocumentStore: its commitScope (see
+   * Storage.commitScope), so a storage of that scope can commit an event
+   * with the change it records (publishWith).
+   */
+  readonly logScope?: object;
+  /**
+   * Publish an event whose log entry `commit` writes in the transaction of
+   * the change the event records (StoreOptions.documents of a storage whose
+   * commitScope is logScope), so the event is durable exactly when the
+   * change is. Listeners hear of it once `commit` has resolved, in id order
+   * with every other event; when `commit` fails, nothing is published and
+   * its error is thrown.
+   */
+  publishWith?<T>(event: NewEvent, commit: (entry: EventLogEntry) => Promise<T>): Promise<T>;
   /** Receive events published from now on (by any process sharing the bus). Returns an unsubscribe function. */
   subscribe(listener: (event: TsiotEvent) => void): () => void;
   /** Every logged event of one job, oldest first. */

@@ -10,7 +10,7 @@ import { checkFiniteValues } from '../../core/series.js';
 import type { Logger } from '../../core/logger.js';
 import type { TimeSeries } from '../../core/types.js';
 import type { EventBus } from '../events/types.js';
-import type { Storage, StoreResult } from '../storage/storage.js';
+import type { Storage, StoreOptions, StoreResult } from '../storage/storage.js';
 
 /** A storage id: unique per stored series, independent of the seeded data. */
 export function newSeriesId(): string {
@@ -42,7 +42,11 @@ export class SeriesStore {
    * Store every series all-or-nothing: in one commit where the backend can
    * (storeMany: DuckDB, PostgreSQL), else one by one with what this call
    * stored removed again on any failure (or a cancel). Then announce
-   * `series.created` once with every id.
+   * `series.created` once with every id. When the event log lives in the
+   * same database (bus.logScope is the storage's commitScope) and the store
+   * is one commit, the event's log entry is written in that commit: the
+   * event is durable exactly when the series are, and a failure to log it
+   * fails the store.
    */
   async store(series: TimeSeries[], options: StoreSeriesOptions = {}): Promise<StoreResult[]> {
     checkFiniteValues(series, 'store');
@@ -51,9 +55,27 @@ export class SeriesStore {
     for (const s of series) {
       if (typeof s.metadata?.createdAt !== 'string') s.metadata = { ...(s.metadata ?? { tags: {} }), createdAt };
     }
-    const stored: StoreResult[] = [];
     const storeOptions = options.keepIds ? { overwrite: true } : {};
     if (!options.keepIds) for (const s of series) s.id = newSeriesId();
+    if (!series.length) return [];
+    const first = series[0]?.metadata;
+    const created = {
+      ids: series.map((s) => s.id),
+      ...(first?.generator !== undefined ? { generator: first.generator } : {}),
+      ...(first?.seed !== undefined ? { seed: first.seed } : {}),
+      ...(typeof first?.modelId === 'string' ? { modelId: first.modelId } : {}),
+      ...(options.announce ?? {}),
+    };
+    const oneCommit = series.length === 1 || this.storage.storeMany !== undefined;
+    const bus = this.events;
+    if (oneCommit && bus?.publishWith && bus.logScope !== undefined && bus.logScope === this.storage.commitScope) {
+      // the event log is in this database: the event goes into the series' commit, durable exactly when they are
+      if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
+      return bus.publishWith({ type: 'series.created', data: { ...created, ...this.announceWith } }, (entry) =>
+        this.storeInOneCommit(series, { ...storeOptions, documents: [entry] }),
+      );
+    }
+    const stored: StoreResult[] = [];
     if (this.storage.storeMany && series.length > 1) {
       if (options.signal?.aborted) throw new TsiotError('cancelled', 'Storing was cancelled; nothing was kept');
       // one commit: a crash part-way leaves none of the fleet, never a part whose ids no caller received
@@ -69,17 +91,14 @@ export class SeriesStore {
         throw e;
       }
     }
-    if (stored.length) {
-      const first = series[0]?.metadata;
-      await this.announce('series.created', {
-        ids: stored.map((r) => r.id),
-        ...(first?.generator !== undefined ? { generator: first.generator } : {}),
-        ...(first?.seed !== undefined ? { seed: first.seed } : {}),
-        ...(typeof first?.modelId === 'string' ? { modelId: first.modelId } : {}),
-        ...(options.announce ?? {}),
-      });
-    }
+    await this.announce('series.created', { ...created, ids: stored.map((r) => r.id) });
     return stored;
+  }
+
+  /** Every series in one commit of the storage (one series, or storeMany). */
+  private async storeInOneCommit(series: TimeSeries[], options: StoreOptions): Promise<StoreResult[]> {
+    if (series.length > 1 && this.storage.storeMany) return this.storage.storeMany(series, options);
+    return [await this.storage.store(series[0]!, options)];
   }
 
   /** Delete one series; true when it existed, and then `series.deleted` is announced. */

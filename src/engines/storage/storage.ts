@@ -3,6 +3,22 @@ import type { HealthStatus, ListQuery, ListResult, SeriesQuery, SeriesSummary, T
 export interface StoreOptions {
   /** Replace an existing series with the same id instead of failing with `conflict`. */
   overwrite?: boolean;
+  /**
+   * Documents written in the same commit as the series (each replacing one
+   * of its id), so they are durable exactly when the series are: the log
+   * entry of the event announcing this store (a backend may assume each is
+   * most likely new, with an id after those before it). Only a backend with a
+   * `commitScope` takes them, into the document store of that scope; pass
+   * them to no other.
+   */
+  documents?: readonly DocumentWrite[];
+}
+
+/** One document of a DocumentStore, to write. */
+export interface DocumentWrite {
+  collection: string;
+  id: string;
+  doc: unknown;
 }
 
 export interface StoreResult {
@@ -24,6 +40,12 @@ export interface StoreResult {
 export interface Storage {
   /** Short backend name, e.g. "duckdb", "postgres". */
   readonly kind: string;
+  /**
+   * Set by a backend that can write documents in a store's commit
+   * (StoreOptions.documents): the same object on every view of it and on the
+   * DocumentStore those documents go to. Absent elsewhere.
+   */
+  readonly commitScope?: object;
   init(): Promise<void>;
   store(series: TimeSeries, options?: StoreOptions): Promise<StoreResult>;
   /**
@@ -48,6 +70,8 @@ export interface Storage {
  * The embedded backend implements it; engines that need persistence take one.
  */
 export interface DocumentStore {
+  /** See Storage.commitScope: a storage of the same scope writes documents into this store in its commits. */
+  readonly commitScope?: object;
   putDocument(collection: string, id: string, doc: unknown): Promise<void>;
   getDocument<T = unknown>(collection: string, id: string): Promise<T | undefined>;
   listDocuments<T = unknown>(

@@ -84,6 +84,7 @@ export function tenantStorage(storage: Storage, tenant: string, quota: TenantQuo
 
   const view: Storage = {
     kind: storage.kind,
+    ...(storage.commitScope ? { commitScope: storage.commitScope } : {}),
     init: () => storage.init(),
     health: () => storage.health(),
     close: () => storage.close(),

@@ -2,7 +2,9 @@
  * A fleet stored by one request is visible whole or not at all, even when the
  * process is killed with SIGKILL part-way through the store: a child stores
  * the fleet and is killed at five points of the store's measured duration,
- * then the storage is opened again and the fleet counted.
+ * then the storage is opened again and the fleet counted. In the embedded
+ * database, which also holds the event log, the fleet's series.created event
+ * must be there exactly when the fleet is.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EVENTS_COLLECTION } from '../../../src/engines/events/index.js';
+import type { TsiotEvent } from '../../../src/engines/events/types.js';
 import { createStorage } from '../../../src/engines/storage/index.js';
 import { requireServer, runName } from '../../helpers/servers.js';
 
@@ -57,7 +61,17 @@ async function visible(url: string, tag: string): Promise<number> {
   const storage = await createStorage(url);
   await storage.init();
   try {
-    return (await storage.list({ tags: { run: tag }, limit: 1 })).total;
+    const n = (await storage.list({ tags: { run: tag }, limit: 1 })).total;
+    if (storage.listDocuments) {
+      // the event log is in the same file: its series.created is there exactly when the fleet is
+      const events = await storage.listDocuments<TsiotEvent>(EVENTS_COLLECTION);
+      const created = events.filter((e) => e.doc.type === 'series.created');
+      expect(
+        created.map((e) => (e.doc.data.ids as string[]).length),
+        `events with ${n} series visible`,
+      ).toEqual(n ? [DEVICES] : []);
+    }
+    return n;
   } finally {
     await storage.close();
   }

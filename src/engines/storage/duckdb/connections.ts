@@ -1,12 +1,49 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBMaterializedResult,
+  DuckDBPreparedStatement,
+  DuckDBType,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import { TsiotError } from '../../../core/errors.js';
+
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+
+/**
+ * Run `sql` as a statement prepared once per connection and kept: `run`
+ * splits, parses and plans its SQL on every call (several trips to DuckDB's
+ * threads), which is most of the cost of the small statements every store
+ * makes. For statements whose text is fixed, on a connection that runs one
+ * statement at a time (the writer): a kept statement holds its bindings
+ * between runs.
+ */
+export async function runPrepared(
+  c: DuckDBConnection,
+  sql: string,
+  values?: DuckDBValue[],
+  types?: DuckDBType[],
+): Promise<DuckDBMaterializedResult> {
+  let kept = statements.get(c);
+  if (!kept) {
+    kept = new Map();
+    statements.set(c, kept);
+  }
+  let p = kept.get(sql);
+  if (!p) {
+    p = await c.prepare(sql);
+    kept.set(sql, p);
+  }
+  if (values) p.bind(values, types);
+  return p.run();
+}
 
 /** Run `fn` inside BEGIN … COMMIT on `c`, rolling back (and rethrowing the first error) when anything fails. */
 export async function inTransaction<T>(c: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  await c.run('BEGIN TRANSACTION');
+  await runPrepared(c, 'BEGIN TRANSACTION');
   try {
     const result = await fn();
-    await c.run('COMMIT');
+    await runPrepared(c, 'COMMIT');
     return result;
   } catch (e) {
     await c.run('ROLLBACK').catch(() => undefined);

@@ -74,4 +74,37 @@ describe('DuckDB group commit', () => {
     expect((await storage.retrieve({ id: 'again' })).timestamps.length).toBe(7);
     await expect(storage.retrieve({ id: 'twice' })).rejects.toMatchObject({ code: 'not_found' });
   }, 120_000);
+
+  it("writes a store's documents in its commit: kept with its series, absent when the store fails", async () => {
+    await storage.store(series('held', 3));
+    const doc = (id: string) => ({ collection: 'log', id, doc: { about: id } });
+    // alone (its own transaction) and in a group behind a busy writer
+    await storage.store(series('alone', 3), { documents: [doc('alone')] });
+    await expect(storage.store(series('held', 4), { documents: [doc('alone-failed')] })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    const busy = storage.store(series('big-3', 200_000));
+    const results = await Promise.allSettled([
+      storage.storeMany([series('with-doc-1', 60), series('with-doc-2', 60)], { documents: [doc('kept')] }),
+      storage.storeMany([series('lost', 60), series('held', 60)], { documents: [doc('lost')] }),
+      storage.putDocument('log', 'kept', { about: 'replaced by a later put' }),
+    ]);
+    await busy;
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await storage.getDocument('log', 'alone')).toEqual({ about: 'alone' });
+    expect(await storage.getDocument('log', 'alone-failed')).toBeUndefined();
+    expect(await storage.getDocument('log', 'lost')).toBeUndefined();
+    expect(await storage.describe('lost')).toBeUndefined();
+    // puts in call order: the store's document, then the put that replaces it
+    expect(await storage.getDocument('log', 'kept')).toEqual({ about: 'replaced by a later put' });
+    expect((await storage.describe('with-doc-2'))?.points).toBe(60);
+    expect((await storage.retrieve({ id: 'held' })).timestamps.length).toBe(3);
+  }, 120_000);
+
+  it('refuses a document of a store by its field before writing anything', async () => {
+    await expect(
+      storage.store(series('bad-doc', 3), { documents: [{ collection: '', id: 'x', doc: {} }] }),
+    ).rejects.toThrow(/collection: expected a non-empty string/);
+    expect(await storage.describe('bad-doc')).toBeUndefined();
+  });
 });
