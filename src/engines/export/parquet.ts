@@ -110,7 +110,7 @@ class Batches {
     this.schema = new A.Schema(this.fields);
   }
 
-  build(s: TimeSeries): import('parquet-wasm').RecordBatch {
+  async build(s: TimeSeries): Promise<import('parquet-wasm').RecordBatch> {
     const A = this.arrow;
     const m = s.timestamps.length;
     // whole milliseconds as int64, written as two 32-bit words: no BigInt per row
@@ -143,8 +143,21 @@ class Batches {
       this.schema,
       A.makeData({ type: new A.Struct(this.fields), length: m, nullCount: 0, children }),
     );
-    // the IPC bytes are copied into the writer's memory here, so the scratch arrays are free again after
-    const table = this.pq.Table.fromIPCStream(A.tableToIPC(new A.Table([batch]), 'stream'));
+    // the IPC stream's pieces (mostly views of the arrays above) gathered into one reused buffer, which
+    // fromIPCStream copies into the writer's memory: after that every scratch array is free again
+    const pieces: Uint8Array[] = [];
+    for await (const piece of A.RecordBatchStreamWriter.writeAll([batch])) pieces.push(piece);
+    const ipc = this.scratch(
+      'ipc',
+      pieces.reduce((n, piece) => n + piece.byteLength, 0),
+      Uint8Array,
+    );
+    let at = 0;
+    for (const piece of pieces) {
+      ipc.set(piece, at);
+      at += piece.byteLength;
+    }
+    const table = this.pq.Table.fromIPCStream(ipc);
     try {
       return table.recordBatch(0)!;
     } finally {
@@ -271,12 +284,12 @@ async function writePart(
             }
             if (!s || more) {
               // the writer needs a batch to know the columns of a file without rows
-              if (sent === 0) ctrl.enqueue(batches.build({ ...emptySeries }));
+              if (sent === 0) ctrl.enqueue(await batches.build({ ...emptySeries }));
               ctrl.close();
               return;
             }
             if (s.timestamps.length === 0) continue;
-            ctrl.enqueue(batches.build(s));
+            ctrl.enqueue(await batches.build(s));
             rows += s.timestamps.length;
             sent++;
             return;
