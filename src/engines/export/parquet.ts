@@ -31,11 +31,15 @@ import { checkExportable, type TimestampFormat } from './options.js';
  * doubles, a dictionary for the series, zstd-compressed; row groups of 2^20
  * rows. Measured against the former path (every row staged in an in-memory
  * DuckDB, spilling to disk past 256 MB, then one COPY) on the CLI's 24 M values
- * (100 devices × 7 d × 10 s × 4 sensors): peak RSS 384 against 655 MB and no
- * staging on disk, a 151 against 153 MB file, about the same CPU; zstd gave a
- * file 5% smaller than snappy for the same CPU. Readers need format-2 page
- * support (Arrow, DuckDB, Polars, Spark 3 have it). The writer is
- * single-threaded, so the bytes are the same on every run for the same series.
+ * (100 devices × 7 d × 10 s × 4 sensors): peak RSS 356–386 against 450–655 MB
+ * and no staging on disk (the former spilled 5 GB for a 311 M-value fleet), a
+ * 151 against 153 MB file, about the same CPU; zstd gave a file 5% smaller than
+ * snappy for the same CPU, and no codec or statistics setting moved the
+ * writer's own CPU (about 2.3 s there, twice DuckDB's native COPY). The
+ * writer's WebAssembly memory grows to about 120 MB and, as WebAssembly memory
+ * does, is kept by the process. Readers need format-2 page support (Arrow,
+ * DuckDB, Polars, Spark 3 have it). The writer is single-threaded, so the
+ * bytes are the same on every run for the same series.
  */
 
 export interface ParquetFileOptions {
