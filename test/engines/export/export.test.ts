@@ -198,7 +198,8 @@ describe('Parquet', () => {
     const file = join(scratch, 'ms.parquet');
     writeFileSync(file, await exportSeries(fixture(), 'parquet', { timestamps: 'ms' }));
     const { schema, rows } = await readParquet(file, '"timestamp"');
-    expect(schema[0]).toEqual(['timestamp', 'INT64', 'INT_64']);
+    // a plain INT64 (no annotation: signed 64-bit), which readers take as BIGINT / int64
+    expect(schema[0]).toEqual(['timestamp', 'INT64', null]);
     expect(rows.map((r) => r[0])).toEqual([BigInt(T0), BigInt(T0 + 1_000), BigInt(T0 + 2_000), -1_000n, 0n]);
   });
 
@@ -208,6 +209,97 @@ describe('Parquet', () => {
     const before = tempLeftovers();
     expect(await codeOf(exportSeries([s], 'parquet'))).toBe('invalid_input');
     expect(tempLeftovers()).toEqual(before);
+  });
+
+  /** One series of `n` rows a second apart from `t0`, with the given columns (value = row + k/10, NaN every 7th row). */
+  const long = (name: string, t0: number, n: number, columns: string[]): TimeSeries => {
+    const timestamps = new Float64Array(n);
+    for (let r = 0; r < n; r++) timestamps[r] = t0 + r * 1_000;
+    return {
+      id: name,
+      name,
+      metadata: { tags: {} },
+      timestamps,
+      columns: columns.map((col, k) => {
+        const values = new Float64Array(n);
+        for (let r = 0; r < n; r++) values[r] = r % 7 === 3 ? NaN : r + k / 10;
+        return { name: col, values };
+      }),
+      labels: [],
+    };
+  };
+
+  it('takes a column first seen after the first row group, keeping order and NULLs, in one file', async () => {
+    const dir = mkdtempSync(join(scratch, 'late-'));
+    const file = join(dir, 'late.parquet');
+    // more than one row group of "a, b" before a series brings "c"; then one with only "c"
+    const series = [long('s1', T0, 1_100_000, ['a', 'b']), long('s2', T0, 10, ['c', 'a']), long('s3', 0, 5, ['c'])];
+    expect(await writeParquetFile(series, file)).toBe(1_100_015);
+    expect(readdirSync(dir)).toEqual(['late.parquet']);
+    const { schema, rows } = await readParquet(
+      file,
+      `count(*), count(a), count(b), count(c), sum(a), min(epoch_ms("timestamp")), max(epoch_ms("timestamp"))`,
+    );
+    expect(schema.map((r) => r[0])).toEqual(['timestamp', 'series', 'a', 'b', 'c']);
+    expect(schema[0]).toEqual(['timestamp', 'INT64', 'TIMESTAMP_MILLIS']);
+    const nulls = (n: number) => Math.ceil((n - 3) / 7);
+    expect(rows[0]!.slice(0, 4)).toEqual([
+      1_100_015n,
+      BigInt(1_100_010 - nulls(1_100_000) - nulls(10)),
+      BigInt(1_100_000 - nulls(1_100_000)),
+      BigInt(15 - nulls(10) - nulls(5)),
+    ]);
+    expect(rows[0]!.slice(5)).toEqual([0n, BigInt(T0 + 1_099_999_000)]);
+    const tail = await readParquet(file, `series, epoch_ms("timestamp"), a, b, c`);
+    expect(tail.rows.slice(1_099_999, 1_100_004)).toEqual([
+      ['s1', BigInt(T0 + 1_099_999_000), 1_099_999, 1_099_999.1, null],
+      ['s2', BigInt(T0), 0.1, null, 0],
+      ['s2', BigInt(T0 + 1_000), 1.1, null, 1],
+      ['s2', BigInt(T0 + 2_000), 2.1, null, 2],
+      ['s2', BigInt(T0 + 3_000), null, null, null],
+    ]);
+    expect(tail.rows.slice(-1)).toEqual([['s3', 4_000n, null, null, 4]]);
+  });
+
+  it('writes row groups of 2^20 rows, the same bytes on every run', async () => {
+    const series = [long('s1', T0, 1_500_000, ['a'])];
+    const [one, two] = [await exportSeries(series, 'parquet'), await exportSeries(series, 'parquet')];
+    expect(Buffer.from(one).equals(Buffer.from(two))).toBe(true);
+    const file = join(scratch, 'groups.parquet');
+    writeFileSync(file, one);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      const groups = await c.runAndReadAll(
+        `SELECT row_group_id, row_group_num_rows FROM parquet_metadata('${file}') WHERE path_in_schema = 'a' ORDER BY 1`,
+      );
+      expect(groups.getRowsJS()).toEqual([
+        [0n, 1_048_576n],
+        [1n, 451_424n],
+      ]);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('ends the source it reads when a series is refused', async () => {
+    let finished = false;
+    async function* source() {
+      try {
+        yield fixture()[0]!;
+        const bad = fixture()[1]!;
+        bad.columns.push({ name: 'Hum', values: Float64Array.of(1, 2) });
+        yield bad;
+        yield fixture()[0]!;
+      } finally {
+        finished = true;
+      }
+    }
+    const dir = mkdtempSync(join(scratch, 'ends-'));
+    expect(await codeOf(writeParquetFile(source(), join(dir, 'x.parquet')))).toBe('invalid_input');
+    expect(finished).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('writes a file atomically: nothing at the path when it fails', async () => {
