@@ -108,11 +108,12 @@ export async function streamGeneration(
   }
 
   try {
-    const { writeParquetFile, writeSeriesStream } = await loadExport();
+    const { writeParquetFileInWorker, writeSeriesStream } = await loadExport();
     const timestamps = opts.timestamps ? { timestamps: opts.timestamps } : {};
-    // Parquet to a file is built in place (its temporary name), not in a scratch file copied over
+    // Parquet to a file is built in place (its temporary name), not in a scratch file copied over, and
+    // encoded in a worker thread while this one generates the next devices
     if (opts.write === false) for await (const _ of devices());
-    else if (opts.format === 'parquet' && out.temp) await writeParquetFile(devices(), out.temp, timestamps);
+    else if (opts.format === 'parquet' && out.temp) await writeParquetFileInWorker(devices(), out.temp, timestamps);
     else await writeSeriesStream(devices(), opts.format, (chunk) => out.write(chunk), timestamps);
     await out.close();
     checkStop();

@@ -20,7 +20,7 @@ import { parquetBytes, writeParquetFile } from './parquet.js';
 import { toWriter, writeChunks, type ExportSink } from './sink.js';
 
 export { exportLabels, type LabelFormat } from './labels.js';
-export { writeParquetFile, type ParquetFileOptions } from './parquet.js';
+export { writeParquetFile, writeParquetFileInWorker, type ParquetFileOptions } from './parquet.js';
 export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type TimestampFormat } from './options.js';
 export type { ExportSink } from './sink.js';
 

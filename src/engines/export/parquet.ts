@@ -2,6 +2,7 @@ import { mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { TsiotError } from '../../core/errors.js';
+import { errorFromWire, moduleWorker, type WireError } from '../../core/module-worker.js';
 import type { TimeSeries } from '../../core/types.js';
 import { checkExportable, type TimestampFormat } from './options.js';
 
@@ -407,6 +408,74 @@ export async function writeParquetFile(
     await Promise.all([temp, ...parts].map((file) => rm(file, { force: true })));
   }
 }
+
+/** Series sent to the worker and not yet taken by its writer, at most. */
+const IN_FLIGHT = 2;
+
+/**
+ * writeParquetFile in a worker thread: the same file, byte for byte, while
+ * this thread goes on producing the next series (the CLI's generation
+ * overlaps the encoding). Series are copied to the worker, so the caller may
+ * keep using them (storing them, say); at most IN_FLIGHT wait there. When the
+ * source fails or the write does, the worker removes its temporary files and
+ * the failure is thrown here as it was raised.
+ */
+export async function writeParquetFileInWorker(
+  series: Iterable<TimeSeries> | AsyncIterable<TimeSeries>,
+  path: string,
+  options: ParquetFileOptions = {},
+): Promise<number> {
+  const worker = moduleWorker(import.meta.url, 'parquet-worker', { workerData: { path, options } });
+  let credit = IN_FLIGHT;
+  let waiting: (() => void) | undefined;
+  let settle: { done?: number; failed?: Error } = {};
+  const finished = new Promise<void>((resolve) => {
+    const end = (r: typeof settle) => {
+      // the first word is the answer (an exit after 'done' is no failure)
+      if (settle.done !== undefined || settle.failed) return;
+      settle = r;
+      waiting?.();
+      resolve();
+    };
+    worker.on('message', (m: { took?: true; done?: true; rows?: number; failed?: WireError }) => {
+      if (m.took) {
+        credit++;
+        waiting?.();
+      } else if (m.done) end({ done: m.rows ?? 0 });
+      else if (m.failed) end({ failed: errorFromWire(m.failed, 'the Parquet writer') });
+    });
+    worker.on('error', (e) => end({ failed: e }));
+    worker.on('exit', (code) => end({ failed: new Error(`the Parquet writer stopped (exit code ${code})`) }));
+  });
+  const over = () => settle.done !== undefined || settle.failed !== undefined;
+  try {
+    try {
+      for await (const s of series) {
+        while (credit === 0 && !over()) {
+          await new Promise<void>((resolve) => {
+            waiting = resolve;
+          });
+          waiting = undefined;
+        }
+        if (over()) break;
+        credit--;
+        worker.postMessage({ series: s });
+      }
+    } catch (e) {
+      // the source failed (a cancel, a generation error): the worker cleans up, then this failure is thrown
+      worker.postMessage({ abort: true });
+      await finished;
+      throw e;
+    }
+    if (!over()) worker.postMessage({ end: true });
+    await finished;
+    if (settle.failed) throw settle.failed;
+    return settle.done!;
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /** The Parquet bytes of the series, built in a temporary file that is always removed. */
 export async function parquetBytes(
   series: readonly TimeSeries[],

@@ -12,10 +12,9 @@
  * - Progress messages from the worker reach the task's `onProgress`, other
  *   events it emits (a fit's checkpoints) its `onEvent`.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { TsiotError, type ErrorCode } from '../../core/errors.js';
+import type { Worker } from 'node:worker_threads';
+import { errorFromWire, moduleWorker, type WireError } from '../../core/module-worker.js';
+import { TsiotError } from '../../core/errors.js';
 import { Semaphore } from '../../core/semaphore.js';
 import type { Progress } from '../../core/types.js';
 
@@ -32,34 +31,11 @@ type FromWorker =
   | { kind: 'progress'; id: number; progress: Progress }
   | { kind: 'event'; id: number; event: unknown }
   | { kind: 'done'; id: number; output: unknown }
-  | {
-      kind: 'failed';
-      id: number;
-      error: { code?: ErrorCode; message: string; details?: Record<string, unknown>; hint?: string };
-    };
+  | { kind: 'failed'; id: number; error: WireError };
 
 interface Slot {
   worker: Worker | undefined;
   busy: boolean;
-}
-
-const here = import.meta.url;
-/** Run from TypeScript sources (tests, `tsx`), the worker is loaded the same way. */
-const fromSource = here.endsWith('.ts');
-
-/**
- * From sources the worker must load TypeScript: register tsx's loader in the
- * worker, then import the entry (Node 20 does not pass the parent's --import
- * hooks to a worker's own entry module).
- */
-function sourceBootstrap(): string {
-  const api = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const entry = new URL('./worker.ts', here).href;
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
 export interface RunOptions {
@@ -126,15 +102,7 @@ export class WorkerPool {
         }
         finish();
         if (m.kind === 'done') resolve(m.output);
-        else
-          reject(
-            m.error.code
-              ? new TsiotError(m.error.code, m.error.message, {
-                  ...(m.error.details ? { details: m.error.details } : {}),
-                  ...(m.error.hint ? { hint: m.error.hint } : {}),
-                })
-              : new Error(`${name} failed in a worker: ${m.error.message}`),
-          );
+        else reject(errorFromWire(m.error, name));
       };
       const onError = (e: Error) => {
         finish();
@@ -172,9 +140,7 @@ export class WorkerPool {
 
   private spawn(): Worker {
     const resourceLimits = { maxOldGenerationSizeMb: this.maxHeapMb };
-    const worker = fromSource
-      ? new Worker(sourceBootstrap(), { eval: true, resourceLimits })
-      : new Worker(new URL('./worker.js', here), { resourceLimits });
+    const worker = moduleWorker(import.meta.url, 'worker', { resourceLimits });
     // an idle worker must not keep the process alive
     worker.unref();
     return worker;

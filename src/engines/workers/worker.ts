@@ -1,6 +1,6 @@
 /** Entry of a pool worker: runs one task per message and answers with its output or error. */
 import { parentPort } from 'node:worker_threads';
-import { isTsiotError } from '../../core/errors.js';
+import { errorToWire } from '../../core/module-worker.js';
 import { TASKS, type TaskName } from './tasks.js';
 
 const port = parentPort!;
@@ -22,14 +22,7 @@ port.on('message', async (m: { id: number; name: TaskName; input: never }) => {
     port.postMessage({
       kind: 'failed',
       id: m.id,
-      error: isTsiotError(e)
-        ? {
-            code: e.code,
-            message: e.message,
-            ...(e.details ? { details: e.details } : {}),
-            ...(e.hint ? { hint: e.hint } : {}),
-          }
-        : { message: e instanceof Error ? e.message : String(e) },
+      error: errorToWire(e),
     });
   }
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import {
   exportLabels,
   exportSeries,
   writeParquetFile,
+  writeParquetFileInWorker,
   writeSeries,
   writeSeriesStream,
   type ExportFormat,
@@ -310,6 +311,57 @@ describe('Parquet', () => {
     expect(readdirSync(dir)).toEqual([]);
     expect(await writeParquetFile(fixture(), join(dir, 'x.parquet'))).toBe(5);
     expect(readdirSync(dir)).toEqual(['x.parquet']);
+  });
+});
+
+describe('Parquet in a worker thread (writeParquetFileInWorker)', () => {
+  const fleet = (devices: number, rows: number) =>
+    Array.from({ length: devices }, (_, d) => {
+      const timestamps = Float64Array.from({ length: rows }, (_, r) => T0 + r * 10_000);
+      return {
+        id: `d${d}`,
+        name: `device-${d}`,
+        metadata: { tags: {} },
+        timestamps,
+        columns: ['temp', 'hum'].map((name, k) => ({
+          name,
+          values: Float64Array.from({ length: rows }, (_, r) => (r % 11 === d ? NaN : Math.sin(r / 30 + d + k))),
+        })),
+        labels: [],
+      } satisfies TimeSeries;
+    });
+
+  it('writes the bytes writeParquetFile writes, the caller keeping its series, from a stream slower than the writer', async () => {
+    const dir = mkdtempSync(join(scratch, 'worker-'));
+    const series = fixture().concat(fleet(5, 300_000));
+    async function* slowly() {
+      for (const s of series) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield s;
+      }
+    }
+    expect(await writeParquetFileInWorker(slowly(), join(dir, 'a.parquet'))).toBe(5 + 5 * 300_000);
+    await writeParquetFile(series, join(dir, 'b.parquet'));
+    expect(readFileSync(join(dir, 'a.parquet')).equals(readFileSync(join(dir, 'b.parquet')))).toBe(true);
+    // copied to the worker, not moved: the series are whole afterwards
+    expect(series[2]!.timestamps.length).toBe(300_000);
+    expect(readdirSync(dir).sort()).toEqual(['a.parquet', 'b.parquet']);
+  });
+
+  it('throws the writer’s own error, and a failing source’s, leaving no file behind', async () => {
+    const dir = mkdtempSync(join(scratch, 'worker-fail-'));
+    const bad = fixture()[0]!;
+    bad.columns.push({ name: 'TEMP', values: Float64Array.of(1, 2, 3) });
+    const refused = writeParquetFileInWorker([fixture()[1]!, bad], join(dir, 'x.parquet'));
+    await expect(refused).rejects.toThrow(/columns "temp" and "TEMP" differ only in letter case/);
+    expect(await codeOf(refused)).toBe('invalid_input');
+    expect(readdirSync(dir)).toEqual([]);
+    async function* failing() {
+      yield* fleet(3, 400_000);
+      throw new TsiotError('cancelled', 'stopped by the test');
+    }
+    await expect(writeParquetFileInWorker(failing(), join(dir, 'y.parquet'))).rejects.toThrow('stopped by the test');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
