@@ -16,7 +16,7 @@ import {
   type ExportOptions,
   type ResolvedOptions,
 } from './options.js';
-import { parquetBytes, writeParquetFile } from './parquet.js';
+import { parquetBytes, writeParquetFile, writeParquetFileInWorker } from './parquet.js';
 import { toWriter, writeChunks, type ExportSink } from './sink.js';
 
 export { exportLabels, type LabelFormat } from './labels.js';
@@ -85,10 +85,28 @@ export async function writeSeries(
   checkExportable(series);
   const write = toWriter(sink);
   if (format !== 'parquet') return writeChunks(TEXT_ENCODERS[format](series, resolved), write);
+  const values = series.reduce((n, s) => n + s.timestamps.length * (1 + s.columns.length), 0);
+  return parquetToSink(series, write, resolved, values >= WORKER_VALUES);
+}
+
+/**
+ * Values from which Parquet is encoded in a worker thread: the event loop is
+ * not held for seconds by one export, and the writer's memory goes with the
+ * worker; below it, starting one costs more than the encoding.
+ */
+const WORKER_VALUES = 1_000_000;
+
+/** Parquet of the series through a temporary file, then to the sink in chunks. */
+async function parquetToSink(
+  series: Iterable<TimeSeries> | AsyncIterable<TimeSeries>,
+  write: (chunk: Uint8Array) => Promise<void>,
+  resolved: ResolvedOptions,
+  inWorker: boolean,
+): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
   try {
     const file = join(dir, 'export.parquet');
-    await writeParquetFile(series, file, resolved);
+    await (inWorker ? writeParquetFileInWorker : writeParquetFile)(series, file, resolved);
     let total = 0;
     for await (const chunk of createReadStream(file, { highWaterMark: resolved.chunkBytes })) {
       total += (chunk as Buffer).length;
@@ -117,21 +135,8 @@ export async function writeSeriesStream(
   checkFormat(format);
   const resolved = resolveOptions(options);
   const write = toWriter(sink);
-  if (format === 'parquet') {
-    const dir = await mkdtemp(join(tmpdir(), 'tsiot-parquet-'));
-    try {
-      const file = join(dir, 'export.parquet');
-      await writeParquetFile(series, file, resolved);
-      let total = 0;
-      for await (const chunk of createReadStream(file, { highWaterMark: resolved.chunkBytes })) {
-        total += (chunk as Buffer).length;
-        await write(chunk as Buffer);
-      }
-      return total;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
+  // a stream is as long as it turns out: encoded in a worker, whatever its size
+  if (format === 'parquet') return parquetToSink(series, write, resolved, true);
   let header: string[] | undefined;
   // one buffer across the series: chunks are cut where they fill, not where a series ends
   const out = new ByteChunks(resolved.chunkBytes);

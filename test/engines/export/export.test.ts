@@ -451,6 +451,20 @@ describe('determinism and streaming', () => {
     });
   }
 
+  it('parquet: a million values and more are encoded in a worker thread, to the same bytes, and a stream too', async () => {
+    const big = large(200_000);
+    const whole = Buffer.from(await exportSeries(big, 'parquet'));
+    const viaWorker: Uint8Array[] = [];
+    await writeSeries(big, 'parquet', async (c) => void viaWorker.push(c));
+    expect(Buffer.concat(viaWorker).equals(whole)).toBe(true);
+    async function* one() {
+      yield* big;
+    }
+    const streamed: Uint8Array[] = [];
+    await writeSeriesStream(one(), 'parquet', async (c) => void streamed.push(c));
+    expect(Buffer.concat(streamed).equals(whole)).toBe(true);
+  });
+
   it('removes its temporary Parquet files', async () => {
     const before = tempLeftovers();
     await exportSeries(series, 'parquet');
