@@ -156,6 +156,23 @@ describe('abuse limits', () => {
     expect(small.status).toBe(200);
     expect((JSON.parse(small.body) as { result: { sum: number } }).result.sum).toBe(42);
   });
+
+  it('refuses a body that is not UTF-8, and reads the next ones, multi-byte characters included', async () => {
+    const post = (body: Uint8Array<ArrayBuffer>) =>
+      fetch(`${server.url}/v1/tools/get_thing`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const bad = await post(new Uint8Array([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toContain('not valid UTF-8');
+    for (let i = 0; i < 3; i++) {
+      const ok = await post(new TextEncoder().encode(JSON.stringify({ id: `capteur-°C-Δ-${i}` })));
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { result: { input: { id: string } } }).result.input.id).toBe(`capteur-°C-Δ-${i}`);
+    }
+  });
 });
 
 describe.skipIf(!redis.ok)('rate limits shared through Redis', () => {
