@@ -153,7 +153,8 @@ export const generateTimeseries = defineTool({
       {
         ...(generator !== undefined ? { generator } : {}),
         ...(model !== undefined ? { model } : {}),
-        params: direct ? { ...statistical, ...(params ?? {}) } : (params ?? {}),
+        // `statistical` is this call's own object (the rest of the input): no copy needed without params
+        params: direct ? (params === undefined ? statistical : { ...statistical, ...params }) : (params ?? {}),
         // with no params merged in, the statistical fields are already parsed (PARSED_AS_STATISTICAL)
         ...(direct && params === undefined && PARSED_AS_STATISTICAL ? { parsedWith: StatisticalParamsSchema } : {}),
         // with validate, the data is checked first and stored below with its report
