@@ -9,6 +9,7 @@ import {
   SeedUsedSchema,
   TagsSchema,
 } from '../src/core/schemas.js';
+import { formatCount } from '../src/core/numbers.js';
 import { columnInfo, previewRows } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
 import { StatisticalParamsSchema } from '../src/engines/generation/statistical/schema.js';
@@ -71,9 +72,6 @@ const PARSED_AS_STATISTICAL =
   Object.entries(StatisticalParamsSchema.shape).every(
     ([k, field]) => (inputSchema.shape as Record<string, unknown>)[k] === field,
   );
-
-/** Renders counts in summaries as toLocaleString('en-US') does, without building a formatter each time. */
-const COUNT = new Intl.NumberFormat('en-US');
 
 const outputSchema = z.object({
   generator: z.string().describe('The generator that made the data (the fitted generator of a sampled model).'),
@@ -219,7 +217,7 @@ export const generateTimeseries = defineTool({
     const devices = res.series.length;
     const cols = first?.columns.length ?? 0;
     const summary =
-      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${COUNT.format(res.points)} values) with ${res.generator}${res.model ? ` model ${res.model}` : ''}, seed ${JSON.stringify(res.seed)}. ` +
+      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${formatCount(res.points)} values) with ${res.generator}${res.model ? ` model ${res.model}` : ''}, seed ${JSON.stringify(res.seed)}. ` +
       (structured.stored
         ? `Stored in ${structured.backend}: ${structured.series
             .slice(0, 5)
