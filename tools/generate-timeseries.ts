@@ -9,6 +9,7 @@ import {
   SeedUsedSchema,
   TagsSchema,
 } from '../src/core/schemas.js';
+import { formatCount } from '../src/core/numbers.js';
 import { columnInfo, previewRows } from '../src/core/series.js';
 import { isoOf } from '../src/core/time.js';
 import { StatisticalParamsSchema } from '../src/engines/generation/statistical/schema.js';
@@ -59,6 +60,18 @@ const inputSchema = z.object({
     ),
   ...StatisticalParamsSchema.shape,
 });
+
+/**
+ * The statistical fields of the input are the generator's own field schemas
+ * and the generator's schema adds no check of its own on the whole object:
+ * input parsed here is what the generator would make of it, so the service
+ * is told not to parse it again (unless a change here breaks that).
+ */
+const PARSED_AS_STATISTICAL =
+  !StatisticalParamsSchema._zod.def.checks?.length &&
+  Object.entries(StatisticalParamsSchema.shape).every(
+    ([k, field]) => (inputSchema.shape as Record<string, unknown>)[k] === field,
+  );
 
 const outputSchema = z.object({
   generator: z.string().describe('The generator that made the data (the fitted generator of a sampled model).'),
@@ -138,7 +151,10 @@ export const generateTimeseries = defineTool({
       {
         ...(generator !== undefined ? { generator } : {}),
         ...(model !== undefined ? { model } : {}),
-        params: direct ? { ...statistical, ...(params ?? {}) } : (params ?? {}),
+        // `statistical` is this call's own object (the rest of the input): no copy needed without params
+        params: direct ? (params === undefined ? statistical : { ...statistical, ...params }) : (params ?? {}),
+        // with no params merged in, the statistical fields are already parsed (PARSED_AS_STATISTICAL)
+        ...(direct && params === undefined && PARSED_AS_STATISTICAL ? { parsedWith: StatisticalParamsSchema } : {}),
         // with validate, the data is checked first and stored below with its report
         store: store && !validate,
         ...(seed !== undefined ? { seed } : {}),
@@ -201,7 +217,7 @@ export const generateTimeseries = defineTool({
     const devices = res.series.length;
     const cols = first?.columns.length ?? 0;
     const summary =
-      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${res.points.toLocaleString('en-US')} values) with ${res.generator}${res.model ? ` model ${res.model}` : ''}, seed ${JSON.stringify(res.seed)}. ` +
+      `Generated ${devices} series (${devices === 1 ? '1 device' : `${devices} devices`} × ${cols} sensor${cols === 1 ? '' : 's'}, ${formatCount(res.points)} values) with ${res.generator}${res.model ? ` model ${res.model}` : ''}, seed ${JSON.stringify(res.seed)}. ` +
       (structured.stored
         ? `Stored in ${structured.backend}: ${structured.series
             .slice(0, 5)

@@ -84,12 +84,15 @@ export async function readNodeJsonBody(
   return parseJsonBody(bytes);
 }
 
+/** Strict UTF-8, made once: a decode without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Body bytes → the parsed JSON (undefined when empty or blank), refusing bad UTF-8, deep nesting and bad JSON. */
 function parseJsonBody(bytes: Buffer): unknown {
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw new TsiotError('invalid_input', 'The request body is not valid UTF-8 text.', {
       hint: 'Send the body as UTF-8 encoded JSON.',

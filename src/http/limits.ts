@@ -48,33 +48,35 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
     : undefined;
   redis?.on('error', (err) => logger.debug({ err: err.message }, 'rate-limit Redis error'));
   const prefix = options.prefix ?? 'tsiot:rl';
-  const make = (points: number, kind: string): RateLimiterAbstract => {
-    const memory = new RateLimiterMemory({ points, duration: options.windowSeconds });
-    if (!redis) return memory;
+  const make = (points: number, kind: string): Limiter => {
+    // in memory alone: counted synchronously, with no promise, result object or timer per request
+    if (!redis) return new WindowCounter(points, options.windowSeconds * 1000);
     // while Redis is unreachable, each instance limits on its own rather than letting everything through
-    return new RateLimiterRedis({
-      storeClient: redis,
-      points,
-      duration: options.windowSeconds,
-      keyPrefix: `${prefix}:${kind}`,
-      insuranceLimiter: memory,
-    });
+    return fromLibrary(
+      new RateLimiterRedis({
+        storeClient: redis,
+        points,
+        duration: options.windowSeconds,
+        keyPrefix: `${prefix}:${kind}`,
+        insuranceLimiter: new RateLimiterMemory({ points, duration: options.windowSeconds }),
+      }),
+    );
   };
   const ipLimiter = make(options.perIp, 'ip');
   const subjectLimiter = make(options.perSubject, 'sub');
 
-  const guard =
-    (limiter: RateLimiterAbstract, points: number, keyOf: (c: Context) => string | undefined): MiddlewareHandler =>
-    async (c, next) => {
+  const guard = (limiter: Limiter, points: number, keyOf: (c: Context) => string | undefined): MiddlewareHandler => {
+    const limit = String(points);
+    return async (c, next) => {
       if (isPublicPath(c.req.path) || c.req.method === 'OPTIONS') return next();
       const key = keyOf(c);
       if (key === undefined) return next();
-      let res: RateLimiterRes;
-      try {
-        res = await limiter.consume(key);
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) throw e;
-        const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+      const taken = limiter.take(key);
+      const counted = taken instanceof Promise ? await taken : taken;
+      // read now: the memory counter hands back the same object to every call
+      const { remaining, msBeforeNext } = counted;
+      if (!counted.ok) {
+        const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
         const refused = problemResponse(
           toProblem(
             new TsiotError('rate_limited', `Too many requests; retry in ${retryAfter} s`, {
@@ -82,14 +84,18 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
             }),
             c.req.path,
           ),
-          { 'Retry-After': String(retryAfter), ...headers(points, 0, e.msBeforeNext) },
+          { 'Retry-After': String(retryAfter), ...headers(points, 0, msBeforeNext) },
         );
         return refused;
       }
       await next();
-      for (const [k, v] of Object.entries(headers(points, res.remainingPoints, res.msBeforeNext)))
-        c.res.headers.set(k, v);
+      // the same three headers as headers() makes, set without building it
+      const answer = c.res.headers;
+      answer.set('RateLimit-Limit', limit);
+      answer.set('RateLimit-Remaining', String(Math.max(0, remaining)));
+      answer.set('RateLimit-Reset', String(Math.max(0, Math.ceil(msBeforeNext / 1000))));
     };
+  };
 
   return {
     byIp: guard(ipLimiter, options.perIp, (c) => `ip:${clientAddress(c)}`),
@@ -99,13 +105,9 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
       return caller.subject === 'anonymous' ? undefined : `sub:${caller.subject}`;
     }),
     async admit(kind, key) {
-      try {
-        await (kind === 'ip' ? ipLimiter : subjectLimiter).consume(`${kind}:${key}`);
-        return { ok: true };
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) throw e;
-        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)) };
-      }
+      const counted = await (kind === 'ip' ? ipLimiter : subjectLimiter).take(`${kind}:${key}`);
+      if (counted.ok) return { ok: true };
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(counted.msBeforeNext / 1000)) };
     },
     async ready() {
       if (!redis || redis.status === 'ready') return;
@@ -121,6 +123,79 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
       redis?.disconnect();
     },
   };
+}
+
+/** One request counted: within the limit or not, what is left of it, and when the window ends. */
+interface Counted {
+  ok: boolean;
+  remaining: number;
+  msBeforeNext: number;
+}
+
+interface Limiter {
+  take(key: string): Counted | Promise<Counted>;
+}
+
+/** A rate-limiter-flexible limiter (Redis, with the memory one as insurance) as a Limiter. */
+function fromLibrary(limiter: RateLimiterAbstract): Limiter {
+  return {
+    async take(key) {
+      try {
+        const res = await limiter.consume(key);
+        return { ok: true, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
+      } catch (e) {
+        if (!(e instanceof RateLimiterRes)) throw e;
+        return { ok: false, remaining: 0, msBeforeNext: e.msBeforeNext };
+      }
+    },
+  };
+}
+
+/**
+ * Fixed windows per key, counted as RateLimiterMemory counts them (a key's
+ * window starts at its first request and lasts windowMs; past `points`
+ * requests in it are refused), synchronously. Ended windows are dropped by
+ * a sweep once per window length, so memory holds the keys of about two
+ * windows. `take` answers with one object it reuses: read it at once.
+ */
+export class WindowCounter implements Limiter {
+  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+  private sweepAt: number;
+  private readonly answer: Counted = { ok: true, remaining: 0, msBeforeNext: 0 };
+
+  constructor(
+    private readonly points: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sweepAt = now() + windowMs;
+  }
+
+  take(key: string): Counted {
+    const now = this.now();
+    if (now >= this.sweepAt) this.sweep(now);
+    let window = this.windows.get(key);
+    if (window === undefined || window.endsAt <= now) {
+      window = { count: 0, endsAt: now + this.windowMs };
+      this.windows.set(key, window);
+    }
+    window.count++;
+    const answer = this.answer;
+    answer.ok = window.count <= this.points;
+    answer.remaining = Math.max(this.points - window.count, 0);
+    answer.msBeforeNext = window.endsAt - now;
+    return answer;
+  }
+
+  /** Keys counted in a window that has not ended. */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
+    this.sweepAt = now + this.windowMs;
+  }
 }
 
 function headers(limit: number, remaining: number, msBeforeNext: number): Record<string, string> {

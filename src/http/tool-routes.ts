@@ -33,8 +33,14 @@ export function pathParamsOf(path: string): string[] {
  * tool's input schema. Every call goes through runTool; the answer is
  * `{ result, summary }`. Errors are thrown for the app's error handler.
  */
-export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: ToolRouteOptions): void {
+export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], baseOptions: ToolRouteOptions): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  // each tool's logger is made once, not per call
+  const loggers = new Map(tools.map((tool) => [tool, baseOptions.logger.child({ tool: tool.name })]));
+  const options: MountedOptions = {
+    ...baseOptions,
+    loggerOf: (tool) => loggers.get(tool) ?? baseOptions.logger.child({ tool: tool.name }),
+  };
   const seen = new Map<string, string>();
 
   for (const tool of tools) {
@@ -65,6 +71,10 @@ export function mountToolRoutes(app: Hono, tools: readonly AnyTool[], options: T
   });
 }
 
+interface MountedOptions extends ToolRouteOptions {
+  loggerOf(tool: AnyTool): Logger;
+}
+
 interface CallAnswer {
   result: unknown;
   summary: string;
@@ -91,11 +101,11 @@ async function call(
   tool: AnyTool,
   input: unknown,
   c: Context,
-  options: ToolRouteOptions,
+  options: MountedOptions,
 ): Promise<CallAnswer & { raw?: ToolImage[] }> {
   const ctx: ToolContext = {
     engines: options.engines,
-    logger: options.logger.child({ tool: tool.name }),
+    logger: options.loggerOf(tool),
     signal: requestSignal(c),
     progress: () => {},
     caller: callerOf(c),

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nestingDepth } from '../../src/http/json-body.js';
+import { WindowCounter } from '../../src/http/limits.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/server.js';
 import { requireServer, runName } from '../helpers/servers.js';
 import { mcpServerFactory, silentLogger } from '../mcp/transports/fixtures.js';
@@ -155,6 +156,46 @@ describe('abuse limits', () => {
     const small = await send(['{"a": ', '40, "b"', ': 2}']);
     expect(small.status).toBe(200);
     expect((JSON.parse(small.body) as { result: { sum: number } }).result.sum).toBe(42);
+  });
+
+  it('refuses a body that is not UTF-8, and reads the next ones, multi-byte characters included', async () => {
+    const post = (body: Uint8Array<ArrayBuffer>) =>
+      fetch(`${server.url}/v1/tools/get_thing`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const bad = await post(new Uint8Array([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toContain('not valid UTF-8');
+    for (let i = 0; i < 3; i++) {
+      const ok = await post(new TextEncoder().encode(JSON.stringify({ id: `capteur-°C-Δ-${i}` })));
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { result: { input: { id: string } } }).result.input.id).toBe(`capteur-°C-Δ-${i}`);
+    }
+  });
+});
+
+describe('the in-memory rate counter', () => {
+  it('counts fixed windows per key from their first request, refuses past the limit, and forgets ended windows', () => {
+    let now = 1_000_000;
+    const counter = new WindowCounter(3, 10_000, () => now);
+    const take = (key: string) => ({ ...counter.take(key) });
+    expect(take('a')).toEqual({ ok: true, remaining: 2, msBeforeNext: 10_000 });
+    now += 4_000;
+    expect(take('a')).toEqual({ ok: true, remaining: 1, msBeforeNext: 6_000 });
+    expect(take('b')).toEqual({ ok: true, remaining: 2, msBeforeNext: 10_000 });
+    expect(take('a')).toEqual({ ok: true, remaining: 0, msBeforeNext: 6_000 });
+    expect(take('a')).toEqual({ ok: false, remaining: 0, msBeforeNext: 6_000 });
+    now += 5_999;
+    expect(take('a')).toMatchObject({ ok: false, msBeforeNext: 1 });
+    now += 1;
+    // a's window ended: a new one starts with this request
+    expect(take('a')).toEqual({ ok: true, remaining: 2, msBeforeNext: 10_000 });
+    expect(counter.size).toBe(2);
+    now += 20_000;
+    expect(take('c')).toEqual({ ok: true, remaining: 2, msBeforeNext: 10_000 });
+    expect(counter.size).toBe(1);
   });
 });
 

@@ -8,7 +8,7 @@ import type { StoreResult } from '../storage/storage.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { arimaGenerator } from './arima/index.js';
 import type { GeneratorFactory } from './factory.js';
-import type { GenerationOutput } from './generator.js';
+import type { GenerationOutput, Generator } from './generator.js';
 import { statisticalGenerator } from './statistical/index.js';
 
 export interface GenerateRequest {
@@ -21,6 +21,12 @@ export interface GenerateRequest {
   model?: string;
   /** Generator-specific parameters, validated by the generator's schema (or the sampling options' with `model`). */
   params?: unknown;
+  /**
+   * The schema `params` were already parsed with (their output, not raw
+   * input): when it is the generator's own paramsSchema they are used as
+   * they are instead of being validated a second time.
+   */
+  parsedWith?: unknown;
   seed?: Seed;
   /** Store the result (default true). */
   store?: boolean;
@@ -119,20 +125,28 @@ export class GenerationService {
 
   /** Parse and size a generator request without generating (used to refuse early and to plan jobs). */
   plan(req: GenerateRequest): { generator: string; params: unknown; points: number } {
+    const { generator, params, points } = this.planned(req);
+    return { generator, params, points };
+  }
+
+  /** plan(), with the generator it made (generate runs that one rather than making another). */
+  private planned(req: GenerateRequest): { generator: string; params: unknown; points: number; gen: Generator } {
     const name = this.factory.canonical(req.generator ?? 'statistical');
-    const def = this.factory.definition(name);
     const gen = this.factory.create(name);
-    const params = parseInput(gen.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
-      params: def.example,
-    });
+    const params =
+      req.parsedWith !== undefined && req.parsedWith === gen.paramsSchema
+        ? req.params
+        : parseInput(gen.paramsSchema, req.params ?? {}, `parameters for generator "${name}"`, {
+            params: this.factory.definition(name).example,
+          });
     const points = gen.estimatePoints(params);
     this.checkSize(points);
-    return { generator: name, params, points };
+    return { generator: name, params, points, gen };
   }
 
   async generate(req: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResponse> {
     if (req.model !== undefined) return this.sample(req.model, req, options);
-    const { generator, params, points } = this.plan(req);
+    const { generator, params, points, gen } = this.planned(req);
     const seed = req.seed ?? randomSeed();
     const offload =
       this.pool !== undefined &&
@@ -147,7 +161,7 @@ export class GenerationService {
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           },
         )
-      : await this.factory.create(generator).generate(params, {
+      : await gen.generate(params, {
           rng: createRng(seed),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),

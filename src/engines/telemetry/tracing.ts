@@ -9,7 +9,9 @@ import {
   type Attributes,
   context,
   type Link,
+  INVALID_SPAN_CONTEXT,
   propagation,
+  ProxyTracerProvider,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -21,6 +23,22 @@ export const TRACER_NAME = 'tsiot';
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
+
+/** What the API's proxy delegates to while no tracer provider is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether a tracer provider is registered (the SDK started, here or by an
+ * instrumentation loaded with --import): without one every span is a no-op,
+ * and the hot paths skip making them at all.
+ */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
+
+/** The span handed to code run without tracing: records nothing, like the API's no-op spans. */
+const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * The OTEL_* variables tsiot itself reads to decide whether tracing is on
@@ -187,6 +205,7 @@ export async function inSpan<T>(
   fn: (span: Span) => Promise<T>,
   options: { kind?: SpanKind; links?: Link[] } = {},
 ): Promise<T> {
+  if (!tracingActive()) return fn(NO_SPAN);
   return tracer().startActiveSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes, ...(options.links ? { links: options.links } : {}) },

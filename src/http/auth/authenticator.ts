@@ -65,6 +65,9 @@ export interface AuthenticatorOptions {
  * when a development secret is configured; and tsiot API keys. The token is
  * used here only: it is never handed on to a backend or written to a log.
  */
+/** The outcome of every call while credentials are not required (never changed by a caller). */
+const ANONYMOUS: AuthOutcome = Object.freeze({ ok: true, caller: ANONYMOUS_NETWORK_CALLER });
+
 export class Authenticator {
   readonly required: boolean;
   private readonly keys?: JWTVerifyGetKey;
@@ -88,8 +91,9 @@ export class Authenticator {
   }
 
   async authenticate(request: { authorization: string | null | undefined; url: string }): Promise<AuthOutcome> {
-    const query = new URL(request.url, 'http://localhost').searchParams;
-    if (query.has('access_token') || query.has('api_key') || query.has('token'))
+    // without a "?" there is no query string to parse (most calls)
+    const query = request.url.includes('?') ? new URL(request.url, 'http://localhost').searchParams : undefined;
+    if (query && (query.has('access_token') || query.has('api_key') || query.has('token')))
       return refuse(
         400,
         'invalid_request',
@@ -97,7 +101,7 @@ export class Authenticator {
       );
     const header = request.authorization;
     if (header === null || header === undefined || header === '') {
-      if (!this.required) return { ok: true, caller: ANONYMOUS_NETWORK_CALLER };
+      if (!this.required) return ANONYMOUS;
       return { ok: false, status: 401, description: 'This server needs an access token or API key.' };
     }
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
@@ -109,7 +113,7 @@ export class Authenticator {
           ? 'Send one Authorization header with one credential.'
           : 'The Authorization header must be "Bearer <token>".',
       );
-    if (!this.required) return { ok: true, caller: ANONYMOUS_NETWORK_CALLER };
+    if (!this.required) return ANONYMOUS;
     const token = m[1]!;
     if (looksLikeApiKey(token)) return this.apiKey(token);
     return this.jwt(token);

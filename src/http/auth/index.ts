@@ -21,6 +21,8 @@ export interface HttpAuth {
  * asks for a token and sends it with every API call).
  */
 export function isPublicPath(path: string): boolean {
+  // the API's own routes, asked about on every call (three times: limits and authentication)
+  if (path.startsWith('/v1/')) return false;
   return (
     path === '/healthz' ||
     path === '/readyz' ||

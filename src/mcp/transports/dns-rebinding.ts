@@ -47,27 +47,56 @@ export function createDnsRebindingGuard(options: DnsRebindingOptions = {}): DnsR
     origins.add(origin.origin);
   }
 
+  const decide = (host: string, origin: string | null | undefined): string | undefined => {
+    const parsedHost = parseHost(host);
+    if (!parsedHost) return 'Invalid Host header';
+    const hostAllowed =
+      LOOPBACK_HOSTNAMES.has(parsedHost.hostname) ||
+      hostnames.has(parsedHost.hostname) ||
+      hostsWithPort.has(parsedHost.host);
+    if (!hostAllowed) return `Host "${parsedHost.host}" is not allowed`;
+
+    if (origin === undefined || origin === null || origin === '') return undefined;
+    const parsedOrigin = parseOrigin(origin);
+    if (!parsedOrigin) return 'Origin header is not a valid origin';
+    if (LOOPBACK_HOSTNAMES.has(parsedOrigin.hostname)) return undefined;
+    if (origins.has(parsedOrigin.origin)) return undefined;
+    if (parsedOrigin.host === parsedHost.host) return undefined;
+    return `Origin "${parsedOrigin.origin}" is not allowed`;
+  };
+
+  // a decision depends on the two header values alone, and a server sees few distinct ones: each pair is
+  // parsed once ('' = allowed); past MEMO_SIZE pairs the table starts over, so hostile values cannot grow it
+  let memo = new Map<string, Map<string, string>>();
+  let size = 0;
   return {
     check({ host, origin }) {
       if (!host) return 'Missing Host header';
-      const parsedHost = parseHost(host);
-      if (!parsedHost) return 'Invalid Host header';
-      const hostAllowed =
-        LOOPBACK_HOSTNAMES.has(parsedHost.hostname) ||
-        hostnames.has(parsedHost.hostname) ||
-        hostsWithPort.has(parsedHost.host);
-      if (!hostAllowed) return `Host "${parsedHost.host}" is not allowed`;
-
-      if (origin === undefined || origin === null || origin === '') return undefined;
-      const parsedOrigin = parseOrigin(origin);
-      if (!parsedOrigin) return 'Origin header is not a valid origin';
-      if (LOOPBACK_HOSTNAMES.has(parsedOrigin.hostname)) return undefined;
-      if (origins.has(parsedOrigin.origin)) return undefined;
-      if (parsedOrigin.host === parsedHost.host) return undefined;
-      return `Origin "${parsedOrigin.origin}" is not allowed`;
+      const o = origin ?? '';
+      if (host.length + o.length > MEMO_KEY_CHARS) return decide(host, o);
+      let byOrigin = memo.get(host);
+      let decision = byOrigin?.get(o);
+      if (decision === undefined) {
+        decision = decide(host, o) ?? '';
+        if (++size > MEMO_SIZE) {
+          memo = new Map();
+          size = 1;
+          byOrigin = undefined;
+        }
+        if (!byOrigin) {
+          byOrigin = new Map();
+          memo.set(host, byOrigin);
+        }
+        byOrigin.set(o, decision);
+      }
+      return decision || undefined;
     },
   };
 }
+
+/** Distinct (Host, Origin) pairs whose decisions are kept, and the longest pair kept (longer ones are decided each time). */
+const MEMO_SIZE = 1024;
+const MEMO_KEY_CHARS = 512;
 
 interface ParsedHost {
   /** Lower-case hostname; IPv6 in brackets. */

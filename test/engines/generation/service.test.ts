@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { TsiotError } from '../../../src/core/errors.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { loadConfig } from '../../../src/core/config.js';
 import type { TimeSeries } from '../../../src/core/types.js';
 import { createEngines } from '../../../src/engines/engines.js';
+import { StatisticalParamsSchema } from '../../../src/engines/generation/statistical/schema.js';
 import { DuckDbStorage } from '../../../src/engines/storage/duckdb/index.js';
 import type { StoreOptions } from '../../../src/engines/storage/storage.js';
 
@@ -99,6 +101,35 @@ describe('GenerationService', () => {
       await expect(
         engines.generation.generate({ generator: 'statistical', params: { interval: 'often' } }),
       ).rejects.toThrow(/parameters for generator "statistical": interval:/);
+    } finally {
+      await engines.close();
+    }
+  });
+
+  it("uses params parsed with the generator's own schema as they are, and parses any others", async () => {
+    const engines = await engineWith(new DuckDbStorage({ path: ':memory:' }));
+    try {
+      const parsed = StatisticalParamsSchema.parse({ points: 30, devices: 2 });
+      const plain = await engines.generation.generate({ params: { points: 30, devices: 2 }, seed: 9, store: false });
+      const carried = await engines.generation.generate({
+        params: parsed,
+        parsedWith: StatisticalParamsSchema,
+        seed: 9,
+        store: false,
+      });
+      expect(carried.points).toBe(plain.points);
+      for (const [i, s] of plain.series.entries())
+        expect(Buffer.from(carried.series[i]!.columns[0]!.values.buffer)).toEqual(
+          Buffer.from(s.columns[0]!.values.buffer),
+        );
+      // not parsed again: a value the schema would refuse gets through (the carrier vouches for it)
+      expect(
+        engines.generation.plan({ params: { ...parsed, variation: 5 }, parsedWith: StatisticalParamsSchema }).points,
+      ).toBe(60);
+      // any other schema named as the parser is no reason to skip validation
+      expect(() => engines.generation.plan({ params: { ...parsed, variation: 5 }, parsedWith: z.object({}) })).toThrow(
+        /parameters for generator "statistical": variation:/,
+      );
     } finally {
       await engines.close();
     }
