@@ -325,7 +325,9 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
    * any other failure.
    */
   private async takenId(cons: Connections, e: unknown, list: readonly TimeSeries[]): Promise<TsiotError | undefined> {
-    if (e instanceof TsiotError || !/Duplicate key "id: /.test(String((e as Error)?.message))) return undefined;
+    // DuckDB's own words vary with where the violation surfaced ("Duplicate key", or, from a later statement of
+    // the same transaction, "Current transaction is aborted"): any failure that is not already ours is checked
+    if (e instanceof TsiotError) return undefined;
     const found = await cons.read((c) => existingSids(c, [...new Set(list.map((s) => s.id))]));
     const taken = list.find((s) => found.has(s.id));
     return taken && seriesExists(taken.id);
