@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TsiotError } from '../../../../src/core/errors.js';
 import type { TimeSeries } from '../../../../src/core/types.js';
 import { createStorage } from '../../../../src/engines/storage/index.js';
-import { decodeChunk } from '../../../../src/engines/storage/chunk-codec.js';
+import { decodeChunk, encodeChunk } from '../../../../src/engines/storage/chunk-codec.js';
 import { BLOCK_BYTES, blockRows } from '../../../../src/engines/storage/duckdb/blocks.js';
 import { DuckDbStorage } from '../../../../src/engines/storage/duckdb/index.js';
 import { describeStorageContract } from '../contract.js';
@@ -263,6 +263,46 @@ describe('DuckDbStorage specifics', () => {
     expect(Number.isNaN(first.values[0]![1])).toBe(true);
     c.closeSync();
     db.closeSync();
+  });
+
+  it('reads a version 2 file written with 8,192-row blocks as well as its own 16 KiB ones, whole and by range', async () => {
+    const path = freshFile();
+    const n = 20_000;
+    const times = Array.from({ length: n }, (_, i) => i * 1000);
+    const s = series('wide-blocks', times, { a: times.map((t) => t / 7), b: times.map((_, i) => (i % 9 ? i : NaN)) });
+    const storage = new DuckDbStorage({ path });
+    await storage.store(s);
+    await storage.close();
+    // rewrite its data as the former writer laid it out: blocks of 8,192 rows
+    const db = await DuckDBInstance.create(path);
+    const c = await db.connect();
+    await c.run(`DELETE FROM blocks WHERE sid = (SELECT sid FROM series WHERE id = 'wide-blocks')`);
+    const appender = await c.createAppender('blocks');
+    const sid = Number((await c.runAndReadAll(`SELECT sid FROM series WHERE id = 'wide-blocks'`)).getRowsJS()[0]![0]);
+    for (let b = 0, lo = 0; lo < n; b++, lo += 8192) {
+      const hi = Math.min(n, lo + 8192);
+      appender.appendInteger(sid);
+      appender.appendInteger(b);
+      appender.appendInteger(lo);
+      appender.appendInteger(hi - lo);
+      appender.appendBigInt(BigInt(times[lo]!));
+      appender.appendBigInt(BigInt(times[hi - 1]!));
+      appender.appendBlob(encodeChunk(s.timestamps, s.columns, lo, hi));
+      appender.endRow();
+    }
+    appender.closeSync();
+    const count = await c.runAndReadAll(`SELECT count(*) FROM blocks WHERE sid = ${sid}`);
+    expect(count.getRowsJS()).toEqual([[3n]]);
+    c.closeSync();
+    db.closeSync();
+
+    const reopened = track(new DuckDbStorage({ path }));
+    const back = await reopened.retrieve({ id: 'wide-blocks' });
+    expect(back.timestamps).toEqual(s.timestamps);
+    expect(back.columns.map((col) => col.values)).toEqual(s.columns.map((col) => col.values));
+    const range = await reopened.retrieve({ id: 'wide-blocks', start: 8_000_000, end: 8_400_000, columns: ['b'] });
+    expect(Array.from(range.timestamps)).toEqual(times.slice(8000, 8401));
+    expect(Array.from(range.columns[0]!.values)).toEqual(Array.from(s.columns[1]!.values.subarray(8000, 8401)));
   });
 
   it('converts a file written by layout version 1 (a row per value) to blocks on open, without loss', async () => {
