@@ -183,7 +183,7 @@ export function buildCli(): Command {
           try {
             const sink = tmp ? createWriteStream(tmp) : process.stdout;
             const { writeSeries } = await loadExport();
-            await writeSeries(res.series, format, sink, { timestamps: opts.timestamps });
+            if (!opts.storeOnly) await writeSeries(res.series, format, sink, { timestamps: opts.timestamps });
             if (tmp) {
               sink.end();
               await once(sink, 'finish');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -163,6 +163,29 @@ describe('tsiot CLI', () => {
       await storage.close();
       await engines.close();
     }
+    // a generator that does not stream (generated whole, then stored) writes nothing either
+    const spec = join(work, 'arima.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        length: 120,
+        interval: '1m',
+        columns: [{ name: 't', phi: [0.8], theta: [], mean: 20, sigma: 1 }],
+      }),
+    );
+    const whole = await tsiot([
+      '--data-dir',
+      dataDir,
+      'generate',
+      '--generator',
+      'arima',
+      '--spec',
+      spec,
+      '--store-only',
+    ]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toBe('');
+    expect(whole.stderr).toMatch(/stored in duckdb: ser_\S+\n/);
     const clash = await tsiot(['--data-dir', dataDir, 'generate', '--store-only', '--output', join(work, 'no.csv')]);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toMatch(/--store-only writes no data, so --output has nothing to apply to/);
