@@ -105,9 +105,11 @@ export function createRateLimits(options: RateLimitOptions, logger: Logger): Rat
       return caller.subject === 'anonymous' ? undefined : `sub:${caller.subject}`;
     }),
     async admit(kind, key) {
-      const counted = await (kind === 'ip' ? ipLimiter : subjectLimiter).take(`${kind}:${key}`);
-      if (counted.ok) return { ok: true };
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(counted.msBeforeNext / 1000)) };
+      const taken = (kind === 'ip' ? ipLimiter : subjectLimiter).take(`${kind}:${key}`);
+      // read before any await: the memory counter's answer object is the next call's too
+      const { ok, msBeforeNext } = taken instanceof Promise ? await taken : taken;
+      if (ok) return { ok: true };
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
     },
     async ready() {
       if (!redis || redis.status === 'ready') return;
