@@ -328,9 +328,14 @@ export class DuckDbStorage implements Storage, DocumentStore, SimilaritySearch {
     // DuckDB's own words vary with where the violation surfaced ("Duplicate key", or, from a later statement of
     // the same transaction, "Current transaction is aborted"): any failure that is not already ours is checked
     if (e instanceof TsiotError) return undefined;
-    const found = await cons.read((c) => existingSids(c, [...new Set(list.map((s) => s.id))]));
-    const taken = list.find((s) => found.has(s.id));
-    return taken && seriesExists(taken.id);
+    try {
+      const found = await cons.read((c) => existingSids(c, [...new Set(list.map((s) => s.id))]));
+      const taken = list.find((s) => found.has(s.id));
+      return taken && seriesExists(taken.id);
+    } catch {
+      // the database cannot answer (the failure was of another kind): the original error stands
+      return undefined;
+    }
   }
 
   /** The series of several store requests, in the transaction of their group commit. */

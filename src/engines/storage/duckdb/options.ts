@@ -88,12 +88,13 @@ export function checkThreads(value: unknown, field = 'threads'): number {
 
 /** The DuckDB configuration for DuckDBInstance.create. */
 export function instanceConfig(path: string, options: DuckDbResourceOptions): Record<string, string> {
-  const memoryLimit = options.memoryLimit ?? (path === ':memory:' ? undefined : DEFAULT_MEMORY_LIMIT);
+  const given = options.memoryLimit ?? (path === ':memory:' ? undefined : DEFAULT_MEMORY_LIMIT);
+  const memoryLimit = given === undefined ? undefined : checkMemoryLimit(given);
   return {
-    ...(memoryLimit !== undefined ? { memory_limit: checkMemoryLimit(memoryLimit) } : {}),
+    ...(memoryLimit !== undefined ? { memory_limit: memoryLimit } : {}),
     ...(path === ':memory:' || memoryLimit === undefined
       ? {}
-      : { checkpoint_threshold: checkpointThreshold(checkMemoryLimit(memoryLimit)) }),
+      : { checkpoint_threshold: checkpointThreshold(memoryLimit) }),
     ...(options.threads !== undefined ? { threads: String(checkThreads(options.threads)) } : {}),
   };
 }
